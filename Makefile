@@ -1,0 +1,33 @@
+# warehouse — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format install translations clean
+
+run: install
+	$(BIN)/python -m warehouse.run
+
+test: install
+	$(BIN)/ruff check warehouse printers tests migrations wsgi.py
+	$(BIN)/ruff format --check warehouse printers tests wsgi.py
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(STAMP) translations
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile --statistics -d warehouse/translations
+
+format: install
+	$(BIN)/ruff format warehouse printers tests wsgi.py
+	$(BIN)/ruff check --fix warehouse printers tests wsgi.py
+
+clean:
+	rm -rf $(VENV) instance test-artifacts

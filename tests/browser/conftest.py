@@ -1,0 +1,61 @@
+"""Real Chromium driven by Playwright (Debian's /usr/bin/chromium; nothing downloaded).
+
+Outside CI a machine without Chromium skips these tests; with
+WAREHOUSE_REQUIRE_BROWSER=1 (set by .ci/run) a missing browser fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("WAREHOUSE_CHROMIUM") or shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("WAREHOUSE_REQUIRE_BROWSER") or os.environ.get("CI"):
+            pytest.fail("Chromium is required for browser tests (apt-get install chromium)")
+        pytest.skip("Chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def tsd_page(browser):  # type: ignore[no-untyped-def]
+    """A page the size of a handheld terminal's screen (480×800)."""
+    context = browser.new_context(viewport={"width": 480, "height": 800}, locale="ru-RU")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path

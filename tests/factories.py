@@ -1,0 +1,114 @@
+"""Small factories for domain tests: build exactly what a test needs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from itertools import count
+
+from sqlalchemy.orm import Session
+
+from tests.conftest import CREDENTIALS_KEY
+from warehouse import orders
+from warehouse.credentials import seal
+from warehouse.marketplaces.base import IncomingLine, IncomingOrder
+from warehouse.models import (
+    Location,
+    MarketplaceAccount,
+    Order,
+    Printer,
+    Product,
+    ProductBarcode,
+    Stock,
+    User,
+    Warehouse,
+)
+
+_ids = count(1)
+
+
+def make_warehouse(session: Session) -> Warehouse:
+    warehouse = Warehouse(code=f"W{next(_ids)}", name="Test warehouse")
+    session.add(warehouse)
+    session.flush()
+    return warehouse
+
+
+def make_account(
+    session: Session, warehouse: Warehouse, base_url: str = "http://127.0.0.1:9/none"
+) -> MarketplaceAccount:
+    account = MarketplaceAccount(
+        kind="wb",
+        name="WB test",
+        base_url=base_url,
+        credentials_encrypted=seal({"token": "sandbox"}, CREDENTIALS_KEY),
+        warehouse_id=warehouse.id,
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def make_location(session: Session, warehouse: Warehouse, code: str, walk: int = 0) -> Location:
+    location = Location(
+        warehouse_id=warehouse.id, code=code, barcode=f"LOC-{code}", walk_order=walk
+    )
+    session.add(location)
+    session.flush()
+    return location
+
+
+def make_product(
+    session: Session, name: str, *barcodes: str | tuple[str, int], article: str | None = None
+) -> Product:
+    product = Product(article=article or f"ART-{next(_ids)}", name=name)
+    for code in barcodes:
+        barcode, quantity = (code, 1) if isinstance(code, str) else code
+        product.barcodes.append(ProductBarcode(barcode=barcode, quantity=quantity))
+    session.add(product)
+    session.flush()
+    return product
+
+
+def put_stock(session: Session, product: Product, location: Location, on_hand: int) -> Stock:
+    stock = Stock(product=product, location=location, on_hand=on_hand)
+    session.add(stock)
+    session.flush()
+    return stock
+
+
+def make_picker(session: Session, badge: str = "B-1", name: str = "Picker") -> User:
+    user = User(name=name, role="picker", badge=badge)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_printer(session: Session, warehouse: Warehouse, address: tuple[str, int]) -> Printer:
+    printer = Printer(
+        warehouse_id=warehouse.id,
+        name=f"Z{next(_ids)}",
+        host=address[0],
+        port=address[1],
+        is_default=True,
+    )
+    session.add(printer)
+    session.flush()
+    return printer
+
+
+def incoming(external_id: str, *lines: tuple[str, int]) -> IncomingOrder:
+    return IncomingOrder(
+        external_id=external_id,
+        status="new",
+        created_at=datetime.now(UTC),
+        lines=tuple(
+            IncomingLine(barcodes=(barcode,), article="", quantity=qty) for barcode, qty in lines
+        ),
+    )
+
+
+def import_order(
+    session: Session, account: MarketplaceAccount, external_id: str, *lines: tuple[str, int]
+) -> Order:
+    orders.import_orders(session, account, [incoming(external_id, *lines)])
+    return session.query(Order).filter_by(account_id=account.id, external_id=external_id).one()

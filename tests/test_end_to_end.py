@@ -1,0 +1,145 @@
+"""The foundation slice, end to end with real parts only.
+
+The WB sandbox answers over HTTP (a live server), the virtual Zebra over TCP, and
+a real RQ worker in burst mode runs the jobs against real Redis and the database.
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+from sqlalchemy import select
+
+from warehouse import db, jobs
+from warehouse.demo_catalogue import PRODUCTS
+from warehouse.models import Order, OutboxCommand, PickTask, PrintJob
+
+SHIRT = PRODUCTS[0]
+
+
+def sandbox(site, method: str, path: str, **kwargs):
+    response = httpx.request(method, f"{site.url}/sandbox/wb{path}", timeout=10, **kwargs)
+    response.raise_for_status()
+    return response.json() if response.content else None
+
+
+def sandbox_order(site, article: str = SHIRT.article) -> str:
+    ids = sandbox(
+        site, "POST", "/_control/orders", json={"items": [{"article": article, "qty": 1}]}
+    )
+    return str(ids["ids"][0])
+
+
+def sandbox_status(site, external_id: str) -> str:
+    state = sandbox(site, "GET", "/_control/state")
+    return next(o for o in state["orders"] if str(o["id"]) == external_id)["supplierStatus"]
+
+
+def import_now(app, worker) -> None:
+    with app.app_context():
+        jobs.import_all_orders()
+    worker()
+
+
+def our_order(app, external_id: str) -> Order:
+    with app.app_context():
+        return db.session().scalar(select(Order).where(Order.external_id == external_id))
+
+
+def test_import_reserve_confirm_pick_pack_print(app, demo_site, zebra, worker, client):
+    external_id = sandbox_order(demo_site)
+    import_now(app, worker)
+
+    order = our_order(app, external_id)
+    assert order.status == "reserved"
+    assert order.marketplace_status == "confirm"
+    assert sandbox_status(demo_site, external_id) == "confirm"
+
+    assert client.post("/tsd/login", data={"badge": "PICKER-001"}).status_code == 302
+    with app.app_context():
+        task_id = db.session().scalar(select(PickTask.id).where(PickTask.order_id == order.id))
+    assert client.post(f"/tsd/tasks/{task_id}/start").status_code == 302
+
+    def scan(barcode: str, scan_id: str):
+        return client.post(
+            f"/tsd/tasks/{task_id}/scan",
+            data={"barcode": barcode, "scan_id": scan_id},
+            headers={"HX-Request": "true"},
+        )
+
+    assert scan(f"LOC-{SHIRT.bin}", "e2e-1").status_code == 200
+    wrong = scan(PRODUCTS[2].barcodes[0], "e2e-2")
+    assert wrong.status_code == 422
+    assert "Не тот товар" in wrong.get_data(as_text=True)
+    done = scan(SHIRT.barcodes[0], "e2e-3")
+    assert done.status_code == 200 and 'class="feedback done"' in done.get_data(as_text=True)
+    assert scan(SHIRT.barcodes[0], "e2e-3").status_code == 200  # resent: answered, not counted
+    assert our_order(app, external_id).status == "picked"
+
+    packed = client.post(f"/tsd/tasks/{task_id}/pack", headers={"HX-Request": "true"})
+    assert packed.status_code == 200 and 'data-print-status="queued"' in packed.get_data(
+        as_text=True
+    )
+    worker()
+
+    labels = zebra.wait_for_labels(1, timeout=5)
+    assert labels[0].startswith(b"^XA")
+    with app.app_context():
+        job = db.session().scalar(select(PrintJob))
+        assert job.status == "printed"
+        assert job.content == labels[0] or labels[0] in job.content
+    assert our_order(app, external_id).status == "labelled"
+    polled = client.get(f"/tsd/print-jobs/{job.id}", headers={"HX-Request": "true"})
+    assert 'data-print-status="printed"' in polled.get_data(as_text=True)
+
+
+def test_import_and_outbox_survive_429_and_500(app, demo_site, worker):
+    external_id = sandbox_order(demo_site)
+    faults = "/_control/faults"
+    sandbox(demo_site, "POST", faults, json={"queue": ["429"], "retry_after": 1})
+    import_now(app, worker)  # the import takes the 429: nothing imported, the next run retries
+    assert our_order(app, external_id) is None
+    with app.app_context():
+        jobs.import_orders(_account_id(app))  # imported; its delivery job is queued
+    sandbox(demo_site, "POST", faults, json={"queue": ["429", "500"], "retry_after": 1})
+    worker()  # delivery takes the 429 and is scheduled after X-Ratelimit-Retry
+    command = _command(app)
+    assert (command.status, command.attempts) == ("pending", 1)
+    assert (command.next_attempt_at - command.created_at).total_seconds() >= 1
+    time.sleep(1.2)
+    worker()  # RQ's scheduler enqueues the due retry; it takes the 500
+    command = _command(app)
+    assert (command.status, command.attempts) == ("pending", 2)
+    assert "500" in command.last_error
+    time.sleep(0.2)
+    worker()
+    assert (_command(app).status, _command(app).attempts) == ("done", 3)
+    assert sandbox_status(demo_site, external_id) == "confirm"
+
+
+def _command(app) -> OutboxCommand:
+    with app.app_context():
+        return db.session().scalar(select(OutboxCommand))
+
+
+def test_sweeper_delivers_commands_whose_jobs_redis_lost(app, demo_site, worker):
+    from warehouse import queue
+
+    external_id = sandbox_order(demo_site)
+    with app.app_context():
+        jobs.import_orders(_account_id(app))
+        queue.connection().flushall()  # Redis restarted empty: the delivery job is gone
+    worker()
+    assert sandbox_status(demo_site, external_id) == "new"
+    with app.app_context():
+        assert jobs.sweep_outbox() == 1
+    worker()
+    assert sandbox_status(demo_site, external_id) == "confirm"
+
+
+def _account_id(app) -> int:
+    from warehouse.models import MarketplaceAccount
+
+    with app.app_context():
+        return db.session().scalar(select(MarketplaceAccount.id))

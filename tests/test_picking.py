@@ -1,0 +1,113 @@
+"""Picking rules: every scan checked against the reserved order, nothing counted twice."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from tests import factories as f
+from warehouse import picking
+from warehouse.errors import DomainError
+from warehouse.models import OutboxCommand, PickTask, ScanEvent
+
+
+@pytest.fixture
+def site(session):
+    warehouse = f.make_warehouse(session)
+    account = f.make_account(session, warehouse)
+    near = f.make_location(session, warehouse, "A-01", walk=1)
+    far = f.make_location(session, warehouse, "B-07", walk=9)
+    shirt = f.make_product(session, "Shirt", "4601234567893", ("14601234567890", 3))
+    mug = f.make_product(session, "Mug", "4607001234562")
+    f.put_stock(session, shirt, far, 10)
+    f.put_stock(session, mug, near, 10)
+    picker = f.make_picker(session)
+    return {"account": account, "picker": picker, "near": near, "far": far}
+
+
+def started(session, site, *lines):
+    order = f.import_order(session, site["account"], "wb-1", *lines)
+    task = session.scalar(select(PickTask).where(PickTask.order_id == order.id))
+    return picking.start_task(session, task.id, site["picker"])
+
+
+def scan(session, site, task, barcode, scan_id):
+    return picking.record_scan(session, task.id, barcode, scan_id, site["picker"])
+
+
+def test_import_reserves_creates_task_in_walk_order_and_queues_confirm(session, site):
+    order = f.import_order(
+        session, site["account"], "wb-1", ("4601234567893", 2), ("4607001234562", 1)
+    )
+    assert order.status == "reserved"
+    task = session.scalar(select(PickTask).where(PickTask.order_id == order.id))
+    assert [item.location.code for item in task.items] == ["A-01", "B-07"]
+    assert (
+        session.scalar(select(OutboxCommand.kind).where(OutboxCommand.order_id == order.id))
+        == "confirm"
+    )
+    assert task.items[1].line.reservations[0].stock.reserved == 2
+
+
+def test_import_is_idempotent(session, site):
+    f.import_order(session, site["account"], "wb-1", ("4601234567893", 1))
+    f.import_order(session, site["account"], "wb-1", ("4601234567893", 1))
+    assert session.scalar(select(func.count()).select_from(PickTask)) == 1
+
+
+def test_not_enough_stock_waits_and_reserves_nothing(session, site):
+    order = f.import_order(session, site["account"], "wb-1", ("4607001234562", 11))
+    assert order.status == "awaiting_stock"
+    assert session.scalar(select(func.count()).select_from(PickTask)) == 0
+
+
+def test_unknown_product_waits(session, site):
+    order = f.import_order(session, site["account"], "wb-1", ("0000000000000", 1))
+    assert order.status == "awaiting_stock"
+    assert order.lines[0].product is None
+
+
+def test_full_pick_with_refusals(session, site):
+    task = started(session, site, ("4601234567893", 1))
+    assert scan(session, site, task, "4601234567893", "s1").code == "scan_bin_first"
+    wrong_bin = scan(session, site, task, "LOC-A-01", "s2")
+    assert (wrong_bin.ok, wrong_bin.code) == (False, "wrong_bin")
+    assert scan(session, site, task, "LOC-B-07", "s3").code == "bin_ok"
+    wrong = scan(session, site, task, "4607001234562", "s4")
+    assert (wrong.ok, wrong.code, wrong.params["scanned"]) == (False, "wrong_product", "Mug")
+    unknown = scan(session, site, task, "2999999999999", "s5")
+    assert (unknown.ok, unknown.code) == (False, "unknown_barcode")
+    assert task.items[0].picked == 0
+    done = scan(session, site, task, "4601234567893", "s6")
+    assert (done.ok, done.code, done.task_done) == (True, "task_done", True)
+    assert task.status == "done" and task.order.status == "picked"
+    stock = task.items[0].line.reservations[0].stock
+    assert (stock.on_hand, stock.reserved) == (9, 0)
+
+
+def test_over_pick_refused_and_pack_barcode_counts_its_quantity(session, site):
+    task = started(session, site, ("4601234567893", 4))
+    scan(session, site, task, "LOC-B-07", "b")
+    assert scan(session, site, task, "14601234567890", "pack").params["picked"] == 3
+    over = scan(session, site, task, "14601234567890", "pack-again")
+    assert (over.ok, over.code, over.params["remaining"]) == (False, "over_pick", 1)
+    assert scan(session, site, task, "4601234567893", "last").task_done
+
+
+def test_repeated_scan_id_is_answered_from_store_not_counted(session, site):
+    task = started(session, site, ("4601234567893", 3))
+    scan(session, site, task, "LOC-B-07", "b")
+    first = scan(session, site, task, "4601234567893", "same")
+    again = scan(session, site, task, "4601234567893", "same")
+    assert (first.replayed, again.replayed) == (False, True)
+    assert again.params == first.params
+    assert task.items[0].picked == 1
+    assert session.scalar(select(func.count()).select_from(ScanEvent)) == 2
+
+
+def test_two_pickers_cannot_take_one_task(session, site):
+    task = started(session, site, ("4601234567893", 1))
+    other = f.make_picker(session, badge="B-2")
+    with pytest.raises(DomainError) as refused:
+        picking.start_task(session, task.id, other)
+    assert refused.value.code == "task_taken"

@@ -1,0 +1,135 @@
+"""View tier: status codes, HX headers and fragment content."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests import factories as f
+from warehouse import config, create_app, db
+from warehouse.credentials import CredentialsError, seal, unseal
+from warehouse.models import PickTask
+
+
+@pytest.fixture
+def task_id(app):
+    with app.app_context():
+        return _task(db.session())
+
+
+def _task(session):
+    warehouse = f.make_warehouse(session)
+    account = f.make_account(session, warehouse)
+    shirt = f.make_product(session, "Футболка ^XZ", "4601234567893")
+    f.put_stock(session, shirt, f.make_location(session, warehouse, "A-01"), 5)
+    f.make_picker(session, badge="PICKER-9", name="Анна")
+    order = f.import_order(session, account, "wb-77", ("4601234567893", 2))
+    session.commit()
+    return session.scalar(select(PickTask.id).where(PickTask.order_id == order.id))
+
+
+def login(client, badge="PICKER-9"):
+    return client.post("/tsd/login", data={"badge": badge})
+
+
+def test_unknown_badge_is_refused(client, task_id):
+    response = login(client, "NOBODY")
+    assert response.status_code == 422
+    assert "Неизвестный бейдж" in response.get_data(as_text=True)
+
+
+def test_pages_need_a_login_and_htmx_gets_a_redirect_header(client, task_id):
+    assert client.get("/tsd/").status_code == 302
+    response = client.post(
+        f"/tsd/tasks/{task_id}/scan",
+        data={"barcode": "x", "scan_id": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/tsd/login"
+
+
+def test_task_list_and_scan_fragment(client, task_id):
+    assert login(client).status_code == 302
+    listing = client.get("/tsd/").get_data(as_text=True)
+    assert "WB wb-77" in listing
+    client.post(f"/tsd/tasks/{task_id}/start")
+    page = client.get(f"/tsd/tasks/{task_id}").get_data(as_text=True)
+    assert 'inputmode="none"' in page and "A-01" in page
+    response = client.post(
+        f"/tsd/tasks/{task_id}/scan",
+        data={"barcode": "LOC-A-01", "scan_id": "v1"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'class="feedback ok"' in body and 'hx-swap-oob="true"' in body
+    unknown = client.post(
+        f"/tsd/tasks/{task_id}/scan",
+        data={"barcode": "123", "scan_id": "v2"},
+        headers={"HX-Request": "true"},
+    )
+    assert unknown.status_code == 422
+    assert 'data-sound="error"' in unknown.get_data(as_text=True)
+
+
+def test_english_is_selectable(client, task_id):
+    login(client)
+    client.post("/tsd/lang/en")
+    assert "Log out" in client.get("/tsd/").get_data(as_text=True)
+
+
+def test_supervisor_login_and_api(app, client):
+    from werkzeug.security import generate_password_hash
+
+    from warehouse.models import User
+
+    with app.app_context():
+        boss = User(
+            name="Boss", role="supervisor", login="boss", password_hash=generate_password_hash("pw")
+        )
+        db.session().add(boss)
+        db.session().commit()
+    assert client.get("/").status_code == 302
+    assert client.get("/api/v1/orders").status_code == 401
+    assert client.post("/login", data={"login": "boss", "password": "no"}).status_code == 422
+    assert client.post("/login", data={"login": "boss", "password": "pw"}).status_code == 302
+    assert "Заказы" in client.get("/").get_data(as_text=True)
+    assert client.get("/api/v1/orders").get_json() == {"orders": []}
+
+
+def test_api_token(app, client):
+    app.config["API_TOKEN"] = "t0ken"
+    assert client.get("/api/v1/orders", headers={"Authorization": "Bearer nope"}).status_code == 401
+    ok = client.get("/api/v1/orders", headers={"Authorization": "Bearer t0ken"})
+    assert ok.status_code == 200
+
+
+def test_production_refuses_to_start_without_secrets(tmp_path, monkeypatch):
+    for name in ("SECRET_KEY", "CREDENTIALS_KEY", "DATABASE_URL", "REDIS_URL"):
+        monkeypatch.delenv(f"WAREHOUSE_{name}", raising=False)
+    with pytest.raises(config.ConfigError, match="DATABASE_URL"):
+        create_app({"ENV": "production"})
+    with pytest.raises(config.ConfigError, match="SECRET_KEY"):
+        create_app({"ENV": "production", "DATABASE_URL": "sqlite://", "REDIS_URL": "redis://x"})
+
+
+def test_credentials_are_sealed_and_need_the_right_key(app):
+    from cryptography.fernet import Fernet
+
+    key = Fernet.generate_key().decode()
+    sealed = seal({"token": "secret-token"}, key)
+    assert b"secret-token" not in sealed
+    assert unseal(sealed, key) == {"token": "secret-token"}
+    with pytest.raises(CredentialsError):
+        unseal(sealed, Fernet.generate_key().decode())
+
+
+def test_domain_refusal_is_one_422_fragment(app, client, task_id):
+    login(client)
+    with app.app_context():
+        db.session().get(PickTask, task_id).status = "done"
+        db.session().commit()
+    response = client.post(f"/tsd/tasks/{task_id}/pack", headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "Заказ ещё не собран" in response.get_data(as_text=True)

@@ -1,0 +1,85 @@
+"""Configuration: defaults in code, then WAREHOUSE_* environment, then the test dict.
+
+Dev and demo defaults work out of the box (SQLite file + embedded Redis). Outside
+dev/demo/test a missing secret stops the start instead of falling back silently.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+from flask import Flask
+
+EMBEDDED = "embedded"
+
+DEFAULTS: dict[str, Any] = {
+    "ENV": "demo",  # demo | dev | test | production
+    "DATABASE_URL": None,  # default: sqlite file in instance/
+    "REDIS_URL": EMBEDDED,
+    "SECRET_KEY": None,
+    "CREDENTIALS_KEY": None,  # Fernet key for marketplace credentials at rest
+    "SANDBOX_ENABLED": None,  # default: on outside production
+    "SANDBOX_DATABASE_URL": None,
+    "SANDBOX_ORDERS_PER_MINUTE": 0,
+    "SANDBOX_SLOW_SECONDS": 3,
+    "PUBLIC_URL": "http://127.0.0.1:8000",  # where the worker reaches the sandbox
+    "IMPORT_INTERVAL_SECONDS": 60,
+    "OUTBOX_BACKOFF_SECONDS": (5, 15, 60, 300, 900),
+    "PRINTER_CONNECT_TIMEOUT": 4.0,
+    "PRINTER_REPLY_TIMEOUT": 3.0,
+    "MARKETPLACE_TIMEOUT": 10.0,
+    "TSD_IDLE_LOGOUT_MINUTES": 30,
+    "BABEL_DEFAULT_LOCALE": "ru",
+    "LOG_LEVEL": "INFO",
+}
+
+SECRET_NAMES = ("SECRET_KEY", "CREDENTIALS_KEY")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the system safely."""
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("WAREHOUSE")
+    if test_config:
+        app.config.from_mapping(test_config)
+    production = app.config["ENV"] == "production"
+    if app.config["SANDBOX_ENABLED"] is None:
+        app.config["SANDBOX_ENABLED"] = not production
+    instance = Path(app.instance_path)
+    if not app.config["DATABASE_URL"]:
+        if production:
+            raise ConfigError("WAREHOUSE_DATABASE_URL must be set in production")
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'warehouse.db'}"
+    if not app.config["SANDBOX_DATABASE_URL"]:
+        app.config["SANDBOX_DATABASE_URL"] = f"sqlite:///{instance / 'sandbox.db'}"
+    if production and app.config["REDIS_URL"] == EMBEDDED:
+        raise ConfigError("WAREHOUSE_REDIS_URL must be set in production")
+    for name in SECRET_NAMES:
+        if not app.config[name]:
+            if production:
+                raise ConfigError(f"WAREHOUSE_{name} must be set in production")
+            app.config[name] = _dev_secret(instance, name)
+    app.config["SQLALCHEMY_ECHO"] = False
+
+
+def _dev_secret(instance: Path, name: str) -> str:
+    """A per-installation secret kept in instance/, created on first use (never in production)."""
+    path = instance / f"{name.lower()}.txt"
+    if path.exists():
+        return path.read_text().strip()
+    value = Fernet.generate_key().decode() if name == "CREDENTIALS_KEY" else secrets.token_hex(32)
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process of this installation was faster
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value

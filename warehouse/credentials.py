@@ -1,0 +1,29 @@
+"""Marketplace credentials, encrypted at rest with ``WAREHOUSE_CREDENTIALS_KEY`` (Fernet)."""
+
+from __future__ import annotations
+
+import json
+
+from cryptography.fernet import Fernet, InvalidToken
+from flask import current_app
+
+
+class CredentialsError(RuntimeError):
+    """Stored credentials cannot be read with the configured key."""
+
+
+def _fernet(key: str | None = None) -> Fernet:
+    return Fernet((key or current_app.config["CREDENTIALS_KEY"]).encode())
+
+
+def seal(values: dict[str, str], key: str | None = None) -> bytes:
+    return _fernet(key).encrypt(json.dumps(values, sort_keys=True).encode())
+
+
+def unseal(token: bytes, key: str | None = None) -> dict[str, str]:
+    try:
+        return json.loads(_fernet(key).decrypt(token))
+    except InvalidToken as exc:
+        raise CredentialsError(
+            "marketplace credentials cannot be decrypted: WAREHOUSE_CREDENTIALS_KEY changed?"
+        ) from exc

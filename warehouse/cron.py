@@ -1,0 +1,17 @@
+"""RQ cron configuration: ``rq cron warehouse.cron``.
+
+Periodic jobs only enqueue; the workers do the work.
+"""
+
+from __future__ import annotations
+
+import os
+
+from rq import cron
+
+from warehouse import jobs
+
+IMPORT_INTERVAL = int(os.environ.get("WAREHOUSE_IMPORT_INTERVAL_SECONDS", "60"))
+
+cron.register(jobs.import_all_orders, "default", interval=IMPORT_INTERVAL)
+cron.register(jobs.sweep_outbox, "outbox", interval=60)

@@ -1,0 +1,85 @@
+"""Demo data: a small warehouse with goods, pickers, a WB sandbox account and a printer.
+
+Loaded by ``make run`` (idempotent: a second load changes nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from warehouse.credentials import seal
+from warehouse.demo_catalogue import PRODUCTS
+from warehouse.models import (
+    Location,
+    MarketplaceAccount,
+    Printer,
+    Product,
+    ProductBarcode,
+    Stock,
+    User,
+    Warehouse,
+)
+
+logger = logging.getLogger(__name__)
+
+PICKER_BADGES = {"PICKER-001": "Анна Сборщица", "PICKER-002": "Иван Сборщик"}
+SUPERVISOR = ("admin", "admin")
+STOCK_PER_PRODUCT = 500
+
+
+def load(
+    session: Session,
+    *,
+    public_url: str,
+    credentials_key: str,
+    printer: tuple[str, int] = ("127.0.0.1", 9101),
+) -> bool:
+    """Create the demo warehouse unless it exists; returns True if it created anything."""
+    if session.scalar(select(Warehouse).where(Warehouse.code == "MAIN")) is not None:
+        return False
+    warehouse = Warehouse(code="MAIN", name="Основной склад")
+    session.add(warehouse)
+    session.flush()
+    bins = sorted({p.bin for p in PRODUCTS})
+    locations = {
+        code: Location(warehouse_id=warehouse.id, code=code, barcode=f"LOC-{code}", walk_order=i)
+        for i, code in enumerate(bins, start=1)
+    }
+    session.add_all(locations.values())
+    for item in PRODUCTS:
+        product = Product(article=item.article, name=item.name)
+        product.barcodes = [ProductBarcode(barcode=code) for code in item.barcodes]
+        session.add(product)
+        session.add(Stock(product=product, location=locations[item.bin], on_hand=STOCK_PER_PRODUCT))
+    for badge, name in PICKER_BADGES.items():
+        session.add(User(name=name, role="picker", badge=badge))
+    login, password = SUPERVISOR
+    session.add(
+        User(
+            name="Старший смены",
+            role="admin",
+            login=login,
+            password_hash=generate_password_hash(password),
+        )
+    )
+    session.add(
+        MarketplaceAccount(
+            kind="wb",
+            name="WB песочница",
+            base_url=f"{public_url.rstrip('/')}/sandbox/wb",
+            credentials_encrypted=seal({"token": "sandbox"}, credentials_key),
+            warehouse_id=warehouse.id,
+            settings={"wb_warehouse_id": 1000001},
+        )
+    )
+    host, port = printer
+    session.add(
+        Printer(warehouse_id=warehouse.id, name="Zebra-1", host=host, port=port, is_default=True)
+    )
+    session.flush()
+    logger.info("demo data loaded")
+    return True

@@ -1,0 +1,141 @@
+"""RQ jobs: thin functions taking ids, each one transaction around a domain call.
+
+A job runs inside the Flask app context of the worker process (created once per
+process) or of the caller when one is active (tests run a burst worker in theirs).
+Exceptions propagate so RQ's Retry and failed-job registry see them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import printers
+from warehouse import db, labels, orders, outbox, queue
+from warehouse.marketplaces import commands
+from warehouse.marketplaces.base import MarketplaceError
+from warehouse.marketplaces.connectors import client_for
+from warehouse.models import MarketplaceAccount, PrintJob, utcnow
+
+logger = logging.getLogger(__name__)
+
+_worker_app: Flask | None = None
+
+
+def use_app(app: Flask) -> None:
+    """Run jobs of this process in ``app`` (the worker builds it once, before forking)."""
+    global _worker_app
+    _worker_app = app
+
+
+@contextmanager
+def job_session() -> Iterator[Session]:
+    """An app context (the caller's, or this worker's own) and its database session."""
+    global _worker_app
+    if has_app_context():
+        yield db.session()
+        return
+    if _worker_app is None:
+        from warehouse import create_app
+
+        _worker_app = create_app()
+    with _worker_app.app_context():
+        yield db.session()
+
+
+def import_all_orders() -> int:
+    """Cron: enqueue an import per active account."""
+    with job_session() as session:
+        ids = list(
+            session.scalars(
+                select(MarketplaceAccount.id).where(MarketplaceAccount.active.is_(True))
+            )
+        )
+        for account_id in ids:
+            queue.queue("default").enqueue(
+                import_orders, account_id, job_id=f"import-{account_id}", result_ttl=600
+            )
+    return len(ids)
+
+
+def import_orders(account_id: int) -> dict[str, int]:
+    with job_session() as session:
+        account = session.get_one(MarketplaceAccount, account_id)
+        try:
+            with client_for(account) as client:
+                incoming = client.new_orders()
+        except MarketplaceError as exc:  # 401, 429, 5xx, timeouts: the next run tries again
+            account.last_error = str(exc)[:1000]
+            session.commit()
+            logger.warning("import failed account=%s: %s", account_id, exc)
+            return {}
+        result = orders.import_orders(session, account, incoming)
+        account.last_import_at = utcnow()
+        account.last_error = None
+        session.commit()
+        logger.info("import account=%s %s", account_id, result)
+        return vars(result)
+
+
+def deliver_outbox(command_id: int) -> str:
+    with job_session() as session:
+        backoff = tuple(current_app.config["OUTBOX_BACKOFF_SECONDS"])
+        command = outbox.deliver(session, command_id, commands.send, backoff)
+        session.commit()
+        if command is None:
+            return "nothing to do"
+        if command.status == "pending":
+            queue.queue("outbox").enqueue_at(command.next_attempt_at, deliver_outbox, command.id)
+        return command.status
+
+
+def sweep_outbox() -> int:
+    """Cron: enqueue every due pending command (covers jobs lost with Redis)."""
+    with job_session() as session:
+        due = outbox.due_commands(session)
+        outbox_queue = queue.queue("outbox")
+        for command_id in due:
+            outbox_queue.enqueue(deliver_outbox, command_id)
+        return len(due)
+
+
+def run_print_job(job_id: int) -> str:
+    with job_session() as session:
+        job = labels.claim(session, job_id)
+        if job is None:
+            return "nothing to do"
+        session.commit()
+        status = _print(session, job)
+        session.commit()
+        return status
+
+
+def _print(session: Session, job: PrintJob) -> str:
+    config = current_app.config
+    try:
+        content = labels.fetch_content(session, job, commands.fetch_label)
+        session.commit()
+        status = labels.send(
+            job, content, config["PRINTER_CONNECT_TIMEOUT"], config["PRINTER_REPLY_TIMEOUT"]
+        )
+    except (labels.RetryLater, printers.PrinterUnreachable) as exc:
+        job.status = "queued"
+        job.error = str(exc)[:500]
+        session.commit()
+        raise  # nothing was printed: RQ's Retry runs the job again
+    except printers.PrinterNotReady as exc:
+        labels.fail(job, f"printer not ready: {exc}")
+        return job.status
+    except printers.PrinterSendFailed as exc:
+        labels.fail(job, f"sending was interrupted, the label may have printed: {exc}")
+        return job.status
+    except MarketplaceError as exc:
+        labels.fail(job, f"marketplace label: {exc}")
+        return job.status
+    labels.finish(job, status, session)
+    return status

@@ -1,0 +1,134 @@
+"""Print jobs: which label goes to which printer, and what became of it.
+
+The printers package renders and sends; this module decides what to print and
+keeps the job's state (queued → sending → sent → printed, or failed with the
+reason a person can act on).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from rq import Retry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import printers
+from warehouse import queue
+from warehouse.errors import NotFound
+from warehouse.marketplaces.base import Label, MarketplaceError, TransientError
+from warehouse.models import Order, Parcel, Printer, PrintJob
+
+logger = logging.getLogger(__name__)
+
+FetchLabel = Callable[[Order], Label]
+
+# Only for failures where nothing reached the printer (see printers.transport).
+PRINT_RETRY = Retry(max=6, interval=[2, 5, 10, 30, 60, 120])
+
+
+class RetryLater(Exception):
+    """The job could not finish now, but nothing was printed: run it again later."""
+
+
+def queue_marketplace_label(session: Session, parcel: Parcel, printer: Printer) -> PrintJob:
+    job = PrintJob(printer=printer, parcel_id=parcel.id, kind="marketplace_label")
+    session.add(job)
+    session.flush()
+    _enqueue(session, job)
+    return job
+
+
+def retry(session: Session, job_id: int) -> PrintJob:
+    """A person fixed the printer: send the failed job again."""
+    job = session.get(PrintJob, job_id)
+    if job is None:
+        raise NotFound("print_job_not_found")
+    if job.status == "failed":
+        job.status = "queued"
+        job.error = ""
+        _enqueue(session, job)
+    return job
+
+
+def _enqueue(session: Session, job: PrintJob) -> None:
+    queue.enqueue_after_commit(
+        session, "warehouse.jobs.run_print_job", job.id, queue="print", retry=PRINT_RETRY
+    )
+
+
+def claim(session: Session, job_id: int) -> PrintJob | None:
+    """Mark a queued job as being sent; None if someone else has it or it is finished."""
+    job = session.scalar(select(PrintJob).where(PrintJob.id == job_id).with_for_update())
+    if job is None or job.status != "queued":
+        return None
+    job.status = "sending"
+    job.attempts += 1
+    return job
+
+
+def fetch_content(session: Session, job: PrintJob, fetch_label: FetchLabel) -> bytes:
+    """The ZPL to send: kept on the job once fetched, so a resend prints the same label."""
+    if job.content:
+        return job.content
+    parcel = session.get_one(Parcel, job.parcel_id)
+    try:
+        label = fetch_label(parcel.order)
+    except TransientError as exc:
+        raise RetryLater(str(exc)) from exc
+    if label.format != "zpl":
+        raise MarketplaceError(f"label format {label.format} cannot be printed yet")
+    parcel.label_barcode = label.barcode
+    parcel.label_caption = label.caption
+    job.content = label.content
+    return job.content
+
+
+def send(job: PrintJob, content: bytes, connect_timeout: float, reply_timeout: float) -> str:
+    """Send to the printer; returns the new status or raises printers errors."""
+    printer = job.printer
+    printers.send_zpl(
+        printer.host,
+        printer.port,
+        content,
+        connect_timeout=connect_timeout,
+        reply_timeout=reply_timeout,
+    )
+    return "printed" if _drained(printer, connect_timeout, reply_timeout) else "sent"
+
+
+def _drained(printer: Printer, connect_timeout: float, reply_timeout: float) -> bool:
+    """Port 9100 never acknowledges: ask ~HS until the printer's queue is empty."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            status = printers.query_status(
+                printer.host,
+                printer.port,
+                connect_timeout=connect_timeout,
+                reply_timeout=reply_timeout,
+            )
+        except printers.PrinterError:
+            return False
+        if status.formats_in_buffer == 0 and status.labels_remaining == 0:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def finish(job: PrintJob, status: str, session: Session) -> None:
+    job.status = status
+    job.error = ""
+    if job.parcel_id is not None:
+        order = session.get_one(Parcel, job.parcel_id).order
+        if order.status == "packed":
+            order.status = "labelled"
+    logger.info("print job %s job=%s printer=%s", status, job.id, job.printer_id)
+
+
+def fail(job: PrintJob, message: str) -> None:
+    job.status = "failed"
+    job.error = message[:500]
+    logger.warning("print job failed job=%s printer=%s: %s", job.id, job.printer_id, message)

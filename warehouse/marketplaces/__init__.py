@@ -1,0 +1,1 @@
+"""Connectors to the marketplaces' seller APIs and the sandboxes that imitate them."""

@@ -1,0 +1,42 @@
+"""The domain's tables (SQLAlchemy 2.0 typed declarative)."""
+
+from warehouse.models.base import Base, utcnow
+from warehouse.models.catalog import Location, Product, ProductBarcode, Stock, Warehouse
+from warehouse.models.orders import (
+    MARKETPLACES,
+    ORDER_STATUSES,
+    MarketplaceAccount,
+    Order,
+    OrderLine,
+    Parcel,
+    Reservation,
+    Supply,
+)
+from warehouse.models.outbox import OutboxCommand
+from warehouse.models.printing import Printer, PrintJob
+from warehouse.models.work import PickItem, PickTask, ScanEvent, User
+
+__all__ = [
+    "MARKETPLACES",
+    "ORDER_STATUSES",
+    "Base",
+    "Location",
+    "MarketplaceAccount",
+    "Order",
+    "OrderLine",
+    "OutboxCommand",
+    "Parcel",
+    "PickItem",
+    "PickTask",
+    "PrintJob",
+    "Printer",
+    "Product",
+    "ProductBarcode",
+    "Reservation",
+    "ScanEvent",
+    "Stock",
+    "Supply",
+    "User",
+    "Warehouse",
+    "utcnow",
+]

@@ -1,0 +1,80 @@
+"""Where goods are and what they are: warehouse, bins, products, barcodes, stock."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from warehouse.models.base import Base
+
+
+class Warehouse(Base):
+    __tablename__ = "warehouses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Location(Base):
+    """A bin: scanned by its barcode, visited in walk order."""
+
+    __tablename__ = "locations"
+    __table_args__ = (UniqueConstraint("warehouse_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    barcode: Mapped[str] = mapped_column(String(64), unique=True)
+    walk_order: Mapped[int] = mapped_column(default=0)
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    needs_marking: Mapped[bool] = mapped_column(default=False)
+
+    barcodes: Mapped[list[ProductBarcode]] = relationship(
+        back_populates="product", cascade="all, delete-orphan"
+    )
+
+
+class ProductBarcode(Base):
+    """One of a product's barcodes; ``quantity`` > 1 for a pack barcode."""
+
+    __tablename__ = "product_barcodes"
+    __table_args__ = (CheckConstraint("quantity > 0", name="positive_quantity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    barcode: Mapped[str] = mapped_column(String(64), unique=True)
+    quantity: Mapped[int] = mapped_column(default=1)
+
+    product: Mapped[Product] = relationship(back_populates="barcodes")
+
+
+class Stock(Base):
+    """How many of a product lie in a bin, and how many of those are promised to orders."""
+
+    __tablename__ = "stock"
+    __table_args__ = (
+        UniqueConstraint("product_id", "location_id"),
+        CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+        CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="reserved_within_on_hand"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    on_hand: Mapped[int] = mapped_column(default=0)
+    reserved: Mapped[int] = mapped_column(default=0)
+
+    product: Mapped[Product] = relationship()
+    location: Mapped[Location] = relationship()
+
+    @property
+    def free(self) -> int:
+        return self.on_hand - self.reserved

@@ -1,0 +1,143 @@
+"""Marketplace accounts and what they send us: orders, lines, reservations, parcels, supplies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from warehouse.models.base import Base, one_of, utcnow
+from warehouse.models.catalog import Product, Stock
+
+MARKETPLACES = ("wb", "ozon", "yandex", "megamarket")
+
+# The one status every order has, whatever its marketplace calls it.
+ORDER_STATUSES = (
+    "new",
+    "reserved",
+    "awaiting_stock",
+    "picking",
+    "picked",
+    "packed",
+    "labelled",
+    "shipped",
+    "delivered",
+    "cancelled",
+)
+
+
+class MarketplaceAccount(Base):
+    """One seller cabinet at one marketplace; credentials are stored encrypted."""
+
+    __tablename__ = "marketplace_accounts"
+    __table_args__ = (CheckConstraint(one_of("kind", MARKETPLACES), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    base_url: Mapped[str] = mapped_column(String(500))
+    credentials_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(default=True)
+    last_import_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(1000))
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("account_id", "external_id"),
+        CheckConstraint(one_of("status", ORDER_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("marketplace_accounts.id"))
+    external_id: Mapped[str] = mapped_column(String(100))
+    group_id: Mapped[str] = mapped_column(String(100), default="")
+    marketplace_status: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32), default="new", index=True)
+    ship_by: Mapped[datetime | None]
+    placed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    supply_id: Mapped[int | None] = mapped_column(ForeignKey("supplies.id"))
+
+    account: Mapped[MarketplaceAccount] = relationship()
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
+    )
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    __table_args__ = (CheckConstraint("quantity > 0", name="positive_quantity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    article: Mapped[str] = mapped_column(String(100))
+    barcode: Mapped[str] = mapped_column(String(64), default="")
+    external_sku: Mapped[str] = mapped_column(String(100), default="")
+    quantity: Mapped[int]
+    price_kopecks: Mapped[int] = mapped_column(default=0)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    product: Mapped[Product | None] = relationship()
+    reservations: Mapped[list[Reservation]] = relationship(back_populates="line")
+
+
+class Reservation(Base):
+    """Stock in one bin promised to one order line."""
+
+    __tablename__ = "reservations"
+    __table_args__ = (
+        UniqueConstraint("line_id", "stock_id"),
+        CheckConstraint("quantity > 0", name="positive_quantity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"))
+    stock_id: Mapped[int] = mapped_column(ForeignKey("stock.id"))
+    quantity: Mapped[int]
+
+    line: Mapped[OrderLine] = relationship(back_populates="reservations")
+    stock: Mapped[Stock] = relationship()
+
+
+class Supply(Base):
+    """A WB supply (or another marketplace's shipment batch) that orders are put into."""
+
+    __tablename__ = "supplies"
+    __table_args__ = (UniqueConstraint("account_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("marketplace_accounts.id"))
+    external_id: Mapped[str] = mapped_column(String(100))
+    is_open: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Parcel(Base):
+    """A package of an order with the marketplace's label for it."""
+
+    __tablename__ = "parcels"
+    __table_args__ = (UniqueConstraint("order_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(default=1)
+    label_barcode: Mapped[str] = mapped_column(String(200), default="")
+    label_caption: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship()

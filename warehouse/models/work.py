@@ -1,0 +1,98 @@
+"""People and their work: users, pick tasks and items, and every scan."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from warehouse.models.base import Base, one_of, utcnow
+from warehouse.models.catalog import Location, Product
+from warehouse.models.orders import Order, OrderLine
+
+ROLES = ("picker", "supervisor", "admin")
+TASK_STATUSES = ("open", "in_progress", "done", "cancelled")
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(one_of("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16), default="picker")
+    login: Mapped[str | None] = mapped_column(String(100), unique=True)
+    badge: Mapped[str | None] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class PickTask(Base):
+    __tablename__ = "pick_tasks"
+    __table_args__ = (CheckConstraint(one_of("status", TASK_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    picker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ship_by: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    order: Mapped[Order] = relationship()
+    picker: Mapped[User | None] = relationship()
+    items: Mapped[list[PickItem]] = relationship(
+        back_populates="task",
+        cascade="all, delete-orphan",
+        order_by="(PickItem.walk_order, PickItem.id)",
+    )
+
+
+class PickItem(Base):
+    """Take ``quantity`` of a product from a bin for an order line; visited in walk order."""
+
+    __tablename__ = "pick_items"
+    __table_args__ = (
+        CheckConstraint("picked >= 0 AND picked <= quantity", name="picked_within_quantity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("pick_tasks.id", ondelete="CASCADE"))
+    line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    quantity: Mapped[int]
+    picked: Mapped[int] = mapped_column(default=0)
+    walk_order: Mapped[int] = mapped_column(default=0)
+    bin_confirmed: Mapped[bool] = mapped_column(default=False)
+
+    task: Mapped[PickTask] = relationship(back_populates="items")
+    line: Mapped[OrderLine] = relationship()
+    product: Mapped[Product] = relationship()
+    location: Mapped[Location] = relationship()
+
+    @property
+    def remaining(self) -> int:
+        return self.quantity - self.picked
+
+
+class ScanEvent(Base):
+    """Every scan, keyed by the client's scan id so a resent scan is answered, not recounted."""
+
+    __tablename__ = "scan_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scan_id: Mapped[str] = mapped_column(String(64), unique=True)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("pick_tasks.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("pick_items.id"))
+    barcode: Mapped[str] = mapped_column(String(300))
+    ok: Mapped[bool]
+    code: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(String(500))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

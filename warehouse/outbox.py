@@ -1,0 +1,111 @@
+"""The outbox: every command owed to a marketplace, kept until the marketplace has it.
+
+A command is a row written in the same transaction as the change that causes it.
+After commit an RQ job is enqueued to deliver it; a failed delivery is recorded on
+the row and scheduled again with backoff; a sweeper re-enqueues rows whose job
+was lost (Redis restarted, worker killed). Redis is only the doorbell: the row is
+the truth.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warehouse import queue
+from warehouse.marketplaces.base import AuthError, MarketplaceError, TransientError
+from warehouse.models import MarketplaceAccount, Order, OutboxCommand, utcnow
+
+logger = logging.getLogger(__name__)
+
+
+def queue_command(
+    session: Session,
+    account: MarketplaceAccount,
+    kind: str,
+    *,
+    order: Order | None = None,
+    payload: dict[str, Any] | None = None,
+) -> OutboxCommand:
+    command = OutboxCommand(account=account, order_id=order.id if order else None, kind=kind)
+    command.payload = payload or {}
+    session.add(command)
+    session.flush()
+    _ring(session, command.id)
+    logger.info("outbox queued command=%s kind=%s account=%s", command.id, kind, account.id)
+    return command
+
+
+def _ring(session: Session, command_id: int) -> None:
+    queue.enqueue_after_commit(session, "warehouse.jobs.deliver_outbox", command_id, queue="outbox")
+
+
+Deliver = Callable[[Session, OutboxCommand], None]
+
+
+def deliver(
+    session: Session, command_id: int, send: Deliver, backoff: tuple[int, ...]
+) -> OutboxCommand | None:
+    """Try to deliver one pending command through ``send``; record what happened.
+
+    Returns the command, or None if there was nothing to do (already delivered,
+    or not due yet).
+    """
+    command = session.scalar(
+        select(OutboxCommand).where(OutboxCommand.id == command_id).with_for_update()
+    )
+    if command is None or command.status != "pending":
+        return None
+    if command.next_attempt_at > utcnow() + timedelta(seconds=1):
+        return None
+    command.attempts += 1
+    try:
+        send(session, command)
+    except TransientError as exc:
+        wait = max(backoff[min(command.attempts, len(backoff)) - 1], exc.retry_after or 0)
+        command.next_attempt_at = utcnow() + timedelta(seconds=wait)
+        command.last_error = str(exc)[:1000]
+        logger.warning("outbox retry command=%s in=%ss error=%s", command.id, wait, exc)
+        return command
+    except AuthError as exc:
+        command.status = "failed"
+        command.last_error = str(exc)[:1000]
+        command.account.last_error = command.last_error
+        logger.error("outbox failed (account) command=%s error=%s", command.id, exc)
+        return command
+    except MarketplaceError as exc:
+        command.status = "failed"
+        command.last_error = str(exc)[:1000]
+        logger.error("outbox failed command=%s error=%s", command.id, exc)
+        return command
+    command.status = "done"
+    command.done_at = utcnow()
+    command.last_error = ""
+    logger.info("outbox delivered command=%s kind=%s", command.id, command.kind)
+    return command
+
+
+def due_commands(session: Session, limit: int = 500) -> list[int]:
+    """Ids of pending commands whose next attempt is due (for the sweeper)."""
+    return list(
+        session.scalars(
+            select(OutboxCommand.id)
+            .where(OutboxCommand.status == "pending", OutboxCommand.next_attempt_at <= utcnow())
+            .order_by(OutboxCommand.next_attempt_at)
+            .limit(limit)
+        )
+    )
+
+
+def retry_failed(session: Session, command_id: int) -> None:
+    """A person fixed the cause: put a failed command back in line."""
+    command = session.get(OutboxCommand, command_id)
+    if command is not None and command.status == "failed":
+        command.status = "pending"
+        command.next_attempt_at = utcnow()
+        _ring(session, command_id)

@@ -1,0 +1,190 @@
+"""Picking: tasks built from reservations, and every scan checked against them.
+
+A scan is answered once: its client scan id is stored with the result, and a
+resent scan (the network dropped the answer) gets the stored result back
+without being counted again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warehouse import inventory
+from warehouse.errors import DomainError, NotFound
+from warehouse.models import (
+    Location,
+    Order,
+    PickItem,
+    PickTask,
+    ScanEvent,
+    User,
+    utcnow,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ScanResult:
+    ok: bool
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    task_done: bool = False
+    replayed: bool = False
+
+
+def create_task(session: Session, order: Order) -> PickTask:
+    """One pick task for one reserved order, items in the bins' walk order."""
+    task = PickTask(warehouse_id=order.account.warehouse_id, order=order, ship_by=order.ship_by)
+    for line in order.lines:
+        for reservation in line.reservations:
+            stock = reservation.stock
+            task.items.append(
+                PickItem(
+                    line=line,
+                    product_id=stock.product_id,
+                    location_id=stock.location_id,
+                    quantity=reservation.quantity,
+                    walk_order=stock.location.walk_order,
+                )
+            )
+    session.add(task)
+    session.flush()
+    return task
+
+
+def open_tasks(session: Session, user: User) -> list[PickTask]:
+    """The picker's own tasks in progress first, then free ones, most urgent first."""
+    mine = select(PickTask).where(PickTask.status == "in_progress", PickTask.picker_id == user.id)
+    free = select(PickTask).where(PickTask.status == "open")
+    order = (PickTask.ship_by.is_(None), PickTask.ship_by, PickTask.id)
+    return list(session.scalars(mine.order_by(PickTask.id))) + list(
+        session.scalars(free.order_by(*order).limit(50))
+    )
+
+
+def start_task(session: Session, task_id: int, user: User) -> PickTask:
+    """Take a task; two pickers can never hold the same one."""
+    task = session.scalar(select(PickTask).where(PickTask.id == task_id).with_for_update())
+    if task is None:
+        raise NotFound("task_not_found")
+    if task.status == "in_progress" and task.picker_id == user.id:
+        return task
+    if task.status != "open":
+        raise DomainError("task_taken" if task.status == "in_progress" else "task_closed")
+    task.status = "in_progress"
+    task.picker_id = user.id
+    task.started_at = utcnow()
+    task.order.status = "picking"
+    session.flush()
+    logger.info("task started task=%s picker=%s", task.id, user.id)
+    return task
+
+
+def task_for(session: Session, task_id: int, user: User) -> PickTask:
+    task = session.get(PickTask, task_id)
+    if task is None or (task.picker_id not in (None, user.id)):
+        raise NotFound("task_not_found")
+    return task
+
+
+def current_item(task: PickTask) -> PickItem | None:
+    return next((item for item in task.items if item.remaining > 0), None)
+
+
+def record_scan(
+    session: Session, task_id: int, barcode: str, scan_id: str, user: User
+) -> ScanResult:
+    """Check one scan against the task, count it if right, and remember the answer."""
+    stored = stored_result(session, scan_id)
+    if stored is not None:
+        return stored
+    task = task_for(session, task_id, user)
+    item = current_item(task)
+    result = _judge(session, task, barcode.strip())
+    session.add(
+        ScanEvent(
+            scan_id=scan_id,
+            task_id=task.id,
+            user_id=user.id,
+            item_id=item.id if item else None,
+            barcode=barcode[:300],
+            ok=result.ok,
+            code=result.code,
+            message=f"{result.code} {result.params}"[:500],
+            details={"params": result.params, "task_done": result.task_done},
+        )
+    )
+    session.flush()
+    logger.info("scan task=%s scan=%s ok=%s code=%s", task.id, scan_id, result.ok, result.code)
+    return result
+
+
+def stored_result(session: Session, scan_id: str) -> ScanResult | None:
+    event = session.scalar(select(ScanEvent).where(ScanEvent.scan_id == scan_id))
+    if event is None:
+        return None
+    return ScanResult(
+        ok=event.ok,
+        code=event.code,
+        params=event.details.get("params", {}),
+        task_done=event.details.get("task_done", False),
+        replayed=True,
+    )
+
+
+def _judge(session: Session, task: PickTask, barcode: str) -> ScanResult:
+    if task.status != "in_progress":
+        return ScanResult(False, "task_not_in_progress")
+    item = current_item(task)
+    if item is None:
+        return ScanResult(False, "task_already_done")
+    if not barcode:
+        return ScanResult(False, "empty_scan")
+    location = session.scalar(select(Location).where(Location.barcode == barcode))
+    if location is not None:
+        return _judge_bin(item, location)
+    match = inventory.product_by_barcode(session, barcode)
+    if match is None:
+        return ScanResult(False, "unknown_barcode", {"barcode": barcode})
+    if match.product_id != item.product_id:
+        return ScanResult(
+            False,
+            "wrong_product",
+            {"scanned": match.product.name, "expected": item.product.name},
+        )
+    if not item.bin_confirmed:
+        return ScanResult(False, "scan_bin_first", {"bin": item.location.code})
+    if match.quantity > item.remaining:
+        return ScanResult(
+            False, "over_pick", {"remaining": item.remaining, "scanned": match.quantity}
+        )
+    return _count(session, task, item, match.quantity)
+
+
+def _judge_bin(item: PickItem, location: Location) -> ScanResult:
+    if location.id != item.location_id:
+        return ScanResult(
+            False, "wrong_bin", {"scanned": location.code, "expected": item.location.code}
+        )
+    item.bin_confirmed = True
+    return ScanResult(True, "bin_ok", {"bin": location.code, "product": item.product.name})
+
+
+def _count(session: Session, task: PickTask, item: PickItem, quantity: int) -> ScanResult:
+    item.picked += quantity
+    stock = next(r.stock for r in item.line.reservations if r.stock.location_id == item.location_id)
+    inventory.take_from_bin(session, stock, quantity)
+    params = {"product": item.product.name, "picked": item.picked, "quantity": item.quantity}
+    if current_item(task) is None:
+        task.status = "done"
+        task.finished_at = utcnow()
+        task.order.status = "picked"
+        logger.info("task done task=%s order=%s", task.id, task.order_id)
+        return ScanResult(True, "task_done", params, task_done=True)
+    return ScanResult(True, "picked", params)

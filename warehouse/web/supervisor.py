@@ -1,0 +1,56 @@
+"""The supervisor's desk at /: every order of every marketplace, outbox and printers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+
+from warehouse import db, desk
+from warehouse.web.auth import log_in, supervisor_required, user_by_password
+from warehouse.web.messages import describe
+
+bp = Blueprint("supervisor", __name__)
+
+
+@bp.get("/login")
+def login():  # type: ignore[no-untyped-def]
+    return render_template("supervisor/login.html")
+
+
+@bp.post("/login")
+def login_post():  # type: ignore[no-untyped-def]
+    user = user_by_password(request.form.get("login", ""), request.form.get("password", ""))
+    if user is None or user.role not in ("supervisor", "admin"):
+        return render_template("supervisor/login.html", error=describe("bad_login")), 422
+    log_in(user)
+    return redirect(url_for("supervisor.index"))
+
+
+@bp.post("/logout")
+def logout():  # type: ignore[no-untyped-def]
+    session.pop("user_id", None)
+    return redirect(url_for("supervisor.login"))
+
+
+@bp.get("/")
+@supervisor_required
+def index():  # type: ignore[no-untyped-def]
+    s = db.session()
+    return render_template(
+        "supervisor/index.html",
+        counts=desk.order_counts(s),
+        orders=desk.recent_orders(s, request.args.get("status")),
+        outbox=desk.outbox_problems(s),
+        printers=desk.printers(s),
+        failed_prints=desk.failed_print_jobs(s),
+        accounts=desk.accounts(s),
+    )
+
+
+@bp.get("/orders")
+@supervisor_required
+def orders():  # type: ignore[no-untyped-def]
+    status = request.args.get("status")
+    s = db.session()
+    return render_template(
+        "supervisor/_orders.html", orders=desk.recent_orders(s, status), counts=desk.order_counts(s)
+    )

@@ -1,0 +1,123 @@
+"""The handheld (ТСД) pages: badge login, task list, picking by scanning, packing."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from sqlalchemy.exc import IntegrityError
+
+from warehouse import db, labels, packing, picking
+from warehouse.errors import DomainError
+from warehouse.models import PrintJob
+from warehouse.web.auth import current_user, log_in, picker_required, user_by_badge
+from warehouse.web.messages import describe
+
+bp = Blueprint("tsd", __name__)
+
+
+@bp.get("/login")
+def login():  # type: ignore[no-untyped-def]
+    return render_template("tsd/login.html")
+
+
+@bp.post("/login")
+def login_post():  # type: ignore[no-untyped-def]
+    user = user_by_badge(request.form.get("badge", ""))
+    if user is None:
+        return render_template("tsd/login.html", error=describe("unknown_badge")), 422
+    lang = session.get("lang")
+    log_in(user)
+    if lang:
+        session["lang"] = lang
+    return redirect(url_for("tsd.tasks"))
+
+
+@bp.post("/logout")
+def logout():  # type: ignore[no-untyped-def]
+    session.pop("user_id", None)
+    return redirect(url_for("tsd.login"))
+
+
+@bp.get("/")
+@picker_required
+def tasks():  # type: ignore[no-untyped-def]
+    user = current_user()
+    assert user is not None
+    return render_template("tsd/tasks.html", tasks=picking.open_tasks(db.session(), user))
+
+
+@bp.post("/tasks/<int:task_id>/start")
+@picker_required
+def start(task_id: int):  # type: ignore[no-untyped-def]
+    user = current_user()
+    assert user is not None
+    picking.start_task(db.session(), task_id, user)
+    db.session().commit()
+    return redirect(url_for("tsd.task", task_id=task_id))
+
+
+@bp.get("/tasks/<int:task_id>")
+@picker_required
+def task(task_id: int):  # type: ignore[no-untyped-def]
+    user = current_user()
+    assert user is not None
+    found = picking.task_for(db.session(), task_id, user)
+    return render_template("tsd/task.html", task=found, item=picking.current_item(found))
+
+
+@bp.post("/tasks/<int:task_id>/scan")
+@picker_required
+def scan(task_id: int):  # type: ignore[no-untyped-def]
+    user = current_user()
+    assert user is not None
+    barcode, scan_id = request.form.get("barcode", ""), request.form.get("scan_id", "")
+    if not scan_id:
+        raise DomainError("empty_scan")
+    session_ = db.session()
+    try:
+        result = picking.record_scan(session_, task_id, barcode, scan_id, user)
+        session_.commit()
+    except IntegrityError:  # the same scan id arrived twice at once: answer the stored one
+        session_.rollback()
+        result = picking.stored_result(session_, scan_id)
+        if result is None:
+            raise
+    found = picking.task_for(session_, task_id, user)
+    body = render_template(
+        "tsd/_scan.html",
+        result=result,
+        message=describe(result.code, result.params),
+        task=found,
+        item=picking.current_item(found),
+    )
+    return body, (200 if result.ok else 422)
+
+
+@bp.post("/tasks/<int:task_id>/pack")
+@picker_required
+def pack(task_id: int):  # type: ignore[no-untyped-def]
+    user = current_user()
+    assert user is not None
+    job = packing.pack_task(db.session(), task_id, user, request.form.get("printer_id", type=int))
+    db.session().commit()
+    return render_template("tsd/_print_job.html", job=job)
+
+
+@bp.get("/print-jobs/<int:job_id>")
+@picker_required
+def print_job(job_id: int):  # type: ignore[no-untyped-def]
+    job = db.session().get_one(PrintJob, job_id)
+    return render_template("tsd/_print_job.html", job=job)
+
+
+@bp.post("/print-jobs/<int:job_id>/retry")
+@picker_required
+def retry_print(job_id: int):  # type: ignore[no-untyped-def]
+    job = labels.retry(db.session(), job_id)
+    db.session().commit()
+    return render_template("tsd/_print_job.html", job=job)
+
+
+@bp.post("/lang/<code>")
+def language(code: str):  # type: ignore[no-untyped-def]
+    session["lang"] = code if code in ("ru", "en") else "ru"
+    return redirect(request.referrer or url_for("tsd.tasks"))

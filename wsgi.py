@@ -1,0 +1,3 @@
+from warehouse import create_app
+
+app = create_app()
