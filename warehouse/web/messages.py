@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 TEXTS = {
     "bin_ok": lambda p: _("Bin %(bin)s. Take: %(product)s", **p),
@@ -32,3 +33,24 @@ TEXTS = {
 def describe(code: str, params: dict[str, Any] | None = None) -> str:
     text = TEXTS.get(code)
     return text(params or {}) if text else code
+
+
+STATUS_LABELS = {
+    "new": _l("new"),
+    "reserved": _l("reserved"),
+    "awaiting_stock": _l("awaiting stock"),
+    "picking": _l("picking"),
+    "picked": _l("picked"),
+    "packed": _l("packed"),
+    "labelled": _l("labelled"),
+    "shipped": _l("shipped"),
+    "delivered": _l("delivered"),
+    "cancelled": _l("cancelled"),
+    "pending": _l("pending"),
+    "done": _l("delivered"),
+    "failed": _l("failed"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
