@@ -53,12 +53,15 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if app.config["SANDBOX_ENABLED"] is None:
         app.config["SANDBOX_ENABLED"] = not production
     instance = Path(app.instance_path)
+    if not app.config["SANDBOX_DATABASE_URL"]:
+        # the sandboxes' tables (wb_sandbox_*) live beside ours when a database is given
+        app.config["SANDBOX_DATABASE_URL"] = (
+            app.config["DATABASE_URL"] or f"sqlite:///{instance / 'sandbox.db'}"
+        )
     if not app.config["DATABASE_URL"]:
         if production:
             raise ConfigError("WAREHOUSE_DATABASE_URL must be set in production")
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'warehouse.db'}"
-    if not app.config["SANDBOX_DATABASE_URL"]:
-        app.config["SANDBOX_DATABASE_URL"] = f"sqlite:///{instance / 'sandbox.db'}"
     if production and app.config["REDIS_URL"] == EMBEDDED:
         raise ConfigError("WAREHOUSE_REDIS_URL must be set in production")
     for name in SECRET_NAMES:

@@ -41,18 +41,18 @@ class ScanResult:
 def create_task(session: Session, order: Order) -> PickTask:
     """One pick task for one reserved order, items in the bins' walk order."""
     task = PickTask(warehouse_id=order.account.warehouse_id, order=order, ship_by=order.ship_by)
-    for line in order.lines:
-        for reservation in line.reservations:
-            stock = reservation.stock
-            task.items.append(
-                PickItem(
-                    line=line,
-                    product_id=stock.product_id,
-                    location_id=stock.location_id,
-                    quantity=reservation.quantity,
-                    walk_order=stock.location.walk_order,
-                )
-            )
+    items = [
+        PickItem(
+            line=line,
+            product_id=reservation.stock.product_id,
+            location_id=reservation.stock.location_id,
+            quantity=reservation.quantity,
+            walk_order=reservation.stock.location.walk_order,
+        )
+        for line in order.lines
+        for reservation in line.reservations
+    ]
+    task.items = sorted(items, key=lambda item: item.walk_order)
     session.add(task)
     session.flush()
     return task
