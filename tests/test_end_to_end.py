@@ -143,3 +143,56 @@ def _account_id(app) -> int:
 
     with app.app_context():
         return db.session().scalar(select(MarketplaceAccount.id))
+
+
+def picked_order(app, site, client) -> int:
+    """An order imported, confirmed and picked through the ТСД; returns its task id."""
+    external_id = sandbox_order(site)
+    with app.app_context():
+        jobs.import_orders(_account_id(app))
+        command_id = db.session().scalar(select(OutboxCommand.id))
+        jobs.deliver_outbox(command_id)
+        order_id = our_order(app, external_id).id
+        task_id = db.session().scalar(select(PickTask.id).where(PickTask.order_id == order_id))
+    client.post("/tsd/login", data={"badge": "PICKER-001"})
+    client.post(f"/tsd/tasks/{task_id}/start")
+    for n, code in enumerate((f"LOC-{SHIRT.bin}", SHIRT.barcodes[0])):
+        client.post(f"/tsd/tasks/{task_id}/scan", data={"barcode": code, "scan_id": f"p{n}"})
+    return task_id
+
+
+def _print_job(app) -> PrintJob:
+    with app.app_context():
+        return db.session().scalar(select(PrintJob))
+
+
+def test_printer_out_of_paper_fails_the_job_without_printing_then_retry_prints(
+    app, demo_site, zebra, worker, client
+):
+    task_id = picked_order(app, demo_site, client)
+    zebra.paper_out = True
+    client.post(f"/tsd/tasks/{task_id}/pack")
+    worker()
+    job = _print_job(app)
+    assert (job.status, job.error) == ("failed", "printer_not_ready:paper_out")
+    assert zebra.printed == [] and zebra.held == []  # refused before sending: nothing queued
+    failed = client.get(f"/tsd/print-jobs/{job.id}", headers={"HX-Request": "true"})
+    assert "Принтер не готов: нет бумаги" in failed.get_data(as_text=True)
+    assert "Напечатать снова" in failed.get_data(as_text=True)
+
+    zebra.paper_out = False
+    client.post(f"/tsd/print-jobs/{job.id}/retry", headers={"HX-Request": "true"})
+    worker()
+    assert _print_job(app).status == "printed"
+    assert len(zebra.wait_for_labels(1)) == 1
+
+
+def test_unreachable_printer_is_retried_then_reported(app, demo_site, zebra, worker, client):
+    task_id = picked_order(app, demo_site, client)
+    zebra.stop()  # the printer is switched off: connections are refused
+    client.post(f"/tsd/tasks/{task_id}/pack")
+    worker()  # RQ retries (intervals of 0 s in tests), then the job fails for a person
+    job = _print_job(app)
+    assert job.status == "failed"
+    assert job.attempts == 3  # the first try and two retries
+    assert job.error == "printer_unreachable"

@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_URL": "http://127.0.0.1:8000",  # where the worker reaches the sandbox
     "IMPORT_INTERVAL_SECONDS": 60,
     "OUTBOX_BACKOFF_SECONDS": (5, 15, 60, 300, 900),
+    # a print job that could not reach the printer (or its label) is retried after these
+    "PRINT_RETRY_SECONDS": (2, 5, 10, 30, 60, 120),
     "PRINTER_CONNECT_TIMEOUT": 4.0,
     "PRINTER_REPLY_TIMEOUT": 3.0,
     "MARKETPLACE_TIMEOUT": 10.0,

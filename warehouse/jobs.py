@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, has_app_context
+from rq import get_current_job
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import printers
 from warehouse import db, labels, orders, outbox, queue
 from warehouse.marketplaces import commands
 from warehouse.marketplaces.base import MarketplaceError
@@ -123,19 +123,20 @@ def _print(session: Session, job: PrintJob) -> str:
         status = labels.send(
             job, content, config["PRINTER_CONNECT_TIMEOUT"], config["PRINTER_REPLY_TIMEOUT"]
         )
-    except (labels.RetryLater, printers.PrinterUnreachable) as exc:
-        job.status = "queued"
-        job.error = str(exc)[:500]
+    except labels.RETRYABLE as exc:
+        if not _retries_left():
+            labels.fail(job, exc)
+            return job.status
+        labels.requeue(job, exc)
         session.commit()
         raise  # nothing was printed: RQ's Retry runs the job again
-    except printers.PrinterNotReady as exc:
-        labels.fail(job, f"printer not ready: {exc}")
-        return job.status
-    except printers.PrinterSendFailed as exc:
-        labels.fail(job, f"sending was interrupted, the label may have printed: {exc}")
-        return job.status
-    except MarketplaceError as exc:
-        labels.fail(job, f"marketplace label: {exc}")
+    except labels.FINAL as exc:
+        labels.fail(job, exc)
         return job.status
     labels.finish(job, status, session)
     return status
+
+
+def _retries_left() -> bool:
+    current = get_current_job()
+    return bool(current and current.retries_left)

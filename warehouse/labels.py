@@ -11,7 +11,6 @@ import logging
 import time
 from collections.abc import Callable
 
-from rq import Retry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,9 +23,6 @@ from warehouse.models import Order, Parcel, Printer, PrintJob
 logger = logging.getLogger(__name__)
 
 FetchLabel = Callable[[Order], Label]
-
-# Only for failures where nothing reached the printer (see printers.transport).
-PRINT_RETRY = Retry(max=6, interval=[2, 5, 10, 30, 60, 120])
 
 
 class RetryLater(Exception):
@@ -55,7 +51,7 @@ def retry(session: Session, job_id: int) -> PrintJob:
 
 def _enqueue(session: Session, job: PrintJob) -> None:
     queue.enqueue_after_commit(
-        session, "warehouse.jobs.run_print_job", job.id, queue="print", retry=PRINT_RETRY
+        session, "warehouse.jobs.run_print_job", job.id, queue="print", retry="PRINT_RETRY_SECONDS"
     )
 
 
@@ -128,7 +124,34 @@ def finish(job: PrintJob, status: str, session: Session) -> None:
     logger.info("print job %s job=%s printer=%s", status, job.id, job.printer_id)
 
 
-def fail(job: PrintJob, message: str) -> None:
+# Failures where nothing reached the printer: worth running the job again.
+RETRYABLE = (RetryLater, printers.PrinterUnreachable)
+# Failures a person has to look at (the printer itself, or the marketplace's refusal).
+FINAL = (printers.PrinterNotReady, printers.PrinterSendFailed, MarketplaceError)
+
+
+def problem(exc: Exception) -> str:
+    """A short code for what went wrong; the page turns it into words."""
+    if isinstance(exc, RetryLater):
+        return "label_not_ready"
+    if isinstance(exc, printers.PrinterUnreachable):
+        return "printer_unreachable"
+    if isinstance(exc, printers.PrinterNotReady):
+        if exc.status is None:
+            return "printer_no_answer"
+        return "printer_not_ready:" + ",".join(exc.status.problems)
+    if isinstance(exc, printers.PrinterSendFailed):
+        return "send_interrupted"
+    return "label_refused"
+
+
+def requeue(job: PrintJob, exc: Exception) -> None:
+    job.status = "queued"
+    job.error = problem(exc)
+    logger.info("print job waits job=%s printer=%s: %s", job.id, job.printer_id, exc)
+
+
+def fail(job: PrintJob, exc: Exception) -> None:
     job.status = "failed"
-    job.error = message[:500]
-    logger.warning("print job failed job=%s printer=%s: %s", job.id, job.printer_id, message)
+    job.error = problem(exc)
+    logger.warning("print job failed job=%s printer=%s: %s", job.id, job.printer_id, exc)

@@ -96,14 +96,17 @@ def enqueue_after_commit(
     *args: Any,
     queue: str,
     job_id: str | None = None,
-    retry: Retry | None = None,
+    retry: str | None = None,
 ) -> None:
     """Enqueue ``func(*args)`` once the session's transaction is committed.
+
+    ``retry`` names a config key holding RQ retry intervals in seconds.
 
     The database row that the job works on is the durable record; if Redis is
     down now, the job is not lost: the sweepers find the row and enqueue it again.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    intervals = list(app.config[retry]) if retry else []
 
     def push() -> None:
         with app.app_context():
@@ -112,7 +115,7 @@ def enqueue_after_commit(
                     func,
                     *args,
                     job_id=job_id,
-                    retry=retry,
+                    retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
                     result_ttl=3600,
                     failure_ttl=7 * 86400,
                 )

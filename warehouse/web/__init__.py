@@ -12,6 +12,7 @@ def register_web(app: Flask) -> None:
     htmx.init_app(app)
     app.context_processor(lambda: {"current_user": auth.current_user()})
     app.add_template_filter(messages.status_label, "status_label")
+    app.add_template_filter(messages.print_problem, "print_problem")
 
     app.register_blueprint(health.bp)
     app.register_blueprint(tsd.bp, url_prefix="/tsd")

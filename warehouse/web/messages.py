@@ -54,3 +54,33 @@ STATUS_LABELS = {
 
 def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
+
+
+PRINTER_PROBLEMS = {
+    "paper_out": _l("out of paper"),
+    "paused": _l("paused"),
+    "head_open": _l("head open"),
+    "ribbon_out": _l("out of ribbon"),
+    "buffer_full": _l("buffer full"),
+    "over_temperature": _l("overheated"),
+    "under_temperature": _l("too cold"),
+    "corrupt_ram": _l("settings lost"),
+}
+
+
+def print_problem(code: str) -> str:
+    """Words for a print job's problem code (see warehouse.labels.problem)."""
+    kind, _sep, detail = code.partition(":")
+    if kind == "printer_not_ready":
+        problems = ", ".join(str(PRINTER_PROBLEMS.get(p, p)) for p in detail.split(",") if p)
+        return _("Printer not ready: %(problems)s", problems=problems)
+    texts = {
+        "label_not_ready": _l("Waiting for the marketplace to issue the label"),
+        "printer_unreachable": _l("Printer unreachable: switched off or off the network?"),
+        "printer_no_answer": _l("Printer does not answer: out of paper or head open?"),
+        "send_interrupted": _l(
+            "Connection broke while sending: the label may have printed. Check before printing again."
+        ),
+        "label_refused": _l("The marketplace refused the label"),
+    }
+    return str(texts.get(kind, code))
