@@ -12,6 +12,7 @@ run: install
 test: install
 	$(BIN)/ruff check warehouse printers tests migrations wsgi.py
 	$(BIN)/ruff format --check warehouse printers tests wsgi.py
+	$(BIN)/mypy warehouse printers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(STAMP) translations

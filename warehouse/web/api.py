@@ -29,13 +29,13 @@ def authenticate() -> None:
 
 
 @bp.get("/orders")
-def orders():  # type: ignore[no-untyped-def]
+def orders():
     found = desk.recent_orders(db.session(), request.args.get("status"), limit=500)
     return jsonify(orders=[_order(order) for order in found])
 
 
 @bp.get("/orders/<int:order_id>")
-def order(order_id: int):  # type: ignore[no-untyped-def]
+def order(order_id: int):
     found = db.session().get(Order, order_id) or abort(404)
     return jsonify(_order(found))
 

@@ -15,14 +15,14 @@ logger = logging.getLogger(__name__)
 
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+    def domain_error(exc: DomainError):
         status = 404 if isinstance(exc, NotFound) else 422
         if request.path.startswith("/api/"):
             return jsonify(error=exc.code, params=exc.params), status
         return render_template("_error.html", message=describe(exc.code, exc.params)), status
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(exc: HTTPException):
         if request.path.startswith(("/api/", "/sandbox/", "/healthz")):
             return jsonify(error=exc.name, detail=exc.description), exc.code
         return exc

@@ -10,7 +10,7 @@ bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz():
     database = health.check_database(db.session())
     try:
         redis_state, worker = health.check_redis(queue.connection())

@@ -78,9 +78,7 @@ def print_problem(code: str) -> str:
         "label_not_ready": _l("Waiting for the marketplace to issue the label"),
         "printer_unreachable": _l("Printer unreachable: switched off or off the network?"),
         "printer_no_answer": _l("Printer does not answer: out of paper or head open?"),
-        "send_interrupted": _l(
-            "Connection broke while sending: the label may have printed. Check before printing again."
-        ),
+        "send_interrupted": _l("Connection broke while sending: the label may have printed"),
         "label_refused": _l("The marketplace refused the label"),
     }
     return str(texts.get(kind, code))

@@ -12,12 +12,12 @@ bp = Blueprint("supervisor", __name__)
 
 
 @bp.get("/login")
-def login():  # type: ignore[no-untyped-def]
+def login():
     return render_template("supervisor/login.html")
 
 
 @bp.post("/login")
-def login_post():  # type: ignore[no-untyped-def]
+def login_post():
     user = user_by_password(request.form.get("login", ""), request.form.get("password", ""))
     if user is None or user.role not in ("supervisor", "admin"):
         return render_template("supervisor/login.html", error=describe("bad_login")), 422
@@ -26,14 +26,14 @@ def login_post():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/logout")
-def logout():  # type: ignore[no-untyped-def]
+def logout():
     session.pop("user_id", None)
     return redirect(url_for("supervisor.login"))
 
 
 @bp.get("/")
 @supervisor_required
-def index():  # type: ignore[no-untyped-def]
+def index():
     s = db.session()
     return render_template(
         "supervisor/index.html",
@@ -48,7 +48,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/orders")
 @supervisor_required
-def orders():  # type: ignore[no-untyped-def]
+def orders():
     status = request.args.get("status")
     s = db.session()
     return render_template(

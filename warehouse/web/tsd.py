@@ -15,12 +15,12 @@ bp = Blueprint("tsd", __name__)
 
 
 @bp.get("/login")
-def login():  # type: ignore[no-untyped-def]
+def login():
     return render_template("tsd/login.html")
 
 
 @bp.post("/login")
-def login_post():  # type: ignore[no-untyped-def]
+def login_post():
     user = user_by_badge(request.form.get("badge", ""))
     if user is None:
         return render_template("tsd/login.html", error=describe("unknown_badge")), 422
@@ -32,14 +32,14 @@ def login_post():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/logout")
-def logout():  # type: ignore[no-untyped-def]
+def logout():
     session.pop("user_id", None)
     return redirect(url_for("tsd.login"))
 
 
 @bp.get("/")
 @picker_required
-def tasks():  # type: ignore[no-untyped-def]
+def tasks():
     user = current_user()
     assert user is not None
     return render_template("tsd/tasks.html", tasks=picking.open_tasks(db.session(), user))
@@ -47,7 +47,7 @@ def tasks():  # type: ignore[no-untyped-def]
 
 @bp.post("/tasks/<int:task_id>/start")
 @picker_required
-def start(task_id: int):  # type: ignore[no-untyped-def]
+def start(task_id: int):
     user = current_user()
     assert user is not None
     picking.start_task(db.session(), task_id, user)
@@ -57,7 +57,7 @@ def start(task_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/tasks/<int:task_id>")
 @picker_required
-def task(task_id: int):  # type: ignore[no-untyped-def]
+def task(task_id: int):
     user = current_user()
     assert user is not None
     found = picking.task_for(db.session(), task_id, user)
@@ -66,7 +66,7 @@ def task(task_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/tasks/<int:task_id>/scan")
 @picker_required
-def scan(task_id: int):  # type: ignore[no-untyped-def]
+def scan(task_id: int):
     user = current_user()
     assert user is not None
     barcode, scan_id = request.form.get("barcode", ""), request.form.get("scan_id", "")
@@ -78,9 +78,10 @@ def scan(task_id: int):  # type: ignore[no-untyped-def]
         session_.commit()
     except IntegrityError:  # the same scan id arrived twice at once: answer the stored one
         session_.rollback()
-        result = picking.stored_result(session_, scan_id)
-        if result is None:
+        stored = picking.stored_result(session_, scan_id)
+        if stored is None:
             raise
+        result = stored
     found = picking.task_for(session_, task_id, user)
     body = render_template(
         "tsd/_scan.html",
@@ -94,7 +95,7 @@ def scan(task_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/tasks/<int:task_id>/pack")
 @picker_required
-def pack(task_id: int):  # type: ignore[no-untyped-def]
+def pack(task_id: int):
     user = current_user()
     assert user is not None
     job = packing.pack_task(db.session(), task_id, user, request.form.get("printer_id", type=int))
@@ -104,20 +105,20 @@ def pack(task_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/print-jobs/<int:job_id>")
 @picker_required
-def print_job(job_id: int):  # type: ignore[no-untyped-def]
+def print_job(job_id: int):
     job = db.session().get_one(PrintJob, job_id)
     return render_template("tsd/_print_job.html", job=job)
 
 
 @bp.post("/print-jobs/<int:job_id>/retry")
 @picker_required
-def retry_print(job_id: int):  # type: ignore[no-untyped-def]
+def retry_print(job_id: int):
     job = labels.retry(db.session(), job_id)
     db.session().commit()
     return render_template("tsd/_print_job.html", job=job)
 
 
 @bp.post("/lang/<code>")
-def language(code: str):  # type: ignore[no-untyped-def]
+def language(code: str):
     session["lang"] = code if code in ("ru", "en") else "ru"
     return redirect(request.referrer or url_for("tsd.tasks"))

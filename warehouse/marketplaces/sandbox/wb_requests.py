@@ -5,7 +5,7 @@ Everything here raises ``SandboxError`` (400 ``IncorrectParameter`` / ``Incorrec
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from flask import request
 
@@ -86,5 +86,5 @@ def int_arg(name: str, low: int, high: int, default: int | None = None) -> int:
     return value
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
