@@ -18,7 +18,7 @@ from flask import Flask
 from sqlalchemy import update
 from werkzeug.serving import make_server
 
-from warehouse.marketplaces.sandbox import wb, wb_db
+from warehouse.marketplaces.sandbox import common, wb
 from warehouse.marketplaces.wildberries import WildberriesClient
 
 TOKEN = "sandbox"
@@ -52,9 +52,11 @@ class WbSandbox:
 
     def backdate_generation(self, seconds: float) -> None:
         """Move the auto-generation clock back, as if ``seconds`` had passed."""
-        engine = wb_db.engine_for(self.app.config["SANDBOX_DATABASE_URL"])
-        with engine.begin() as conn:
-            conn.execute(update(wb_db.clock).values(ts=time.time() - seconds))
+        with self.app.app_context(), common.begin() as conn:
+            clock = common.clock
+            conn.execute(
+                update(clock).where(clock.c.name == "wb:orders").values(ts=time.time() - seconds)
+            )
 
 
 SANDBOX_CONFIG = {

@@ -74,3 +74,14 @@ class Label:
     format: str  # "zpl" | "pdf" | "png"
     barcode: str = ""
     caption: str = ""
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    """A product card (listing) in a seller's cabinet, to link with our products."""
+
+    sku: str  # the key stock is pushed by: WB chrtId, Ozon offer_id, YM offerId, MM offerId
+    article: str
+    name: str
+    barcodes: tuple[str, ...] = ()
+    marketplace_id: str = ""  # WB nmId, Ozon product_id / sku, YM marketSku

@@ -19,17 +19,14 @@ import hmac
 import logging
 import time
 import uuid
-from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
-from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from warehouse.marketplaces.sandbox import (
+    common,
     wb_control,
-    wb_db,
     wb_requests,
     wb_state,
     wb_stickers,
@@ -47,54 +44,27 @@ MONTH_SECONDS = 30 * 24 * 3600
 
 def generate_orders(count: int) -> list[int]:
     """Create ``count`` new orders for random demo goods (needs an app context)."""
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         ids = wb_state.generate(conn, count, time.time())
     logger.info("wb sandbox generated orders=%s", ids)
     return ids
 
 
-# --- gate: on/off, auth, queued faults --------------------------------------------------
+# --- gate: auth and faults (common), WB's own error bodies -----------------------------
 
 
-@bp.before_request
-def _gate() -> Response | None:
-    if not current_app.config.get("SANDBOX_ENABLED"):
-        return _error(404, "NotFound", "the sandbox is switched off")
-    endpoint = (request.endpoint or "").rsplit(".", 1)[-1]
-    if endpoint.startswith("control_"):
-        return None
+def _auth() -> Response | None:
     expected = str(current_app.config.get("SANDBOX_WB_TOKEN", DEFAULT_TOKEN))
     given = request.headers.get("Authorization", "")
-    if not hmac.compare_digest(given.encode(), expected.encode()):
-        logger.info("wb sandbox refused a token path=%s", request.path)
-        return _gateway_error(401, "unauthorized", "token problem; token is malformed")
-    return _apply_fault()
+    if hmac.compare_digest(given.encode(), expected.encode()):
+        return None
+    return _gateway_error(401, "unauthorized", "token problem; token is malformed")
 
 
-class DroppedConnection(RuntimeError):
-    """Raised mid-body on purpose so any WSGI server (werkzeug, gunicorn) closes the socket."""
-
-
-@bp.after_request
-def _drop_if_asked(response: Response) -> Response:
-    """A ``drop`` fault: the work is done, but the answer breaks off mid-body.
-
-    The headers promise more bytes than are sent and the body iterator fails half-way,
-    so the server closes the connection and the client sees a protocol error.
-    """
-    if not g.get("wb_sandbox_drop"):
-        return response
-    body = response.get_data()
-    status = 200 if response.status_code == 204 else response.status_code
-
-    def broken_body() -> Iterator[bytes]:
-        yield body[: len(body) // 2]
-        raise DroppedConnection("sandbox fault: connection dropped on purpose")
-
-    broken = Response(broken_body(), status=status, mimetype=response.mimetype)
-    broken.headers["Content-Length"] = str(len(body) + 1024)
-    broken.headers["Connection"] = "close"
-    return broken
+def _fault_response(kind: str, retry_after: float) -> Response:
+    if kind == "429":
+        return _too_many_requests(retry_after)
+    return _error(500, "InternalServerError", "sandbox fault: internal server error")
 
 
 @bp.errorhandler(SandboxError)
@@ -102,22 +72,7 @@ def _refused(exc: SandboxError) -> Response:
     return _error(exc.status, exc.code, exc.message, exc.data)
 
 
-def _apply_fault() -> Response | None:
-    with _engine().begin() as conn:
-        fault = wb_control.pop_fault(conn)
-    if fault is None:
-        return None
-    kind, retry_after = fault
-    logger.info("wb sandbox fault=%s path=%s", kind, request.path)
-    if kind == "429":
-        return _too_many_requests(retry_after)
-    if kind == "500":
-        return _error(500, "InternalServerError", "sandbox fault: internal server error")
-    if kind == "timeout":
-        time.sleep(float(current_app.config.get("SANDBOX_SLOW_SECONDS", 3)))
-    if kind == "drop":
-        g.wb_sandbox_drop = True
-    return None
+common.install(bp, "wb", _auth, _fault_response)
 
 
 def _too_many_requests(retry_after: float) -> Response:
@@ -144,7 +99,7 @@ def warehouses() -> Response:
 @bp.get("/api/v3/orders/new")
 def orders_new() -> Response:
     _generate_due()
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         return jsonify({"orders": wb_state.new_orders(conn)})
 
 
@@ -157,7 +112,7 @@ def orders_list() -> Response:
     date_from = wb_requests.int_arg("dateFrom", 0, 2**40, default=date_to - MONTH_SECONDS)
     if not 0 <= date_to - date_from <= MONTH_SECONDS:
         raise SandboxError(400, "IncorrectParameter", "dateFrom..dateTo must be 0..30 days")
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         cursor, found = wb_state.list_orders(conn, limit, after, date_from, date_to)
     return jsonify({"next": cursor, "orders": found})
 
@@ -165,13 +120,13 @@ def orders_list() -> Response:
 @bp.post("/api/v3/orders/status")
 def orders_status() -> Response:
     ids = wb_requests.ids(wb_requests.body(), "orders", 1000)
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         return jsonify({"orders": wb_state.statuses(conn, ids)})
 
 
 @bp.patch("/api/v3/orders/<int:order_id>/cancel")
 def order_cancel(order_id: int) -> tuple[str, int]:
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         wb_state.cancel_order(conn, order_id)
     logger.info("wb sandbox order cancelled order=%s", order_id)
     return "", 204
@@ -184,7 +139,7 @@ def order_sgtin(order_id: int) -> tuple[str, int]:
         raise SandboxError(400, "IncorrectRequestBody", "sgtins must list 1..100 codes")
     if not all(isinstance(code, str) and 16 <= len(code) <= 135 for code in codes):
         raise SandboxError(400, "IncorrectParameter", "each sgtin must be 16..135 characters")
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         wb_state.set_sgtins(conn, order_id, codes)
     return "", 204
 
@@ -193,7 +148,7 @@ def order_sgtin(order_id: int) -> tuple[str, int]:
 def order_stickers() -> Response:
     kind, width, height = wb_requests.sticker_args()
     ids = wb_requests.ids(wb_requests.body(), "orders", 100)
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         ready = wb_state.sticker_orders(conn, ids)
     return jsonify(
         {"stickers": [_sticker_json(order_id, kind, width, height) for order_id in ready]}
@@ -205,7 +160,7 @@ def supply_create() -> tuple[Response, int]:
     name = wb_requests.body().get("name")
     if not isinstance(name, str) or not 1 <= len(name) <= 128:
         raise SandboxError(400, "IncorrectParameter", "name must be 1..128 characters")
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         supply_id = wb_supplies.create_supply(conn, name, time.time())
     logger.info("wb sandbox supply created supply=%s", supply_id)
     return jsonify({"id": supply_id}), 201
@@ -215,20 +170,20 @@ def supply_create() -> tuple[Response, int]:
 def supplies_list() -> Response:
     limit = wb_requests.int_arg("limit", 1, 1000)
     after = wb_requests.int_arg("next", 0, 2**63 - 1)
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         cursor, found = wb_supplies.list_supplies(conn, limit, after)
     return jsonify({"next": cursor, "supplies": found})
 
 
 @bp.get("/api/v3/supplies/<supply_id>")
 def supply_get(supply_id: str) -> Response:
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         return jsonify(wb_supplies.supply_json(wb_supplies.get_supply(conn, supply_id)))
 
 
 @bp.delete("/api/v3/supplies/<supply_id>")
 def supply_delete(supply_id: str) -> tuple[str, int]:
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         wb_supplies.delete_supply(conn, supply_id)
     return "", 204
 
@@ -236,7 +191,7 @@ def supply_delete(supply_id: str) -> tuple[str, int]:
 @bp.patch("/api/marketplace/v3/supplies/<supply_id>/orders")
 def supply_add_orders(supply_id: str) -> tuple[str, int]:
     ids = wb_requests.ids(wb_requests.body(), "orders", 100)
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         wb_supplies.add_to_supply(conn, supply_id, ids)
     logger.info("wb sandbox orders confirmed supply=%s orders=%s", supply_id, ids)
     return "", 204
@@ -244,13 +199,13 @@ def supply_add_orders(supply_id: str) -> tuple[str, int]:
 
 @bp.get("/api/marketplace/v3/supplies/<supply_id>/order-ids")
 def supply_order_ids(supply_id: str) -> Response:
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         return jsonify({"orderIds": wb_supplies.supply_order_ids(conn, supply_id)})
 
 
 @bp.patch("/api/v3/supplies/<supply_id>/deliver")
 def supply_deliver(supply_id: str) -> tuple[str, int]:
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         wb_supplies.deliver_supply(conn, supply_id, time.time())
     logger.info("wb sandbox supply delivered supply=%s", supply_id)
     return "", 204
@@ -259,7 +214,7 @@ def supply_deliver(supply_id: str) -> tuple[str, int]:
 @bp.put("/api/v3/stocks/<int:warehouse_id>")
 def stocks_put(warehouse_id: int) -> tuple[str, int]:
     amounts = wb_requests.stock_amounts(wb_requests.body())
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         wb_state.put_stocks(conn, warehouse_id, amounts)
     return "", 204
 
@@ -267,7 +222,7 @@ def stocks_put(warehouse_id: int) -> tuple[str, int]:
 @bp.post("/api/v3/stocks/<int:warehouse_id>")
 def stocks_get(warehouse_id: int) -> Response:
     chrt_ids = wb_requests.ids(wb_requests.body(), "chrtIds", 1000)
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         return jsonify({"stocks": wb_state.get_stocks(conn, warehouse_id, chrt_ids)})
 
 
@@ -285,7 +240,7 @@ def control_orders() -> Response:
             raise SandboxError(400, "IncorrectParameter", "count must be 1..1000")
         return jsonify({"ids": generate_orders(count)})
     lines = wb_requests.cart_lines(items)
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         ids = wb_state.add_cart(conn, lines, time.time())
     logger.info("wb sandbox cart created orders=%s", ids)
     return jsonify({"ids": ids})
@@ -293,56 +248,22 @@ def control_orders() -> Response:
 
 @bp.post("/_control/orders/<int:order_id>/client-cancel")
 def control_client_cancel(order_id: int) -> tuple[str, int]:
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         wb_state.client_cancel(conn, order_id)
     return "", 204
 
 
-@bp.post("/_control/faults")
-def control_faults() -> Response:
-    """``{"queue": ["429", "500", "timeout", "drop"], "retry_after": 1}``, FIFO, one per call."""
-    body = wb_requests.body()
-    kinds = body.get("queue")
-    retry_after = body.get("retry_after", 1)
-    if not isinstance(kinds, list) or not isinstance(retry_after, int | float):
-        raise SandboxError(400, "IncorrectRequestBody", "queue must be a list of fault names")
-    with _engine().begin() as conn:
-        wb_control.queue_faults(conn, [str(kind) for kind in kinds], float(retry_after))
-    return jsonify({"queued": len(kinds)})
-
-
 @bp.get("/_control/state")
 def control_state() -> Response:
-    with _engine().begin() as conn:
+    with common.begin() as conn:
         return jsonify(wb_control.state(conn))
-
-
-@bp.post("/_control/reset")
-def control_reset() -> tuple[str, int]:
-    with _engine().begin() as conn:
-        wb_db.reset(conn)
-    logger.info("wb sandbox reset")
-    return "", 204
 
 
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _engine() -> Engine:
-    return wb_db.engine_for(current_app.config["SANDBOX_DATABASE_URL"])
-
-
 def _generate_due() -> None:
-    per_minute = float(current_app.config.get("SANDBOX_ORDERS_PER_MINUTE") or 0)
-    if per_minute <= 0:
-        return
-    try:
-        with _engine().begin() as conn:
-            ids = wb_state.generate_due(conn, per_minute, time.time())
-    except IntegrityError:  # another process started the clock at the same moment
-        return
-    if ids:
-        logger.info("wb sandbox generated orders=%s", ids)
+    common.generate_due("wb", wb_state.generate)
 
 
 def _sticker_json(order_id: int, kind: str, width: int, height: int) -> dict[str, Any]:

@@ -1,37 +1,16 @@
-"""The WB sandbox's fault queue and its state dump, for tests and the demo."""
+"""The WB sandbox's state dump, for tests and the demo."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from warehouse.marketplaces.sandbox.wb_db import faults, orders, stocks, supplies
-from warehouse.marketplaces.sandbox.wb_state import SandboxError, rfc3339, supply_name
+from warehouse.marketplaces.sandbox import common
+from warehouse.marketplaces.sandbox.wb_db import orders, stocks, supplies
+from warehouse.marketplaces.sandbox.wb_state import rfc3339, supply_name
 from warehouse.marketplaces.sandbox.wb_supplies import supply_json
-
-FAULT_KINDS = frozenset({"429", "500", "timeout", "drop"})
-
-
-def queue_faults(conn: Connection, kinds: Sequence[str], retry_after: float) -> None:
-    unknown = [kind for kind in kinds if kind not in FAULT_KINDS]
-    if unknown:
-        raise SandboxError(400, "IncorrectParameter", f"unknown faults {unknown}")
-    for kind in kinds:
-        conn.execute(faults.insert().values(kind=kind, retry_after=retry_after))
-
-
-def pop_fault(conn: Connection) -> tuple[str, float] | None:
-    """The oldest queued fault, taken by exactly one request even across processes."""
-    for _attempt in range(5):
-        row = conn.execute(select(faults).order_by(faults.c.id).limit(1)).first()
-        if row is None:
-            return None
-        if conn.execute(delete(faults).where(faults.c.id == row.id)).rowcount == 1:
-            return row.kind, row.retry_after
-    return None
 
 
 def state(conn: Connection) -> dict[str, Any]:
@@ -58,5 +37,5 @@ def state(conn: Connection) -> dict[str, Any]:
             {"warehouseId": row.warehouse_id, "chrtId": row.chrt_id, "amount": row.amount}
             for row in conn.execute(select(stocks).order_by(stocks.c.chrt_id))
         ],
-        "faults": list(conn.scalars(select(faults.c.kind).order_by(faults.c.id))),
+        "faults": common.queued_faults(conn, "wb"),
     }

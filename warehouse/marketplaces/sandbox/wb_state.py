@@ -18,12 +18,11 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.engine import Connection
 
 from warehouse.demo_catalogue import PRODUCTS, DemoProduct
-from warehouse.marketplaces.sandbox.wb_db import clock, orders, stocks
+from warehouse.marketplaces.sandbox.wb_db import orders, stocks
 
 WAREHOUSE_ID = 1_000_001
 OFFICE_ID = 507
 SUPPLY_PREFIX = "WB-GI-"
-GENERATION_CAP = 10
 _rng = random.Random(20240601)
 
 
@@ -87,25 +86,6 @@ def generate(conn: Connection, count: int, now: float) -> list[int]:
         units = min(count - len(ids), _rng.choice((1, 1, 1, 2)))
         ids += add_cart(conn, [(_rng.choice(PRODUCTS), units, [])], now)
     return ids
-
-
-def generate_due(conn: Connection, per_minute: float, now: float) -> list[int]:
-    """Orders due since the last generation at ``per_minute`` (at most GENERATION_CAP)."""
-    last = conn.scalar(select(clock.c.ts).where(clock.c.name == "orders"))
-    if last is None:
-        conn.execute(clock.insert().values(name="orders", ts=now))
-        return []
-    interval = 60.0 / per_minute
-    due = int((now - last) // interval)
-    if due <= 0:
-        return []
-    new_last = now if due > GENERATION_CAP else last + due * interval
-    moved = conn.execute(
-        update(clock).where(clock.c.name == "orders", clock.c.ts == last).values(ts=new_last)
-    )
-    if moved.rowcount != 1:  # another process generated them
-        return []
-    return generate(conn, min(due, GENERATION_CAP), now)
 
 
 def new_orders(conn: Connection) -> list[dict[str, Any]]:
