@@ -6,7 +6,6 @@ Its database is an SQLite file, or ``WAREHOUSE_TEST_SANDBOX_DATABASE_URL`` (e.g.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,8 +15,8 @@ import httpx
 import pytest
 from flask import Flask
 from sqlalchemy import update
-from werkzeug.serving import make_server
 
+from tests.sandbox_server import SANDBOX_CONFIG, serve_sandboxes
 from warehouse.marketplaces.sandbox import common, wb
 from warehouse.marketplaces.wildberries import WildberriesClient
 
@@ -59,30 +58,13 @@ class WbSandbox:
             )
 
 
-SANDBOX_CONFIG = {
-    "SANDBOX_ENABLED": True,
-    "SANDBOX_SLOW_SECONDS": 0.6,
-    "SANDBOX_ORDERS_PER_MINUTE": 0,
-}
-
-
 @pytest.fixture(scope="session")
 def _wb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WbSandbox]:
     """One server per run (starting one per test costs more than the tests)."""
-    app = Flask(__name__)
     database = tmp_path_factory.mktemp("wb-sandbox") / "sandbox" / "wb.db"
     url = os.environ.get("WAREHOUSE_TEST_SANDBOX_DATABASE_URL") or f"sqlite:///{database}"
-    app.config.update(SANDBOX_CONFIG, SANDBOX_DATABASE_URL=url)
-    app.register_blueprint(wb.bp, url_prefix="/sandbox/wb")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        with httpx.Client(timeout=5) as http:
-            yield WbSandbox(app, f"http://127.0.0.1:{server.server_port}/sandbox/wb", http)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_sandboxes(url, {"wb": wb.bp}) as (app, root), httpx.Client(timeout=5) as http:
+        yield WbSandbox(app, f"{root}/sandbox/wb", http)
 
 
 @pytest.fixture
