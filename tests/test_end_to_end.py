@@ -53,7 +53,7 @@ def test_import_reserve_confirm_pick_pack_print(app, demo_site, zebra, worker, c
 
     order = our_order(app, external_id)
     assert order.status == "reserved"
-    assert order.marketplace_status == "confirm"
+    assert order.marketplace_status == "confirm/waiting"
     assert sandbox_status(demo_site, external_id) == "confirm"
 
     assert client.post("/tsd/login", data={"badge": "PICKER-001"}).status_code == 302

@@ -4,30 +4,25 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warehouse.models import Location, Order, OrderLine, Product, ProductBarcode, Reservation, Stock
+from warehouse.models import (
+    Location,
+    Order,
+    OrderLine,
+    PickItem,
+    PickTask,
+    ProductBarcode,
+    Reservation,
+    Stock,
+)
 
 logger = logging.getLogger(__name__)
 
 
 def product_by_barcode(session: Session, barcode: str) -> ProductBarcode | None:
     return session.scalar(select(ProductBarcode).where(ProductBarcode.barcode == barcode))
-
-
-def product_for_line(session: Session, barcodes: tuple[str, ...], article: str) -> Product | None:
-    """Our product for a marketplace line: any of its barcodes first, then the article."""
-    if barcodes:
-        found = session.scalar(
-            select(Product)
-            .join(ProductBarcode)
-            .where(ProductBarcode.barcode.in_(barcodes))
-            .limit(1)
-        )
-        if found:
-            return found
-    return session.scalar(select(Product).where(Product.article == article)) if article else None
 
 
 def _free_stock(session: Session, product_id: int, warehouse_id: int) -> list[Stock]:
@@ -82,3 +77,51 @@ def take_from_bin(session: Session, stock: Stock, quantity: int) -> None:
     stock.on_hand -= quantity
     stock.reserved -= quantity
     session.flush()
+
+
+def release_order(session: Session, order: Order) -> set[int]:
+    """Give back what an order still holds on the shelves; returns the products touched.
+
+    What was already picked has left the bins (see take_from_bin); it goes back
+    through a put-back task, not here.
+    """
+    touched: set[int] = set()
+    for line in order.lines:
+        for reservation in line.reservations:
+            picked = _picked_from(session, line, reservation.stock)
+            unpicked = reservation.quantity - picked
+            if unpicked > 0:
+                reservation.stock.reserved -= unpicked
+                touched.add(reservation.stock.product_id)
+    session.flush()
+    return touched
+
+
+def _picked_from(session: Session, line: OrderLine, stock: Stock) -> int:
+    picked = session.scalar(
+        select(func.coalesce(func.sum(PickItem.picked), 0))
+        .join(PickTask)
+        .where(
+            PickItem.line_id == line.id,
+            PickItem.location_id == stock.location_id,
+            PickTask.kind == "pick",
+        )
+    )
+    return int(picked or 0)
+
+
+def return_to_bin(session: Session, stock: Stock, quantity: int) -> None:
+    """Goods of a cancelled order are back on the shelf, free again."""
+    stock.on_hand += quantity
+    session.flush()
+
+
+def stock_of(session: Session, product_id: int, location_id: int) -> Stock:
+    stock = session.scalar(
+        select(Stock).where(Stock.product_id == product_id, Stock.location_id == location_id)
+    )
+    if stock is None:  # a put-back into a bin the product never lay in
+        stock = Stock(product_id=product_id, location_id=location_id, on_hand=0, reserved=0)
+        session.add(stock)
+        session.flush()
+    return stock

@@ -16,7 +16,7 @@ from rq import get_current_job
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse import db, labels, orders, outbox, queue
+from warehouse import db, labels, listings, orders, outbox, queue, statuses, stock_sync
 from warehouse.marketplaces import commands
 from warehouse.marketplaces.base import MarketplaceError
 from warehouse.marketplaces.connectors import client_for
@@ -64,22 +64,57 @@ def import_all_orders() -> int:
 
 
 def import_orders(account_id: int) -> dict[str, int]:
+    """New orders in, then the marketplace's word on the orders we still hold."""
     with job_session() as session:
         account = session.get_one(MarketplaceAccount, account_id)
         try:
             with client_for(account) as client:
                 incoming = client.new_orders()
+                result = orders.import_orders(session, account, incoming)
+                held = orders.active_orders(session, account)
+                now = client.order_statuses([order.external_id for order in held])
         except MarketplaceError as exc:  # 401, 429, 5xx, timeouts: the next run tries again
+            session.rollback()
+            account = session.get_one(MarketplaceAccount, account_id)
             account.last_error = str(exc)[:1000]
             session.commit()
             logger.warning("import failed account=%s: %s", account_id, exc)
             return {}
-        result = orders.import_orders(session, account, incoming)
+        table = statuses.mapping(session, account.kind)
+        for order in held:
+            if order.external_id in now:
+                orders.apply_marketplace_status(session, order, now[order.external_id], table)
+        result.reserved += orders.retry_waiting(session, account)
         account.last_import_at = utcnow()
         account.last_error = None
         session.commit()
         logger.info("import account=%s %s", account_id, result)
         return vars(result)
+
+
+def import_cards(account_id: int) -> dict[str, int]:
+    """The account's product cards, linked to our products where barcodes or articles match."""
+    with job_session() as session:
+        account = session.get_one(MarketplaceAccount, account_id)
+        with client_for(account) as client:
+            cards = client.product_cards()
+        result = listings.import_cards(session, account, cards)
+        stock_sync.queue_push(session, account)
+        session.commit()
+        return vars(result)
+
+
+def import_all_cards() -> int:
+    """Cron: refresh every active account's cards."""
+    with job_session() as session:
+        ids = list(
+            session.scalars(
+                select(MarketplaceAccount.id).where(MarketplaceAccount.active.is_(True))
+            )
+        )
+        for account_id in ids:
+            queue.queue("default").enqueue(import_cards, account_id, result_ttl=600)
+    return len(ids)
 
 
 def deliver_outbox(command_id: int) -> str:

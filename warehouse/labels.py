@@ -22,7 +22,7 @@ from warehouse.models import Order, Parcel, Printer, PrintJob
 
 logger = logging.getLogger(__name__)
 
-FetchLabel = Callable[[Order], Label]
+FetchLabel = Callable[[Session, Order], Label]
 
 
 class RetryLater(Exception):
@@ -71,7 +71,7 @@ def fetch_content(session: Session, job: PrintJob, fetch_label: FetchLabel) -> b
         return job.content
     parcel = session.get_one(Parcel, job.parcel_id)
     try:
-        label = fetch_label(parcel.order)
+        label = fetch_label(session, parcel.order)
     except TransientError as exc:
         raise RetryLater(str(exc)) from exc
     if label.format != "zpl":

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse import inventory, outbox, picking
+from warehouse import inventory, listings, outbox, picking, statuses, stock_sync
 from warehouse.marketplaces.base import IncomingOrder
 from warehouse.models import MarketplaceAccount, Order, OrderLine
 
@@ -55,9 +55,12 @@ def _create_order(session: Session, account: MarketplaceAccount, item: IncomingO
         status="new",
         placed_at=item.created_at,
         ship_by=item.ship_by,
+        raw=item.raw,
     )
     for incoming_line in item.lines:
-        product = inventory.product_for_line(session, incoming_line.barcodes, incoming_line.article)
+        product = listings.product_for_sku(
+            session, account.id, incoming_line.external_sku
+        ) or listings.match_product(session, incoming_line.barcodes, incoming_line.article)
         order.lines.append(
             OrderLine(
                 product=product,
@@ -85,4 +88,87 @@ def accept_order(session: Session, order: Order) -> bool:
     order.status = "reserved"
     picking.create_task(session, order)
     outbox.queue_command(session, order.account, "confirm", order=order)
+    stock_sync.changed(session, [line.product_id for line in order.lines if line.product_id])
     return True
+
+
+_PROGRESS = {
+    "new": 0,
+    "awaiting_stock": 1,
+    "reserved": 1,
+    "picking": 2,
+    "picked": 3,
+    "packed": 4,
+    "labelled": 5,
+    "shipped": 6,
+    "delivered": 7,
+}
+
+
+def apply_marketplace_status(
+    session: Session, order: Order, external: str, table: dict[str, str]
+) -> None:
+    """Record what the marketplace says; act on cancelled, shipped and delivered."""
+    order.marketplace_status = external
+    meaning = statuses.unified(table, external)
+    if order.status == "cancelled" or meaning is None:
+        return
+    if meaning == "cancelled":
+        if order.status not in ("shipped", "delivered"):
+            cancel(session, order, by_marketplace=True)
+    elif _PROGRESS.get(meaning, 0) > _PROGRESS.get(order.status, 0) and meaning != "new":
+        order.status = meaning
+        logger.info("order %s by marketplace order=%s", meaning, order.id)
+
+
+def cancel(session: Session, order: Order, *, by_marketplace: bool) -> None:
+    """Cancel an order: release what is still reserved, send picked goods back to bins.
+
+    A picker holding its task is told at the next scan; the seller's own cancel is
+    owed to the marketplace (outbox).
+    """
+    if order.status in ("cancelled", "shipped", "delivered"):
+        return
+    released = inventory.release_order(session, order)
+    picking.cancel_tasks(session, order)
+    order.status = "cancelled"
+    if not by_marketplace:
+        outbox.queue_command(session, order.account, "cancel", order=order)
+    stock_sync.changed(session, released)
+    logger.info("order cancelled order=%s by_marketplace=%s", order.id, by_marketplace)
+
+
+def active_orders(session: Session, account: MarketplaceAccount) -> list[Order]:
+    """Orders still in the seller's hands, whose marketplace status we follow."""
+    return list(
+        session.scalars(
+            select(Order).where(
+                Order.account_id == account.id,
+                Order.status.notin_(("cancelled", "delivered")),
+            )
+        )
+    )
+
+
+def retry_waiting(session: Session, account: MarketplaceAccount) -> int:
+    """Orders that waited for stock: reserve the ones that can be now."""
+    waiting = session.scalars(
+        select(Order)
+        .where(Order.account_id == account.id, Order.status == "awaiting_stock")
+        .order_by(Order.ship_by.is_(None), Order.ship_by, Order.id)
+    )
+    return sum(
+        1 for order in list(waiting) if _relink(session, order) and accept_order(session, order)
+    )
+
+
+def _relink(session: Session, order: Order) -> bool:
+    """Lines whose product was unknown may be linked by now."""
+    for line in order.lines:
+        if line.product_id is None:
+            line.product = listings.product_for_sku(
+                session, order.account_id, line.external_sku
+            ) or listings.match_product(
+                session, (line.barcode,) if line.barcode else (), line.article
+            )
+    return all(line.product_id is not None or line.product is not None for line in order.lines)

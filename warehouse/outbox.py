@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -31,18 +31,26 @@ def queue_command(
     *,
     order: Order | None = None,
     payload: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+    delay_seconds: float = 0,
 ) -> OutboxCommand:
-    command = OutboxCommand(account=account, order_id=order.id if order else None, kind=kind)
+    """Owe ``kind`` to the account's marketplace; delivered after commit (and the delay)."""
+    command = OutboxCommand(
+        account=account, order_id=order.id if order else None, kind=kind, dedupe_key=dedupe_key
+    )
     command.payload = payload or {}
+    command.next_attempt_at = utcnow() + timedelta(seconds=delay_seconds)
     session.add(command)
     session.flush()
-    _ring(session, command.id)
+    _ring(session, command.id, command.next_attempt_at if delay_seconds else None)
     logger.info("outbox queued command=%s kind=%s account=%s", command.id, kind, account.id)
     return command
 
 
-def _ring(session: Session, command_id: int) -> None:
-    queue.enqueue_after_commit(session, "warehouse.jobs.deliver_outbox", command_id, queue="outbox")
+def _ring(session: Session, command_id: int, at: datetime | None = None) -> None:
+    queue.enqueue_after_commit(
+        session, "warehouse.jobs.deliver_outbox", command_id, queue="outbox", at=at
+    )
 
 
 Deliver = Callable[[Session, OutboxCommand], None]
@@ -63,6 +71,9 @@ def deliver(
         return None
     if command.next_attempt_at > utcnow() + timedelta(seconds=1):
         return None
+    if _waits_for_earlier(session, command):
+        command.next_attempt_at = utcnow() + timedelta(seconds=backoff[0] or 1)
+        return command  # an order's commands reach the marketplace in the order made
     command.attempts += 1
     try:
         send(session, command)
@@ -74,20 +85,36 @@ def deliver(
         return command
     except AuthError as exc:
         command.status = "failed"
+        command.dedupe_key = None
         command.last_error = str(exc)[:1000]
         command.account.last_error = command.last_error
         logger.error("outbox failed (account) command=%s error=%s", command.id, exc)
         return command
     except MarketplaceError as exc:
         command.status = "failed"
+        command.dedupe_key = None
         command.last_error = str(exc)[:1000]
         logger.error("outbox failed command=%s error=%s", command.id, exc)
         return command
     command.status = "done"
+    command.dedupe_key = None
     command.done_at = utcnow()
     command.last_error = ""
     logger.info("outbox delivered command=%s kind=%s", command.id, command.kind)
     return command
+
+
+def _waits_for_earlier(session: Session, command: OutboxCommand) -> bool:
+    if command.order_id is None:
+        return False
+    earlier = session.scalar(
+        select(OutboxCommand.id).where(
+            OutboxCommand.order_id == command.order_id,
+            OutboxCommand.id < command.id,
+            OutboxCommand.status != "done",
+        )
+    )
+    return earlier is not None
 
 
 def due_commands(session: Session, limit: int = 500) -> list[int]:

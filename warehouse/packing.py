@@ -7,7 +7,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse import labels
+from warehouse import labels, outbox
 from warehouse.errors import DomainError, NotFound
 from warehouse.models import Parcel, PickTask, Printer, PrintJob, User
 
@@ -47,6 +47,8 @@ def pack_task(session: Session, task_id: int, user: User, printer_id: int | None
     parcel = Parcel(order=order, number=1)
     session.add(parcel)
     order.status = "packed"
+    outbox.queue_command(session, order.account, "pack", order=order)
+    outbox.queue_command(session, order.account, "ship", order=order)
     session.flush()
     logger.info("order packed order=%s parcel=%s by=%s", order.id, parcel.id, user.id)
     return labels.queue_marketplace_label(session, parcel, printer)

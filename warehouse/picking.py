@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse import inventory
+from warehouse import inventory, stock_sync
 from warehouse.errors import DomainError, NotFound
 from warehouse.models import (
     Location,
@@ -58,6 +58,42 @@ def create_task(session: Session, order: Order) -> PickTask:
     return task
 
 
+def cancel_tasks(session: Session, order: Order) -> PickTask | None:
+    """The order was cancelled: stop its picking; picked goods get a put-back task."""
+    tasks = session.scalars(
+        select(PickTask).where(PickTask.order_id == order.id, PickTask.kind == "pick")
+    )
+    picked = [item for task in tasks for item in _stop(task) if item.picked]
+    if not picked:
+        return None
+    putback = PickTask(
+        kind="putback",
+        warehouse_id=picked[0].task.warehouse_id,
+        order=order,
+        items=[
+            PickItem(
+                line_id=item.line_id,
+                product_id=item.product_id,
+                location_id=item.location_id,
+                quantity=item.picked,
+                walk_order=item.walk_order,
+            )
+            for item in sorted(picked, key=lambda item: item.walk_order)
+        ],
+    )
+    session.add(putback)
+    session.flush()
+    logger.info("putback task created task=%s order=%s", putback.id, order.id)
+    return putback
+
+
+def _stop(task: PickTask) -> list[PickItem]:
+    if task.status in ("open", "in_progress"):
+        task.status = "cancelled"
+        task.finished_at = utcnow()
+    return list(task.items)
+
+
 def open_tasks(session: Session, user: User) -> list[PickTask]:
     """The picker's own tasks in progress first, then free ones, most urgent first."""
     mine = select(PickTask).where(PickTask.status == "in_progress", PickTask.picker_id == user.id)
@@ -80,7 +116,8 @@ def start_task(session: Session, task_id: int, user: User) -> PickTask:
     task.status = "in_progress"
     task.picker_id = user.id
     task.started_at = utcnow()
-    task.order.status = "picking"
+    if task.kind == "pick":
+        task.order.status = "picking"
     session.flush()
     logger.info("task started task=%s picker=%s", task.id, user.id)
     return task
@@ -139,6 +176,8 @@ def stored_result(session: Session, scan_id: str) -> ScanResult | None:
 
 
 def _judge(session: Session, task: PickTask, barcode: str) -> ScanResult:
+    if task.status == "cancelled":
+        return ScanResult(False, "order_cancelled", {"order": task.order.external_id})
     if task.status != "in_progress":
         return ScanResult(False, "task_not_in_progress")
     item = current_item(task)
@@ -178,13 +217,18 @@ def _judge_bin(item: PickItem, location: Location) -> ScanResult:
 
 def _count(session: Session, task: PickTask, item: PickItem, quantity: int) -> ScanResult:
     item.picked += quantity
-    stock = next(r.stock for r in item.line.reservations if r.stock.location_id == item.location_id)
-    inventory.take_from_bin(session, stock, quantity)
+    stock = inventory.stock_of(session, item.product_id, item.location_id)
+    if task.kind == "putback":
+        inventory.return_to_bin(session, stock, quantity)
+        stock_sync.changed(session, [item.product_id])
+    else:
+        inventory.take_from_bin(session, stock, quantity)
     params = {"product": item.product.name, "picked": item.picked, "quantity": item.quantity}
     if current_item(task) is None:
         task.status = "done"
         task.finished_at = utcnow()
-        task.order.status = "picked"
-        logger.info("task done task=%s order=%s", task.id, task.order_id)
+        if task.kind == "pick":
+            task.order.status = "picked"
+        logger.info("task done task=%s kind=%s order=%s", task.id, task.kind, task.order_id)
         return ScanResult(True, "task_done", params, task_done=True)
     return ScanResult(True, "picked", params)

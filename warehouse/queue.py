@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -97,10 +98,12 @@ def enqueue_after_commit(
     queue: str,
     job_id: str | None = None,
     retry: str | None = None,
+    at: datetime | None = None,
 ) -> None:
     """Enqueue ``func(*args)`` once the session's transaction is committed.
 
-    ``retry`` names a config key holding RQ retry intervals in seconds.
+    ``retry`` names a config key holding RQ retry intervals in seconds; ``at`` schedules
+    the job for later (RQ's scheduler, which the worker runs).
 
     The database row that the job works on is the durable record; if Redis is
     down now, the job is not lost: the sweepers find the row and enqueue it again.
@@ -110,15 +113,18 @@ def enqueue_after_commit(
 
     def push() -> None:
         with app.app_context():
+            target = Queue(queue, connection=connection())
+            options: dict[str, Any] = {
+                "job_id": job_id,
+                "retry": Retry(max=len(intervals), interval=intervals) if intervals else None,
+                "result_ttl": 3600,
+                "failure_ttl": 7 * 86400,
+            }
             try:
-                Queue(queue, connection=connection()).enqueue(
-                    func,
-                    *args,
-                    job_id=job_id,
-                    retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
-                    result_ttl=3600,
-                    failure_ttl=7 * 86400,
-                )
+                if at is None:
+                    target.enqueue(func, *args, **options)
+                else:
+                    target.enqueue_at(at, func, *args, **options)
             except (RedisError, OSError) as exc:
                 logger.warning(
                     "enqueue failed func=%s args=%s: %s (sweeper will retry)", func, args, exc

@@ -70,14 +70,14 @@ def test_whole_life_new_supply_sticker_deliver(
     wb_sandbox: WbSandbox, wb_client: WildberriesClient
 ) -> None:
     [order_id] = wb_sandbox.add_cart((SHIRT.article, 1))
-    assert wb_client.order_statuses([order_id]) == {order_id: ("new", "waiting")}
+    assert wb_client.status_pairs([order_id]) == {order_id: ("new", "waiting")}
 
     supply_id = wb_client.create_supply("warehouse 2024-06-01")
     assert supply_id.startswith("WB-GI-")
     wb_client.add_to_supply(supply_id, [order_id])
     wb_client.add_to_supply(supply_id, [order_id])  # again: a no-op
 
-    assert wb_client.order_statuses([order_id]) == {order_id: ("confirm", "waiting")}
+    assert wb_client.status_pairs([order_id]) == {order_id: ("confirm", "waiting")}
     assert wb_client.new_orders() == []
     assert wb_client.supply_order_ids(supply_id) == [order_id]
 
@@ -91,7 +91,7 @@ def test_whole_life_new_supply_sticker_deliver(
     assert part_a in text and part_b in text
 
     wb_client.deliver_supply(supply_id)
-    assert wb_client.order_statuses([order_id]) == {order_id: ("complete", "waiting")}
+    assert wb_client.status_pairs([order_id]) == {order_id: ("complete", "waiting")}
     assert wb_client.supply(supply_id)["done"] is True
     assert wb_client.sticker(order_id, kind="zplh", width=40, height=30).content.startswith(
         b"^XA^CI28^PW320^LL240"
@@ -109,7 +109,7 @@ def test_sticker_for_a_new_order_is_rejected(
 def test_cancel_and_cancelling_twice(wb_sandbox: WbSandbox, wb_client: WildberriesClient) -> None:
     [order_id] = wb_sandbox.add_cart((MUG.article, 1))
     wb_client.cancel_order(order_id)
-    assert wb_client.order_statuses([order_id]) == {order_id: ("cancel", "canceled")}
+    assert wb_client.status_pairs([order_id]) == {order_id: ("cancel", "canceled")}
     with pytest.raises(RejectedError) as caught:
         wb_client.cancel_order(order_id)
     assert caught.value.code == "StatusMismatch"
@@ -169,7 +169,7 @@ def test_dropped_answer_is_transient_but_the_work_was_done(
     wb_sandbox.faults("drop")
     with pytest.raises(TransientError, match="connection"):
         wb_client.add_to_supply(supply_id, [order_id])
-    assert wb_client.order_statuses([order_id]) == {order_id: ("confirm", "waiting")}
+    assert wb_client.status_pairs([order_id]) == {order_id: ("confirm", "waiting")}
 
 
 def test_dropped_json_answer_is_transient(
@@ -215,3 +215,16 @@ def test_unreachable_marketplace_is_transient() -> None:
         pytest.raises(TransientError),
     ):
         client.ping()
+
+
+def test_product_cards_one_per_size_with_barcodes(wb_client):
+    cards = wb_client.product_cards()
+    assert len(cards) == 5
+    shirt = next(card for card in cards if card.article == "TSH-WHT-L")
+    assert shirt.sku == "210002" and shirt.barcodes == ("4601234567008", "4601234567015")
+    assert shirt.marketplace_id == "110002"
+
+
+def test_uniform_order_status_is_one_string(wb_client, wb_sandbox):
+    order_id = wb_sandbox.add_cart(("MUG-330", 1))[0]
+    assert wb_client.order_statuses([order_id]) == {order_id: "new/waiting"}

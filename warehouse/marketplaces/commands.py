@@ -1,56 +1,122 @@
 """How each outbox command is carried out at each marketplace.
 
-Every handler checks the marketplace's state before acting, so delivering a
-command twice (a job retried after a lost answer) has the effect of once.
+Commands: ``confirm`` (take the order into assembly), ``pack`` (report packages /
+boxes with marking codes), ``ship`` (ready to hand over), ``cancel`` (the seller
+cancels) and ``push_stock``. Every handler checks the marketplace's state first
+where the API allows, so delivering a command twice has the effect of once.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warehouse import stock_sync
 from warehouse.marketplaces.base import Label, RejectedError, TransientError
 from warehouse.marketplaces.connectors import client_for
-from warehouse.marketplaces.wildberries import WildberriesClient
 from warehouse.models import MarketplaceAccount, Order, OutboxCommand, Supply
 
 logger = logging.getLogger(__name__)
 
+Handler = Callable[[Session, Any, OutboxCommand], None]
+
+# Which command must be delivered before the marketplace issues the order's label.
+LABEL_AFTER = {"wb": "confirm", "ozon": "pack", "yandex": "pack", "megamarket": "pack"}
+
 
 def send(session: Session, command: OutboxCommand) -> None:
     """Deliver ``command`` to its account's marketplace (raises base.* errors)."""
+    kind = command.account.kind
+    handler = HANDLERS.get((kind, command.kind)) or HANDLERS.get(("*", command.kind))
+    if handler is None:
+        raise RejectedError(f"unknown command {command.kind!r} for {kind}")
     with client_for(command.account) as client:
-        if command.account.kind == "wb" and command.kind == "confirm":
-            _wb_confirm(session, client, command)
-            return
-    raise RejectedError(f"unknown command {command.kind!r} for {command.account.kind}")
+        handler(session, client, command)
 
 
-def _wb_confirm(session: Session, client: WildberriesClient, command: OutboxCommand) -> None:
+def fetch_label(session: Session, order: Order) -> Label:
+    """The marketplace's own label, once the step it depends on has been delivered."""
+    needed = LABEL_AFTER[order.account.kind]
+    done = session.scalar(
+        select(OutboxCommand.id).where(
+            OutboxCommand.order_id == order.id,
+            OutboxCommand.kind == needed,
+            OutboxCommand.status == "done",
+        )
+    )
+    if done is None:
+        raise TransientError(f"waiting for the marketplace to accept {needed} of the order")
+    with client_for(order.account) as client:
+        label: Label = client.label(order.external_id)
+        return label
+
+
+def _order(session: Session, command: OutboxCommand) -> Order:
+    return session.get_one(Order, command.order_id)
+
+
+def _nothing(session: Session, client: Any, command: OutboxCommand) -> None:
+    """The marketplace needs no call for this step."""
+
+
+def _push_stock(session: Session, client: Any, command: OutboxCommand) -> None:
+    account = command.account
+    levels = stock_sync.levels(session, account)
+    if not levels:
+        return
+    client.push_stocks(str((account.settings or {}).get("warehouse_id", "")), levels)
+    stock_sync.pushed(session, account, levels)
+    logger.info("stock pushed account=%s items=%s", account.id, len(levels))
+
+
+def _cancel(session: Session, client: Any, command: OutboxCommand) -> None:
+    order = _order(session, command)
+    current = client.order_statuses([order.external_id]).get(order.external_id, "")
+    if "cancel" in current.lower():
+        return  # already cancelled there
+    client.cancel(order.external_id, "cancelled by the seller")
+
+
+def _units(session: Session, order: Order) -> list[tuple[str, int, list[str]]]:
+    """(sku, quantity, marking codes) per line, for packages and boxes."""
+    codes = _marking_codes(session, order)
+    return [(line.external_sku, line.quantity, codes.get(line.id, [])) for line in order.lines]
+
+
+def _marking_codes(session: Session, order: Order) -> dict[int, list[str]]:
+    """Marking codes captured at pick, per order line (none yet: see the ТСД issue)."""
+    del session, order
+    return {}
+
+
+# --- Wildberries --------------------------------------------------------------------------
+
+
+def _wb_confirm(session: Session, client: Any, command: OutboxCommand) -> None:
     """WB confirms an assembly order by adding it to an open supply."""
-    order = session.get_one(Order, command.order_id)
-    statuses = client.order_statuses([order.external_id])
+    order = _order(session, command)
+    statuses = client.status_pairs([order.external_id])
     if order.external_id not in statuses:
         raise RejectedError("Wildberries does not know this order", code="unknown_order")
     supplier_status, _wb_status = statuses[order.external_id]
     if supplier_status in ("confirm", "complete"):
-        order.marketplace_status = supplier_status
+        order.marketplace_status = "/".join(statuses[order.external_id])
         return
     if supplier_status != "new":
         raise RejectedError(f"order is {supplier_status} at Wildberries", code=supplier_status)
     supply = _open_wb_supply(session, client, command.account)
     client.add_to_supply(supply.external_id, [order.external_id])
-    order.marketplace_status = "confirm"
+    order.marketplace_status = "confirm/waiting"
     order.supply_id = supply.id
     logger.info("wb order confirmed order=%s supply=%s", order.id, supply.external_id)
 
 
-def _open_wb_supply(
-    session: Session, client: WildberriesClient, account: MarketplaceAccount
-) -> Supply:
+def _open_wb_supply(session: Session, client: Any, account: MarketplaceAccount) -> Supply:
     supply = session.scalar(
         select(Supply)
         .where(Supply.account_id == account.id, Supply.is_open.is_(True))
@@ -65,11 +131,70 @@ def _open_wb_supply(
     return supply
 
 
-def fetch_label(order: Order) -> Label:
-    """The marketplace's own sticker for the order (WB: ZPL, once the order is confirmed)."""
-    if order.account.kind == "wb":
-        if order.marketplace_status not in ("confirm", "complete"):
-            raise TransientError("waiting for Wildberries to confirm the order")
-        with client_for(order.account) as client:
-            return client.sticker(order.external_id, kind="zplv", width=58, height=40)
-    raise RejectedError(f"labels from {order.account.kind} are not supported yet")
+def _wb_pack(session: Session, client: Any, command: OutboxCommand) -> None:
+    order = _order(session, command)
+    codes = [code for _sku, _qty, unit_codes in _units(session, order) for code in unit_codes]
+    if codes:
+        client.set_sgtins(order.external_id, codes)
+
+
+# --- Ozon, Yandex Market, Megamarket -------------------------------------------------------
+
+
+def _ozon_pack(session: Session, client: Any, command: OutboxCommand) -> None:
+    order = _order(session, command)
+    current = client.order_statuses([order.external_id]).get(order.external_id)
+    if current != "awaiting_packaging":
+        if current in ("awaiting_deliver", "delivering", "delivered"):
+            return  # shipped (packed) already: an earlier delivery got through
+        raise RejectedError(f"posting is {current} at Ozon", code=str(current))
+    units = _units(session, order)
+    codes = {sku: unit_codes for sku, _qty, unit_codes in units if unit_codes}
+    if codes:
+        client.set_exemplars(order.external_id, codes)
+    client.ship(order.external_id, [[(sku, qty) for sku, qty, _codes in units]])
+
+
+def _yandex_pack(session: Session, client: Any, command: OutboxCommand) -> None:
+    order = _order(session, command)
+    client.set_boxes(order.external_id, [_units(session, order)])  # /boxes replaces: idempotent
+
+
+def _yandex_ship(session: Session, client: Any, command: OutboxCommand) -> None:
+    order = _order(session, command)
+    current = client.order_statuses([order.external_id]).get(order.external_id, "")
+    if current != "PROCESSING/READY_TO_SHIP" and not current.startswith(("DELIVER", "PICKUP")):
+        client.ready_to_ship(order.external_id)
+
+
+def _megamarket_confirm(session: Session, client: Any, command: OutboxCommand) -> None:
+    order = _order(session, command)
+    current = client.order_statuses([order.external_id]).get(order.external_id)
+    if current == "NEW":
+        client.confirm(order.external_id)
+
+
+def _megamarket_pack(session: Session, client: Any, command: OutboxCommand) -> None:
+    order = _order(session, command)
+    current = client.order_statuses([order.external_id]).get(order.external_id)
+    if current != "CONFIRMED":
+        if current in ("PACKED", "SHIPPED", "DELIVERED"):
+            return
+        raise RejectedError(f"shipment is {current} at Megamarket", code=str(current))
+    indexes = [str(index) for index in (order.raw or {}).get("itemIndexes", [])]
+    client.pack(order.external_id, [[(index, "") for index in indexes]])
+
+
+HANDLERS: dict[tuple[str, str], Handler] = {
+    ("*", "push_stock"): _push_stock,
+    ("*", "cancel"): _cancel,
+    ("*", "confirm"): _nothing,
+    ("*", "ship"): _nothing,
+    ("wb", "confirm"): _wb_confirm,
+    ("wb", "pack"): _wb_pack,
+    ("ozon", "pack"): _ozon_pack,
+    ("yandex", "pack"): _yandex_pack,
+    ("yandex", "ship"): _yandex_ship,
+    ("megamarket", "confirm"): _megamarket_confirm,
+    ("megamarket", "pack"): _megamarket_pack,
+}

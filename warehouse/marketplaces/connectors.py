@@ -1,18 +1,66 @@
-"""The connector for an account, with its credentials unsealed only for the call."""
+"""The connector for an account, with its credentials unsealed only for the call.
+
+Every connector offers the same few methods (ping, new_orders, order_statuses,
+label, cancel, push_stocks, product_cards) plus its marketplace's own steps,
+which only ``commands`` calls. Credentials per kind:
+
+- wb: token; ozon: client_id, api_key; yandex: api_key (+ settings business_id,
+  campaign_id); megamarket: token.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import current_app
 
 from warehouse.credentials import unseal
 from warehouse.marketplaces.base import MarketplaceError
-from warehouse.marketplaces.wildberries import WildberriesClient
 from warehouse.models import MarketplaceAccount
 
+# What a supervisor types in per marketplace (the names of the sealed fields).
+CREDENTIAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "wb": ("token",),
+    "ozon": ("client_id", "api_key"),
+    "yandex": ("api_key",),
+    "megamarket": ("token",),
+}
+# Settings per marketplace: where stock goes and which cabinet is meant.
+SETTING_FIELDS: dict[str, tuple[str, ...]] = {
+    "wb": ("warehouse_id",),
+    "ozon": ("warehouse_id",),
+    "yandex": ("business_id", "campaign_id", "warehouse_id"),
+    "megamarket": ("warehouse_id",),
+}
+DEFAULT_URLS = {
+    "wb": "https://marketplace-api.wildberries.ru",
+    "ozon": "https://api-seller.ozon.ru",
+    "yandex": "https://api.partner.market.yandex.ru",
+    "megamarket": "https://api.megamarket.tech",
+}
 
-def client_for(account: MarketplaceAccount) -> WildberriesClient:
+
+def client_for(account: MarketplaceAccount) -> Any:
+    """A connector (context manager) for the account's marketplace."""
     secrets = unseal(account.credentials_encrypted)
+    settings = account.settings or {}
     timeout = float(current_app.config["MARKETPLACE_TIMEOUT"])
+    url = account.base_url
     if account.kind == "wb":
-        return WildberriesClient(account.base_url, secrets["token"], timeout=timeout)
-    raise MarketplaceError(f"no connector for marketplace {account.kind!r} yet")
+        from warehouse.marketplaces.wildberries import WildberriesClient
+
+        return WildberriesClient(url, secrets["token"], timeout=timeout)
+    if account.kind == "ozon":
+        from warehouse.marketplaces.ozon import OzonClient
+
+        return OzonClient(url, secrets["client_id"], secrets["api_key"], timeout=timeout)
+    if account.kind == "yandex":
+        from warehouse.marketplaces.yandex import YandexClient
+
+        business, campaign = int(settings["business_id"]), int(settings["campaign_id"])
+        return YandexClient(url, secrets["api_key"], business, campaign, timeout=timeout)
+    if account.kind == "megamarket":
+        from warehouse.marketplaces.megamarket import MegamarketClient
+
+        return MegamarketClient(url, secrets["token"], timeout=timeout)
+    raise MarketplaceError(f"no connector for marketplace {account.kind!r}")

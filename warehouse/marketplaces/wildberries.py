@@ -28,6 +28,7 @@ from warehouse.marketplaces.base import (
     IncomingOrder,
     Label,
     MarketplaceError,
+    ProductCard,
     RejectedError,
     TransientError,
 )
@@ -37,12 +38,18 @@ logger = logging.getLogger(__name__)
 STATUS_BATCH = 1000
 SUPPLY_BATCH = 100
 STOCK_BATCH = 1000
+CARDS_PAGE = 100
+CARDS_PATH = "/content/v2/get/cards/list"
 
 
 class WildberriesClient:
     """A synchronous client for one seller token; use it as a context manager."""
 
-    def __init__(self, base_url: str, token: str, *, timeout: float = 10.0) -> None:
+    def __init__(
+        self, base_url: str, token: str, *, timeout: float = 10.0, content_url: str = ""
+    ) -> None:
+        # Cards live on another host (content-api.wildberries.ru); the sandbox serves both.
+        self._content_url = (content_url or base_url).rstrip("/")
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers={"Authorization": token, "Accept": "application/json"},
@@ -101,7 +108,11 @@ class WildberriesClient:
                 return found
             cursor = page["next"]
 
-    def order_statuses(self, ids: Iterable[str | int]) -> dict[str, tuple[str, str]]:
+    def order_statuses(self, ids: Iterable[str | int]) -> dict[str, str]:
+        """external id → "supplierStatus/wbStatus" (the uniform, one-string form)."""
+        return {key: "/".join(pair) for key, pair in self.status_pairs(ids).items()}
+
+    def status_pairs(self, ids: Iterable[str | int]) -> dict[str, tuple[str, str]]:
         """external id → (supplierStatus, wbStatus); ids WB does not know are absent."""
         result: dict[str, tuple[str, str]] = {}
         for batch in _batches([_order_id(value) for value in ids], STATUS_BATCH):
@@ -166,7 +177,36 @@ class WildberriesClient:
             code="NoSticker",
         )
 
-    def push_stocks(self, warehouse_id: int, amounts: Mapping[int | str, int]) -> None:
+    def label(self, external_id: str) -> Label:
+        return self.sticker(external_id)
+
+    def cancel(self, external_id: str, reason: str = "") -> None:
+        """WB takes no reason for a seller's cancel."""
+        self.cancel_order(external_id)
+
+    def product_cards(self) -> list[ProductCard]:
+        """One card per size (chrtID is the stock key), all pages of the Content API.
+
+        UNCONFIRMED: the fact sheet does not cover the Content API; path and shapes are
+        ``POST /content/v2/get/cards/list`` with a cursor, as WB documents it publicly.
+        """
+        cards: list[ProductCard] = []
+        cursor: dict[str, Any] = {"limit": CARDS_PAGE}
+        while True:
+            body = {"settings": {"cursor": cursor, "filter": {"withPhoto": -1}}}
+            data = self._send("POST", CARDS_PATH, json=body, base=self._content_url).json()
+            page = data.get("cards") or []
+            cards += [card for raw in page for card in _cards(raw)]
+            if len(page) < CARDS_PAGE:
+                return cards
+            last = data.get("cursor") or {}
+            cursor = {
+                "limit": CARDS_PAGE,
+                "updatedAt": last.get("updatedAt"),
+                "nmID": last.get("nmID"),
+            }
+
+    def push_stocks(self, warehouse_id: int | str, amounts: Mapping[int | str, int]) -> None:
         """Set free stock per chrtId (WB ignores chrtIds it does not know)."""
         entries = [{"chrtId": int(chrt), "amount": int(amount)} for chrt, amount in amounts.items()]
         for batch in _batches(entries, STOCK_BATCH):
@@ -187,9 +227,11 @@ class WildberriesClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        base: str = "",
     ) -> _Answer:
+        url = f"{base}{path}" if base else path
         try:
-            response = self._http.request(method, path, params=params, json=json)
+            response = self._http.request(method, url, params=params, json=json)
         except httpx.TimeoutException as exc:
             raise TransientError(f"Wildberries did not answer in time ({method} {path})") from exc
         except httpx.UnsupportedProtocol as exc:
@@ -281,6 +323,20 @@ def _incoming(raw: dict[str, Any]) -> IncomingOrder:
         group_id=str(raw.get("orderUid", "")),
         raw=raw,
     )
+
+
+def _cards(raw: dict[str, Any]) -> list[ProductCard]:
+    return [
+        ProductCard(
+            sku=str(size.get("chrtID", "")),
+            article=str(raw.get("vendorCode", "")),
+            name=str(raw.get("title", "")),
+            barcodes=tuple(str(sku) for sku in size.get("skus") or ()),
+            marketplace_id=str(raw.get("nmID", "")),
+        )
+        for size in raw.get("sizes") or ()
+        if size.get("chrtID")
+    ]
 
 
 def _label(item: dict[str, Any], kind: str) -> Label:

@@ -2,6 +2,7 @@
 
 from warehouse.models.base import Base, utcnow
 from warehouse.models.catalog import Location, Product, ProductBarcode, Stock, Warehouse
+from warehouse.models.listings import Listing, StatusMap
 from warehouse.models.orders import (
     MARKETPLACES,
     ORDER_STATUSES,
@@ -20,6 +21,7 @@ __all__ = [
     "MARKETPLACES",
     "ORDER_STATUSES",
     "Base",
+    "Listing",
     "Location",
     "MarketplaceAccount",
     "Order",
@@ -34,6 +36,7 @@ __all__ = [
     "ProductBarcode",
     "Reservation",
     "ScanEvent",
+    "StatusMap",
     "Stock",
     "Supply",
     "User",

@@ -71,6 +71,8 @@ class Order(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     supply_id: Mapped[int | None] = mapped_column(ForeignKey("supplies.id"))
+    # the marketplace's own JSON of the order (e.g. Megamarket's item indexes for packing)
+    raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
     account: Mapped[MarketplaceAccount] = relationship()
     lines: Mapped[list[OrderLine]] = relationship(

@@ -22,6 +22,8 @@ class OutboxCommand(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("marketplace_accounts.id"))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
     kind: Mapped[str] = mapped_column(String(64))
+    # set while pending on commands that must exist once (e.g. one stock push per account)
+    dedupe_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(default=0)

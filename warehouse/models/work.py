@@ -14,6 +14,8 @@ from warehouse.models.orders import Order, OrderLine
 
 ROLES = ("picker", "supervisor", "admin")
 TASK_STATUSES = ("open", "in_progress", "done", "cancelled")
+# pick: take goods for an order; putback: return the goods of a cancelled order to bins
+TASK_KINDS = ("pick", "putback")
 
 
 class User(Base):
@@ -31,9 +33,13 @@ class User(Base):
 
 class PickTask(Base):
     __tablename__ = "pick_tasks"
-    __table_args__ = (CheckConstraint(one_of("status", TASK_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(one_of("status", TASK_STATUSES), name="status"),
+        CheckConstraint(one_of("kind", TASK_KINDS), name="kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="pick", server_default="pick")
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)

@@ -226,6 +226,14 @@ def stocks_get(warehouse_id: int) -> Response:
         return jsonify({"stocks": wb_state.get_stocks(conn, warehouse_id, chrt_ids)})
 
 
+@bp.post("/content/v2/get/cards/list")
+def cards_list() -> Response:
+    """The Content API's card list (on content-api.wildberries.ru in real life)."""
+    cursor = (wb_requests.body().get("settings") or {}).get("cursor") or {}
+    limit = int(cursor.get("limit") or 100)
+    return jsonify(wb_state.cards_page(limit, cursor.get("nmID")))
+
+
 # --- control (tests and the demo) -------------------------------------------------------
 
 

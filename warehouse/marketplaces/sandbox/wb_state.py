@@ -260,3 +260,21 @@ def get_stocks(conn: Connection, warehouse_id: int, chrt_ids: Iterable[int]) -> 
         for chrt_id in dict.fromkeys(chrt_ids)
         if chrt_id in KNOWN_CHRT_IDS
     ]
+
+
+def cards_page(limit: int, after_nm_id: int | None) -> dict[str, Any]:
+    """The demo goods as WB content cards (one size each), ordered by nmID."""
+    cards = [
+        {
+            "nmID": product.wb_nm_id,
+            "vendorCode": product.article,
+            "title": product.name,
+            "sizes": [{"chrtID": product.wb_chrt_id, "skus": list(product.barcodes)}],
+            "updatedAt": "2026-01-01T00:00:00Z",
+        }
+        for product in sorted(PRODUCTS, key=lambda p: p.wb_nm_id)
+        if after_nm_id is None or product.wb_nm_id > int(after_nm_id)
+    ][:limit]
+    last = cards[-1] if cards else {}
+    cursor = {"updatedAt": last.get("updatedAt"), "nmID": last.get("nmID"), "total": len(cards)}
+    return {"cards": cards, "cursor": cursor}

@@ -1,0 +1,88 @@
+"""How each marketplace's own statuses read as our unified status.
+
+The marketplace status of an order is one string; a compound one ("confirm/sold"
+for WB supplier/WB status, "PROCESSING/STARTED" for Yandex status/substatus) is
+looked up whole and part by part, and the strongest meaning wins (cancelled over
+delivered over shipped over still-to-do). A supervisor's StatusMap rows override
+these defaults. Only the marketplace can say an order is cancelled, shipped or
+delivered; the statuses in between (reserved … labelled) are ours.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warehouse.models import StatusMap
+
+NEW, SHIPPED, DELIVERED, CANCELLED = "new", "shipped", "delivered", "cancelled"
+_STRENGTH = {NEW: 0, SHIPPED: 1, DELIVERED: 2, CANCELLED: 3}
+
+
+def _all(status: str, *externals: str) -> dict[str, str]:
+    return dict.fromkeys(externals, status)
+
+
+DEFAULTS: dict[str, dict[str, str]] = {
+    "wb": {
+        **_all(NEW, "new", "confirm", "waiting"),
+        **_all(SHIPPED, "complete", "sorted", "ready_for_pickup", "postponed_delivery"),
+        **_all(SHIPPED, "accepted_by_carrier", "sent_to_carrier"),
+        **_all(DELIVERED, "sold"),
+        **_all(CANCELLED, "cancel", "cancel_carrier", "canceled", "canceled_by_client"),
+        **_all(CANCELLED, "declined_by_client", "defect", "canceled_by_carrier"),
+    },
+    "ozon": {
+        **_all(NEW, "awaiting_registration", "acceptance_in_progress", "awaiting_approve"),
+        **_all(NEW, "awaiting_packaging", "awaiting_deliver", "arbitration"),
+        **_all(NEW, "client_arbitration", "not_accepted"),
+        **_all(SHIPPED, "delivering", "driver_pickup", "sent_by_seller"),
+        **_all(DELIVERED, "delivered"),
+        **_all(CANCELLED, "cancelled"),
+    },
+    "yandex": {
+        **_all(NEW, "PROCESSING", "STARTED", "READY_TO_SHIP", "UNPAID", "PENDING"),
+        **_all(SHIPPED, "SHIPPED", "DELIVERY", "PICKUP"),
+        **_all(DELIVERED, "DELIVERED"),
+        **_all(CANCELLED, "CANCELLED", "RETURNED"),
+    },
+    "megamarket": {
+        **_all(NEW, "NEW", "CONFIRMED", "PACKED", "PACKING_EXPIRED"),
+        **_all(SHIPPED, "SHIPPED", "DELIVERING"),
+        **_all(DELIVERED, "DELIVERED"),
+        **_all(CANCELLED, "CANCELED", "CUSTOMER_CANCELED", "MERCHANT_CANCELED"),
+        **_all(CANCELLED, "CONFIRMATION_REJECTED", "CONFIRMATION_EXPIRED"),
+    },
+}
+
+
+def mapping(session: Session, marketplace: str) -> dict[str, str]:
+    """Defaults for the marketplace, with the supervisor's overrides applied."""
+    rows = session.execute(
+        select(StatusMap.external_status, StatusMap.status).where(
+            StatusMap.marketplace == marketplace
+        )
+    )
+    overrides = {external: status for external, status in rows}
+    return {**DEFAULTS.get(marketplace, {}), **overrides}
+
+
+def unified(table: dict[str, str], external: str) -> str | None:
+    """Our status for ``external`` (None when nothing in it is known)."""
+    if external in table:
+        return table[external]
+    found = [table[part] for part in external.split("/") if part in table]
+    return max(found, key=lambda status: _STRENGTH.get(status, 0)) if found else None
+
+
+def set_override(session: Session, marketplace: str, external: str, status: str) -> None:
+    row = session.scalar(
+        select(StatusMap).where(
+            StatusMap.marketplace == marketplace, StatusMap.external_status == external
+        )
+    )
+    if row is None:
+        session.add(StatusMap(marketplace=marketplace, external_status=external, status=status))
+    else:
+        row.status = status
+    session.flush()

@@ -1,0 +1,86 @@
+"""Free stock to every linked card of every cabinet, debounced, never a false zero.
+
+A change of free stock marks the accounts that sell the product: each gets one
+pending ``push_stock`` outbox command (at most one, by its dedupe key), due a few
+seconds later so a burst of changes becomes one push. The levels are computed
+when the command is delivered, and only cards whose level changed since the last
+successful push are sent. A product never counted in the account's warehouse
+(no stock rows) is not pushed at all: unknown is not zero, and sellers are
+blocked for zeroed stock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from warehouse import outbox
+from warehouse.models import Listing, Location, MarketplaceAccount, OutboxCommand, Stock
+
+logger = logging.getLogger(__name__)
+
+PUSH_KIND = "push_stock"
+
+
+def changed(session: Session, product_ids: Iterable[int], delay_seconds: float = 5) -> None:
+    """Free stock of these products changed: queue a push to every account selling them."""
+    ids = set(product_ids)
+    if not ids:
+        return
+    account_ids = session.scalars(
+        select(Listing.account_id).where(Listing.product_id.in_(ids)).distinct()
+    )
+    for account_id in list(account_ids):
+        queue_push(session, session.get_one(MarketplaceAccount, account_id), delay_seconds)
+
+
+def queue_push(session: Session, account: MarketplaceAccount, delay_seconds: float = 5) -> None:
+    key = f"{PUSH_KIND}:{account.id}"
+    if session.scalar(select(OutboxCommand.id).where(OutboxCommand.dedupe_key == key)):
+        return  # one is pending already; it will compute the levels when it runs
+    try:
+        with session.begin_nested():
+            outbox.queue_command(
+                session, account, PUSH_KIND, dedupe_key=key, delay_seconds=delay_seconds
+            )
+    except IntegrityError:  # another transaction queued it at the same moment
+        logger.info("stock push already queued account=%s", account.id)
+
+
+def levels(session: Session, account: MarketplaceAccount) -> dict[str, int]:
+    """sku → free stock in the account's warehouse, for linked cards whose level changed."""
+    free = func.sum(Stock.on_hand - Stock.reserved)
+    rows = session.execute(
+        select(Listing.sku, Listing.last_pushed, free)
+        .join(Stock, Stock.product_id == Listing.product_id)
+        .join(Location, Location.id == Stock.location_id)
+        .where(Listing.account_id == account.id, Location.warehouse_id == account.warehouse_id)
+        .group_by(Listing.id, Listing.sku, Listing.last_pushed)
+    )
+    return {
+        sku: max(int(amount), 0)
+        for sku, last, amount in rows
+        if amount is not None and int(amount) != last
+    }
+
+
+def pushed(session: Session, account: MarketplaceAccount, sent: dict[str, int]) -> None:
+    """Remember what the marketplace now has, so the next push sends only changes."""
+    for sku, amount in sent.items():
+        session.execute(
+            update(Listing)
+            .where(Listing.account_id == account.id, Listing.sku == sku)
+            .values(last_pushed=amount)
+        )
+
+
+def resync(session: Session, account: MarketplaceAccount) -> None:
+    """Ops: forget what was pushed and send every linked card's level again."""
+    session.execute(
+        update(Listing).where(Listing.account_id == account.id).values(last_pushed=None)
+    )
+    queue_push(session, account, delay_seconds=0)
