@@ -73,7 +73,7 @@ def load(
             base_url=f"{public_url.rstrip('/')}/sandbox/wb",
             credentials_encrypted=seal({"token": "sandbox"}, credentials_key),
             warehouse_id=warehouse.id,
-            settings={"wb_warehouse_id": 1000001},
+            settings={"warehouse_id": "1000001"},
         )
     )
     host, port = printer

@@ -99,7 +99,7 @@ def import_cards(account_id: int) -> dict[str, int]:
         with client_for(account) as client:
             cards = client.product_cards()
         result = listings.import_cards(session, account, cards)
-        stock_sync.queue_push(session, account)
+        stock_sync.queue_push(session, account, delay_seconds=0)
         session.commit()
         return vars(result)
 

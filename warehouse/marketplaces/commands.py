@@ -69,7 +69,10 @@ def _push_stock(session: Session, client: Any, command: OutboxCommand) -> None:
     levels = stock_sync.levels(session, account)
     if not levels:
         return
-    client.push_stocks(str((account.settings or {}).get("warehouse_id", "")), levels)
+    warehouse_id = str((account.settings or {}).get("warehouse_id") or "")
+    if not warehouse_id and account.kind != "yandex":
+        raise RejectedError("set the marketplace warehouse id of this account", code="settings")
+    client.push_stocks(warehouse_id, levels)
     stock_sync.pushed(session, account, levels)
     logger.info("stock pushed account=%s items=%s", account.id, len(levels))
 

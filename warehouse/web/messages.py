@@ -19,6 +19,7 @@ TEXTS = {
     "empty_scan": lambda p: _("Empty scan"),
     "task_not_in_progress": lambda p: _("This task is not in progress"),
     "task_already_done": lambda p: _("This task is already complete"),
+    "order_cancelled": lambda p: _("Order %(order)s was cancelled. Stop picking it.", **p),
     "task_not_found": lambda p: _("Task not found"),
     "task_taken": lambda p: _("Another picker has taken this task"),
     "task_closed": lambda p: _("This task is closed"),

@@ -1,0 +1,43 @@
+"""The Megamarket sandbox's own tables (shared sandbox metadata, prefixed megamarket_sandbox_)."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Column, Float, ForeignKey, Integer, String, Table
+
+from warehouse.marketplaces.sandbox.common import Id, metadata
+
+shipments = Table(
+    "megamarket_sandbox_shipments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shipment_id", String(20), nullable=False, unique=True),
+    Column("created_ts", Float, nullable=False, index=True),
+    Column("order_code", String(64), nullable=False, default=""),
+    Column("customer_name", String(200), nullable=False, default=""),
+    Column("shipped_ts", Float),
+)
+
+items = Table(
+    "megamarket_sandbox_items",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shipment_pk", Id, ForeignKey(shipments.c.id), nullable=False, index=True),
+    Column("item_index", Integer, nullable=False),
+    Column("offer_id", String(100), nullable=False),
+    Column("goods_id", BigInteger, nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("price", Integer, nullable=False),  # kopecks; the API speaks roubles
+    Column("status", String(30), nullable=False, default="NEW"),
+    Column("sub_status", String(30)),
+    Column("mark_required", Boolean, nullable=False, default=False),
+    Column("digital_mark", String(200)),
+    Column("box_index", Integer),
+    Column("box_code", String(100)),
+)
+
+stocks = Table(
+    "megamarket_sandbox_stocks",
+    metadata,
+    Column("offer_id", String(100), primary_key=True),
+    Column("quantity", Integer, nullable=False),
+)
