@@ -13,7 +13,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse.models import StatusMap
+from warehouse.errors import DomainError
+from warehouse.models import MARKETPLACES, ORDER_STATUSES, StatusMap
 
 NEW, SHIPPED, DELIVERED, CANCELLED = "new", "shipped", "delivered", "cancelled"
 _STRENGTH = {NEW: 0, SHIPPED: 1, DELIVERED: 2, CANCELLED: 3}
@@ -76,6 +77,9 @@ def unified(table: dict[str, str], external: str) -> str | None:
 
 
 def set_override(session: Session, marketplace: str, external: str, status: str) -> None:
+    if marketplace not in MARKETPLACES or status not in ORDER_STATUSES or not external.strip():
+        raise DomainError("bad_status_map", status=status)
+    external = external.strip()
     row = session.scalar(
         select(StatusMap).where(
             StatusMap.marketplace == marketplace, StatusMap.external_status == external

@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_web(app: Flask) -> None:
-    from warehouse.web import api, auth, errors, health, messages, supervisor, tsd
+    from warehouse.web import api, auth, errors, health, messages, settings, supervisor, tsd
     from warehouse.web.htmx import htmx
 
     htmx.init_app(app)
@@ -18,6 +18,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(tsd.bp, url_prefix="/tsd")
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(supervisor.bp)
+    app.register_blueprint(settings.bp, url_prefix="/settings")
     if app.config["SANDBOX_ENABLED"]:
         from warehouse.marketplaces.sandbox import wb
 

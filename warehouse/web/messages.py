@@ -28,6 +28,10 @@ TEXTS = {
     "print_job_not_found": lambda p: _("Print job not found"),
     "unknown_badge": lambda p: _("Unknown badge"),
     "bad_login": lambda p: _("Wrong login or password"),
+    "unknown_marketplace": lambda p: _("Unknown marketplace %(kind)s", **p),
+    "account_incomplete": lambda p: _("Fill in: %(missing)s", **p),
+    "listing_not_found": lambda p: _("Card or product not found"),
+    "bad_status_map": lambda p: _("Cannot map to status %(status)s", **p),
 }
 
 
@@ -83,3 +87,17 @@ def print_problem(code: str) -> str:
         "label_refused": _l("The marketplace refused the label"),
     }
     return str(texts.get(kind, code))
+
+
+ACCOUNT_TEXTS = {
+    "connection_ok": _l("Connection works"),
+    "connection_refused_credentials": _l(
+        "The marketplace refused the key: check it in the cabinet"
+    ),
+    "connection_unavailable": _l("The marketplace does not answer now: %(detail)s"),
+    "connection_error": _l("The marketplace refused the call: %(detail)s"),
+}
+
+
+def account_result(code: str, params: dict[str, Any]) -> str:
+    return str(ACCOUNT_TEXTS[code]) % params if params else str(ACCOUNT_TEXTS[code])

@@ -1,0 +1,120 @@
+"""Supervisor settings: marketplace cabinets, product cards, the status map, the outbox."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from warehouse import accounts, db, listings, outbox, queue, statuses, stock_sync
+from warehouse.marketplaces.connectors import (
+    CREDENTIAL_FIELDS,
+    DEFAULT_URLS,
+    SETTING_FIELDS,
+    client_for,
+)
+from warehouse.models import (
+    MARKETPLACES,
+    ORDER_STATUSES,
+    MarketplaceAccount,
+    Product,
+    Warehouse,
+)
+from warehouse.web.auth import supervisor_required
+from warehouse.web.messages import account_result
+
+bp = Blueprint("settings", __name__)
+bp.before_request(supervisor_required(lambda: None))
+
+
+@bp.get("/accounts")
+def accounts_page():
+    s = db.session()
+    return render_template(
+        "supervisor/accounts.html",
+        accounts=s.scalars(select(MarketplaceAccount).order_by(MarketplaceAccount.id)).all(),
+        kinds=MARKETPLACES,
+        credential_fields=CREDENTIAL_FIELDS,
+        setting_fields=SETTING_FIELDS,
+        default_urls=DEFAULT_URLS,
+    )
+
+
+@bp.post("/accounts")
+def create_account():
+    form = request.form
+    warehouse = db.session().scalars(select(Warehouse).order_by(Warehouse.id)).first()
+    accounts.create(
+        db.session(),
+        kind=form.get("kind", ""),
+        name=form.get("name", ""),
+        base_url=form.get("base_url", ""),
+        warehouse_id=warehouse.id if warehouse else 0,
+        fields=form.to_dict(),
+        credentials_key=current_app.config["CREDENTIALS_KEY"],
+    )
+    db.session().commit()
+    return redirect(url_for("settings.accounts_page"))
+
+
+@bp.post("/accounts/<int:account_id>/test")
+def test_account(account_id: int):
+    account = db.session().get_one(MarketplaceAccount, account_id)
+    with client_for(account) as client:
+        ok, code, params = accounts.check_connection(client)
+    return render_template(
+        "supervisor/_connection.html", ok=ok, message=account_result(code, params)
+    )
+
+
+@bp.post("/accounts/<int:account_id>/cards")
+def import_cards(account_id: int):
+    queue.queue("default").enqueue("warehouse.jobs.import_cards", account_id)
+    return redirect(url_for("settings.cards_page"))
+
+
+@bp.post("/accounts/<int:account_id>/resync")
+def resync_stock(account_id: int):
+    stock_sync.resync(db.session(), db.session().get_one(MarketplaceAccount, account_id))
+    db.session().commit()
+    return redirect(url_for("settings.accounts_page"))
+
+
+@bp.get("/cards")
+def cards_page():
+    s = db.session()
+    return render_template(
+        "supervisor/cards.html",
+        unlinked=listings.unlinked(s),
+        products=s.scalars(select(Product).order_by(Product.name)).all(),
+    )
+
+
+@bp.post("/cards/<int:listing_id>/link")
+def link_card(listing_id: int):
+    listings.link(db.session(), listing_id, request.form.get("product_id", type=int) or 0)
+    db.session().commit()
+    return redirect(url_for("settings.cards_page"))
+
+
+@bp.get("/statuses")
+def statuses_page():
+    s = db.session()
+    tables = {kind: statuses.mapping(s, kind) for kind in MARKETPLACES}
+    return render_template("supervisor/statuses.html", tables=tables, order_statuses=ORDER_STATUSES)
+
+
+@bp.post("/statuses")
+def set_status():
+    form = request.form
+    statuses.set_override(
+        db.session(), form.get("marketplace", ""), form.get("external", ""), form.get("status", "")
+    )
+    db.session().commit()
+    return redirect(url_for("settings.statuses_page"))
+
+
+@bp.post("/outbox/<int:command_id>/retry")
+def retry_command(command_id: int):
+    outbox.retry_failed(db.session(), command_id)
+    db.session().commit()
+    return redirect(url_for("supervisor.index"))
