@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 from flask import Flask, current_app, has_app_context
 from rq import get_current_job
@@ -20,7 +21,7 @@ from warehouse import db, labels, listings, orders, outbox, queue, statuses, sto
 from warehouse.marketplaces import commands
 from warehouse.marketplaces.base import MarketplaceError
 from warehouse.marketplaces.connectors import client_for
-from warehouse.models import MarketplaceAccount, PrintJob, utcnow
+from warehouse.models import MarketplaceAccount, OutboxCommand, PrintJob, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -118,10 +119,25 @@ def import_all_cards() -> int:
 
 
 def deliver_outbox(command_id: int) -> str:
+    """Deliver one command; one call at a time per account (marketplaces limit per cabinet)."""
     with job_session() as session:
-        backoff = tuple(current_app.config["OUTBOX_BACKOFF_SECONDS"])
-        command = outbox.deliver(session, command_id, commands.send, backoff)
-        session.commit()
+        account_id = session.scalar(
+            select(OutboxCommand.account_id).where(OutboxCommand.id == command_id)
+        )
+        if account_id is None:
+            return "nothing to do"
+        lock = queue.connection().lock(
+            f"warehouse:outbox:account:{account_id}", timeout=300, blocking_timeout=10
+        )
+        if not lock.acquire():
+            queue.queue("outbox").enqueue_in(timedelta(seconds=2), deliver_outbox, command_id)
+            return "account busy, rescheduled"
+        try:
+            backoff = tuple(current_app.config["OUTBOX_BACKOFF_SECONDS"])
+            command = outbox.deliver(session, command_id, commands.send, backoff)
+            session.commit()
+        finally:
+            lock.release()
         if command is None:
             return "nothing to do"
         if command.status == "pending":
