@@ -29,6 +29,13 @@ logger = logging.getLogger(__name__)
 PICKER_BADGES = {"PICKER-001": "Анна Сборщица", "PICKER-002": "Иван Сборщик"}
 SUPERVISOR = ("admin", "admin")
 STOCK_PER_PRODUCT = 500
+# Credentials and settings each sandbox accepts (README names them).
+SANDBOX_ACCOUNTS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    "wb": ({"token": "sandbox"}, {"warehouse_id": "1000001"}),
+    "ozon": ({"client_id": "sandbox", "api_key": "sandbox"}, {"warehouse_id": "1"}),
+    "yandex": ({"api_key": "sandbox"}, {"business_id": "1", "campaign_id": "1"}),
+    "megamarket": ({"token": "sandbox"}, {}),
+}
 
 
 def load(
@@ -37,6 +44,7 @@ def load(
     public_url: str,
     credentials_key: str,
     printer: tuple[str, int] = ("127.0.0.1", 9101),
+    sandbox_kinds: tuple[str, ...] = ("wb",),
 ) -> bool:
     """Create the demo warehouse unless it exists; returns True if it created anything."""
     if session.scalar(select(Warehouse).where(Warehouse.code == "MAIN")) is not None:
@@ -66,16 +74,18 @@ def load(
             password_hash=generate_password_hash(password),
         )
     )
-    session.add(
-        MarketplaceAccount(
-            kind="wb",
-            name="WB песочница",
-            base_url=f"{public_url.rstrip('/')}/sandbox/wb",
-            credentials_encrypted=seal({"token": "sandbox"}, credentials_key),
-            warehouse_id=warehouse.id,
-            settings={"warehouse_id": "1000001"},
+    for kind in sandbox_kinds:
+        credentials, settings = SANDBOX_ACCOUNTS[kind]
+        session.add(
+            MarketplaceAccount(
+                kind=kind,
+                name=f"{kind.upper()} песочница",
+                base_url=f"{public_url.rstrip('/')}/sandbox/{kind}",
+                credentials_encrypted=seal(credentials, credentials_key),
+                warehouse_id=warehouse.id,
+                settings=settings,
+            )
         )
-    )
     host, port = printer
     session.add(
         Printer(warehouse_id=warehouse.id, name="Zebra-1", host=host, port=port, is_default=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from warehouse import create_app, db, demo, migrate, queue
 from warehouse.config import EMBEDDED
-from warehouse.marketplaces.sandbox import wb as sandbox_wb
+from warehouse.marketplaces import sandbox
 
 logger = logging.getLogger("warehouse.run")
 PRINTER_PORT = 9101
@@ -35,15 +35,18 @@ def prepare(port: int) -> dict[str, str]:
     migrate.upgrade(app.config["DATABASE_URL"])
     if app.config["ENV"] == "demo":
         with app.app_context():
+            sandboxes = sandbox.available()
             created = demo.load(
                 db.session(),
                 public_url=app.config["PUBLIC_URL"],
                 credentials_key=app.config["CREDENTIALS_KEY"],
                 printer=("127.0.0.1", PRINTER_PORT),
+                sandbox_kinds=tuple(sandboxes),
             )
             db.session().commit()
             if created:  # a fresh demo starts with work on the ТСД, more arrives every minute
-                sandbox_wb.generate_orders(DEMO_FIRST_ORDERS)
+                for module in sandboxes.values():
+                    module.generate_orders(DEMO_FIRST_ORDERS)
     return {**os.environ, "PYTHONUNBUFFERED": "1"}
 
 

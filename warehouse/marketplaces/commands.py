@@ -70,7 +70,7 @@ def _push_stock(session: Session, client: Any, command: OutboxCommand) -> None:
     if not levels:
         return
     warehouse_id = str((account.settings or {}).get("warehouse_id") or "")
-    if not warehouse_id and account.kind != "yandex":
+    if not warehouse_id and account.kind in ("wb", "ozon"):
         raise RejectedError("set the marketplace warehouse id of this account", code="settings")
     client.push_stocks(warehouse_id, levels)
     stock_sync.pushed(session, account, levels)

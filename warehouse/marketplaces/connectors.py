@@ -30,7 +30,7 @@ SETTING_FIELDS: dict[str, tuple[str, ...]] = {
     "wb": ("warehouse_id",),
     "ozon": ("warehouse_id",),
     "yandex": ("business_id", "campaign_id", "warehouse_id"),
-    "megamarket": ("warehouse_id",),
+    "megamarket": ("merchant_id",),
 }
 DEFAULT_URLS = {
     "wb": "https://marketplace-api.wildberries.ru",
@@ -62,5 +62,6 @@ def client_for(account: MarketplaceAccount) -> Any:
     if account.kind == "megamarket":
         from warehouse.marketplaces.megamarket import MegamarketClient
 
-        return MegamarketClient(url, secrets["token"], timeout=timeout)
+        merchant = str(settings.get("merchant_id", ""))
+        return MegamarketClient(url, secrets["token"], timeout=timeout, merchant_id=merchant)
     raise MarketplaceError(f"no connector for marketplace {account.kind!r}")

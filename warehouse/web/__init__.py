@@ -20,7 +20,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(settings.bp, url_prefix="/settings")
     if app.config["SANDBOX_ENABLED"]:
-        from warehouse.marketplaces.sandbox import wb
+        from warehouse.marketplaces import sandbox
 
-        app.register_blueprint(wb.bp, url_prefix="/sandbox/wb")
+        for kind, module in sandbox.available().items():
+            app.register_blueprint(module.bp, url_prefix=f"/sandbox/{kind}")
     errors.register(app)

@@ -10,7 +10,7 @@ shipments = Table(
     "megamarket_sandbox_shipments",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("shipment_id", String(20), nullable=False, unique=True),
+    Column("shipment_id", String(20), unique=True),  # set right after the insert
     Column("created_ts", Float, nullable=False, index=True),
     Column("order_code", String(64), nullable=False, default=""),
     Column("customer_name", String(200), nullable=False, default=""),

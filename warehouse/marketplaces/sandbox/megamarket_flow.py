@@ -37,7 +37,9 @@ def confirm(conn: Connection, payload: dict[str, Any]) -> None:
                 _set(conn, lot, "CONFIRMED", None)
             elif lot.status == "NEW":
                 _set(conn, lot, "MERCHANT_CANCELED", "CONFIRMATION_REJECT")
-        conn.execute(update(shipments).where(shipments.c.id == row.id).values(order_code=order_code))
+        conn.execute(
+            update(shipments).where(shipments.c.id == row.id).values(order_code=order_code)
+        )
 
 
 def reject(conn: Connection, payload: dict[str, Any]) -> None:
@@ -109,9 +111,13 @@ def label_boxes(conn: Connection, payload: dict[str, Any]) -> tuple[str, str, li
 def client_cancel(conn: Connection, shipment_id: str) -> None:
     """The buyer cancels every lot not yet handed over."""
     row = mm_state.shipment(conn, shipment_id)
-    lots = [lot for lot in mm_state.lots(conn, row.id) if lot.status in ("NEW", "CONFIRMED", "PACKED")]
+    lots = [
+        lot for lot in mm_state.lots(conn, row.id) if lot.status in ("NEW", "CONFIRMED", "PACKED")
+    ]
     if not lots:
-        raise Refusal(req.CODE_STATUS, "nothing left to cancel", shipment_id=shipment_id)
+        raise Refusal(
+            req.CODE_STATUS, "nothing left to cancel", shipment_id=shipment_id, http_status=409
+        )
     for lot in lots:
         _set(conn, lot, "CUSTOMER_CANCELED", None)
 
@@ -121,7 +127,9 @@ def deliver(conn: Connection, shipment_id: str) -> None:
     row = mm_state.shipment(conn, shipment_id)
     lots = [lot for lot in mm_state.lots(conn, row.id) if lot.status == "SHIPPED"]
     if not lots:
-        raise Refusal(req.CODE_STATUS, "the shipment is not shipped", shipment_id=shipment_id)
+        raise Refusal(
+            req.CODE_STATUS, "the shipment is not shipped", shipment_id=shipment_id, http_status=409
+        )
     for lot in lots:
         _set(conn, lot, "DELIVERED", None)
 

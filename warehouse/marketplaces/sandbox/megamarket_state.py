@@ -62,7 +62,6 @@ def add_cart(
     """One buyer's shipment: one lot per unit, numbered from 1."""
     result = conn.execute(
         shipments.insert().values(
-            shipment_id="",
             created_ts=created_ts,
             order_code="",
             customer_name=_rng.choice(_NAMES),

@@ -1,0 +1,233 @@
+"""A stateful imitation of the Megamarket merchant API (FBS), as a Flask blueprint.
+
+Mounted at ``/sandbox/megamarket``: ``/sandbox/megamarket/api/market/v1/orderService/order/get``
+answers like ``https://api.megamarket.tech/api/market/v1/orderService/order/get``. Every call
+is a ``POST`` of ``{"meta": {}, "data": {"token": ..., ...}}``; refusals are HTTP 200 with
+``success: 0`` and ``error[]``, as MM does (codes in ``megamarket_requests``, UNCONFIRMED).
+
+Config: ``SANDBOX_ENABLED``, ``SANDBOX_DATABASE_URL``, ``SANDBOX_MEGAMARKET_TOKEN`` (default
+``"sandbox"``, sent as ``data.token``), ``SANDBOX_ORDERS_PER_MINUTE`` (demo: ``order/search``
+first creates the shipments due), ``SANDBOX_SLOW_SECONDS`` (the ``timeout`` fault).
+
+Throttling is UNCONFIRMED for MM; the ``429`` fault answers HTTP 429 with ``Retry-After``
+(seconds) and an MM envelope with code ``TOO_MANY_REQUESTS``. The ``500`` fault is HTTP 500
+(the MM wiki says the service answers 500 when it is down). Control endpoints (no token)
+live under ``/_control/``. MM also pushes ``order/new`` / ``order/cancel`` to the seller's
+own server; the sandbox does not (the warehouse polls ``order/search``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from warehouse.marketplaces.sandbox import common, megamarket_flow, megamarket_pdf
+from warehouse.marketplaces.sandbox import megamarket_requests as req
+from warehouse.marketplaces.sandbox import megamarket_state as mm_state
+from warehouse.marketplaces.sandbox.megamarket_requests import Refusal
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("sandbox_megamarket", __name__)
+
+KIND = "megamarket"
+DEFAULT_TOKEN = "sandbox"
+ORDERS = "/api/market/v1/orderService"
+OFFERS = "/api/merchantIntegration/v1/offerService"
+SEARCH_MAX = 100  # UNCONFIRMED: MM's own cap on order/search ``count``
+GET_MAX = 100
+CARDS_MAX = 100
+
+
+def generate_orders(count: int) -> list[str]:
+    """Create ``count`` new shipments of random demo goods (needs an app context)."""
+    with common.begin() as conn:
+        ids = mm_state.generate(conn, count, time.time())
+    logger.info("megamarket sandbox generated shipments=%s", ids)
+    return ids
+
+
+# --- gate: auth and faults (common), MM's own envelopes ---------------------------------
+
+
+def _auth() -> Response | None:
+    expected = str(current_app.config.get("SANDBOX_MEGAMARKET_TOKEN", DEFAULT_TOKEN))
+    if hmac.compare_digest(req.token().encode(), expected.encode()):
+        return None
+    return req.refused(Refusal(req.CODE_AUTH, "access denied: the token is not valid"))
+
+
+def _fault_response(kind: str, retry_after: float) -> Response:
+    if kind == "429":
+        response = req.refused(Refusal(req.CODE_THROTTLED, "too many requests", http_status=429))
+        seconds = float(retry_after)
+        response.headers["Retry-After"] = str(int(seconds) if seconds.is_integer() else seconds)
+        return response
+    return req.refused(Refusal(req.CODE_INTERNAL, "internal server error", http_status=500))
+
+
+@bp.errorhandler(Refusal)
+def _refused(exc: Refusal) -> Response:
+    logger.info("megamarket sandbox refused code=%s path=%s", exc.code, request.path)
+    endpoint = (request.endpoint or "").rsplit(".", 1)[-1]
+    if endpoint.startswith("control_") and exc.http_status == 200:  # tests want a real status
+        exc.http_status = 404 if exc.code == req.CODE_NOT_FOUND else 409
+    return req.refused(exc)
+
+
+common.install(bp, KIND, _auth, _fault_response)
+
+
+# --- order service ------------------------------------------------------------------------
+
+
+@bp.post(f"{ORDERS}/order/search")
+def order_search() -> Response:
+    common.generate_due(KIND, mm_state.generate)
+    payload = req.data()
+    date_from, date_to = req.moment(payload, "dateFrom"), req.moment(payload, "dateTo")
+    statuses = payload.get("statuses") or []
+    if not isinstance(statuses, list) or not all(isinstance(s, str) for s in statuses):
+        raise Refusal(req.CODE_INVALID, "statuses must be a list of strings")
+    count = req.count(payload, SEARCH_MAX)
+    with common.begin() as conn:
+        found = mm_state.search(conn, date_from, date_to, statuses, count)
+    return req.ok({"shipments": found})
+
+
+@bp.post(f"{ORDERS}/order/get")
+def order_get() -> Response:
+    ids = req.shipment_ids(req.data(), GET_MAX)
+    with common.begin() as conn:
+        return req.ok({"shipments": mm_state.details(conn, ids)})
+
+
+@bp.post(f"{ORDERS}/order/confirm")
+def order_confirm() -> Response:
+    return _change("confirmed", megamarket_flow.confirm)
+
+
+@bp.post(f"{ORDERS}/order/reject")
+def order_reject() -> Response:
+    return _change("rejected", megamarket_flow.reject)
+
+
+@bp.post(f"{ORDERS}/order/packing")
+def order_packing() -> Response:
+    return _change("packed", megamarket_flow.packing)
+
+
+@bp.post(f"{ORDERS}/order/shipping")
+def order_shipping() -> Response:
+    now = time.time()
+    return _change("shipped", lambda conn, payload: megamarket_flow.shipping(conn, payload, now))
+
+
+@bp.post(f"{ORDERS}/sticker/print")
+def sticker_print() -> Response:
+    """The box labels: a PDF with ``printAsPdf``, else HTML in ``data`` (as a PHP client sees)."""
+    payload = req.data()
+    with common.begin() as conn:
+        shipment_id, order_code, codes = megamarket_flow.label_boxes(conn, payload)
+    if payload.get("printAsPdf"):
+        pdf = megamarket_pdf.box_labels(shipment_id, order_code, codes)
+        return Response(pdf, mimetype="application/pdf")
+    html = "".join(f"<div class='label'>{shipment_id} {code}</div>" for code in codes)
+    return jsonify({"success": 1, "meta": {}, "data": f"<html><body>{html}</body></html>"})
+
+
+# --- offer service ------------------------------------------------------------------------
+
+
+@bp.post(f"{OFFERS}/stock/update")
+def stock_update() -> Response:
+    payload = req.data()
+    with common.begin() as conn:
+        mm_state.put_stocks(conn, payload.get("stocks"))
+    return req.ok()
+
+
+@bp.post(f"{OFFERS}/offer/list")
+def offer_list() -> Response:
+    """UNCONFIRMED method (no source found): ``{offset, limit}`` → ``{offers, total}``."""
+    payload = req.data()
+    offset, limit = payload.get("offset", 0), payload.get("limit", CARDS_MAX)
+    if not isinstance(offset, int) or not isinstance(limit, int) or offset < 0:
+        raise Refusal(req.CODE_INVALID, "offset and limit must be numbers")
+    if not 1 <= limit <= CARDS_MAX:
+        raise Refusal(req.CODE_INVALID, f"limit must be 1..{CARDS_MAX}")
+    return req.ok(mm_state.offers_page(offset, limit))
+
+
+# --- control (tests and the demo) -------------------------------------------------------
+
+
+@bp.post("/_control/orders")
+def control_orders() -> Response:
+    """``{count}`` random shipments, or ``{items: [{article, qty, digitalMark?}], ageSeconds?}``
+    as one shipment (``ageSeconds`` backdates its creation)."""
+    body = request.get_json(silent=True) or {}
+    if body.get("items") is None:
+        count = body.get("count", 1)
+        if not isinstance(count, int) or not 1 <= count <= 1000:
+            raise Refusal(req.CODE_INVALID, "count must be 1..1000", http_status=400)
+        return jsonify({"ids": generate_orders(count)})
+    lines = _cart_lines(body["items"])
+    age = body.get("ageSeconds", 0)
+    if not isinstance(age, int | float) or age < 0:
+        raise Refusal(req.CODE_INVALID, "ageSeconds must be >= 0", http_status=400)
+    with common.begin() as conn:
+        shipment_id = mm_state.add_cart(conn, lines, time.time() - age)
+    logger.info("megamarket sandbox cart created shipment=%s", shipment_id)
+    return jsonify({"ids": [shipment_id]})
+
+
+@bp.post("/_control/orders/<shipment_id>/client-cancel")
+def control_client_cancel(shipment_id: str) -> tuple[str, int]:
+    with common.begin() as conn:
+        megamarket_flow.client_cancel(conn, shipment_id)
+    return "", 204
+
+
+@bp.post("/_control/orders/<shipment_id>/deliver")
+def control_deliver(shipment_id: str) -> tuple[str, int]:
+    with common.begin() as conn:
+        megamarket_flow.deliver(conn, shipment_id)
+    return "", 204
+
+
+@bp.get("/_control/state")
+def control_state() -> Response:
+    with common.begin() as conn:
+        state = mm_state.state(conn)
+        state["faults"] = common.queued_faults(conn, KIND)
+    return jsonify(state)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _change(done: str, apply: Any) -> Response:
+    payload = req.data()
+    with common.begin() as conn:
+        apply(conn, payload)
+    ids = [str(entry.get("shipmentId")) for entry in payload.get("shipments") or []]
+    logger.info("megamarket sandbox %s shipments=%s", done, ids)
+    return req.ok()
+
+
+def _cart_lines(entries: Any) -> list[tuple[Any, int, bool]]:
+    if not isinstance(entries, list) or not entries:
+        raise Refusal(req.CODE_INVALID, "items must be a non-empty list", http_status=400)
+    lines = []
+    for entry in entries:
+        qty = entry.get("qty", 1) if isinstance(entry, dict) else None
+        if not isinstance(qty, int) or isinstance(qty, bool) or not 1 <= qty <= 100:
+            raise Refusal(req.CODE_INVALID, "each item is {article, qty 1..100}", http_status=400)
+        product = mm_state.product_by_article(str(entry.get("article")))
+        lines.append((product, qty, bool(entry.get("digitalMark", False))))
+    return lines

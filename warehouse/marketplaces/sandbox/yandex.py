@@ -1,0 +1,273 @@
+"""A stateful imitation of the Yandex Market Partner API (FBS), as a Flask blueprint.
+
+Mounted at ``/sandbox/yandex``: ``/sandbox/yandex/v1/businesses/1/orders`` answers like
+``https://api.partner.market.yandex.ru/v1/businesses/1/orders``. State lives in the
+sandboxes' database (``SANDBOX_DATABASE_URL``), so several gunicorn processes agree.
+
+Config: ``SANDBOX_ENABLED`` (else every path is 404), ``SANDBOX_DATABASE_URL``,
+``SANDBOX_YANDEX_API_KEY`` (default ``"sandbox"``, sent in ``Api-Key``); the business id
+is 1 and the campaign id 1 (others get 403 ``FORBIDDEN``), ``SANDBOX_ORDERS_PER_MINUTE``
+(demo: the order search first creates the orders due), ``SANDBOX_SLOW_SECONDS``.
+The "429" fault answers like YM: HTTP 420 with ``X-RateLimit-Resource-Until`` (a date).
+
+Control endpoints (no YM auth) live under ``/_control/``: ``orders`` (``{count}`` or
+``{items: [{article, qty}]}`` → ``{ids}``), ``orders/<id>/client-cancel``,
+``orders/<id>/ship`` (READY_TO_SHIP → DELIVERY → DELIVERED), ``state``, ``faults``, ``reset``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import math
+import time
+from email.utils import formatdate
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from warehouse.marketplaces.sandbox import (
+    common,
+    yandex_boxes,
+    yandex_catalogue,
+    yandex_pdf,
+    yandex_requests,
+    yandex_state,
+)
+from warehouse.marketplaces.sandbox.yandex_db import SandboxError
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("sandbox_yandex", __name__)
+
+KIND = "yandex"
+DEFAULT_API_KEY = "sandbox"
+RESOURCE_LIMIT = 10_000
+
+
+def generate_orders(count: int) -> list[str]:
+    """Create ``count`` orders of random demo goods (needs an app context)."""
+    with common.begin() as conn:
+        ids = yandex_state.generate(conn, count, time.time())
+    logger.info("yandex sandbox generated orders=%s", ids)
+    return ids
+
+
+# --- gate: auth and faults (common), YM's own error bodies -------------------------------
+
+
+def _auth() -> Response | None:
+    given = request.headers.get("Api-Key")
+    if given is None:
+        return _error(401, "UNAUTHORIZED", "Credentials are not specified")
+    expected = str(current_app.config.get("SANDBOX_YANDEX_API_KEY", DEFAULT_API_KEY))
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return _error(401, "UNAUTHORIZED", "Api-Key token is invalid")
+    args = request.view_args or {}
+    if args.get("business_id", yandex_state.BUSINESS_ID) != yandex_state.BUSINESS_ID:
+        return _error(403, "FORBIDDEN", "Access denied")
+    if args.get("campaign_id", yandex_state.CAMPAIGN_ID) != yandex_state.CAMPAIGN_ID:
+        return _error(403, "FORBIDDEN", "Access denied")
+    return None
+
+
+def _fault_response(kind: str, retry_after: float) -> Response:
+    if kind == "429":
+        return _enhance_your_calm(retry_after)
+    return _error(500, "INTERNAL_ERROR", "Internal server error (sandbox fault)")
+
+
+def _enhance_your_calm(retry_after: float) -> Response:
+    """420 with the date from which the resource may be used again (whole seconds, up)."""
+    until = math.ceil(time.time() + retry_after)
+    response = _error(
+        420,
+        "HIT_RATE_LIMIT",  # UNCONFIRMED: the code YM puts in the 420 body
+        f"Hit rate limit of {RESOURCE_LIMIT} requests per 1 hours for resource {request.path}",
+    )
+    response.headers["X-RateLimit-Resource-Until"] = formatdate(until, usegmt=True)
+    response.headers["X-RateLimit-Resource-Limit"] = str(RESOURCE_LIMIT)
+    response.headers["X-RateLimit-Resource-Remaining"] = "0"
+    return response
+
+
+@bp.errorhandler(SandboxError)
+def _refused(exc: SandboxError) -> Response:
+    return _error(exc.status, exc.code, exc.message)
+
+
+common.install(bp, KIND, _auth, _fault_response)
+
+
+# --- campaigns and orders ------------------------------------------------------------------
+
+
+@bp.get("/v2/campaigns")
+def campaigns() -> Response:
+    pager = {"total": 1, "from": 1, "to": 1, "currentPage": 1, "pagesCount": 1, "pageSize": 1}
+    return jsonify({"campaigns": [yandex_catalogue.campaign_json()], "pager": pager})
+
+
+@bp.get("/v2/campaigns/<int:campaign_id>")
+def campaign(campaign_id: int) -> Response:
+    return jsonify({"campaign": yandex_catalogue.campaign_json()})
+
+
+@bp.post("/v1/businesses/<int:business_id>/orders")
+def orders_search(business_id: int) -> Response:
+    filters = yandex_requests.search_filters(yandex_requests.body())
+    limit, after = yandex_requests.limit(yandex_requests.ORDERS_LIMIT), yandex_requests.page_after()
+    common.generate_due(KIND, yandex_state.generate)
+    with common.begin() as conn:
+        found, last = yandex_state.search(conn, filters, limit, after)
+    paging = {"nextPageToken": yandex_requests.page_token(last)} if last is not None else {}
+    return jsonify({"orders": found, "paging": paging})
+
+
+@bp.put("/v2/campaigns/<int:campaign_id>/orders/<int:order_id>/boxes")
+def order_boxes(campaign_id: int, order_id: int) -> Response:
+    layout = yandex_boxes.parse_layout(yandex_requests.body())
+    with common.begin() as conn:
+        boxes = yandex_state.set_boxes(conn, order_id, layout, time.time())
+    logger.info("yandex sandbox boxes set order=%s boxes=%s", order_id, len(boxes))
+    return jsonify({"status": "OK", "result": {"boxes": boxes}})
+
+
+@bp.put("/v2/campaigns/<int:campaign_id>/orders/<int:order_id>/status")
+def order_status(campaign_id: int, order_id: int) -> Response:
+    status, substatus = yandex_requests.new_status(yandex_requests.body())
+    with common.begin() as conn:
+        order = yandex_state.set_status(conn, order_id, status, substatus, time.time())
+    logger.info("yandex sandbox order=%s now %s/%s", order_id, status, substatus)
+    return jsonify({"order": _v2_order(order)})
+
+
+@bp.post("/v2/campaigns/<int:campaign_id>/orders/status-update")
+def orders_status_update(campaign_id: int) -> Response:
+    """Many orders at once; each gets its own ``updateStatus`` (OK or ERROR)."""
+    entries = yandex_requests.body().get("orders")
+    if not isinstance(entries, list) or not 1 <= len(entries) <= 30:
+        raise SandboxError(400, "BAD_REQUEST", "orders must list 1..30 orders")
+    return jsonify({"status": "OK", "result": {"orders": [_update_one(e) for e in entries]}})
+
+
+def _update_one(entry: Any) -> dict[str, Any]:
+    entry = entry if isinstance(entry, dict) else {}
+    order_id, status, substatus = entry.get("id"), entry.get("status"), entry.get("substatus")
+    result: dict[str, Any] = {"id": order_id, "status": status, "substatus": substatus}
+    try:
+        if not isinstance(order_id, int) or not isinstance(status, str):
+            raise SandboxError(400, "BAD_REQUEST", "each order is {id, status, substatus}")
+        with common.begin() as conn:
+            yandex_state.set_status(conn, order_id, status, str(substatus), time.time())
+    except SandboxError as exc:
+        return {**result, "updateStatus": "ERROR", "errorDetails": exc.message}
+    return {**result, "updateStatus": "OK"}
+
+
+@bp.get("/v2/campaigns/<int:campaign_id>/orders/<int:order_id>/delivery/labels")
+def order_labels(campaign_id: int, order_id: int) -> Response:
+    size = yandex_requests.label_format()
+    with common.begin() as conn:
+        row = yandex_state.label_order(conn, order_id)
+    box_ids = [box["boxId"] for box in row.boxes]
+    pdf = yandex_pdf.label_pdf(order_id, box_ids, row.shipment_date, size)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="labels-{order_id}.pdf"'
+    return response
+
+
+@bp.get("/v2/campaigns/<int:campaign_id>/orders/<int:order_id>/delivery/labels/data")
+def order_labels_data(campaign_id: int, order_id: int) -> Response:
+    with common.begin() as conn:
+        row = yandex_state.label_order(conn, order_id)
+    total = len(row.boxes)
+    day, month, year = reversed(row.shipment_date.split("-"))
+    boxes = [
+        {
+            "boxId": box["boxId"],
+            "fulfilmentId": f"{order_id}-{number}",
+            "place": f"{number}/{total}",
+            "orderNum": str(order_id),
+            "recipientName": "Иванов И.",
+            "supplierName": "Sandbox seller",
+            "deliveryServiceName": "Доставка Маркета",
+            "deliveryServiceId": "1005111",
+            "shipmentDate": f"{day}.{month}.{year}",
+        }
+        for number, box in enumerate(row.boxes, start=1)
+    ]
+    result = {"orderId": order_id, "placesNumber": total, "parcelBoxLabels": boxes}
+    return jsonify({"status": "OK", "result": result})
+
+
+# --- catalogue and stock ---------------------------------------------------------------------
+
+
+@bp.put("/v2/campaigns/<int:campaign_id>/offers/stocks")
+def stocks_put(campaign_id: int) -> Response:
+    levels = yandex_requests.stock_levels(yandex_requests.body())
+    with common.begin() as conn:
+        yandex_catalogue.put_stocks(conn, campaign_id, levels)
+    return jsonify({"status": "OK"})
+
+
+@bp.post("/v2/businesses/<int:business_id>/offer-mappings")
+def offer_mappings(business_id: int) -> Response:
+    limit = yandex_requests.limit(yandex_requests.OFFERS_LIMIT)
+    found, following = yandex_catalogue.offer_mappings(yandex_requests.page_after(), limit)
+    paging = {"nextPageToken": yandex_requests.page_token(following)} if following else {}
+    return jsonify({"status": "OK", "result": {"paging": paging, "offerMappings": found}})
+
+
+# --- control (tests and the demo) ----------------------------------------------------------
+
+
+@bp.post("/_control/orders")
+def control_orders() -> Response:
+    """``{count}`` random orders, or ``{items: [{article, qty}]}`` as one order."""
+    data = yandex_requests.body()
+    if data.get("items") is None:
+        count = data.get("count", 1)
+        if not isinstance(count, int) or not 1 <= count <= 1000:
+            raise SandboxError(400, "BAD_REQUEST", "count must be 1..1000")
+        return jsonify({"ids": generate_orders(count)})
+    lines = yandex_requests.cart_lines(data["items"])
+    with common.begin() as conn:
+        order_id = yandex_state.add_order(conn, lines, time.time())
+    logger.info("yandex sandbox order created order=%s", order_id)
+    return jsonify({"ids": [order_id]})
+
+
+@bp.post("/_control/orders/<int:order_id>/client-cancel")
+def control_client_cancel(order_id: int) -> tuple[str, int]:
+    with common.begin() as conn:
+        yandex_state.client_cancel(conn, order_id, time.time())
+    return "", 204
+
+
+@bp.post("/_control/orders/<int:order_id>/ship")
+def control_ship(order_id: int) -> Response:
+    with common.begin() as conn:
+        status, substatus = yandex_state.ship(conn, order_id, time.time())
+    return jsonify({"orderId": order_id, "status": status, "substatus": substatus})
+
+
+@bp.get("/_control/state")
+def control_state() -> Response:
+    with common.begin() as conn:
+        return jsonify(yandex_catalogue.state(conn))
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _v2_order(order: dict[str, Any]) -> dict[str, Any]:
+    """The status call answers with the (older) v2 order: ``id`` instead of ``orderId``."""
+    return {"id": order["orderId"], **{k: v for k, v in order.items() if k != "orderId"}}
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    response = jsonify({"status": "ERROR", "errors": [{"code": code, "message": message}]})
+    response.status_code = status
+    return response

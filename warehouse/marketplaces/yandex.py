@@ -1,0 +1,423 @@
+"""Yandex Market Partner API (FBS) connector: orders, boxes, marking, labels, stock, cards.
+
+One order holds several items; the seller lays them out in boxes (``PUT …/boxes``, with
+Честный знак codes) and then sets ``PROCESSING/READY_TO_SHIP``. Every HTTP answer is turned
+into our shapes or into one of ``base``'s errors in ``_send``; nothing else looks at status
+codes. The key goes only into the ``Api-Key`` header, never into messages or logs.
+Throttling is HTTP 420 with ``X-RateLimit-Resource-Until`` (a date, not seconds).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import ssl
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Any
+
+import certifi
+import httpx
+
+from warehouse.marketplaces.base import (
+    AuthError,
+    IncomingLine,
+    IncomingOrder,
+    Label,
+    MarketplaceError,
+    ProductCard,
+    RejectedError,
+    TransientError,
+)
+
+logger = logging.getLogger(__name__)
+
+ORDERS_PAGE = 50  # the search answers at most 50 orders per page
+CARDS_PAGE = 200
+STOCK_BATCH = 2000  # UNCONFIRMED: the fact sheet gives 100 000 SKU/min, not a per-call cap
+LABEL_FORMAT = "A7"  # 75×120 mm; also A9, A9_HORIZONTALLY, A4
+# The search takes ``page_token`` (snake case, like the other v2 methods); the fact sheet
+# writes ``pageToken``. UNCONFIRMED which spelling the live v1 search prefers.
+PAGE_TOKEN_PARAM = "page_token"
+NEW_STATUS, NEW_SUBSTATUS = "PROCESSING", "STARTED"
+READY_STATUS, READY_SUBSTATUS = "PROCESSING", "READY_TO_SHIP"
+# YM knows no free-text reason for a seller's cancel: every one is SHOP_FAILED.
+SELLER_CANCEL = ("CANCELLED", "SHOP_FAILED")
+# Shipment dates are days in Moscow time; a missing ``shipmentTime`` means the day's end.
+MARKET_TZ = timezone(timedelta(hours=3), "MSK")
+DAY_END = time(23, 59, 59)
+THROTTLED = frozenset({420, 429})
+# 423 Locked: the cabinet is being migrated, "wait until it is done".
+TRANSIENT = frozenset({408, 423})
+# What YM answers when the order is already past the asked status (a repeated call).
+REPEAT_CODES = frozenset({"STATUS_NOT_ALLOWED", "ORDER_IN_TERMINAL_STATE"})
+TERMINAL_STATUSES = frozenset({"DELIVERY", "PICKUP", "DELIVERED", "CANCELLED"})
+
+Box = Sequence[tuple[str, int, Sequence[str]]]  # (offerId, count, Честный знак codes)
+
+
+class YandexClient:
+    """A synchronous client for one campaign (shop) of one business; a context manager."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        business_id: int,
+        campaign_id: int,
+        *,
+        timeout: float = 10.0,
+    ) -> None:
+        self.business_id = int(business_id)
+        self.campaign_id = int(campaign_id)
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers={"Api-Key": api_key, "Accept": "application/json"},
+            timeout=timeout,
+            verify=_tls_context(),
+        )
+
+    def __repr__(self) -> str:
+        return f"YandexClient({str(self._http.base_url)!r}, campaign={self.campaign_id})"
+
+    def __enter__(self) -> YandexClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- reading ---------------------------------------------------------------------
+
+    def ping(self) -> None:
+        """Check the key and that the campaign belongs to the business."""
+        campaign = self._send("GET", self._campaign_path()).json().get("campaign") or {}
+        business = (campaign.get("business") or {}).get("id")
+        if business is not None and int(business) != self.business_id:
+            raise AuthError(
+                f"campaign {self.campaign_id} belongs to another Yandex Market business"
+            )
+
+    def new_orders(self) -> list[IncomingOrder]:
+        """Every FBS order of the campaign in ``PROCESSING/STARTED``, all pages."""
+        filters = {"statuses": [NEW_STATUS], "substatuses": [NEW_SUBSTATUS]}
+        return [_incoming(raw) for raw in self._search(filters)]
+
+    def get_order(self, order_id: str) -> IncomingOrder:
+        found = list(self._search({"orderIds": [_order_id(order_id)]}))
+        if not found:
+            raise RejectedError(f"Yandex Market order {order_id} not found", code="NOT_FOUND")
+        return _incoming(found[0])
+
+    def order_statuses(self, ids: Sequence[str]) -> dict[str, str]:
+        """external id → "STATUS/SUBSTATUS"; ids the campaign does not know are absent."""
+        numbers = [_order_id(value) for value in dict.fromkeys(ids)]
+        result: dict[str, str] = {}
+        for batch in _batches(numbers, ORDERS_PAGE):
+            for raw in self._search({"orderIds": list(batch)}):
+                result[str(raw["orderId"])] = _status(raw)
+        return result
+
+    def label(self, external_id: str) -> Label:
+        """The Market's PDF label (every box of the order); only after boxes are set."""
+        path = f"{self._order_path(external_id)}/delivery/labels"
+        content = self._send("GET", path, params={"format": LABEL_FORMAT}).content()
+        if not content.startswith(b"%PDF"):
+            raise TransientError(f"Yandex Market sent a label that is not a PDF ({path})")
+        return Label(content=content, format="pdf", barcode=str(external_id), caption="")
+
+    def product_cards(self) -> list[ProductCard]:
+        """The business catalogue (``offer-mappings``), all pages; sku = offerId."""
+        cards: list[ProductCard] = []
+        path = f"/v2/businesses/{self.business_id}/offer-mappings"
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": CARDS_PAGE}
+            if token:
+                params[PAGE_TOKEN_PARAM] = token
+            result = self._send("POST", path, params=params, json={}).json().get("result") or {}
+            cards += [_card(raw) for raw in result.get("offerMappings") or ()]
+            token = (result.get("paging") or {}).get("nextPageToken")
+            if not token:
+                return cards
+
+    # --- changing --------------------------------------------------------------------
+
+    def set_boxes(self, order_id: str, boxes: Sequence[Box]) -> None:
+        """Lay the order out in boxes (replacing any earlier layout), with marking codes."""
+        raw = self.get_order(order_id).raw
+        item_ids = {str(item["offerId"]): item["id"] for item in raw.get("items") or ()}
+        body = {"boxes": [{"items": _box_items(order_id, box, item_ids)} for box in boxes]}
+        self._send("PUT", f"{self._order_path(order_id)}/boxes", json=body)
+        logger.info("ym boxes set order=%s boxes=%s", order_id, len(boxes))
+
+    def ready_to_ship(self, order_id: str) -> None:
+        """``PROCESSING/READY_TO_SHIP``; a repeat after a lost answer counts as done."""
+        self._set_status(order_id, READY_STATUS, READY_SUBSTATUS, already=_is_past_ready)
+        logger.info("ym order ready to ship order=%s", order_id)
+
+    def cancel(self, external_id: str, reason: str = "") -> None:
+        """Seller cancels (``CANCELLED/SHOP_FAILED``); YM takes no free-text reason."""
+        status, substatus = SELLER_CANCEL
+        self._set_status(external_id, status, substatus, already=_is_cancelled)
+        logger.info("ym order cancelled order=%s reason=%r", external_id, reason[:100])
+
+    def push_stocks(self, warehouse_id: str, levels: Mapping[str, int]) -> None:
+        """Free stock per offerId for the campaign (its one warehouse).
+
+        ``warehouse_id`` is only logged: a YM campaign is bound to one warehouse.
+        """
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        entries = [
+            {"sku": str(sku), "items": [{"count": max(0, int(count)), "updatedAt": stamp}]}
+            for sku, count in levels.items()
+        ]
+        path = f"{self._campaign_path()}/offers/stocks"
+        for batch in _batches(entries, STOCK_BATCH):
+            self._send("PUT", path, json={"skus": list(batch)})
+        logger.info("ym stock pushed warehouse=%s items=%s", warehouse_id, len(entries))
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _campaign_path(self) -> str:
+        return f"/v2/campaigns/{self.campaign_id}"
+
+    def _order_path(self, order_id: str | int) -> str:
+        return f"{self._campaign_path()}/orders/{_order_id(order_id)}"
+
+    def _search(self, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """The business order search for this campaign's FBS orders, following pages."""
+        body = {"programTypes": ["FBS"], "campaignIds": [self.campaign_id], **filters}
+        path = f"/v1/businesses/{self.business_id}/orders"
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": ORDERS_PAGE}
+            if token:
+                params[PAGE_TOKEN_PARAM] = token
+            page = self._send("POST", path, params=params, json=body).json()
+            yield from page.get("orders") or ()
+            token = (page.get("paging") or {}).get("nextPageToken")
+            if not token:
+                return
+
+    def _set_status(
+        self, order_id: str, status: str, substatus: str, *, already: Callable[[str], bool]
+    ) -> None:
+        body = {"order": {"status": status, "substatus": substatus}}
+        try:
+            self._send("PUT", f"{self._order_path(order_id)}/status", json=body)
+        except RejectedError as exc:
+            if exc.code not in REPEAT_CODES:
+                raise
+            current = self.order_statuses([order_id]).get(str(order_id), "")
+            if not already(current):
+                raise
+            logger.info("ym order %s already %s", order_id, current)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> _Answer:
+        try:
+            response = self._http.request(method, path, params=params, json=json)
+        except httpx.TimeoutException as exc:
+            raise TransientError(f"Yandex Market did not answer in time ({method} {path})") from exc
+        except httpx.UnsupportedProtocol as exc:
+            raise MarketplaceError("the Yandex Market address is not an http(s) URL") from exc
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            raise TransientError(
+                f"connection to Yandex Market failed ({method} {path}): {type(exc).__name__}"
+            ) from exc
+        _raise_for_status(response, method, path)
+        return _Answer(response, method, path)
+
+
+class _Answer:
+    """A successful response, read (and checked) only when asked for."""
+
+    def __init__(self, response: httpx.Response, method: str, path: str) -> None:
+        self._response = response
+        self._where = f"{method} {path}"
+
+    def json(self) -> Any:
+        try:
+            data = self._response.json()
+        except ValueError as exc:
+            raise TransientError(f"unreadable answer from Yandex Market ({self._where})") from exc
+        if not isinstance(data, dict):
+            raise TransientError(f"unexpected answer from Yandex Market ({self._where})")
+        return data
+
+    def content(self) -> bytes:
+        return self._response.content
+
+
+def _raise_for_status(response: httpx.Response, method: str, path: str) -> None:
+    status = response.status_code
+    if status < 300:
+        return
+    where = f"{method} {path}"
+    if status in THROTTLED:
+        retry_after = _retry_after(response.headers)
+        logger.warning("ym rate limited %s retry_after=%s", where, retry_after)
+        raise TransientError(
+            f"Yandex Market rate limit ({status}) on {where}", retry_after=retry_after
+        )
+    if status >= 500 or status in TRANSIENT:
+        raise TransientError(f"Yandex Market server error ({status}) on {where}")
+    code, message = _error(response)
+    if status in (401, 403):
+        raise AuthError(f"Yandex Market refused the credentials ({status} {code}): {message}")
+    if 400 <= status < 500:
+        raise RejectedError(f"Yandex Market refused {where} ({status} {code}): {message}", code)
+    raise MarketplaceError(f"unexpected answer from Yandex Market ({status}) on {where}")
+
+
+def _error(response: httpx.Response) -> tuple[str | None, str]:
+    """The first of ``{status: "ERROR", errors: [{code, message}]}``."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None, response.text[:200]
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if not isinstance(errors, list) or not errors or not isinstance(errors[0], dict):
+        return None, str(body)[:200]
+    code = errors[0].get("code")
+    message = "; ".join(
+        str(error.get("message", "")) for error in errors if isinstance(error, dict)
+    )
+    return (str(code) if code is not None else None), message[:300]
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds until ``X-RateLimit-Resource-Until`` (an HTTP date); ``Retry-After`` too."""
+    until = headers.get("X-RateLimit-Resource-Until")
+    if until:
+        try:
+            moment = parsedate_to_datetime(until)
+        except (TypeError, ValueError):
+            moment = None
+        if moment is not None:
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            return max(0.0, (moment - datetime.now(UTC)).total_seconds())
+    raw = headers.get("Retry-After")
+    try:
+        return max(0.0, float(raw)) if raw is not None else None
+    except ValueError:
+        return None
+
+
+# --- shapes --------------------------------------------------------------------------
+
+
+def _status(raw: Mapping[str, Any]) -> str:
+    return f"{raw.get('status', '')}/{raw.get('substatus', '')}"
+
+
+def _is_past_ready(status: str) -> bool:
+    return status == f"{READY_STATUS}/{READY_SUBSTATUS}" or (
+        status.split("/")[0] in TERMINAL_STATUSES - {"CANCELLED"}
+    )
+
+
+def _is_cancelled(status: str) -> bool:
+    return status.startswith("CANCELLED/")
+
+
+def _incoming(raw: dict[str, Any]) -> IncomingOrder:
+    return IncomingOrder(
+        external_id=str(raw["orderId"]),
+        status=_status(raw),
+        created_at=_parse_time(raw.get("creationDate")),
+        lines=tuple(_line(item) for item in raw.get("items") or ()),
+        ship_by=_ship_by((raw.get("delivery") or {}).get("shipment") or {}),
+        raw=raw,
+    )
+
+
+def _line(item: Mapping[str, Any]) -> IncomingLine:
+    count = int(item.get("count") or 0)
+    total = ((item.get("prices") or {}).get("payment") or {}).get("value") or 0
+    return IncomingLine(
+        barcodes=(),  # the order gives no barcodes; the product card does
+        article=str(item.get("offerId", "")),
+        quantity=count,
+        external_sku=str(item.get("offerId", "")),
+        price_kopecks=round(float(total) * 100 / count) if count else 0,  # per unit
+    )
+
+
+def _ship_by(shipment: Mapping[str, Any]) -> datetime | None:
+    try:
+        day = date.fromisoformat(str(shipment["shipmentDate"]))
+    except (KeyError, ValueError):
+        return None
+    try:
+        at = time.fromisoformat(str(shipment["shipmentTime"]))
+    except (KeyError, ValueError):
+        at = DAY_END
+    return datetime.combine(day, at, tzinfo=MARKET_TZ)
+
+
+def _card(raw: Mapping[str, Any]) -> ProductCard:
+    offer, mapping = raw.get("offer") or {}, raw.get("mapping") or {}
+    return ProductCard(
+        sku=str(offer.get("offerId", "")),
+        article=str(offer.get("offerId", "")),
+        name=str(offer.get("name", "")),
+        barcodes=tuple(str(code) for code in offer.get("barcodes") or ()),
+        marketplace_id=str(mapping.get("marketSku") or ""),
+    )
+
+
+def _box_items(order_id: str, box: Box, item_ids: Mapping[str, Any]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for offer_id, count, codes in box:
+        if str(offer_id) not in item_ids:
+            raise RejectedError(
+                f"offer {offer_id!r} is not in Yandex Market order {order_id}", "ITEM_NOT_FOUND"
+            )
+        item: dict[str, Any] = {"id": item_ids[str(offer_id)], "fullCount": int(count)}
+        if codes:
+            item["instances"] = [{"cis": str(code)} for code in codes]
+        items.append(item)
+    return items
+
+
+def _parse_time(value: Any) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        logger.warning("ym order without a readable creationDate: %r", value)
+        return datetime.now(UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=MARKET_TZ)
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verified TLS context per process; loading the CA bundle per client is slow."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def _order_id(value: str | int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise RejectedError(f"{value!r} is not a Yandex Market order id", "BAD_REQUEST") from None
+
+
+def _batches(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
