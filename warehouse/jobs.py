@@ -140,6 +140,9 @@ def deliver_outbox(command_id: int) -> str:
             lock.release()
         if command is None:
             return "nothing to do"
+        if command.status == "done" and command.order_id is not None:
+            labels.wake(session, command.order_id)
+            session.commit()
         if command.status == "pending":
             queue.queue("outbox").enqueue_at(command.next_attempt_at, deliver_outbox, command.id)
         return command.status
@@ -174,6 +177,9 @@ def _print(session: Session, job: PrintJob) -> str:
         status = labels.send(
             job, content, config["PRINTER_CONNECT_TIMEOUT"], config["PRINTER_REPLY_TIMEOUT"]
         )
+    except labels.RetryLater as exc:  # the outbox wakes the job when the marketplace is ready
+        labels.requeue(job, exc)
+        return "waiting for the label"
     except labels.RETRYABLE as exc:
         if not _retries_left():
             labels.fail(job, exc)

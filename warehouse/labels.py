@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import printers
+from printers import graphics
 from warehouse import queue
 from warehouse.errors import NotFound
 from warehouse.marketplaces.base import Label, MarketplaceError, TransientError
@@ -55,6 +56,17 @@ def _enqueue(session: Session, job: PrintJob) -> None:
     )
 
 
+def wake(session: Session, order_id: int) -> None:
+    """The marketplace accepted a step of the order: its waiting labels may exist now."""
+    waiting = session.scalars(
+        select(PrintJob)
+        .join(Parcel)
+        .where(Parcel.order_id == order_id, PrintJob.status == "queued")
+    )
+    for job in waiting:
+        _enqueue(session, job)
+
+
 def claim(session: Session, job_id: int) -> PrintJob | None:
     """Mark a queued job as being sent; None if someone else has it or it is finished."""
     job = session.scalar(select(PrintJob).where(PrintJob.id == job_id).with_for_update())
@@ -74,12 +86,27 @@ def fetch_content(session: Session, job: PrintJob, fetch_label: FetchLabel) -> b
         label = fetch_label(session, parcel.order)
     except TransientError as exc:
         raise RetryLater(str(exc)) from exc
-    if label.format != "zpl":
-        raise MarketplaceError(f"label format {label.format} cannot be printed yet")
+    job.content = _as_zpl(label, job.printer, parcel.order.account.kind)
     parcel.label_barcode = label.barcode
     parcel.label_caption = label.caption
-    job.content = label.content
     return job.content
+
+
+# Label stock loaded for each marketplace's own labels, in mm (width, height).
+LABEL_SIZES_MM = {"wb": (58, 40), "ozon": (75, 120), "yandex": (75, 120), "megamarket": (75, 120)}
+
+
+def _as_zpl(label: Label, printer: Printer, marketplace: str) -> bytes:
+    """ZPL for the printer: WB's ZPL as it is, PDF and PNG rendered at the printer's dpi."""
+    if label.format == "zpl":
+        return label.content
+    width, height = LABEL_SIZES_MM[marketplace]
+    size = {"dpi": printer.dpi, "width_mm": width, "height_mm": height}
+    if label.format == "pdf":
+        return graphics.pdf_to_zpl(label.content, **size)
+    if label.format == "png":
+        return graphics.image_to_zpl(label.content, **size)
+    raise MarketplaceError(f"label format {label.format} cannot be printed")
 
 
 def send(job: PrintJob, content: bytes, connect_timeout: float, reply_timeout: float) -> str:
@@ -124,10 +151,11 @@ def finish(job: PrintJob, status: str, session: Session) -> None:
     logger.info("print job %s job=%s printer=%s", status, job.id, job.printer_id)
 
 
-# Failures where nothing reached the printer: worth running the job again.
-RETRYABLE = (RetryLater, printers.PrinterUnreachable)
-# Failures a person has to look at (the printer itself, or the marketplace's refusal).
-FINAL = (printers.PrinterNotReady, printers.PrinterSendFailed, MarketplaceError)
+# The printer could not be reached: nothing was sent, RQ runs the job again.
+RETRYABLE = (printers.PrinterUnreachable,)
+# Failures a person has to look at (the printer itself, the marketplace's refusal,
+# a label we cannot read).
+FINAL = (printers.PrinterNotReady, printers.PrinterSendFailed, MarketplaceError, ValueError)
 
 
 def problem(exc: Exception) -> str:
@@ -142,6 +170,8 @@ def problem(exc: Exception) -> str:
         return "printer_not_ready:" + ",".join(exc.status.problems)
     if isinstance(exc, printers.PrinterSendFailed):
         return "send_interrupted"
+    if isinstance(exc, ValueError):
+        return "label_unreadable"
     return "label_refused"
 
 

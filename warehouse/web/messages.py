@@ -85,6 +85,7 @@ def print_problem(code: str) -> str:
         "printer_no_answer": _l("Printer does not answer: out of paper or head open?"),
         "send_interrupted": _l("Connection broke while sending: the label may have printed"),
         "label_refused": _l("The marketplace refused the label"),
+        "label_unreadable": _l("The marketplace's label cannot be read"),
     }
     return str(texts.get(kind, code))
 
