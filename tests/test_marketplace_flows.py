@@ -8,6 +8,8 @@ The marketplace's state is read back through the connector's uniform
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 from sqlalchemy import select
@@ -17,7 +19,17 @@ from warehouse import db, demo, jobs, packing, picking
 from warehouse.demo_catalogue import PRODUCTS
 from warehouse.marketplaces import sandbox
 from warehouse.marketplaces.connectors import client_for
-from warehouse.models import MarketplaceAccount, Order, PickTask, PrintJob, Stock, User
+from warehouse.models import (
+    Listing,
+    MarketplaceAccount,
+    Order,
+    OutboxCommand,
+    PickTask,
+    PrintJob,
+    Stock,
+    User,
+    utcnow,
+)
 
 # goods without marking codes (capturing Честный знак codes at pick is the ТСД issue's)
 SOCKS, MUG = PRODUCTS[3], PRODUCTS[2]
@@ -128,3 +140,68 @@ def test_buyer_cancel_releases_the_reservation(app, site, worker, kind):
         order = db.session().scalar(select(Order).where(Order.external_id == external_id))
         assert order.status == "cancelled"
         assert db.session().scalar(select(Stock).where(Stock.product_id == 3)).reserved == 0
+
+
+def faults(site, kind: str, *kinds: str) -> None:
+    response = httpx.post(
+        f"{site.url}/sandbox/{kind}/_control/faults", json={"queue": list(kinds), "retry_after": 0}
+    )
+    response.raise_for_status()
+
+
+@pytest.mark.parametrize("kind", OTHERS)
+def test_pack_survives_429_500_timeout_and_a_dropped_answer(app, site, zebra, worker, kind):
+    """Every fault on the way; the marketplace ends up packed once, the label printed once."""
+    external_id = sandbox_cart(site, kind, MUG.article)
+    import_all(app, worker)
+    with app.app_context():
+        order_id = db.session().scalar(select(Order.id).where(Order.external_id == external_id))
+    task_id = pick_all(app, order_id)
+    with app.app_context():
+        session = db.session()
+        picker = session.scalar(select(User).where(User.badge == "PICKER-001"))
+        packing.pack_task(session, task_id, picker, None)
+        session.commit()
+    faults(site, kind, "429", "500", "timeout", "drop")
+    for _ in range(8):  # each run delivers what is due; retries are scheduled 0-1 s later
+        worker()
+        time.sleep(0.3)
+        with app.app_context():
+            pending = (
+                db.session()
+                .scalars(select(OutboxCommand).where(OutboxCommand.status == "pending"))
+                .all()
+            )
+        if not pending:
+            break
+    with app.app_context():
+        commands = db.session().scalars(select(OutboxCommand).order_by(OutboxCommand.id)).all()
+        assert {c.status for c in commands} == {"done"}, [(c.kind, c.last_error) for c in commands]
+        assert sum(c.attempts for c in commands) > len(commands)  # the faults were met
+    assert marketplace_status(app, kind, external_id) == AFTER_PACK[kind]
+    assert len(zebra.wait_for_labels(1, timeout=10)) == 1
+
+
+def test_stock_reaches_every_account_after_a_reservation(app, site, worker):
+    with app.app_context():
+        ids = db.session().scalars(select(MarketplaceAccount.id)).all()
+        for account_id in ids:
+            jobs.import_cards(account_id)
+    worker()
+    kind = OTHERS[0]
+    sandbox_cart(site, kind, MUG.article)
+    import_all(app, worker)
+    with app.app_context():
+        session = db.session()
+        session.execute(OutboxCommand.__table__.update().values(next_attempt_at=utcnow()))
+        session.commit()
+        jobs.sweep_outbox()
+    worker()
+    for other in OTHERS:
+        with app.app_context():
+            listing = db.session().scalar(
+                select(Listing)
+                .join(MarketplaceAccount)
+                .where(MarketplaceAccount.kind == other, Listing.article == MUG.article)
+            )
+            assert listing is not None and listing.last_pushed == 499, other
