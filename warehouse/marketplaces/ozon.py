@@ -1,0 +1,352 @@
+"""Ozon Seller API (FBS postings) connector: postings, ship, marking codes, labels, stock.
+
+A posting (``posting_number``) holds N products; ``ship`` reports its packages (each
+package becomes a posting) and moves it ``awaiting_packaging → awaiting_deliver``; the
+label is a PDF, ready about 45 s after ``ship``. Every HTTP answer is turned into our
+shapes or into one of ``base``'s errors in ``_send`` / ``_raise_for_status``. The
+``Client-Id`` / ``Api-Key`` go only into headers, never into messages or logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from warehouse.marketplaces import ozon_shapes as shapes
+from warehouse.marketplaces.base import (
+    AuthError,
+    IncomingOrder,
+    Label,
+    MarketplaceError,
+    ProductCard,
+    RejectedError,
+    TransientError,
+)
+from warehouse.marketplaces.wildberries import _tls_context
+
+logger = logging.getLogger(__name__)
+
+PAGE = 1000  # limit ≤ 1000 on the posting and product lists
+STOCK_BATCH = 100
+STOCK_PAIR_SECONDS = 30.0  # one update per (offer, warehouse) per 30 s
+NEW_STATUS = "awaiting_packaging"
+CUTOFF_BACK = timedelta(days=30)  # unfulfilled/list needs a cut-off window
+CUTOFF_AHEAD = timedelta(days=60)
+CANCEL_REASON_OTHER = 402  # "other"; Ozon requires cancel_reason_message with it
+EXEMPLAR_POLLS = (0.0, 0.3, 0.7, 1.5)  # seconds to wait before each exemplar/status check
+EXEMPLAR_RETRY_SECONDS = 10.0
+# 4xx answers that mean "later", not "never" (matched in rpcStatus.message).
+TRANSIENT_MESSAGES = ("aren't ready", "circle is open", "rate limit")
+
+
+class OzonClient:
+    """A synchronous client for one Client-Id / Api-Key; use it as a context manager."""
+
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        api_key: str,
+        *,
+        timeout: float = 10.0,
+        page_size: int = PAGE,
+    ) -> None:
+        self._page = max(1, min(page_size, PAGE))
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers={"Client-Id": client_id, "Api-Key": api_key, "Accept": "application/json"},
+            timeout=timeout,
+            verify=_tls_context(),
+        )
+
+    def __repr__(self) -> str:
+        return f"OzonClient({str(self._http.base_url)!r})"
+
+    def __enter__(self) -> OzonClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- reading ---------------------------------------------------------------------
+
+    def ping(self) -> None:
+        self.warehouses()
+
+    def warehouses(self) -> list[dict[str, Any]]:
+        return list(self._json("/v1/warehouse/list", {}).get("result") or [])
+
+    def new_orders(self) -> list[IncomingOrder]:
+        """Every posting in ``awaiting_packaging``, all pages of ``unfulfilled/list``."""
+        now = datetime.now(UTC)
+        body: dict[str, Any] = {
+            "dir": "ASC",
+            "filter": {
+                "cutoff_from": shapes.iso(now - CUTOFF_BACK),
+                "cutoff_to": shapes.iso(now + CUTOFF_AHEAD),
+                "status": NEW_STATUS,
+            },
+            "limit": self._page,
+            "with": {"barcodes": True},
+        }
+        found: list[IncomingOrder] = []
+        while True:
+            result = self._json("/v3/posting/fbs/unfulfilled/list", {**body, "offset": len(found)})
+            page = (result.get("result") or {}).get("postings") or []
+            found += [shapes.incoming(raw) for raw in page]
+            if not page or len(found) >= int((result.get("result") or {}).get("count") or 0):
+                return found
+
+    def get_posting(self, posting_number: str) -> IncomingOrder:
+        raw = self._posting(posting_number)
+        if raw is None:
+            raise RejectedError(f"Ozon has no posting {posting_number}", code="POSTING_NOT_FOUND")
+        return shapes.incoming(raw)
+
+    def order_statuses(self, ids: Sequence[str]) -> dict[str, str]:
+        """posting_number → Ozon ``status``; postings Ozon does not know are left out."""
+        result: dict[str, str] = {}
+        for posting_number in dict.fromkeys(str(value) for value in ids):
+            raw = self._posting(posting_number)
+            if raw is not None:
+                result[posting_number] = str(raw.get("status", ""))
+        return result
+
+    def exemplar_status(self, posting_number: str) -> str:
+        """``ship_available`` | ``ship_not_available`` | ``validation_in_process``."""
+        return str(self._exemplar_check(posting_number).get("status", ""))
+
+    def product_cards(self) -> list[ProductCard]:
+        """Every product (offer_id is the stock key), via ``/v3/product/list`` + ``info/list``.
+
+        UNCONFIRMED: the fact sheet does not cover the product API; the paths and shapes
+        are Ozon's public v3 methods as documented on docs.ozon.ru.
+        """
+        cards: list[ProductCard] = []
+        last_id = ""
+        while True:
+            body = {"filter": {"visibility": "ALL"}, "last_id": last_id, "limit": self._page}
+            result = self._json("/v3/product/list", body).get("result") or {}
+            items = result.get("items") or []
+            ids = [item["product_id"] for item in items if item.get("product_id")]
+            if ids:
+                info = self._json("/v3/product/info/list", {"product_id": ids})
+                cards += [shapes.card(raw) for raw in info.get("items") or []]
+            last_id = str(result.get("last_id") or "")
+            if len(items) < self._page or not last_id:
+                return cards
+
+    # --- changing --------------------------------------------------------------------
+
+    def ship(self, posting_number: str, packages: Sequence[Sequence[tuple[str, int]]]) -> list[str]:
+        """Assemble: each package is [(offer_id or Ozon SKU, quantity)]; returns the postings.
+
+        Ozon wants ``product_id`` = the Ozon SKU; offer ids are looked up in the posting.
+        """
+        skus = shapes.sku_keys(self._products(posting_number))
+        body = {
+            "posting_number": posting_number,
+            "packages": [
+                {
+                    "products": [
+                        {"product_id": shapes.sku(skus, key), "quantity": int(qty)}
+                        for key, qty in package
+                    ]
+                }
+                for package in packages
+            ],
+            "with": {"additional_data": False},
+        }
+        numbers = [str(n) for n in self._json("/v4/posting/fbs/ship", body).get("result") or []]
+        logger.info("ozon posting shipped posting=%s into=%s", posting_number, numbers)
+        return numbers
+
+    def set_exemplars(self, posting_number: str, codes: Mapping[str, Sequence[str]]) -> None:
+        """Attach marking codes per product (offer_id or SKU → codes) and wait for the check.
+
+        Ozon checks asynchronously: raises TransientError while it is still checking,
+        RejectedError(code="ship_not_available") when a code failed.
+        """
+        by_sku = shapes.codes_by_sku(self._products(posting_number), codes)
+        known = self._json(
+            "/v6/fbs/posting/product/exemplar/create-or-get", {"posting_number": posting_number}
+        )
+        products = [
+            shapes.with_codes(product, by_sku.get(int(product["product_id"]), ()))
+            for product in known.get("products") or []
+        ]
+        body = {"posting_number": posting_number, "multi_box_qty": 1, "products": products}
+        self._json("/v6/fbs/posting/product/exemplar/set", body)
+        logger.info("ozon exemplars sent posting=%s products=%s", posting_number, len(products))
+        self._await_check(posting_number)
+
+    def label(self, external_id: str) -> Label:
+        """The package label PDF; TransientError while Ozon says it is not ready yet."""
+        response = self._send("/v2/posting/fbs/package-label", {"posting_number": [external_id]})
+        assert response is not None
+        return Label(content=_pdf(response), format="pdf", caption=external_id)
+
+    def cancel(self, external_id: str, reason: str = "") -> None:
+        """Seller's cancel with reason 402 ("other") and our text as the message."""
+        body = {
+            "posting_number": external_id,
+            "cancel_reason_id": CANCEL_REASON_OTHER,
+            "cancel_reason_message": (reason or "").strip()[:500] or "Отмена продавцом",
+        }
+        self._json("/v2/posting/fbs/cancel", body)
+        logger.info("ozon posting cancelled posting=%s", external_id)
+
+    def push_stocks(self, warehouse_id: str, levels: Mapping[str, int]) -> None:
+        """Free stock per offer_id; TransientError if Ozon throttled some (offer, warehouse)."""
+        warehouse = shapes.warehouse_id(warehouse_id)
+        entries = [
+            {"offer_id": str(offer), "stock": max(0, int(stock)), "warehouse_id": warehouse}
+            for offer, stock in levels.items()
+        ]
+        throttled: list[str] = []
+        for start in range(0, len(entries), STOCK_BATCH):
+            body = {"stocks": entries[start : start + STOCK_BATCH]}
+            throttled += shapes.stock_result(self._json("/v2/products/stocks", body).get("result"))
+        logger.info("ozon stock pushed warehouse=%s items=%s", warehouse, len(entries))
+        if throttled:
+            raise TransientError(
+                f"Ozon throttled stock of {len(throttled)} offers (TOO_MANY_REQUESTS)",
+                retry_after=STOCK_PAIR_SECONDS,
+            )
+
+    # --- helpers over HTTP -----------------------------------------------------------
+
+    def _posting(self, posting_number: str) -> dict[str, Any] | None:
+        body = {"posting_number": posting_number, "with": {"barcodes": True}}
+        response = self._send("/v3/posting/fbs/get", body, missing_ok=True)
+        return None if response is None else dict(_read_json(response).get("result") or {})
+
+    def _products(self, posting_number: str) -> list[dict[str, Any]]:
+        """The posting's ``products[{sku, offer_id, quantity, ...}]``."""
+        raw = self._posting(posting_number)
+        if raw is None:
+            raise RejectedError(f"Ozon has no posting {posting_number}", code="POSTING_NOT_FOUND")
+        return list(raw.get("products") or [])
+
+    def _exemplar_check(self, posting_number: str) -> dict[str, Any]:
+        path = "/v5/fbs/posting/product/exemplar/status"
+        return self._json(path, {"posting_number": posting_number})
+
+    def _await_check(self, posting_number: str) -> None:
+        for pause in EXEMPLAR_POLLS:
+            time.sleep(pause)
+            check = self._exemplar_check(posting_number)
+            status = str(check.get("status", ""))
+            if status == "ship_available":
+                return
+            if status == "ship_not_available":
+                raise RejectedError(
+                    f"Ozon refused marking codes of {posting_number}: {shapes.mark_errors(check)}",
+                    code="ship_not_available",
+                )
+        raise TransientError(
+            f"Ozon is still checking marking codes of {posting_number}",
+            retry_after=EXEMPLAR_RETRY_SECONDS,
+        )
+
+    def _json(self, path: str, body: Any) -> dict[str, Any]:
+        response = self._send(path, body)
+        assert response is not None
+        return _read_json(response)
+
+    # --- the one place that sends ------------------------------------------------------
+
+    def _send(self, path: str, body: Any, *, missing_ok: bool = False) -> httpx.Response | None:
+        try:
+            response = self._http.post(path, json=body)
+        except httpx.TimeoutException as exc:
+            raise TransientError(f"Ozon did not answer in time (POST {path})") from exc
+        except httpx.UnsupportedProtocol as exc:
+            raise MarketplaceError("the Ozon address is not an http(s) URL") from exc
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            raise TransientError(
+                f"connection to Ozon failed (POST {path}): {type(exc).__name__}"
+            ) from exc
+        if missing_ok and response.status_code == 404:
+            return None
+        _raise_for_status(response, path)
+        return response
+
+
+def _raise_for_status(response: httpx.Response, path: str) -> None:
+    status = response.status_code
+    if status < 300:
+        return
+    where = f"POST {path}"
+    if status == 429:
+        retry_after = _retry_after(response.headers)
+        logger.warning("ozon rate limited %s retry_after=%s", where, retry_after)
+        raise TransientError(f"Ozon rate limit (429) on {where}", retry_after=retry_after)
+    if status >= 500 or status == 408:
+        raise TransientError(f"Ozon server error ({status}) on {where}")
+    code, message = _rpc_status(response)
+    if status in (401, 403):
+        raise AuthError(f"Client-Id / Api-Key rejected by Ozon ({status}): {message}")
+    if any(hint in message.lower() for hint in TRANSIENT_MESSAGES):
+        raise TransientError(f"Ozon asks to retry {where} ({status}): {message}")
+    if 400 <= status < 500:
+        raise RejectedError(f"Ozon refused {where} ({status} {code}): {message}", code=code)
+    raise MarketplaceError(f"unexpected answer from Ozon ({status}) on {where}")
+
+
+def _rpc_status(response: httpx.Response) -> tuple[str | None, str]:
+    """(our code, message) of ``rpcStatus {code, message, details}``.
+
+    Ozon puts business codes like ``POSTING_ALREADY_SHIPPED`` into ``message``; when it
+    does, that token is the code, else the numeric gRPC code is.
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        return None, response.text[:200]
+    if not isinstance(body, dict):
+        return None, str(body)[:200]
+    message = str(body.get("message") or body.get("error") or "")[:300]
+    token = message.split(":", 1)[0].strip()
+    if re.fullmatch(r"[A-Z][A-Z0-9_]+", token):
+        return token, message
+    code = body.get("code")
+    return (str(code) if code is not None else None), message
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    """UNCONFIRMED whether Ozon sends ``Retry-After``; seconds when it does."""
+    raw = headers.get("Retry-After")
+    try:
+        return max(0.0, float(raw)) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _read_json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise TransientError(f"unreadable answer from Ozon ({response.request.url.path})") from exc
+    return data if isinstance(data, dict) else {"result": data}
+
+
+def _pdf(response: httpx.Response) -> bytes:
+    if not response.content.startswith(b"%PDF"):
+        raise TransientError("Ozon sent a label that is not a PDF")
+    return response.content

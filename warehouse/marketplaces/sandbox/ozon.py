@@ -1,0 +1,333 @@
+"""A stateful imitation of the Ozon Seller API (FBS postings), as a Flask blueprint.
+
+Mounted at ``/sandbox/ozon``: ``/sandbox/ozon/v4/posting/fbs/ship`` answers like
+``https://api-seller.ozon.ru/v4/posting/fbs/ship``. State lives in the sandbox's own
+database (``SANDBOX_DATABASE_URL``), so several gunicorn processes agree.
+
+Config: ``SANDBOX_ENABLED``, ``SANDBOX_DATABASE_URL``, ``SANDBOX_OZON_CLIENT_ID`` and
+``SANDBOX_OZON_API_KEY`` (both default ``"sandbox"``), ``SANDBOX_OZON_LABEL_DELAY_SECONDS``
+(the label is "not ready" this long after ``ship``; Ozon ~45 s, default 0),
+``SANDBOX_OZON_STOCK_WINDOW_SECONDS`` (one stock update per offer and warehouse this
+often; Ozon 30 s, default 0 = off), ``SANDBOX_OZON_MARK_CHECK_SECONDS`` (marking codes
+stay ``validation_in_process`` this long, default 0), ``SANDBOX_ORDERS_PER_MINUTE``,
+``SANDBOX_SLOW_SECONDS``.
+
+Control endpoints (no Ozon auth) live under ``/_control/``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from warehouse.marketplaces.sandbox import common, ozon_pdf, ozon_ship, ozon_stock
+from warehouse.marketplaces.sandbox import ozon_requests as req
+from warehouse.marketplaces.sandbox import ozon_state as st
+from warehouse.marketplaces.sandbox.ozon_db import postings
+from warehouse.marketplaces.sandbox.ozon_state import OzonError
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("sandbox_ozon", __name__)
+
+DEFAULT_CREDENTIAL = "sandbox"
+YEAR_SECONDS = 366 * 24 * 3600
+# UNCONFIRMED: Ozon's bodies for missing / wrong credentials and for throttling.
+MISSING_CREDENTIALS = (401, 16, "Client-Id and Api-Key headers are required")
+WRONG_CREDENTIALS = (403, 7, "Invalid Api-Key, please contact support")
+RATE_LIMITED = (429, 8, "You have reached request rate limit per second")
+
+
+def generate_orders(count: int) -> list[str]:
+    """Create ``count`` postings of random demo goods (needs an app context)."""
+    with common.begin() as conn:
+        numbers = st.generate(conn, count, time.time())
+    logger.info("ozon sandbox generated postings=%s", numbers)
+    return numbers
+
+
+# --- gate: auth and faults (common), Ozon's own error bodies ------------------------------
+
+
+def _auth() -> Response | None:
+    client_id = request.headers.get("Client-Id", "")
+    api_key = request.headers.get("Api-Key", "")
+    if not client_id or not api_key:
+        return _error(*MISSING_CREDENTIALS)
+    expected_id = str(current_app.config.get("SANDBOX_OZON_CLIENT_ID", DEFAULT_CREDENTIAL))
+    expected_key = str(current_app.config.get("SANDBOX_OZON_API_KEY", DEFAULT_CREDENTIAL))
+    good_id = hmac.compare_digest(client_id.encode(), expected_id.encode())
+    good_key = hmac.compare_digest(api_key.encode(), expected_key.encode())
+    return None if good_id and good_key else _error(*WRONG_CREDENTIALS)
+
+
+def _fault_response(kind: str, retry_after: float) -> Response:
+    if kind == "429":
+        response = _error(*RATE_LIMITED)
+        response.headers["Retry-After"] = _seconds(retry_after)
+        return response
+    return _error(500, 13, "internal error")
+
+
+@bp.errorhandler(OzonError)
+def _refused(exc: OzonError) -> Response:
+    return _error(exc.status, exc.code, exc.message)
+
+
+common.install(bp, "ozon", _auth, _fault_response)
+
+
+# --- Ozon Seller API ---------------------------------------------------------------------
+
+
+@bp.post("/v1/warehouse/list")
+def warehouse_list() -> Response:
+    return jsonify({"result": ozon_stock.warehouses()})
+
+
+@bp.post("/v3/posting/fbs/unfulfilled/list")
+def unfulfilled_list() -> Response:
+    data = req.body()
+    limit, offset = req.page(data)
+    flt = data.get("filter") or {}
+    window = req.window(flt, "cutoff_from", "cutoff_to", required=False) or req.window(
+        flt, "delivering_date_from", "delivering_date_to", required=False
+    )
+    if window is None:
+        raise OzonError(400, "cutoff_from/cutoff_to or delivering_date_from/to must be set")
+    _generate_due()
+    with common.begin() as conn:
+        total, rows = st.unfulfilled(conn, req.status_filter(flt), window, limit, offset)
+    barcodes = bool((data.get("with") or {}).get("barcodes"))
+    found = [st.posting_json(row, barcodes=barcodes) for row in rows]
+    return jsonify({"result": {"postings": found, "count": total}})
+
+
+@bp.post("/v3/posting/fbs/list")
+def posting_list() -> Response:
+    data = req.body()
+    limit, offset = req.page(data)
+    flt = data.get("filter") or {}
+    window = req.window(flt, "since", "to")
+    assert window is not None
+    if not 0 <= window[1] - window[0] <= YEAR_SECONDS:
+        raise OzonError(400, "the period must be at most one year")
+    _generate_due()
+    with common.begin() as conn:
+        has_next, rows = st.by_period(conn, req.status_filter(flt), window, limit, offset)
+    found = [st.posting_json(row) for row in rows]
+    return jsonify({"result": {"postings": found, "has_next": has_next}})
+
+
+@bp.post("/v3/posting/fbs/get")
+def posting_get() -> Response:
+    data = req.body()
+    with common.begin() as conn:
+        row = st.posting(conn, req.posting_number(data))
+    barcodes = bool((data.get("with") or {}).get("barcodes"))
+    return jsonify({"result": st.posting_json(row, barcodes=barcodes)})
+
+
+@bp.post("/v4/posting/fbs/ship")
+def posting_ship() -> Response:
+    data = req.body()
+    number, packages = req.posting_number(data), req.packages(data)
+    with common.begin() as conn:
+        numbers = ozon_ship.ship(conn, number, packages, time.time(), _config("MARK_CHECK"))
+    logger.info("ozon sandbox shipped posting=%s into=%s", number, numbers)
+    return jsonify({"result": numbers, "additional_data": []})
+
+
+@bp.post("/v2/posting/fbs/package-label")
+def package_label() -> Response:
+    numbers = req.posting_numbers(req.body(), 20)
+    with common.begin() as conn:
+        rows = ozon_ship.label_rows(conn, numbers, time.time(), _config("LABEL_DELAY"))
+    pages = [
+        ozon_pdf.posting_page(
+            row.posting_number, row.order_number, [p["offer_id"] for p in row.products]
+        )
+        for row in rows
+    ]
+    return Response(ozon_pdf.labels(pages), mimetype="application/pdf")
+
+
+@bp.post("/v2/posting/fbs/cancel-reason/list")
+def cancel_reasons() -> Response:
+    return jsonify(
+        {
+            "result": [
+                {"id": rid, "title": title, "type_id": kind, "is_available_for_cancellation": True}
+                for rid, title, kind in st.CANCEL_REASONS
+            ]
+        }
+    )
+
+
+@bp.post("/v2/posting/fbs/cancel")
+def posting_cancel() -> Response:
+    data = req.body()
+    number, reason, message = _cancel_args(data)
+    with common.begin() as conn:
+        st.cancel(conn, number, reason, message, time.time())
+    logger.info("ozon sandbox seller cancelled posting=%s reason=%s", number, reason)
+    return jsonify({"result": True})
+
+
+@bp.post("/v6/fbs/posting/product/exemplar/create-or-get")
+def exemplar_create_or_get() -> Response:
+    with common.begin() as conn:
+        return jsonify(ozon_ship.create_or_get(st.posting(conn, req.posting_number(req.body()))))
+
+
+@bp.post("/v6/fbs/posting/product/exemplar/set")
+def exemplar_set() -> Response:
+    data = req.body()
+    number, sent = req.posting_number(data), req.exemplar_products(data)
+    with common.begin() as conn:
+        ozon_ship.set_exemplars(conn, st.posting(conn, number), sent, time.time())
+    return jsonify({})
+
+
+@bp.post("/v5/fbs/posting/product/exemplar/status")
+def exemplar_status() -> Response:
+    with common.begin() as conn:
+        row = st.posting(conn, req.posting_number(req.body()))
+    return jsonify(ozon_ship.exemplar_status(row, time.time(), _config("MARK_CHECK")))
+
+
+@bp.post("/v2/products/stocks")
+def products_stocks() -> Response:
+    entries = req.stock_entries(req.body())
+    with common.begin() as conn:
+        result = ozon_stock.update_stocks(conn, entries, time.time(), _config("STOCK_WINDOW"))
+    return jsonify({"result": result})
+
+
+@bp.post("/v3/product/list")
+def product_list() -> Response:
+    data = req.body()
+    limit = data.get("limit", 100)
+    if not req.is_int(limit) or not 1 <= limit <= 1000:
+        raise OzonError(400, "limit must be 1..1000")
+    return jsonify({"result": ozon_stock.product_list(str(data.get("last_id") or ""), limit)})
+
+
+@bp.post("/v3/product/info/list")
+def product_info_list() -> Response:
+    data = req.body()
+    offers = [str(value) for value in req.id_list(data, "offer_id")]
+    product_ids = [int(value) for value in req.id_list(data, "product_id")]
+    skus = [int(value) for value in req.id_list(data, "sku")]
+    if len(offers) + len(product_ids) + len(skus) > 1000:
+        raise OzonError(400, "at most 1000 ids per call")
+    return jsonify({"items": ozon_stock.product_info(offers, product_ids, skus)})
+
+
+# --- control (tests and the demo) -------------------------------------------------------
+
+
+@bp.post("/_control/orders")
+def control_orders() -> Response:
+    """``{count}`` random postings, or ``{items: [{article, qty, marked?}]}`` as one posting."""
+    data = req.body()
+    if data.get("items") is None:
+        count = data.get("count", 1)
+        if not req.is_int(count) or not 1 <= count <= 1000:
+            raise OzonError(400, "count must be 1..1000")
+        return jsonify({"ids": generate_orders(count)})
+    lines = req.cart_lines(data["items"])
+    with common.begin() as conn:
+        number = st.add_cart(conn, lines, time.time())
+    logger.info("ozon sandbox cart created posting=%s", number)
+    return jsonify({"ids": [number]})
+
+
+@bp.post("/_control/orders/<posting_number>/client-cancel")
+def control_client_cancel(posting_number: str) -> tuple[str, int]:
+    with common.begin() as conn:
+        st.cancel(conn, posting_number, st.BUYER_REASON, "", time.time(), by_buyer=True)
+    return "", 204
+
+
+@bp.post("/_control/orders/<posting_number>/handover")
+def control_handover(posting_number: str) -> tuple[str, int]:
+    with common.begin() as conn:
+        st.handover(conn, posting_number, time.time())
+    return "", 204
+
+
+@bp.post("/_control/orders/<posting_number>/deliver")
+def control_deliver(posting_number: str) -> tuple[str, int]:
+    with common.begin() as conn:
+        st.deliver(conn, posting_number, time.time())
+    return "", 204
+
+
+@bp.get("/_control/state")
+def control_state() -> Response:
+    with common.begin() as conn:
+        return jsonify(_state(conn))
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _state(conn: Connection) -> dict[str, Any]:
+    rows = conn.execute(select(postings).order_by(postings.c.order_id, postings.c.seq))
+    orders = [
+        {
+            "posting_number": row.posting_number,
+            "order_number": row.order_number,
+            "parent_posting_number": row.parent_posting_number,
+            "status": row.status,
+            "substatus": row.substatus,
+            "products": row.products,
+            "mark_skus": row.mark_skus,
+            "exemplars": row.exemplars,
+            "shipped_at": st.iso(row.shipped_ts),
+            "cancellation": row.cancellation,
+        }
+        for row in rows
+    ]
+    return {
+        "orders": orders,
+        "stocks": ozon_stock.all_stocks(conn),
+        "faults": common.queued_faults(conn, "ozon"),
+    }
+
+
+def _cancel_args(data: dict[str, Any]) -> tuple[str, int, str]:
+    number = req.posting_number(data)
+    reason = data.get("cancel_reason_id")
+    seller_reasons = {rid for rid, _title, kind in st.CANCEL_REASONS if kind == "seller"}
+    if not req.is_int(reason) or reason not in seller_reasons:
+        raise OzonError(400, "cancel_reason_id is not a seller's cancel reason")
+    message = str(data.get("cancel_reason_message") or "")
+    if reason == st.OTHER_REASON and not message.strip():
+        raise OzonError(400, "cancel_reason_message is required for cancel_reason_id 402")
+    return number, reason, message
+
+
+def _generate_due() -> None:
+    common.generate_due("ozon", st.generate)
+
+
+def _config(name: str) -> float:
+    return float(current_app.config.get(f"SANDBOX_OZON_{name}_SECONDS") or 0)
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _error(status: int, code: int, message: str) -> Response:
+    response = jsonify({"code": code, "message": message, "details": []})
+    response.status_code = status
+    return response
