@@ -33,7 +33,7 @@ from warehouse.models import (
 
 # goods without marking codes (capturing Честный знак codes at pick is the ТСД issue's)
 SOCKS, MUG = PRODUCTS[3], PRODUCTS[2]
-OTHERS = [kind for kind in sandbox.available() if kind != "wb"]
+OTHERS = [kind for kind in sandbox.SANDBOXES if kind != "wb"]
 
 # What the marketplace says once we packed (and, for Yandex, reported ready to ship).
 AFTER_PACK = {

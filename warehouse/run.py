@@ -35,7 +35,7 @@ def prepare(port: int) -> dict[str, str]:
     migrate.upgrade(app.config["DATABASE_URL"])
     if app.config["ENV"] == "demo":
         with app.app_context():
-            sandboxes = sandbox.available()
+            sandboxes = sandbox.SANDBOXES
             created = demo.load(
                 db.session(),
                 public_url=app.config["PUBLIC_URL"],

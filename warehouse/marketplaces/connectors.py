@@ -16,6 +16,10 @@ from flask import current_app
 
 from warehouse.credentials import unseal
 from warehouse.marketplaces.base import MarketplaceError
+from warehouse.marketplaces.megamarket import MegamarketClient
+from warehouse.marketplaces.ozon import OzonClient
+from warehouse.marketplaces.wildberries import WildberriesClient
+from warehouse.marketplaces.yandex import YandexClient
 from warehouse.models import MarketplaceAccount
 
 # What a supervisor types in per marketplace (the names of the sealed fields).
@@ -47,21 +51,13 @@ def client_for(account: MarketplaceAccount) -> Any:
     timeout = float(current_app.config["MARKETPLACE_TIMEOUT"])
     url = account.base_url
     if account.kind == "wb":
-        from warehouse.marketplaces.wildberries import WildberriesClient
-
         return WildberriesClient(url, secrets["token"], timeout=timeout)
     if account.kind == "ozon":
-        from warehouse.marketplaces.ozon import OzonClient
-
         return OzonClient(url, secrets["client_id"], secrets["api_key"], timeout=timeout)
     if account.kind == "yandex":
-        from warehouse.marketplaces.yandex import YandexClient
-
         business, campaign = int(settings["business_id"]), int(settings["campaign_id"])
         return YandexClient(url, secrets["api_key"], business, campaign, timeout=timeout)
     if account.kind == "megamarket":
-        from warehouse.marketplaces.megamarket import MegamarketClient
-
         merchant = str(settings.get("merchant_id", ""))
         return MegamarketClient(url, secrets["token"], timeout=timeout, merchant_id=merchant)
     raise MarketplaceError(f"no connector for marketplace {account.kind!r}")

@@ -22,6 +22,6 @@ def register_web(app: Flask) -> None:
     if app.config["SANDBOX_ENABLED"]:
         from warehouse.marketplaces import sandbox
 
-        for kind, module in sandbox.available().items():
+        for kind, module in sandbox.SANDBOXES.items():
             app.register_blueprint(module.bp, url_prefix=f"/sandbox/{kind}")
     errors.register(app)

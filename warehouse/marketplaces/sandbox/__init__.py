@@ -7,26 +7,15 @@ only when ``SANDBOX_ENABLED`` is on.
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 
-# marketplace kind → the module serving its sandbox (a blueprint ``bp`` and
-# ``generate_orders(count)``), mounted at /sandbox/<kind>/.
-MODULES = {
-    "wb": "warehouse.marketplaces.sandbox.wb",
-    "ozon": "warehouse.marketplaces.sandbox.ozon",
-    "yandex": "warehouse.marketplaces.sandbox.yandex",
-    "megamarket": "warehouse.marketplaces.sandbox.megamarket",
+from warehouse.marketplaces.sandbox import megamarket, ozon, wb, yandex
+
+# marketplace kind → the module serving its sandbox: a blueprint ``bp`` and
+# ``generate_orders(count)``, mounted at /sandbox/<kind>/.
+SANDBOXES: dict[str, ModuleType] = {
+    "wb": wb,
+    "ozon": ozon,
+    "yandex": yandex,
+    "megamarket": megamarket,
 }
-
-
-def available() -> dict[str, ModuleType]:
-    """The sandboxes this installation has, by marketplace kind."""
-    found = {}
-    for kind, name in MODULES.items():
-        try:
-            found[kind] = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return found
