@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from tests.conftest import CREDENTIALS_KEY
 from warehouse import db, demo, jobs, packing, picking
+from warehouse.credentials import seal
 from warehouse.demo_catalogue import PRODUCTS
 from warehouse.marketplaces import sandbox
 from warehouse.marketplaces.connectors import client_for
@@ -205,3 +206,74 @@ def test_stock_reaches_every_account_after_a_reservation(app, site, worker):
                 .where(MarketplaceAccount.kind == other, Listing.article == MUG.article)
             )
             assert listing is not None and listing.last_pushed == 499, other
+
+
+SHIRT_MARKED = PRODUCTS[0]
+GS = "\x1d"
+
+
+def unit_code(n: int) -> str:
+    gtin = "0" + SHIRT_MARKED.barcodes[0]
+    return f"01{gtin}21SER{n:010d}{GS}91EE06{GS}92{'Q' * 44}"
+
+
+@pytest.mark.parametrize("kind", ["ozon", "yandex", "wb"])
+def test_marking_codes_captured_at_pick_reach_the_marketplace(app, site, zebra, worker, kind):
+    with app.app_context():
+        if kind == "wb":  # the site fixture has the others; add a WB cabinet too
+            demo_account = demo.SANDBOX_ACCOUNTS["wb"]
+            db.session().add(
+                MarketplaceAccount(
+                    kind="wb",
+                    name="WB",
+                    base_url=f"{site.url}/sandbox/wb",
+                    credentials_encrypted=seal(demo_account[0], CREDENTIALS_KEY),
+                    warehouse_id=1,
+                    settings=demo_account[1],
+                )
+            )
+            db.session().commit()
+    item = {"article": SHIRT_MARKED.article, "qty": 2, "marked": True, "requiredMeta": ["sgtin"]}
+    response = httpx.post(f"{site.url}/sandbox/{kind}/_control/orders", json={"items": [item]})
+    external_ids = [str(i) for i in response.json()["ids"]]
+    import_all(app, worker)
+    with app.app_context():
+        session = db.session()
+        picker = session.scalar(select(User).where(User.badge == "PICKER-001"))
+        tasks = session.scalars(
+            select(PickTask).join(Order).where(Order.external_id.in_(external_ids))
+        ).all()
+        n = 0
+        for task in tasks:
+            picking.start_task(session, task.id, picker)
+            picking.record_scan(session, task.id, task.items[0].location.barcode, f"b{n}", picker)
+            for _ in range(task.items[0].quantity):
+                n += 1
+                result = picking.record_scan(session, task.id, unit_code(n), f"u{n}", picker)
+                assert result.ok, result
+            packing.pack_task(session, task.id, picker, None)
+        session.commit()
+    worker()
+    time.sleep(1.1)
+    worker()
+    state = httpx.get(f"{site.url}/sandbox/{kind}/_control/state").json()
+    sent = json_codes(state)
+    assert sorted(sent) == sorted(unit_code(i) for i in range(1, n + 1)) or all(
+        unit_code(i)[:31] in " ".join(sent) for i in range(1, n + 1)
+    ), sent
+    if kind in AFTER_PACK:
+        assert marketplace_status(app, kind, external_ids[0]) == AFTER_PACK[kind]
+
+
+def json_codes(state: object) -> list[str]:
+    """Every string in the sandbox's state that looks like one of our codes."""
+    found: list[str] = []
+    if isinstance(state, dict):
+        for value in state.values():
+            found += json_codes(value)
+    elif isinstance(state, list):
+        for value in state:
+            found += json_codes(value)
+    elif isinstance(state, str) and state.startswith("01" + "0" + SHIRT_MARKED.barcodes[0]):
+        found.append(state)
+    return found

@@ -19,7 +19,7 @@ from warehouse.models import (
     Stock,
 )
 
-SHIRT, MUG = PRODUCTS[0], PRODUCTS[2]
+SHIRT, MUG = PRODUCTS[1], PRODUCTS[2]  # goods without marking codes
 
 
 def stock_of(app, article: str) -> tuple[int, int]:

@@ -59,7 +59,7 @@ def load(
     }
     session.add_all(locations.values())
     for item in PRODUCTS:
-        product = Product(article=item.article, name=item.name)
+        product = Product(article=item.article, name=item.name, needs_marking=item.marked)
         product.barcodes = [ProductBarcode(barcode=code) for code in item.barcodes]
         session.add(product)
         session.add(Stock(product=product, location=locations[item.bin], on_hand=STOCK_PER_PRODUCT))

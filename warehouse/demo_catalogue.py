@@ -18,11 +18,19 @@ class DemoProduct:
     wb_chrt_id: int
     price_kopecks: int
     bin: str
+    marked: bool = False  # Честный знак: every unit's DataMatrix is scanned at pick
 
 
 PRODUCTS: tuple[DemoProduct, ...] = (
     DemoProduct(
-        "TSH-BLK-M", "Футболка чёрная, M", ("4601234567893",), 110001, 210001, 99000, "A-01-01"
+        "TSH-BLK-M",
+        "Футболка чёрная, M",
+        ("4601234567893",),
+        110001,
+        210001,
+        99000,
+        "A-01-01",
+        marked=True,
     ),
     DemoProduct(
         "TSH-WHT-L",

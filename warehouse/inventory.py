@@ -7,12 +7,14 @@ import logging
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from warehouse import marking
 from warehouse.models import (
     Location,
     Order,
     OrderLine,
     PickItem,
     PickTask,
+    Product,
     ProductBarcode,
     Reservation,
     Stock,
@@ -23,6 +25,16 @@ logger = logging.getLogger(__name__)
 
 def product_by_barcode(session: Session, barcode: str) -> ProductBarcode | None:
     return session.scalar(select(ProductBarcode).where(ProductBarcode.barcode == barcode))
+
+
+def product_by_gtin(session: Session, gtin: str) -> Product | None:
+    """The product a GTIN-14 (from a GS1 code) stands for, by any of its barcode forms."""
+    return session.scalar(
+        select(Product)
+        .join(ProductBarcode)
+        .where(ProductBarcode.barcode.in_(marking.gtin_barcodes(gtin)))
+        .limit(1)
+    )
 
 
 def _free_stock(session: Session, product_id: int, warehouse_id: int) -> list[Stock]:

@@ -131,6 +131,7 @@ def cancel(session: Session, order: Order, *, by_marketplace: bool) -> None:
         return
     released = inventory.release_order(session, order)
     picking.cancel_tasks(session, order)
+    picking.forget_marking_codes(session, order)
     order.status = "cancelled"
     if not by_marketplace:
         outbox.queue_command(session, order.account, "cancel", order=order)

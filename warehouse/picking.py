@@ -11,16 +11,19 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from warehouse import inventory, stock_sync
+from warehouse import inventory, marking, stock_sync
 from warehouse.errors import DomainError, NotFound
 from warehouse.models import (
     Location,
+    MarkingCode,
     Order,
+    OrderLine,
     PickItem,
     PickTask,
+    Product,
     ScanEvent,
     User,
     utcnow,
@@ -85,6 +88,25 @@ def cancel_tasks(session: Session, order: Order) -> PickTask | None:
     session.flush()
     logger.info("putback task created task=%s order=%s", putback.id, order.id)
     return putback
+
+
+def forget_marking_codes(session: Session, order: Order) -> None:
+    """A cancelled order's units go back to the shelf: their codes may be sold again."""
+    line_ids = [line.id for line in order.lines]
+    session.execute(delete(MarkingCode).where(MarkingCode.line_id.in_(line_ids)))
+
+
+def marking_codes(session: Session, order: Order) -> dict[int, list[str]]:
+    """Codes captured for each line of the order (full codes with GS separators)."""
+    rows = session.execute(
+        select(MarkingCode.line_id, MarkingCode.code)
+        .where(MarkingCode.line_id.in_([line.id for line in order.lines]))
+        .order_by(MarkingCode.id)
+    )
+    codes: dict[int, list[str]] = {}
+    for line_id, code in rows:
+        codes.setdefault(line_id, []).append(code)
+    return codes
 
 
 def _stop(task: PickTask) -> list[PickItem]:
@@ -188,22 +210,64 @@ def _judge(session: Session, task: PickTask, barcode: str) -> ScanResult:
     location = session.scalar(select(Location).where(Location.barcode == barcode))
     if location is not None:
         return _judge_bin(item, location)
+    if marking.looks_like_marking(barcode):
+        return _judge_marking(session, task, item, barcode)
     match = inventory.product_by_barcode(session, barcode)
     if match is None:
         return ScanResult(False, "unknown_barcode", {"barcode": barcode})
-    if match.product_id != item.product_id:
-        return ScanResult(
-            False,
-            "wrong_product",
-            {"scanned": match.product.name, "expected": item.product.name},
-        )
-    if not item.bin_confirmed:
-        return ScanResult(False, "scan_bin_first", {"bin": item.location.code})
+    refused = _refuse_product(item, match.product)
+    if refused is not None:
+        return refused
+    if match.product.needs_marking and task.kind == "pick":
+        return ScanResult(False, "marking_required", {"product": match.product.name})
     if match.quantity > item.remaining:
         return ScanResult(
             False, "over_pick", {"remaining": item.remaining, "scanned": match.quantity}
         )
     return _count(session, task, item, match.quantity)
+
+
+def _refuse_product(item: PickItem, product: Product) -> ScanResult | None:
+    """Wrong product, or the bin not scanned yet; None when the unit may be counted."""
+    if product.id != item.product_id:
+        params = {"scanned": product.name, "expected": item.product.name}
+        return ScanResult(False, "wrong_product", params)
+    if not item.bin_confirmed:
+        return ScanResult(False, "scan_bin_first", {"bin": item.location.code})
+    return None
+
+
+def _judge_marking(session: Session, task: PickTask, item: PickItem, raw: str) -> ScanResult:
+    """A Честный знак DataMatrix: one unit, its code kept (and never used twice)."""
+    try:
+        code = marking.parse(raw)
+    except marking.MalformedCode as exc:
+        return ScanResult(False, "marking_malformed", {"reason": exc.reason})
+    product = inventory.product_by_gtin(session, code.gtin)
+    if product is None:
+        return ScanResult(False, "marking_unknown_gtin", {"gtin": code.gtin})
+    refused = _refuse_product(item, product)
+    if refused is not None:
+        return refused
+    if product.needs_marking and task.kind == "pick":
+        used = session.scalar(
+            select(MarkingCode).where(
+                MarkingCode.gtin == code.gtin, MarkingCode.serial == code.serial
+            )
+        )
+        if used is not None:
+            order = session.get_one(OrderLine, used.line_id).order
+            return ScanResult(False, "marking_used", {"order": order.external_id})
+        session.add(
+            MarkingCode(
+                line_id=item.line_id,
+                item_id=item.id,
+                gtin=code.gtin,
+                serial=code.serial,
+                code=code.full,
+            )
+        )
+    return _count(session, task, item, 1)
 
 
 def _judge_bin(item: PickItem, location: Location) -> ScanResult:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse import stock_sync
+from warehouse import picking, stock_sync
 from warehouse.marketplaces.base import Label, RejectedError, TransientError
 from warehouse.marketplaces.connectors import client_for
 from warehouse.models import MarketplaceAccount, Order, OutboxCommand, Supply
@@ -92,9 +92,8 @@ def _units(session: Session, order: Order) -> list[tuple[str, int, list[str]]]:
 
 
 def _marking_codes(session: Session, order: Order) -> dict[int, list[str]]:
-    """Marking codes captured at pick, per order line (none yet: see the ТСД issue)."""
-    del session, order
-    return {}
+    """Честный знак codes captured at pick, per order line."""
+    return picking.marking_codes(session, order)
 
 
 # --- Wildberries --------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from warehouse.models.orders import (
 )
 from warehouse.models.outbox import OutboxCommand
 from warehouse.models.printing import Printer, PrintJob
-from warehouse.models.work import PickItem, PickTask, ScanEvent, User
+from warehouse.models.work import MarkingCode, PickItem, PickTask, ScanEvent, User
 
 __all__ = [
     "MARKETPLACES",
@@ -24,6 +24,7 @@ __all__ = [
     "Listing",
     "Location",
     "MarketplaceAccount",
+    "MarkingCode",
     "Order",
     "OrderLine",
     "OutboxCommand",

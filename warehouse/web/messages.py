@@ -19,6 +19,10 @@ TEXTS = {
     "empty_scan": lambda p: _("Empty scan"),
     "task_not_in_progress": lambda p: _("This task is not in progress"),
     "task_already_done": lambda p: _("This task is already complete"),
+    "marking_required": lambda p: _("Scan the Честный знак code on the unit of %(product)s", **p),
+    "marking_malformed": lambda p: _("Cannot read the marking code: %(why)s", why=_why(p)),
+    "marking_unknown_gtin": lambda p: _("Marking code of an unknown product (GTIN %(gtin)s)", **p),
+    "marking_used": lambda p: _("This marking code was already used (order %(order)s)", **p),
     "order_cancelled": lambda p: _("Order %(order)s was cancelled. Stop picking it.", **p),
     "task_not_found": lambda p: _("Task not found"),
     "task_taken": lambda p: _("Another picker has taken this task"),
@@ -33,6 +37,21 @@ TEXTS = {
     "listing_not_found": lambda p: _("Card or product not found"),
     "bad_status_map": lambda p: _("Cannot map to status %(status)s", **p),
 }
+
+
+MALFORMED = {
+    "no_gtin": _l("no GTIN (01) at the start"),
+    "bad_check_digit": _l("the GTIN's check digit is wrong"),
+    "no_serial": _l("no serial number (21)"),
+    "bad_serial": _l("the serial number has characters a code cannot have"),
+    "no_separator": _l("the parts are not separated: set the scanner to send GS"),
+    "unknown_ai": _l("unexpected data after the serial number"),
+    "bad_length": _l("a part has the wrong length"),
+}
+
+
+def _why(params: dict[str, Any]) -> str:
+    return str(MALFORMED.get(params.get("reason", ""), params.get("reason", "")))
 
 
 def describe(code: str, params: dict[str, Any] | None = None) -> str:
