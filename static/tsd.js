@@ -121,7 +121,13 @@
     document.addEventListener("click", function (event) {
       if (!event.target.closest("button, a, input, select")) focusScan();
     });
-    document.body.addEventListener("htmx:afterSwap", focusScan);
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      const feedback = document.getElementById("feedback");
+      if (event.detail.target && event.detail.target.id === "feedback" && feedback && feedback.dataset.sound) {
+        beep(feedback.dataset.sound);
+      }
+      focusScan();
+    });
     document.body.addEventListener("htmx:sendError", function () { showNet(loadQueue().length, true); beep("error"); });
     setInterval(focusScan, 1000);
     const feedback = document.getElementById("feedback");

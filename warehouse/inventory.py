@@ -137,3 +137,42 @@ def stock_of(session: Session, product_id: int, location_id: int) -> Stock:
         session.add(stock)
         session.flush()
     return stock
+
+
+def write_off_reserved(session: Session, line: OrderLine, location_id: int, quantity: int) -> None:
+    """Reserved goods turned out not to be in the bin: unreserve them and count them gone."""
+    reservation = next(r for r in line.reservations if r.stock.location_id == location_id)
+    stock = reservation.stock
+    stock.reserved -= quantity
+    stock.on_hand = max(stock.on_hand - quantity, stock.reserved)
+    reservation.quantity -= quantity
+    if reservation.quantity == 0:
+        line.reservations.remove(reservation)
+        session.delete(reservation)
+    session.flush()
+
+
+def reserve_more(
+    session: Session, line: OrderLine, quantity: int, warehouse_id: int, skip_location: int
+) -> list[tuple[Stock, int]]:
+    """Reserve ``quantity`` more of a line's product from other bins; all or nothing."""
+    assert line.product_id is not None
+    plan: list[tuple[Stock, int]] = []
+    needed = quantity
+    for stock in _free_stock(session, line.product_id, warehouse_id):
+        if stock.location_id == skip_location or needed == 0:
+            continue
+        take = min(needed, stock.free)
+        plan.append((stock, take))
+        needed -= take
+    if needed:
+        return []
+    for stock, take in plan:
+        stock.reserved += take
+        existing = next((r for r in line.reservations if r.stock_id == stock.id), None)
+        if existing is not None:
+            existing.quantity += take
+        else:
+            session.add(Reservation(line=line, stock=stock, quantity=take))
+    session.flush()
+    return plan

@@ -25,9 +25,12 @@ from warehouse.models import (
     PickTask,
     Product,
     ScanEvent,
+    Shortage,
+    Stock,
     User,
     utcnow,
 )
+from warehouse.models.work import SHORTAGE_REASONS
 
 logger = logging.getLogger(__name__)
 
@@ -289,10 +292,73 @@ def _count(session: Session, task: PickTask, item: PickItem, quantity: int) -> S
         inventory.take_from_bin(session, stock, quantity)
     params = {"product": item.product.name, "picked": item.picked, "quantity": item.quantity}
     if current_item(task) is None:
-        task.status = "done"
-        task.finished_at = utcnow()
-        if task.kind == "pick":
-            task.order.status = "picked"
-        logger.info("task done task=%s kind=%s order=%s", task.id, task.kind, task.order_id)
+        _finish(task)
         return ScanResult(True, "task_done", params, task_done=True)
     return ScanResult(True, "picked", params)
+
+
+def report_short(session: Session, task_id: int, user: User, reason: str) -> ScanResult:
+    """ "Нет товара": the current item cannot be picked in full; nothing is dropped silently.
+
+    What is left of the item is released from the bin (the goods are not there, or not
+    sellable), a Shortage is opened for the supervisor, and picking goes on.
+    """
+    task = task_for(session, task_id, user)
+    item = current_item(task)
+    if task.status != "in_progress" or item is None or task.kind != "pick":
+        return ScanResult(False, "task_not_in_progress")
+    if reason not in SHORTAGE_REASONS:
+        return ScanResult(False, "bad_short_reason")
+    missing = item.remaining
+    item.short += missing
+    inventory.write_off_reserved(session, item.line, item.location_id, missing)
+    session.add(
+        Shortage(
+            item_id=item.id,
+            order_id=task.order_id,
+            quantity=missing,
+            reason=reason,
+            reported_by=user.id,
+        )
+    )
+    stock_sync.changed(session, [item.product_id])
+    logger.info(
+        "short pick task=%s item=%s missing=%s reason=%s", task.id, item.id, missing, reason
+    )
+    params = {"product": item.product.name, "missing": missing}
+    if current_item(task) is None:
+        _finish(task)
+        return ScanResult(True, "short_reported", params, task_done=True)
+    return ScanResult(True, "short_reported", params)
+
+
+def _finish(task: PickTask) -> None:
+    task.status = "done"
+    task.finished_at = utcnow()
+    if task.kind == "pick":
+        shortages = any(item.short for item in task.items)
+        task.order.status = "awaiting_stock" if shortages else "picked"
+    logger.info("task done task=%s kind=%s order=%s", task.id, task.kind, task.order_id)
+
+
+def create_task_for(
+    session: Session, order: Order, line: OrderLine, plan: list[tuple[Stock, int]]
+) -> PickTask:
+    """A further task for an order: goods re-reserved in other bins after a short pick."""
+    task = PickTask(warehouse_id=order.account.warehouse_id, order=order, ship_by=order.ship_by)
+    task.items = sorted(
+        (
+            PickItem(
+                line=line,
+                product_id=stock.product_id,
+                location_id=stock.location_id,
+                quantity=quantity,
+                walk_order=stock.location.walk_order,
+            )
+            for stock, quantity in plan
+        ),
+        key=lambda item: item.walk_order,
+    )
+    session.add(task)
+    session.flush()
+    return task

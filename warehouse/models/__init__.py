@@ -15,7 +15,7 @@ from warehouse.models.orders import (
 )
 from warehouse.models.outbox import OutboxCommand
 from warehouse.models.printing import Printer, PrintJob
-from warehouse.models.work import MarkingCode, PickItem, PickTask, ScanEvent, User
+from warehouse.models.work import MarkingCode, PickItem, PickTask, ScanEvent, Shortage, User
 
 __all__ = [
     "MARKETPLACES",
@@ -37,6 +37,7 @@ __all__ = [
     "ProductBarcode",
     "Reservation",
     "ScanEvent",
+    "Shortage",
     "StatusMap",
     "Stock",
     "Supply",

@@ -64,6 +64,7 @@ class PickItem(Base):
     __tablename__ = "pick_items"
     __table_args__ = (
         CheckConstraint("picked >= 0 AND picked <= quantity", name="picked_within_quantity"),
+        CheckConstraint("short >= 0 AND picked + short <= quantity", name="short_within_quantity"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +74,7 @@ class PickItem(Base):
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     quantity: Mapped[int]
     picked: Mapped[int] = mapped_column(default=0)
+    short: Mapped[int] = mapped_column(default=0, server_default="0")  # reported missing
     walk_order: Mapped[int] = mapped_column(default=0)
     bin_confirmed: Mapped[bool] = mapped_column(default=False)
 
@@ -83,7 +85,7 @@ class PickItem(Base):
 
     @property
     def remaining(self) -> int:
-        return self.quantity - self.picked
+        return self.quantity - self.picked - self.short
 
 
 class ScanEvent(Base):
@@ -117,3 +119,30 @@ class MarkingCode(Base):
     serial: Mapped[str] = mapped_column(String(40))
     code: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+SHORTAGE_REASONS = ("not_in_bin", "damaged", "not_found")
+SHORTAGE_STATUSES = ("open", "picked_elsewhere", "cancelled")
+
+
+class Shortage(Base):
+    """A picker found fewer goods than the task asked for; a supervisor decides what next."""
+
+    __tablename__ = "shortages"
+    __table_args__ = (
+        CheckConstraint(one_of("reason", SHORTAGE_REASONS), name="reason"),
+        CheckConstraint(one_of("status", SHORTAGE_STATUSES), name="status"),
+        CheckConstraint("quantity > 0", name="positive_quantity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("pick_items.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    quantity: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    reported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[PickItem] = relationship()
+    order: Mapped[Order] = relationship()

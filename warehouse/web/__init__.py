@@ -13,6 +13,7 @@ def register_web(app: Flask) -> None:
     app.context_processor(lambda: {"current_user": auth.current_user()})
     app.add_template_filter(messages.status_label, "status_label")
     app.add_template_filter(messages.print_problem, "print_problem")
+    app.add_template_filter(messages.short_reason, "short_reason")
 
     app.register_blueprint(health.bp)
     app.register_blueprint(tsd.bp, url_prefix="/tsd")

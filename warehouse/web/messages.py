@@ -23,6 +23,10 @@ TEXTS = {
     "marking_malformed": lambda p: _("Cannot read the marking code: %(why)s", why=_why(p)),
     "marking_unknown_gtin": lambda p: _("Marking code of an unknown product (GTIN %(gtin)s)", **p),
     "marking_used": lambda p: _("This marking code was already used (order %(order)s)", **p),
+    "short_reported": lambda p: _("Shortage of %(missing)s × %(product)s reported", **p),
+    "bad_short_reason": lambda p: _("Choose why the goods are missing"),
+    "shortage_not_found": lambda p: _("This shortage is already dealt with"),
+    "not_enough_stock": lambda p: _("Not enough %(product)s in other bins", **p),
     "order_cancelled": lambda p: _("Order %(order)s was cancelled. Stop picking it.", **p),
     "task_not_found": lambda p: _("Task not found"),
     "task_taken": lambda p: _("Another picker has taken this task"),
@@ -121,3 +125,14 @@ ACCOUNT_TEXTS = {
 
 def account_result(code: str, params: dict[str, Any]) -> str:
     return str(ACCOUNT_TEXTS[code]) % params if params else str(ACCOUNT_TEXTS[code])
+
+
+SHORT_REASONS = {
+    "not_in_bin": _l("Not in the bin"),
+    "damaged": _l("Damaged"),
+    "not_found": _l("Cannot find it"),
+}
+
+
+def short_reason(code: str) -> str:
+    return str(SHORT_REASONS.get(code, code))

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from warehouse import db, labels, packing, picking
 from warehouse.errors import DomainError
-from warehouse.models import PrintJob
+from warehouse.models import PrintJob, User
 from warehouse.web.auth import current_user, log_in, picker_required, user_by_badge
 from warehouse.web.messages import describe
 
@@ -82,7 +82,11 @@ def scan(task_id: int):
         if stored is None:
             raise
         result = stored
-    found = picking.task_for(session_, task_id, user)
+    return _scan_answer(task_id, result, user)
+
+
+def _scan_answer(task_id: int, result: picking.ScanResult, user: User) -> tuple[str, int]:
+    found = picking.task_for(db.session(), task_id, user)
     body = render_template(
         "tsd/_scan.html",
         result=result,
@@ -91,6 +95,17 @@ def scan(task_id: int):
         item=picking.current_item(found),
     )
     return body, (200 if result.ok else 422)
+
+
+@bp.post("/tasks/<int:task_id>/short")
+@picker_required
+def short(task_id: int):
+    """ "Нет товара" on the current item, with the reason the picker chose."""
+    user = current_user()
+    assert user is not None
+    result = picking.report_short(db.session(), task_id, user, request.form.get("reason", ""))
+    db.session().commit()
+    return _scan_answer(task_id, result, user)
 
 
 @bp.post("/tasks/<int:task_id>/pack")

@@ -1,0 +1,84 @@
+""" "Нет товара": shortages reported at pick, nothing dropped, the supervisor decides."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests import factories as f
+from warehouse import orders, picking
+from warehouse.errors import DomainError
+from warehouse.models import OutboxCommand, PickTask, Shortage
+
+
+@pytest.fixture
+def short_site(session):
+    warehouse = f.make_warehouse(session)
+    account = f.make_account(session, warehouse)
+    mug = f.make_product(session, "Mug", "4607001234562")
+    near = f.put_stock(session, mug, f.make_location(session, warehouse, "A-01", walk=1), 2)
+    far = f.put_stock(session, mug, f.make_location(session, warehouse, "C-09", walk=9), 5)
+    picker = f.make_picker(session)
+    order = f.import_order(session, account, "o-1", ("4607001234562", 2))
+    task = session.scalar(select(PickTask).where(PickTask.order_id == order.id))
+    picking.start_task(session, task.id, picker)
+    picking.record_scan(session, task.id, "LOC-A-01", "bin", picker)
+    picking.record_scan(session, task.id, "4607001234562", "one", picker)
+    return {"order": order, "task": task, "picker": picker, "near": near, "far": far}
+
+
+def test_short_pick_releases_the_rest_and_opens_a_shortage(session, short_site):
+    task, near = short_site["task"], short_site["near"]
+    result = picking.report_short(session, task.id, short_site["picker"], "not_in_bin")
+    assert (result.ok, result.code, result.params["missing"]) == (True, "short_reported", 1)
+    assert result.task_done and task.status == "done"
+    assert short_site["order"].status == "awaiting_stock"  # not packed incomplete
+    assert (near.on_hand, near.reserved) == (0, 0)  # one picked, one not there
+    shortage = session.scalar(select(Shortage))
+    assert (shortage.quantity, shortage.reason, shortage.status) == (1, "not_in_bin", "open")
+
+
+def test_unknown_reason_is_refused(session, short_site):
+    result = picking.report_short(session, short_site["task"].id, short_site["picker"], "bored")
+    assert (result.ok, result.code) == (False, "bad_short_reason")
+
+
+def test_supervisor_picks_the_missing_unit_from_another_bin(session, short_site):
+    picking.report_short(session, short_site["task"].id, short_site["picker"], "damaged")
+    shortage = session.scalar(select(Shortage))
+    orders.resolve_shortage(session, shortage.id, "pick_elsewhere")
+    assert shortage.status == "picked_elsewhere" and short_site["order"].status == "reserved"
+    assert short_site["far"].reserved == 1
+    second = session.scalar(
+        select(PickTask).where(
+            PickTask.order_id == short_site["order"].id, PickTask.status == "open"
+        )
+    )
+    assert [(i.location.code, i.quantity) for i in second.items] == [("C-09", 1)]
+    picker = short_site["picker"]
+    picking.start_task(session, second.id, picker)
+    picking.record_scan(session, second.id, "LOC-C-09", "b2", picker)
+    assert picking.record_scan(session, second.id, "4607001234562", "u2", picker).task_done
+    assert short_site["order"].status == "picked"
+
+
+def test_supervisor_cancels_the_order_and_picked_goods_go_back(session, short_site):
+    picking.report_short(session, short_site["task"].id, short_site["picker"], "not_found")
+    shortage = session.scalar(select(Shortage))
+    orders.resolve_shortage(session, shortage.id, "cancel")
+    assert short_site["order"].status == "cancelled"
+    assert session.scalar(select(OutboxCommand.kind).where(OutboxCommand.kind == "cancel"))
+    putback = session.scalar(select(PickTask).where(PickTask.kind == "putback"))
+    assert [(i.location.code, i.quantity) for i in putback.items] == [("A-01", 1)]
+    with pytest.raises(DomainError):
+        orders.resolve_shortage(session, shortage.id, "cancel")
+
+
+def test_not_enough_elsewhere_is_said_plainly(session, short_site):
+    short_site["far"].on_hand = 0
+    picking.report_short(session, short_site["task"].id, short_site["picker"], "not_in_bin")
+    shortage = session.scalar(select(Shortage))
+    with pytest.raises(DomainError) as refused:
+        orders.resolve_shortage(session, shortage.id, "pick_elsewhere")
+    assert refused.value.code == "not_enough_stock"
+    assert shortage.status == "open"
