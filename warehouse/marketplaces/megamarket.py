@@ -14,31 +14,28 @@ this client only polls.
 
 from __future__ import annotations
 
-import functools
 import logging
-import ssl
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
-from types import TracebackType
 from typing import Any
 
-import certifi
 import httpx
 
+from warehouse.marketplaces import http
 from warehouse.marketplaces.base import (
     AuthError,
     IncomingLine,
     IncomingOrder,
     Label,
-    MarketplaceError,
     ProductCard,
     RejectedError,
     TransientError,
 )
+from warehouse.marketplaces.http import SellerApi, batches
 
 logger = logging.getLogger(__name__)
 
+NAME = "Megamarket"
 ORDERS = "/api/market/v1/orderService"
 OFFERS = "/api/merchantIntegration/v1/offerService"
 CARDS_METHOD = "offer/list"  # UNCONFIRMED: no source names MM's offer-list method (OFFERS/…)
@@ -73,12 +70,14 @@ CANCELLED = frozenset({"MERCHANT_CANCELED", "CUSTOMER_CANCELED", "CANCELED"})
 SHIP_BY_FIELDS = ("shippingTimeLimit", "shipmentDateTo", "packingTimeLimit")
 
 
-class MegamarketClient:
+class MegamarketClient(SellerApi):
     """A synchronous client for one shop token; use it as a context manager.
 
     ``merchant_id`` (the cabinet's merchant number) builds box codes
     ``merchantId*shipmentId*boxIndex``; without it the shipment's ``merchantId`` is used.
     """
+
+    service = NAME
 
     def __init__(
         self, base_url: str, token: str, *, timeout: float = 10.0, merchant_id: str = ""
@@ -86,29 +85,7 @@ class MegamarketClient:
         self._token = token
         self._merchant_id = merchant_id
         self.search_count = SEARCH_COUNT
-        self._http = httpx.Client(
-            base_url=base_url.rstrip("/"),
-            headers={"Accept": "application/json"},
-            timeout=timeout,
-            verify=_tls_context(),
-        )
-
-    def __repr__(self) -> str:
-        return f"MegamarketClient({str(self._http.base_url)!r})"
-
-    def __enter__(self) -> MegamarketClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
+        super().__init__(base_url, timeout=timeout)
 
     # --- reading ---------------------------------------------------------------------
 
@@ -146,7 +123,7 @@ class MegamarketClient:
     def shipments(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         """Raw ``order/get`` shipments; ids MM does not know are absent."""
         found: list[dict[str, Any]] = []
-        for batch in _batches([str(value) for value in ids], GET_BATCH):
+        for batch in batches([str(value) for value in ids], GET_BATCH):
             data = self._call("order/get", {"shipments": list(batch)})
             found += [raw for raw in data.get("shipments") or [] if isinstance(raw, dict)]
         return found
@@ -232,7 +209,7 @@ class MegamarketClient:
         entries = [
             {"offerId": str(sku), "quantity": max(0, int(qty))} for sku, qty in levels.items()
         ]
-        for batch in _batches(entries, STOCK_BATCH):
+        for batch in batches(entries, STOCK_BATCH):
             self._call("stock/update", {"stocks": list(batch)}, base=OFFERS)
         logger.info("mm stock pushed items=%s", len(entries))
 
@@ -264,91 +241,46 @@ class MegamarketClient:
     # --- the one place that reads answers ---------------------------------------------
 
     def _call(self, path: str, data: Mapping[str, Any], *, base: str = ORDERS) -> dict[str, Any]:
-        found = _json(self._send(f"{base}/{path}", data), path).get("data")
+        found = http.json_object(self._send(f"{base}/{path}", data), NAME, path).get("data")
         return found if isinstance(found, dict) else {}
 
     def _send(self, path: str, data: Mapping[str, Any]) -> httpx.Response:
         body = {"meta": {}, "data": {**data, "token": self._token}}
-        where = path.rsplit("/", 2)[-2:]
-        try:
-            response = self._http.post(path, json=body)
-        except httpx.TimeoutException as exc:
-            raise TransientError(f"Megamarket did not answer in time ({'/'.join(where)})") from exc
-        except httpx.UnsupportedProtocol as exc:
-            raise MarketplaceError("the Megamarket address is not an http(s) URL") from exc
-        except (httpx.TransportError, httpx.DecodingError) as exc:
-            raise TransientError(
-                f"connection to Megamarket failed ({'/'.join(where)}): {type(exc).__name__}"
-            ) from exc
-        _check(response, "/".join(where))
+        where = "/".join(path.rsplit("/", 2)[-2:])
+        response = self._request("POST", path, where=where, json=body)
+        _check(response, where)
         return response
 
 
 def _check(response: httpx.Response, where: str) -> None:
     """HTTP status first, then MM's ``success``/``error[]`` envelope."""
+    http.raise_for_transient(response, NAME, where)
     status = response.status_code
-    if status == 429:
-        retry_after = _retry_after(response.headers)
-        logger.warning("mm rate limited %s retry_after=%s", where, retry_after)
-        raise TransientError(f"Megamarket rate limit (429) on {where}", retry_after=retry_after)
-    if status >= 500 or status == 408:
-        raise TransientError(f"Megamarket server error ({status}) on {where}")
-    if status in (401, 403):
+    if status in http.AUTH_STATUSES:
         raise AuthError(f"token rejected by Megamarket ({status})")
-    if response.headers.get("content-type", "").startswith("application/pdf") and status < 300:
+    if status >= 300:
+        code, message = http.read_error(response, _first_error)
+    elif response.headers.get("content-type", "").startswith("application/pdf"):
         return
-    body = _json(response, where) if status < 300 else _maybe_json(response)
-    if status < 300 and body.get("success") == 1:
-        return
-    code, message = _first_error(body)
+    else:
+        body = http.json_object(response, NAME, where)
+        if body.get("success") == 1:
+            return
+        code, message = http.error_of(body, _first_error)
     if code in AUTH_CODES:
         raise AuthError(f"token rejected by Megamarket ({code})")
     if code in THROTTLE_CODES:
-        retry_after = _retry_after(response.headers)
+        retry_after = http.retry_after(response.headers)
         raise TransientError(f"Megamarket rate limit ({code}) on {where}", retry_after=retry_after)
     raise RejectedError(f"Megamarket refused {where} ({code or status}): {message}", code=code)
 
 
-def _first_error(body: dict[str, Any]) -> tuple[str | None, str]:
+def _first_error(body: dict[str, Any]) -> tuple[Any, Any] | None:
     errors = body.get("error")
     first = errors[0] if isinstance(errors, list) and errors else errors
     if not isinstance(first, dict):
-        return None, str(body)[:200]
-    code = first.get("code")
-    message = first.get("message") or first.get("description") or ""
-    return (str(code) if code is not None else None), str(message)[:300]
-
-
-def _json(response: httpx.Response, where: str) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError as exc:
-        raise TransientError(f"unreadable answer from Megamarket ({where})") from exc
-    if not isinstance(body, dict):
-        raise TransientError(f"unexpected answer from Megamarket ({where})")
-    return body
-
-
-def _maybe_json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {"error": [{"message": response.text[:200]}]}
-    return body if isinstance(body, dict) else {}
-
-
-def _retry_after(headers: httpx.Headers) -> float | None:
-    raw = headers.get("Retry-After")
-    if raw is None:
         return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, (parsedate_to_datetime(raw) - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
+    return first.get("code"), first.get("message") or first.get("description") or ""
 
 
 # --- shapes --------------------------------------------------------------------------------
@@ -426,7 +358,7 @@ def _label(response: httpx.Response, shipment_id: str, codes: list[str]) -> Labe
     barcode = codes[0] if codes else ""
     if response.content.startswith(b"%PDF"):
         return Label(content=response.content, format="pdf", barcode=barcode, caption=caption)
-    data = _json(response, "sticker/print").get("data")
+    data = http.json_object(response, NAME, "sticker/print").get("data")
     if isinstance(data, str) and data:
         return Label(content=data.encode(), format="html", barcode=barcode, caption=caption)
     raise RejectedError(f"Megamarket gave no label for shipment {shipment_id}", code="NO_LABEL")
@@ -454,20 +386,7 @@ def _mm_time(moment: datetime) -> str:
 
 
 def _parse_time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
+    parsed = http.iso_time(value, MSK) if value else None
+    if value and parsed is None:
         logger.warning("mm shipment with an unreadable date: %r", value)
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=MSK)
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=certifi.where())
-
-
-def _batches(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
+    return parsed

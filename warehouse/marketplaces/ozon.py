@@ -3,7 +3,7 @@
 A posting (``posting_number``) holds N products; ``ship`` reports its packages (each
 package becomes a posting) and moves it ``awaiting_packaging → awaiting_deliver``; the
 label is a PDF, ready about 45 s after ``ship``. Every HTTP answer is turned into our
-shapes or into one of ``base``'s errors in ``_send`` / ``_raise_for_status``. The
+shapes or into one of ``base``'s errors in ``_send`` (with ``http.raise_for_status``). The
 ``Client-Id`` / ``Api-Key`` go only into headers, never into messages or logs.
 """
 
@@ -14,25 +14,24 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from types import TracebackType
 from typing import Any
 
 import httpx
 
+from warehouse.marketplaces import http
 from warehouse.marketplaces import ozon_shapes as shapes
 from warehouse.marketplaces.base import (
-    AuthError,
     IncomingOrder,
     Label,
-    MarketplaceError,
     ProductCard,
     RejectedError,
     TransientError,
 )
-from warehouse.marketplaces.wildberries import _tls_context
+from warehouse.marketplaces.http import SellerApi
 
 logger = logging.getLogger(__name__)
 
+NAME = "Ozon"
 PAGE = 1000  # limit ≤ 1000 on the posting and product lists
 STOCK_BATCH = 100
 STOCK_PAIR_SECONDS = 30.0  # one update per (offer, warehouse) per 30 s
@@ -46,8 +45,10 @@ EXEMPLAR_RETRY_SECONDS = 10.0
 TRANSIENT_MESSAGES = ("aren't ready", "circle is open", "rate limit")
 
 
-class OzonClient:
+class OzonClient(SellerApi):
     """A synchronous client for one Client-Id / Api-Key; use it as a context manager."""
+
+    service = NAME
 
     def __init__(
         self,
@@ -59,29 +60,8 @@ class OzonClient:
         page_size: int = PAGE,
     ) -> None:
         self._page = max(1, min(page_size, PAGE))
-        self._http = httpx.Client(
-            base_url=base_url.rstrip("/"),
-            headers={"Client-Id": client_id, "Api-Key": api_key, "Accept": "application/json"},
-            timeout=timeout,
-            verify=_tls_context(),
-        )
-
-    def __repr__(self) -> str:
-        return f"OzonClient({str(self._http.base_url)!r})"
-
-    def __enter__(self) -> OzonClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
+        headers = {"Client-Id": client_id, "Api-Key": api_key}
+        super().__init__(base_url, timeout=timeout, headers=headers)
 
     # --- reading ---------------------------------------------------------------------
 
@@ -272,77 +252,40 @@ class OzonClient:
     # --- the one place that sends ------------------------------------------------------
 
     def _send(self, path: str, body: Any, *, missing_ok: bool = False) -> httpx.Response | None:
-        try:
-            response = self._http.post(path, json=body)
-        except httpx.TimeoutException as exc:
-            raise TransientError(f"Ozon did not answer in time (POST {path})") from exc
-        except httpx.UnsupportedProtocol as exc:
-            raise MarketplaceError("the Ozon address is not an http(s) URL") from exc
-        except (httpx.TransportError, httpx.DecodingError) as exc:
-            raise TransientError(
-                f"connection to Ozon failed (POST {path}): {type(exc).__name__}"
-            ) from exc
+        response = self._request("POST", path, json=body)
         if missing_ok and response.status_code == 404:
             return None
-        _raise_for_status(response, path)
+        # UNCONFIRMED whether Ozon sends ``Retry-After`` on a 429; it is read when it does.
+        http.raise_for_status(
+            response,
+            NAME,
+            f"POST {path}",
+            auth_message=_auth_message,
+            fields=_rpc_status,
+            later=TRANSIENT_MESSAGES,
+        )
         return response
 
 
-def _raise_for_status(response: httpx.Response, path: str) -> None:
-    status = response.status_code
-    if status < 300:
-        return
-    where = f"POST {path}"
-    if status == 429:
-        retry_after = _retry_after(response.headers)
-        logger.warning("ozon rate limited %s retry_after=%s", where, retry_after)
-        raise TransientError(f"Ozon rate limit (429) on {where}", retry_after=retry_after)
-    if status >= 500 or status == 408:
-        raise TransientError(f"Ozon server error ({status}) on {where}")
-    code, message = _rpc_status(response)
-    if status in (401, 403):
-        raise AuthError(f"Client-Id / Api-Key rejected by Ozon ({status}): {message}")
-    if any(hint in message.lower() for hint in TRANSIENT_MESSAGES):
-        raise TransientError(f"Ozon asks to retry {where} ({status}): {message}")
-    if 400 <= status < 500:
-        raise RejectedError(f"Ozon refused {where} ({status} {code}): {message}", code=code)
-    raise MarketplaceError(f"unexpected answer from Ozon ({status}) on {where}")
+def _auth_message(status: int, code: str | None, message: str) -> str:
+    return f"Client-Id / Api-Key rejected by Ozon ({status}): {message}"
 
 
-def _rpc_status(response: httpx.Response) -> tuple[str | None, str]:
+def _rpc_status(body: dict[str, Any]) -> tuple[Any, str]:
     """(our code, message) of ``rpcStatus {code, message, details}``.
 
     Ozon puts business codes like ``POSTING_ALREADY_SHIPPED`` into ``message``; when it
     does, that token is the code, else the numeric gRPC code is.
     """
-    try:
-        body = response.json()
-    except ValueError:
-        return None, response.text[:200]
-    if not isinstance(body, dict):
-        return None, str(body)[:200]
     message = str(body.get("message") or body.get("error") or "")[:300]
     token = message.split(":", 1)[0].strip()
     if re.fullmatch(r"[A-Z][A-Z0-9_]+", token):
         return token, message
-    code = body.get("code")
-    return (str(code) if code is not None else None), message
-
-
-def _retry_after(headers: httpx.Headers) -> float | None:
-    """UNCONFIRMED whether Ozon sends ``Retry-After``; seconds when it does."""
-    raw = headers.get("Retry-After")
-    try:
-        return max(0.0, float(raw)) if raw is not None else None
-    except ValueError:
-        return None
+    return body.get("code"), message
 
 
 def _read_json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError as exc:
-        raise TransientError(f"unreadable answer from Ozon ({response.request.url.path})") from exc
+    data = http.json_body(response, NAME, response.request.url.path)
     return data if isinstance(data, dict) else {"result": data}
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from warehouse.marketplaces.base import IncomingLine, IncomingOrder, ProductCard, RejectedError
+from warehouse.marketplaces.http import iso_time, whole_number
 
 logger = logging.getLogger(__name__)
 
@@ -149,14 +150,10 @@ def kopecks(price: Any) -> int:
 
 
 def parse_time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(_FRACTION.sub(r"\1", str(value)))
-    except ValueError:
+    parsed = iso_time(_FRACTION.sub(r"\1", str(value))) if value else None
+    if value and parsed is None:
         logger.warning("ozon posting with an unreadable date: %r", value)
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed
 
 
 def iso(moment: datetime) -> str:
@@ -164,7 +161,4 @@ def iso(moment: datetime) -> str:
 
 
 def warehouse_id(value: str | int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise RejectedError(f"{value!r} is not an Ozon warehouse id", code="settings") from None
+    return whole_number(value, "an Ozon warehouse id", "settings")

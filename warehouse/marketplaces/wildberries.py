@@ -10,31 +10,27 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import logging
-import ssl
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from types import TracebackType
 from typing import Any
 
-import certifi
 import httpx
 
+from warehouse.marketplaces import http
 from warehouse.marketplaces.base import (
-    AuthError,
     IncomingLine,
     IncomingOrder,
     Label,
-    MarketplaceError,
     ProductCard,
     RejectedError,
     TransientError,
 )
+from warehouse.marketplaces.http import SellerApi, batches
 
 logger = logging.getLogger(__name__)
 
+NAME = "Wildberries"
 STATUS_BATCH = 1000
 SUPPLY_BATCH = 100
 STOCK_BATCH = 1000
@@ -42,37 +38,17 @@ CARDS_PAGE = 100
 CARDS_PATH = "/content/v2/get/cards/list"
 
 
-class WildberriesClient:
+class WildberriesClient(SellerApi):
     """A synchronous client for one seller token; use it as a context manager."""
+
+    service = NAME
 
     def __init__(
         self, base_url: str, token: str, *, timeout: float = 10.0, content_url: str = ""
     ) -> None:
         # Cards live on another host (content-api.wildberries.ru); the sandbox serves both.
         self._content_url = (content_url or base_url).rstrip("/")
-        self._http = httpx.Client(
-            base_url=base_url.rstrip("/"),
-            headers={"Authorization": token, "Accept": "application/json"},
-            timeout=timeout,
-            verify=_tls_context(),
-        )
-
-    def __repr__(self) -> str:
-        return f"WildberriesClient({str(self._http.base_url)!r})"
-
-    def __enter__(self) -> WildberriesClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
+        super().__init__(base_url, timeout=timeout, headers={"Authorization": token})
 
     # --- reading ---------------------------------------------------------------------
 
@@ -115,7 +91,7 @@ class WildberriesClient:
     def status_pairs(self, ids: Iterable[str | int]) -> dict[str, tuple[str, str]]:
         """external id → (supplierStatus, wbStatus); ids WB does not know are absent."""
         result: dict[str, tuple[str, str]] = {}
-        for batch in _batches([_order_id(value) for value in ids], STATUS_BATCH):
+        for batch in batches([_order_id(value) for value in ids], STATUS_BATCH):
             data = self._send("POST", "/api/v3/orders/status", json={"orders": batch}).json()
             for item in data.get("orders", []):
                 result[str(item["id"])] = (item["supplierStatus"], item["wbStatus"])
@@ -132,7 +108,7 @@ class WildberriesClient:
     def stocks(self, warehouse_id: int, chrt_ids: Iterable[int | str]) -> dict[int, int]:
         """chrtId → amount as WB holds it."""
         result: dict[int, int] = {}
-        for batch in _batches([int(value) for value in chrt_ids], STOCK_BATCH):
+        for batch in batches([int(value) for value in chrt_ids], STOCK_BATCH):
             path = f"/api/v3/stocks/{warehouse_id}"
             data = self._send("POST", path, json={"chrtIds": batch}).json()
             result.update({item["chrtId"]: item["amount"] for item in data.get("stocks", [])})
@@ -149,7 +125,7 @@ class WildberriesClient:
     def add_to_supply(self, supply_id: str, order_ids: Sequence[str | int]) -> None:
         """Confirm orders (``new → confirm``) by adding them to the open supply."""
         path = f"/api/marketplace/v3/supplies/{supply_id}/orders"
-        for batch in _batches([_order_id(value) for value in order_ids], SUPPLY_BATCH):
+        for batch in batches([_order_id(value) for value in order_ids], SUPPLY_BATCH):
             self._send("PATCH", path, json={"orders": batch})
         logger.info("wb orders added supply=%s count=%s", supply_id, len(order_ids))
 
@@ -209,7 +185,7 @@ class WildberriesClient:
     def push_stocks(self, warehouse_id: int | str, amounts: Mapping[int | str, int]) -> None:
         """Set free stock per chrtId (WB ignores chrtIds it does not know)."""
         entries = [{"chrtId": int(chrt), "amount": int(amount)} for chrt, amount in amounts.items()]
-        for batch in _batches(entries, STOCK_BATCH):
+        for batch in batches(entries, STOCK_BATCH):
             self._send("PUT", f"/api/v3/stocks/{warehouse_id}", json={"stocks": batch})
         logger.info("wb stock pushed warehouse=%s items=%s", warehouse_id, len(entries))
 
@@ -228,82 +204,27 @@ class WildberriesClient:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         base: str = "",
-    ) -> _Answer:
+    ) -> http.Answer:
         url = f"{base}{path}" if base else path
-        try:
-            response = self._http.request(method, url, params=params, json=json)
-        except httpx.TimeoutException as exc:
-            raise TransientError(f"Wildberries did not answer in time ({method} {path})") from exc
-        except httpx.UnsupportedProtocol as exc:
-            raise MarketplaceError("the Wildberries address is not an http(s) URL") from exc
-        except (httpx.TransportError, httpx.DecodingError) as exc:
-            raise TransientError(
-                f"connection to Wildberries failed ({method} {path}): {type(exc).__name__}"
-            ) from exc
-        _raise_for_status(response, method, path)
-        return _Answer(response, method, path)
+        where = f"{method} {path}"
+        response = self._request(method, url, where=where, params=params, json=json)
+        http.raise_for_status(
+            response, NAME, where, auth_message=_auth_message, fields=_business_error, wait=_wait
+        )
+        return http.Answer(response, NAME, where)
 
 
-class _Answer:
-    """A successful response whose JSON is read (and checked) only when asked for."""
-
-    def __init__(self, response: httpx.Response, method: str, path: str) -> None:
-        self._response = response
-        self._where = f"{method} {path}"
-
-    def json(self) -> Any:
-        try:
-            return self._response.json()
-        except ValueError as exc:
-            raise TransientError(f"unreadable answer from Wildberries ({self._where})") from exc
+def _auth_message(status: int, code: str | None, message: str) -> str:
+    return f"token rejected by Wildberries ({status})"
 
 
-def _raise_for_status(response: httpx.Response, method: str, path: str) -> None:
-    status = response.status_code
-    if status < 300:
-        return
-    where = f"{method} {path}"
-    if status == 429:
-        retry_after = _retry_after(response.headers)
-        logger.warning("wb rate limited %s retry_after=%s", where, retry_after)
-        raise TransientError(f"Wildberries rate limit (429) on {where}", retry_after=retry_after)
-    if status >= 500 or status == 408:
-        raise TransientError(f"Wildberries server error ({status}) on {where}")
-    if status in (401, 403):
-        raise AuthError(f"token rejected by Wildberries ({status})")
-    if 400 <= status < 500:
-        code, message = _business_error(response)
-        raise RejectedError(f"Wildberries refused {where} ({status} {code}): {message}", code=code)
-    raise MarketplaceError(f"unexpected answer from Wildberries ({status}) on {where}")
-
-
-def _business_error(response: httpx.Response) -> tuple[str | None, str]:
+def _business_error(body: dict[str, Any]) -> tuple[Any, Any]:
     """``{code, message, data}`` (or the gateway's ``{title, detail}``) of a 4xx."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None, response.text[:200]
-    if not isinstance(body, dict):
-        return None, str(body)[:200]
-    code = body.get("code")
-    message = body.get("message") or body.get("detail") or body.get("title") or ""
-    return (str(code) if code is not None else None), str(message)[:300]
+    return body.get("code"), body.get("message") or body.get("detail") or body.get("title") or ""
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
-    for name in ("X-Ratelimit-Retry", "Retry-After"):
-        raw = headers.get(name)
-        if raw is None:
-            continue
-        try:
-            return max(0.0, float(raw))
-        except ValueError:
-            pass
-        try:
-            return max(0.0, (parsedate_to_datetime(raw) - datetime.now(UTC)).total_seconds())
-        except (TypeError, ValueError):
-            continue
-    return None
+def _wait(headers: httpx.Headers) -> float | None:
+    return http.retry_after(headers, "X-Ratelimit-Retry", "Retry-After")
 
 
 def _incoming(raw: dict[str, Any]) -> IncomingOrder:
@@ -352,28 +273,11 @@ def _label(item: dict[str, Any], kind: str) -> Label:
 
 
 def _parse_time(value: Any) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
+    parsed = http.iso_time(value)
+    if parsed is None:
         logger.warning("wb order without a readable createdAt: %r", value)
-        return datetime.now(UTC)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One verified TLS context per process; loading the CA bundle per client is slow."""
-    return ssl.create_default_context(cafile=certifi.where())
+    return parsed or datetime.now(UTC)
 
 
 def _order_id(value: str | int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise RejectedError(
-            f"{value!r} is not a Wildberries order id", code="IncorrectParameter"
-        ) from None
-
-
-def _batches(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
+    return http.whole_number(value, "a Wildberries order id", "IncorrectParameter")

@@ -9,31 +9,28 @@ Throttling is HTTP 420 with ``X-RateLimit-Resource-Until`` (a date, not seconds)
 
 from __future__ import annotations
 
-import functools
 import logging
-import ssl
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from email.utils import parsedate_to_datetime
-from types import TracebackType
 from typing import Any
 
-import certifi
 import httpx
 
+from warehouse.marketplaces import http
 from warehouse.marketplaces.base import (
     AuthError,
     IncomingLine,
     IncomingOrder,
     Label,
-    MarketplaceError,
     ProductCard,
     RejectedError,
     TransientError,
 )
+from warehouse.marketplaces.http import SellerApi, batches
 
 logger = logging.getLogger(__name__)
 
+NAME = "Yandex Market"
 ORDERS_PAGE = 50  # the search answers at most 50 orders per page
 CARDS_PAGE = 200
 STOCK_BATCH = 2000  # UNCONFIRMED: the fact sheet gives 100 000 SKU/min, not a per-call cap
@@ -58,8 +55,10 @@ TERMINAL_STATUSES = frozenset({"DELIVERY", "PICKUP", "DELIVERED", "CANCELLED"})
 Box = Sequence[tuple[str, int, Sequence[str]]]  # (offerId, count, Честный знак codes)
 
 
-class YandexClient:
+class YandexClient(SellerApi):
     """A synchronous client for one campaign (shop) of one business; a context manager."""
+
+    service = NAME
 
     def __init__(
         self,
@@ -72,35 +71,16 @@ class YandexClient:
     ) -> None:
         self.business_id = int(business_id)
         self.campaign_id = int(campaign_id)
-        self._http = httpx.Client(
-            base_url=base_url.rstrip("/"),
-            headers={"Api-Key": api_key, "Accept": "application/json"},
-            timeout=timeout,
-            verify=_tls_context(),
-        )
+        super().__init__(base_url, timeout=timeout, headers={"Api-Key": api_key})
 
     def __repr__(self) -> str:
         return f"YandexClient({str(self._http.base_url)!r}, campaign={self.campaign_id})"
-
-    def __enter__(self) -> YandexClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
 
     # --- reading ---------------------------------------------------------------------
 
     def ping(self) -> None:
         """Check the key and that the campaign belongs to the business."""
-        campaign = self._send("GET", self._campaign_path()).json().get("campaign") or {}
+        campaign = self._send("GET", self._campaign_path()).object().get("campaign") or {}
         business = (campaign.get("business") or {}).get("id")
         if business is not None and int(business) != self.business_id:
             raise AuthError(
@@ -122,7 +102,7 @@ class YandexClient:
         """external id → "STATUS/SUBSTATUS"; ids the campaign does not know are absent."""
         numbers = [_order_id(value) for value in dict.fromkeys(ids)]
         result: dict[str, str] = {}
-        for batch in _batches(numbers, ORDERS_PAGE):
+        for batch in batches(numbers, ORDERS_PAGE):
             for raw in self._search({"orderIds": list(batch)}):
                 result[str(raw["orderId"])] = _status(raw)
         return result
@@ -130,25 +110,16 @@ class YandexClient:
     def label(self, external_id: str) -> Label:
         """The Market's PDF label (every box of the order); only after boxes are set."""
         path = f"{self._order_path(external_id)}/delivery/labels"
-        content = self._send("GET", path, params={"format": LABEL_FORMAT}).content()
+        content = self._send("GET", path, params={"format": LABEL_FORMAT}).content
         if not content.startswith(b"%PDF"):
             raise TransientError(f"Yandex Market sent a label that is not a PDF ({path})")
         return Label(content=content, format="pdf", barcode=str(external_id), caption="")
 
     def product_cards(self) -> list[ProductCard]:
         """The business catalogue (``offer-mappings``), all pages; sku = offerId."""
-        cards: list[ProductCard] = []
         path = f"/v2/businesses/{self.business_id}/offer-mappings"
-        token: str | None = None
-        while True:
-            params: dict[str, Any] = {"limit": CARDS_PAGE}
-            if token:
-                params[PAGE_TOKEN_PARAM] = token
-            result = self._send("POST", path, params=params, json={}).json().get("result") or {}
-            cards += [_card(raw) for raw in result.get("offerMappings") or ()]
-            token = (result.get("paging") or {}).get("nextPageToken")
-            if not token:
-                return cards
+        pages = self._pages(path, {}, CARDS_PAGE, inside="result")
+        return [_card(raw) for page in pages for raw in page.get("offerMappings") or ()]
 
     # --- changing --------------------------------------------------------------------
 
@@ -182,7 +153,7 @@ class YandexClient:
             for sku, count in levels.items()
         ]
         path = f"{self._campaign_path()}/offers/stocks"
-        for batch in _batches(entries, STOCK_BATCH):
+        for batch in batches(entries, STOCK_BATCH):
             self._send("PUT", path, json={"skus": list(batch)})
         logger.info("ym stock pushed warehouse=%s items=%s", warehouse_id, len(entries))
 
@@ -198,13 +169,21 @@ class YandexClient:
         """The business order search for this campaign's FBS orders, following pages."""
         body = {"programTypes": ["FBS"], "campaignIds": [self.campaign_id], **filters}
         path = f"/v1/businesses/{self.business_id}/orders"
+        for page in self._pages(path, body, ORDERS_PAGE):
+            yield from page.get("orders") or ()
+
+    def _pages(
+        self, path: str, body: Any, limit: int, *, inside: str = ""
+    ) -> Iterator[dict[str, Any]]:
+        """Every page of a POST paged by ``paging.nextPageToken`` (in ``inside``, if named)."""
         token: str | None = None
         while True:
-            params: dict[str, Any] = {"limit": ORDERS_PAGE}
+            params: dict[str, Any] = {"limit": limit}
             if token:
                 params[PAGE_TOKEN_PARAM] = token
-            page = self._send("POST", path, params=params, json=body).json()
-            yield from page.get("orders") or ()
+            page = self._send("POST", path, params=params, json=body).object()
+            page = (page.get(inside) or {}) if inside else page
+            yield page
             token = (page.get("paging") or {}).get("nextPageToken")
             if not token:
                 return
@@ -230,94 +209,40 @@ class YandexClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-    ) -> _Answer:
-        try:
-            response = self._http.request(method, path, params=params, json=json)
-        except httpx.TimeoutException as exc:
-            raise TransientError(f"Yandex Market did not answer in time ({method} {path})") from exc
-        except httpx.UnsupportedProtocol as exc:
-            raise MarketplaceError("the Yandex Market address is not an http(s) URL") from exc
-        except (httpx.TransportError, httpx.DecodingError) as exc:
-            raise TransientError(
-                f"connection to Yandex Market failed ({method} {path}): {type(exc).__name__}"
-            ) from exc
-        _raise_for_status(response, method, path)
-        return _Answer(response, method, path)
-
-
-class _Answer:
-    """A successful response, read (and checked) only when asked for."""
-
-    def __init__(self, response: httpx.Response, method: str, path: str) -> None:
-        self._response = response
-        self._where = f"{method} {path}"
-
-    def json(self) -> Any:
-        try:
-            data = self._response.json()
-        except ValueError as exc:
-            raise TransientError(f"unreadable answer from Yandex Market ({self._where})") from exc
-        if not isinstance(data, dict):
-            raise TransientError(f"unexpected answer from Yandex Market ({self._where})")
-        return data
-
-    def content(self) -> bytes:
-        return self._response.content
-
-
-def _raise_for_status(response: httpx.Response, method: str, path: str) -> None:
-    status = response.status_code
-    if status < 300:
-        return
-    where = f"{method} {path}"
-    if status in THROTTLED:
-        retry_after = _retry_after(response.headers)
-        logger.warning("ym rate limited %s retry_after=%s", where, retry_after)
-        raise TransientError(
-            f"Yandex Market rate limit ({status}) on {where}", retry_after=retry_after
+    ) -> http.Answer:
+        response = self._request(method, path, params=params, json=json)
+        where = f"{method} {path}"
+        http.raise_for_status(
+            response,
+            NAME,
+            where,
+            auth_message=_auth_message,
+            fields=_error,
+            throttled=THROTTLED,
+            transient=TRANSIENT,
+            wait=_wait,
         )
-    if status >= 500 or status in TRANSIENT:
-        raise TransientError(f"Yandex Market server error ({status}) on {where}")
-    code, message = _error(response)
-    if status in (401, 403):
-        raise AuthError(f"Yandex Market refused the credentials ({status} {code}): {message}")
-    if 400 <= status < 500:
-        raise RejectedError(f"Yandex Market refused {where} ({status} {code}): {message}", code)
-    raise MarketplaceError(f"unexpected answer from Yandex Market ({status}) on {where}")
+        return http.Answer(response, NAME, where)
 
 
-def _error(response: httpx.Response) -> tuple[str | None, str]:
+def _auth_message(status: int, code: str | None, message: str) -> str:
+    return f"Yandex Market refused the credentials ({status} {code}): {message}"
+
+
+def _error(body: dict[str, Any]) -> tuple[Any, str] | None:
     """The first of ``{status: "ERROR", errors: [{code, message}]}``."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None, response.text[:200]
-    errors = body.get("errors") if isinstance(body, dict) else None
+    errors = body.get("errors")
     if not isinstance(errors, list) or not errors or not isinstance(errors[0], dict):
-        return None, str(body)[:200]
-    code = errors[0].get("code")
+        return None
     message = "; ".join(
         str(error.get("message", "")) for error in errors if isinstance(error, dict)
     )
-    return (str(code) if code is not None else None), message[:300]
+    return errors[0].get("code"), message
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
+def _wait(headers: httpx.Headers) -> float | None:
     """Seconds until ``X-RateLimit-Resource-Until`` (an HTTP date); ``Retry-After`` too."""
-    until = headers.get("X-RateLimit-Resource-Until")
-    if until:
-        try:
-            moment = parsedate_to_datetime(until)
-        except (TypeError, ValueError):
-            moment = None
-        if moment is not None:
-            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-            return max(0.0, (moment - datetime.now(UTC)).total_seconds())
-    raw = headers.get("Retry-After")
-    try:
-        return max(0.0, float(raw)) if raw is not None else None
-    except ValueError:
-        return None
+    return http.retry_after(headers, "X-RateLimit-Resource-Until", "Retry-After")
 
 
 # --- shapes --------------------------------------------------------------------------
@@ -398,26 +323,11 @@ def _box_items(order_id: str, box: Box, item_ids: Mapping[str, Any]) -> list[dic
 
 
 def _parse_time(value: Any) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
+    parsed = http.iso_time(value, MARKET_TZ)
+    if parsed is None:
         logger.warning("ym order without a readable creationDate: %r", value)
-        return datetime.now(UTC)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=MARKET_TZ)
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One verified TLS context per process; loading the CA bundle per client is slow."""
-    return ssl.create_default_context(cafile=certifi.where())
+    return parsed or datetime.now(UTC)
 
 
 def _order_id(value: str | int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise RejectedError(f"{value!r} is not a Yandex Market order id", "BAD_REQUEST") from None
-
-
-def _batches(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
+    return http.whole_number(value, "a Yandex Market order id", "BAD_REQUEST")

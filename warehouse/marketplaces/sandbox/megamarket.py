@@ -25,7 +25,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from warehouse.marketplaces.sandbox import common, megamarket_flow, megamarket_pdf
+from warehouse.marketplaces.sandbox import common, megamarket_flow, pdf
 from warehouse.marketplaces.sandbox import megamarket_requests as req
 from warehouse.marketplaces.sandbox import megamarket_state as mm_state
 from warehouse.marketplaces.sandbox.megamarket_requests import Refusal
@@ -134,8 +134,17 @@ def sticker_print() -> Response:
     with common.begin() as conn:
         shipment_id, order_code, codes = megamarket_flow.label_boxes(conn, payload)
     if payload.get("printAsPdf"):
-        pdf = megamarket_pdf.box_labels(shipment_id, order_code, codes)
-        return Response(pdf, mimetype="application/pdf")
+        pages = [
+            [
+                "MEGAMARKET (sandbox)",
+                f"Shipment {shipment_id}",
+                f"Order {order_code or shipment_id}",
+                code,
+                "FBS box label",
+            ]
+            for code in codes
+        ]
+        return Response(pdf.text_pdf(pages, 70, 100), mimetype="application/pdf")
     html = "".join(f"<div class='label'>{shipment_id} {code}</div>" for code in codes)
     return jsonify({"success": 1, "meta": {}, "data": f"<html><body>{html}</body></html>"})
 

@@ -26,7 +26,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from warehouse.marketplaces.sandbox import common, ozon_pdf, ozon_ship, ozon_stock
+from warehouse.marketplaces.sandbox import common, ozon_ship, ozon_stock, pdf
 from warehouse.marketplaces.sandbox import ozon_requests as req
 from warehouse.marketplaces.sandbox import ozon_state as st
 from warehouse.marketplaces.sandbox.ozon_db import postings
@@ -144,18 +144,19 @@ def posting_ship() -> Response:
     return jsonify({"result": numbers, "additional_data": []})
 
 
+LABEL_SIZE_MM = (75, 120)  # one page per posting
+
+
 @bp.post("/v2/posting/fbs/package-label")
 def package_label() -> Response:
     numbers = req.posting_numbers(req.body(), 20)
     with common.begin() as conn:
         rows = ozon_ship.label_rows(conn, numbers, time.time(), _config("LABEL_DELAY"))
     pages = [
-        ozon_pdf.posting_page(
-            row.posting_number, row.order_number, [p["offer_id"] for p in row.products]
-        )
+        ["OZON", row.posting_number, row.order_number, *(p["offer_id"] for p in row.products)]
         for row in rows
     ]
-    return Response(ozon_pdf.labels(pages), mimetype="application/pdf")
+    return Response(pdf.text_pdf(pages, *LABEL_SIZE_MM), mimetype="application/pdf")
 
 
 @bp.post("/v2/posting/fbs/cancel-reason/list")

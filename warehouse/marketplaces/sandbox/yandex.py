@@ -28,9 +28,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from warehouse.marketplaces.sandbox import (
     common,
+    pdf,
     yandex_boxes,
     yandex_catalogue,
-    yandex_pdf,
     yandex_requests,
     yandex_state,
 )
@@ -165,14 +165,33 @@ def _update_one(entry: Any) -> dict[str, Any]:
     return {**result, "updateStatus": "OK"}
 
 
+# YM's label formats: one page per box, showing what the Market's label shows.
+LABEL_SIZES_MM = {"A7": (75, 120), "A9": (40, 58), "A9_HORIZONTALLY": (58, 40), "A4": (210, 297)}
+
+
+def _label_lines(order_id: int, number: int, total: int, box_id: int, shipped: str) -> list[str]:
+    return [
+        f"Yandex Market {order_id}",
+        f"{order_id}-{number}",
+        f"place {number}/{total}",
+        f"box {box_id}",
+        "Seller: sandbox shop",
+        "Delivery: Market",
+        f"Shipment: {shipped}",
+    ]
+
+
 @bp.get("/v2/campaigns/<int:campaign_id>/orders/<int:order_id>/delivery/labels")
 def order_labels(campaign_id: int, order_id: int) -> Response:
     size = yandex_requests.label_format()
     with common.begin() as conn:
         row = yandex_state.label_order(conn, order_id)
     box_ids = [box["boxId"] for box in row.boxes]
-    pdf = yandex_pdf.label_pdf(order_id, box_ids, row.shipment_date, size)
-    response = Response(pdf, mimetype="application/pdf")
+    pages = [
+        _label_lines(order_id, number, len(box_ids), box_id, row.shipment_date)
+        for number, box_id in enumerate(box_ids, start=1)
+    ]
+    response = Response(pdf.text_pdf(pages, *LABEL_SIZES_MM[size]), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="labels-{order_id}.pdf"'
     return response
 
