@@ -111,3 +111,31 @@ def test_two_pickers_cannot_take_one_task(session, site):
     with pytest.raises(DomainError) as refused:
         picking.start_task(session, task.id, other)
     assert refused.value.code == "task_taken"
+
+
+def test_next_task_gives_own_then_assigned_then_most_urgent_and_never_the_same_twice(session, site):
+    from datetime import timedelta
+
+    from warehouse.models import utcnow
+
+    late = f.import_order(session, site["account"], "late", ("4607001234562", 1))
+    soon = f.import_order(session, site["account"], "soon", ("4607001234562", 1))
+    assigned = f.import_order(session, site["account"], "mine", ("4607001234562", 1))
+    tasks = {
+        order.external_id: session.scalar(select(PickTask).where(PickTask.order_id == order.id))
+        for order in (late, soon, assigned)
+    }
+    tasks["late"].ship_by = utcnow() + timedelta(hours=5)
+    tasks["soon"].ship_by = utcnow() + timedelta(hours=1)
+    other = f.make_picker(session, badge="B-2")
+    tasks["mine"].picker_id = other.id  # the supervisor assigned it to the other picker
+
+    first = picking.next_task(session, site["picker"])
+    assert first is tasks["soon"]  # most urgent free one
+    assert picking.next_task(session, site["picker"]) is first  # own task in progress
+    assert picking.next_task(session, other) is tasks["mine"]  # assigned to them
+    with pytest.raises(DomainError):
+        picking.start_task(session, tasks["mine"].id, site["picker"])
+    third = f.make_picker(session, badge="B-3")
+    assert picking.next_task(session, third) is tasks["late"]
+    assert picking.next_task(session, f.make_picker(session, badge="B-4")) is None

@@ -120,13 +120,27 @@ def _stop(task: PickTask) -> list[PickItem]:
 
 
 def open_tasks(session: Session, user: User) -> list[PickTask]:
-    """The picker's own tasks in progress first, then free ones, most urgent first."""
-    mine = select(PickTask).where(PickTask.status == "in_progress", PickTask.picker_id == user.id)
-    free = select(PickTask).where(PickTask.status == "open")
-    order = (PickTask.ship_by.is_(None), PickTask.ship_by, PickTask.id)
-    return list(session.scalars(mine.order_by(PickTask.id))) + list(
-        session.scalars(free.order_by(*order).limit(50))
+    """The picker's own tasks (in progress, then assigned), then free ones, most urgent first."""
+    mine = select(PickTask).where(
+        PickTask.status.in_(("in_progress", "open")), PickTask.picker_id == user.id
     )
+    free = select(PickTask).where(PickTask.status == "open", PickTask.picker_id.is_(None))
+    urgent = (PickTask.ship_by.is_(None), PickTask.ship_by, PickTask.id)
+    own = session.scalars(mine.order_by(PickTask.status.desc(), *urgent))
+    return list(own) + list(session.scalars(free.order_by(*urgent).limit(50)))
+
+
+def next_task(session: Session, user: User) -> PickTask | None:
+    """«Следующее задание»: own in progress, else assigned to me, else the most urgent free one.
+
+    Taken under a row lock, so two pickers pressing at once get different tasks.
+    """
+    for candidate in open_tasks(session, user):
+        try:
+            return start_task(session, candidate.id, user)
+        except DomainError:  # someone else took it a moment ago
+            continue
+    return None
 
 
 def start_task(session: Session, task_id: int, user: User) -> PickTask:
@@ -136,6 +150,8 @@ def start_task(session: Session, task_id: int, user: User) -> PickTask:
         raise NotFound("task_not_found")
     if task.status == "in_progress" and task.picker_id == user.id:
         return task
+    if task.status == "open" and task.picker_id not in (None, user.id):
+        raise DomainError("task_taken")  # assigned to someone else
     if task.status != "open":
         raise DomainError("task_taken" if task.status == "in_progress" else "task_closed")
     task.status = "in_progress"

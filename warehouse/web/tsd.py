@@ -45,6 +45,18 @@ def tasks():
     return render_template("tsd/tasks.html", tasks=picking.open_tasks(db.session(), user))
 
 
+@bp.post("/next")
+@picker_required
+def next_task():
+    user = current_user()
+    assert user is not None
+    task = picking.next_task(db.session(), user)
+    db.session().commit()
+    if task is None:
+        return redirect(url_for("tsd.tasks"))
+    return redirect(url_for("tsd.task", task_id=task.id))
+
+
 @bp.post("/tasks/<int:task_id>/start")
 @picker_required
 def start(task_id: int):
