@@ -39,7 +39,8 @@
     const net = document.getElementById("net");
     if (!net) return;
     net.hidden = !offline && waiting === 0;
-    net.textContent = offline ? `Нет связи — ждут отправки: ${waiting}` : `Отправка: ${waiting}`;
+    const text = offline ? net.dataset.offline : net.dataset.sending;
+    net.textContent = (text || "{n}").replace("{n}", String(waiting));
   }
 
   function focusScan() {

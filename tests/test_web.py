@@ -133,3 +133,31 @@ def test_domain_refusal_is_one_422_fragment(app, client, task_id):
     response = client.post(f"/tsd/tasks/{task_id}/pack", headers={"HX-Request": "true"})
     assert response.status_code == 422
     assert "Заказ ещё не собран" in response.get_data(as_text=True)
+
+
+def test_scan_fragment_sizes_are_reported(client, task_id):
+    """Each scan answers with a small fragment; sizes go to the test-suite report."""
+    from pathlib import Path
+
+    login(client)
+    client.post(f"/tsd/tasks/{task_id}/start")
+    sizes = {}
+    for n, (name, code) in enumerate(
+        [
+            ("bin ok", "LOC-A-01"),
+            ("unknown code", "2999999999999"),
+            ("picked", "4601234567893"),
+            ("task done", "4601234567893"),
+            ("after done", "4601234567893"),
+        ]
+    ):
+        response = client.post(
+            f"/tsd/tasks/{task_id}/scan",
+            data={"barcode": code, "scan_id": f"size-{n}"},
+            headers={"HX-Request": "true"},
+        )
+        sizes[name] = len(response.get_data())
+    report = Path(__file__).resolve().parents[1] / "test-artifacts" / "fragment-sizes.txt"
+    report.parent.mkdir(exist_ok=True)
+    report.write_text("".join(f"{name}: {size} bytes\n" for name, size in sizes.items()))
+    assert all(size > 0 for size in sizes.values())
