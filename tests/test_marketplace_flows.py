@@ -27,8 +27,10 @@ from warehouse.models import (
     OutboxCommand,
     PickTask,
     PrintJob,
+    Product,
     Stock,
     User,
+    Warehouse,
     utcnow,
 )
 
@@ -133,14 +135,17 @@ def test_buyer_cancel_releases_the_reservation(app, site, worker, kind):
     external_id = sandbox_cart(site, kind, MUG.article)
     import_all(app, worker)
     with app.app_context():
-        stock = db.session().scalar(select(Stock).where(Stock.product_id == 3))
-        assert stock.reserved == 1
+        assert mug_stock().reserved == 1
     httpx.post(f"{site.url}/sandbox/{kind}/_control/orders/{external_id}/client-cancel")
     import_all(app, worker)
     with app.app_context():
         order = db.session().scalar(select(Order).where(Order.external_id == external_id))
         assert order.status == "cancelled"
-        assert db.session().scalar(select(Stock).where(Stock.product_id == 3)).reserved == 0
+        assert mug_stock().reserved == 0
+
+
+def mug_stock() -> Stock:
+    return db.session().scalar(select(Stock).join(Product).where(Product.article == MUG.article))
 
 
 def faults(site, kind: str, *kinds: str) -> None:
@@ -228,7 +233,7 @@ def test_marking_codes_captured_at_pick_reach_the_marketplace(app, site, zebra, 
                     name="WB",
                     base_url=f"{site.url}/sandbox/wb",
                     credentials_encrypted=seal(demo_account[0], CREDENTIALS_KEY),
-                    warehouse_id=1,
+                    warehouse_id=db.session().scalar(select(Warehouse.id)),
                     settings=demo_account[1],
                 )
             )

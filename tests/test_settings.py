@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from warehouse import db
 from warehouse.credentials import unseal
-from warehouse.models import Listing, MarketplaceAccount, StatusMap
+from warehouse.models import Listing, MarketplaceAccount, Product, StatusMap
 
 
 def login_admin(client) -> None:
@@ -69,7 +69,8 @@ def test_unlinked_card_is_listed_and_linked_by_hand(app, client, demo_site):
     assert "Новинка" in client.get("/settings/cards").get_data(as_text=True)
     with app.app_context():
         listing_id = db.session().scalar(select(Listing.id))
-    client.post(f"/settings/cards/{listing_id}/link", data={"product_id": 1})
+        product_id = db.session().scalar(select(Product.id))
+    client.post(f"/settings/cards/{listing_id}/link", data={"product_id": product_id})
     assert "Новинка" not in client.get("/settings/cards").get_data(as_text=True)
 
 
