@@ -136,6 +136,7 @@ def demo_site(app: Flask, live_server: LiveServer, zebra: VirtualZebra):  # type
             public_url=live_server.url,
             credentials_key=CREDENTIALS_KEY,
             printer=zebra.address,
+            pin_secret=app.config["SECRET_KEY"],
         )
         db.session().commit()
     return live_server

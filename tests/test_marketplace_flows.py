@@ -55,6 +55,7 @@ def site(app, live_server, zebra):
             credentials_key=CREDENTIALS_KEY,
             printer=zebra.address,
             sandbox_kinds=tuple(OTHERS),
+            pin_secret=app.config["SECRET_KEY"],
         )
         db.session().commit()
     return live_server

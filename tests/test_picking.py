@@ -139,3 +139,11 @@ def test_next_task_gives_own_then_assigned_then_most_urgent_and_never_the_same_t
     third = f.make_picker(session, badge="B-3")
     assert picking.next_task(session, third) is tasks["late"]
     assert picking.next_task(session, f.make_picker(session, badge="B-4")) is None
+
+
+def test_bin_scan_can_be_switched_off(session, site):
+    task = started(session, site, ("4601234567893", 1))
+    result = picking.record_scan(
+        session, task.id, "4601234567893", "no-bin", site["picker"], require_bin=False
+    )
+    assert result.task_done

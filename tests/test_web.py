@@ -161,3 +161,9 @@ def test_scan_fragment_sizes_are_reported(client, task_id):
     report.parent.mkdir(exist_ok=True)
     report.write_text("".join(f"{name}: {size} bytes\n" for name, size in sizes.items()))
     assert all(size > 0 for size in sizes.values())
+
+
+def test_pin_on_the_keypad_logs_in_too(app, client, demo_site):
+    assert client.post("/tsd/login", data={"badge": "9999"}).status_code == 422
+    assert client.post("/tsd/login", data={"badge": "1002"}).status_code == 302
+    assert "Иван Сборщик" in client.get("/tsd/").get_data(as_text=True)

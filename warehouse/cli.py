@@ -31,6 +31,7 @@ def demo_data(printer_port: int) -> None:
         public_url=current_app.config["PUBLIC_URL"],
         credentials_key=current_app.config["CREDENTIALS_KEY"],
         printer=("127.0.0.1", printer_port),
+        pin_secret=current_app.config["SECRET_KEY"],
     )
     session.commit()
     click.echo("demo data loaded" if created else "demo data already present")

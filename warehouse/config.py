@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "PRINTER_REPLY_TIMEOUT": 3.0,
     "MARKETPLACE_TIMEOUT": 10.0,
     "TSD_IDLE_LOGOUT_MINUTES": 30,
+    "TSD_REQUIRE_BIN_SCAN": True,  # the bin is scanned before its goods
     "BABEL_DEFAULT_LOCALE": "ru",
     "LOG_LEVEL": "INFO",
 }

@@ -1,7 +1,9 @@
-"""Marketplace credentials, encrypted at rest with ``WAREHOUSE_CREDENTIALS_KEY`` (Fernet)."""
+"""Secrets at rest: marketplace credentials (Fernet, ``WAREHOUSE_CREDENTIALS_KEY``), PINs."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -27,3 +29,8 @@ def unseal(token: bytes, key: str | None = None) -> dict[str, str]:
         raise CredentialsError(
             "marketplace credentials cannot be decrypted: WAREHOUSE_CREDENTIALS_KEY changed?"
         ) from exc
+
+
+def pin_digest(pin: str, secret: str) -> str:
+    """Pickers' PINs are short: stored as a keyed HMAC, looked up by equality, never plain."""
+    return hmac.new(secret.encode(), pin.encode(), hashlib.sha256).hexdigest()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from warehouse.credentials import seal
+from warehouse.credentials import pin_digest, seal
 from warehouse.demo_catalogue import PRODUCTS
 from warehouse.models import (
     Location,
@@ -26,7 +26,8 @@ from warehouse.models import (
 
 logger = logging.getLogger(__name__)
 
-PICKER_BADGES = {"PICKER-001": "Анна Сборщица", "PICKER-002": "Иван Сборщик"}
+# badge → (name, PIN for the keypad)
+PICKERS = {"PICKER-001": ("Анна Сборщица", "1001"), "PICKER-002": ("Иван Сборщик", "1002")}
 SUPERVISOR = ("admin", "admin")
 STOCK_PER_PRODUCT = 500
 # Credentials and settings each sandbox accepts (README names them).
@@ -45,6 +46,7 @@ def load(
     credentials_key: str,
     printer: tuple[str, int] = ("127.0.0.1", 9101),
     sandbox_kinds: tuple[str, ...] = ("wb",),
+    pin_secret: str = "",
 ) -> bool:
     """Create the demo warehouse unless it exists; returns True if it created anything."""
     if session.scalar(select(Warehouse).where(Warehouse.code == "MAIN")) is not None:
@@ -63,8 +65,9 @@ def load(
         product.barcodes = [ProductBarcode(barcode=code) for code in item.barcodes]
         session.add(product)
         session.add(Stock(product=product, location=locations[item.bin], on_hand=STOCK_PER_PRODUCT))
-    for badge, name in PICKER_BADGES.items():
-        session.add(User(name=name, role="picker", badge=badge))
+    for badge, (name, pin) in PICKERS.items():
+        digest = pin_digest(pin, pin_secret)
+        session.add(User(name=name, role="picker", badge=badge, pin_digest=digest))
     login, password = SUPERVISOR
     session.add(
         User(

@@ -176,14 +176,25 @@ def current_item(task: PickTask) -> PickItem | None:
 
 
 def record_scan(
-    session: Session, task_id: int, barcode: str, scan_id: str, user: User
+    session: Session,
+    task_id: int,
+    barcode: str,
+    scan_id: str,
+    user: User,
+    *,
+    require_bin: bool = True,
 ) -> ScanResult:
-    """Check one scan against the task, count it if right, and remember the answer."""
+    """Check one scan against the task, count it if right, and remember the answer.
+
+    ``require_bin``: the bin must be scanned before its goods (a warehouse setting).
+    """
     stored = stored_result(session, scan_id)
     if stored is not None:
         return stored
     task = task_for(session, task_id, user)
     item = current_item(task)
+    if item is not None and not require_bin:
+        item.bin_confirmed = True
     result = _judge(session, task, barcode.strip())
     session.add(
         ScanEvent(

@@ -42,6 +42,7 @@ def prepare(port: int) -> dict[str, str]:
                 credentials_key=app.config["CREDENTIALS_KEY"],
                 printer=("127.0.0.1", PRINTER_PORT),
                 sandbox_kinds=tuple(sandboxes),
+                pin_secret=app.config["SECRET_KEY"],
             )
             db.session().commit()
             if created:  # a fresh demo starts with work on the ТСД, more arrives every minute

@@ -12,14 +12,19 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from warehouse import db
+from warehouse.credentials import pin_digest
 from warehouse.models import User
 from warehouse.web.htmx import htmx
 
 
 def user_by_badge(badge: str) -> User | None:
-    return db.session().scalar(
-        select(User).where(User.badge == badge.strip(), User.active.is_(True))
-    )
+    """A badge scan, or a PIN typed on the terminal's keypad."""
+    code = badge.strip()
+    by_badge = db.session().scalar(select(User).where(User.badge == code, User.active.is_(True)))
+    if by_badge is not None or not code.isdigit():
+        return by_badge
+    digest = pin_digest(code, current_app.config["SECRET_KEY"])
+    return db.session().scalar(select(User).where(User.pin_digest == digest, User.active.is_(True)))
 
 
 def user_by_password(login: str, password: str) -> User | None:

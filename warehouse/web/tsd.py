@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import IntegrityError
 
 from warehouse import db, labels, packing, picking
@@ -86,7 +86,14 @@ def scan(task_id: int):
         raise DomainError("empty_scan")
     session_ = db.session()
     try:
-        result = picking.record_scan(session_, task_id, barcode, scan_id, user)
+        result = picking.record_scan(
+            session_,
+            task_id,
+            barcode,
+            scan_id,
+            user,
+            require_bin=current_app.config["TSD_REQUIRE_BIN_SCAN"],
+        )
         session_.commit()
     except IntegrityError:  # the same scan id arrived twice at once: answer the stored one
         session_.rollback()
