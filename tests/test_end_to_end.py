@@ -7,13 +7,14 @@ a real RQ worker in burst mode runs the jobs against real Redis and the database
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import select
 
 from warehouse import db, jobs
 from warehouse.demo_catalogue import PRODUCTS
-from warehouse.models import Order, OutboxCommand, PickTask, PrintJob
+from warehouse.models import Order, OutboxCommand, PickTask, PrintJob, utcnow
 
 SHIRT = PRODUCTS[1]  # a shirt without marking codes
 
@@ -196,3 +197,34 @@ def test_unreachable_printer_is_retried_then_reported(app, demo_site, zebra, wor
     assert job.status == "failed"
     assert job.attempts == 3  # the first try and two retries
     assert job.error == "printer_unreachable"
+
+
+def test_print_jobs_lost_with_redis_are_swept_back(app, demo_site, zebra, worker, client):
+    from warehouse import queue
+
+    task_id = picked_order(app, demo_site, client)
+    client.post(f"/tsd/tasks/{task_id}/pack")
+    with app.app_context():
+        queue.connection().flushall()  # the print job's RQ job is gone
+        db.session().execute(
+            PrintJob.__table__.update().values(updated_at=utcnow() - timedelta(minutes=2))
+        )
+        db.session().commit()
+        assert jobs.sweep_print_jobs() == 1
+    worker()
+    assert _print_job(app).status == "printed"
+    assert len(zebra.wait_for_labels(1)) == 1
+
+
+def test_a_job_stuck_while_sending_asks_a_person(app, demo_site, zebra, client):
+    task_id = picked_order(app, demo_site, client)
+    client.post(f"/tsd/tasks/{task_id}/pack")
+    with app.app_context():
+        db.session().execute(
+            PrintJob.__table__.update().values(
+                status="sending", updated_at=utcnow() - timedelta(minutes=10)
+            )
+        )
+        db.session().commit()
+        jobs.sweep_print_jobs()
+    assert (_print_job(app).status, _print_job(app).error) == ("failed", "send_interrupted")

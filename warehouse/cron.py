@@ -15,4 +15,5 @@ IMPORT_INTERVAL = int(os.environ.get("WAREHOUSE_IMPORT_INTERVAL_SECONDS", "60"))
 
 cron.register(jobs.import_all_orders, "default", interval=IMPORT_INTERVAL)
 cron.register(jobs.sweep_outbox, "outbox", interval=60)
+cron.register(jobs.sweep_print_jobs, "print", interval=60)
 cron.register(jobs.import_all_cards, "default", interval=3600)

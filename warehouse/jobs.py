@@ -158,6 +158,14 @@ def sweep_outbox() -> int:
         return len(due)
 
 
+def sweep_print_jobs() -> int:
+    """Cron: print jobs whose RQ job was lost (Redis restarted) are not forgotten."""
+    with job_session() as session:
+        count = labels.sweep(session)
+        session.commit()
+        return count
+
+
 def run_print_job(job_id: int) -> str:
     with job_session() as session:
         job = labels.claim(session, job_id)

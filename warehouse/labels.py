@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from printers import graphics
 from warehouse import queue
 from warehouse.errors import NotFound
 from warehouse.marketplaces.base import Label, MarketplaceError, TransientError
-from warehouse.models import Order, Parcel, Printer, PrintJob
+from warehouse.models import Order, Parcel, Printer, PrintJob, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,29 @@ def wake(session: Session, order_id: int) -> None:
     )
     for job in waiting:
         _enqueue(session, job)
+
+
+def sweep(session: Session, *, queued_for: int = 60, sending_for: int = 300) -> int:
+    """Jobs whose RQ job was lost: queued ones are enqueued again; one stuck while
+    sending (its worker died) may have printed, so a person is asked to check."""
+    now = utcnow()
+    stale = session.scalars(
+        select(PrintJob).where(
+            PrintJob.status == "queued", PrintJob.updated_at < now - timedelta(seconds=queued_for)
+        )
+    ).all()
+    for job in stale:
+        job.updated_at = now
+        _enqueue(session, job)
+    stuck = session.scalars(
+        select(PrintJob).where(
+            PrintJob.status == "sending",
+            PrintJob.updated_at < now - timedelta(seconds=sending_for),
+        )
+    ).all()
+    for job in stuck:
+        fail(job, printers.PrinterSendFailed("the worker stopped while sending"))
+    return len(stale) + len(stuck)
 
 
 def claim(session: Session, job_id: int) -> PrintJob | None:
