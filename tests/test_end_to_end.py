@@ -78,10 +78,19 @@ def test_import_reserve_confirm_pick_pack_print(app, demo_site, zebra, worker, c
     assert scan(SHIRT.barcodes[0], "e2e-3").status_code == 200  # resent: answered, not counted
     assert our_order(app, external_id).status == "picked"
 
-    packed = client.post(f"/tsd/tasks/{task_id}/pack", headers={"HX-Request": "true"})
-    assert packed.status_code == 200 and 'data-print-status="queued"' in packed.get_data(
-        as_text=True
+    unchecked = client.post(f"/tsd/tasks/{task_id}/pack", headers={"HX-Request": "true"})
+    assert unchecked.status_code == 422  # every unit is scanned again into the package first
+    checked = client.post(
+        f"/tsd/tasks/{task_id}/verify",
+        data={"barcode": SHIRT.barcodes[-1], "scan_id": "e2e-pack-1"},  # any of its barcodes
+        headers={"HX-Request": "true"},
     )
+    assert checked.status_code == 200 and "Всё проверено" in checked.get_data(as_text=True)
+    packed = client.post(
+        f"/tsd/tasks/{task_id}/pack", data={"package": "box-s"}, headers={"HX-Request": "true"}
+    )
+    body = packed.get_data(as_text=True)
+    assert packed.status_code == 200 and 'data-print-status="queued"' in body
     worker()
 
     labels = zebra.wait_for_labels(1, timeout=5)
@@ -162,6 +171,14 @@ def picked_order(app, site, client) -> int:
     return task_id
 
 
+def verify_and_pack(client, task_id: int) -> None:
+    client.post(
+        f"/tsd/tasks/{task_id}/verify",
+        data={"barcode": SHIRT.barcodes[0], "scan_id": f"verify-{task_id}"},
+    )
+    assert client.post(f"/tsd/tasks/{task_id}/pack", data={"package": "bag"}).status_code == 200
+
+
 def _print_job(app) -> PrintJob:
     with app.app_context():
         return db.session().scalar(select(PrintJob))
@@ -172,7 +189,7 @@ def test_printer_out_of_paper_fails_the_job_without_printing_then_retry_prints(
 ):
     task_id = picked_order(app, demo_site, client)
     zebra.paper_out = True
-    client.post(f"/tsd/tasks/{task_id}/pack")
+    verify_and_pack(client, task_id)
     worker()
     job = _print_job(app)
     assert (job.status, job.error) == ("failed", "printer_not_ready:paper_out")
@@ -191,7 +208,7 @@ def test_printer_out_of_paper_fails_the_job_without_printing_then_retry_prints(
 def test_unreachable_printer_is_retried_then_reported(app, demo_site, zebra, worker, client):
     task_id = picked_order(app, demo_site, client)
     zebra.stop()  # the printer is switched off: connections are refused
-    client.post(f"/tsd/tasks/{task_id}/pack")
+    verify_and_pack(client, task_id)
     worker()  # RQ retries (intervals of 0 s in tests), then the job fails for a person
     job = _print_job(app)
     assert job.status == "failed"
@@ -203,7 +220,7 @@ def test_print_jobs_lost_with_redis_are_swept_back(app, demo_site, zebra, worker
     from warehouse import queue
 
     task_id = picked_order(app, demo_site, client)
-    client.post(f"/tsd/tasks/{task_id}/pack")
+    verify_and_pack(client, task_id)
     with app.app_context():
         queue.connection().flushall()  # the print job's RQ job is gone
         db.session().execute(
@@ -218,7 +235,7 @@ def test_print_jobs_lost_with_redis_are_swept_back(app, demo_site, zebra, worker
 
 def test_a_job_stuck_while_sending_asks_a_person(app, demo_site, zebra, client):
     task_id = picked_order(app, demo_site, client)
-    client.post(f"/tsd/tasks/{task_id}/pack")
+    verify_and_pack(client, task_id)
     with app.app_context():
         db.session().execute(
             PrintJob.__table__.update().values(

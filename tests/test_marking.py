@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tests import factories as f
 from warehouse import marking, orders, picking
-from warehouse.models import MarkingCode, PickTask
+from warehouse.models import MarkingCode, PickTask, Printer
 
 GS = "\x1d"
 GTIN = "04601234567893"
@@ -120,3 +120,20 @@ def test_a_code_used_on_one_order_is_refused_on_another_until_that_one_is_cancel
     orders.cancel(session, first, by_marketplace=True)
     assert session.scalar(select(MarkingCode)) is None
     assert picking.record_scan(session, task.id, CLOTHES, "c", picker).task_done
+
+
+def test_packing_checks_the_codes_picked_for_this_order(session, marked_site):
+    from warehouse import packing
+
+    picker = marked_site["picker"]
+    order, task = started(session, marked_site, "o-1", ("4601234567893", 1))
+    picking.record_scan(session, task.id, CLOTHES, "pick", picker)
+    other = f"01{GTIN}21ZZZZZZZZZZZZZ{GS}93abcd"
+    assert packing.verify_scan(session, task.id, other, "v1", picker).code == "unknown_barcode"
+    assert packing.verify_scan(session, task.id, CLOTHES, "v2", picker).task_done
+    assert packing.verified(task)
+    f.make_printer(session, f.make_warehouse(session), ("127.0.0.1", 9))
+    session.flush()
+    task.warehouse_id = session.scalar(select(Printer.warehouse_id))
+    job = packing.pack_task(session, task.id, picker, None, package="bag", verify=True)
+    assert job.status == "queued" and order.status == "packed"

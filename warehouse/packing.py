@@ -7,9 +7,10 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse import labels, outbox
+from warehouse import inventory, labels, marking, outbox, picking
 from warehouse.errors import DomainError, NotFound
-from warehouse.models import Parcel, PickTask, Printer, PrintJob, User
+from warehouse.models import Parcel, PickTask, Printer, PrintJob, ScanEvent, User
+from warehouse.picking import ScanResult
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +24,18 @@ def default_printer(session: Session, warehouse_id: int) -> Printer | None:
     )
 
 
-def pack_task(session: Session, task_id: int, user: User, printer_id: int | None) -> PrintJob:
+def pack_task(
+    session: Session,
+    task_id: int,
+    user: User,
+    printer_id: int | None,
+    *,
+    package: str = "",
+    verify: bool = False,
+) -> PrintJob:
     """Pack the order of a finished task into one parcel and queue its label.
 
+    With ``verify`` every picked unit must have been scanned again at packing.
     Packing twice returns the print job of the first time: a double tap on the
     button must not print two labels.
     """
@@ -40,11 +50,13 @@ def pack_task(session: Session, task_id: int, user: User, printer_id: int | None
         return existing
     if order.status != "picked":
         raise DomainError("order_not_picked", status=order.status)
+    if verify and not verified(task):
+        raise DomainError("verify_first")
     printer = session.get(Printer, printer_id) if printer_id else None
     printer = printer or default_printer(session, task.warehouse_id)
     if printer is None:
         raise DomainError("no_printer")
-    parcel = Parcel(order=order, number=1)
+    parcel = Parcel(order=order, number=1, package=package)
     session.add(parcel)
     order.status = "packed"
     outbox.queue_command(session, order.account, "pack", order=order)
@@ -52,3 +64,71 @@ def pack_task(session: Session, task_id: int, user: User, printer_id: int | None
     session.flush()
     logger.info("order packed order=%s parcel=%s by=%s", order.id, parcel.id, user.id)
     return labels.queue_marketplace_label(session, parcel, printer)
+
+
+def verified(task: PickTask) -> bool:
+    return all(item.verified >= item.picked for item in task.items)
+
+
+def verify_scan(
+    session: Session, task_id: int, barcode: str, scan_id: str, user: User
+) -> ScanResult:
+    """Re-scan a packed unit: it must be in this order and not checked already."""
+    stored = picking.stored_result(session, scan_id)
+    if stored is not None:
+        return stored
+    task = picking.task_for(session, task_id, user)
+    result = _check(session, task, barcode.strip())
+    session.add(
+        ScanEvent(
+            scan_id=scan_id,
+            task_id=task.id,
+            user_id=user.id,
+            barcode=barcode[:300],
+            ok=result.ok,
+            code=result.code,
+            message=f"pack {result.code} {result.params}"[:500],
+            details={"params": result.params, "task_done": result.task_done},
+        )
+    )
+    session.flush()
+    return result
+
+
+def _check(session: Session, task: PickTask, barcode: str) -> ScanResult:
+    if task.order.status != "picked":
+        return ScanResult(False, "order_not_picked", {"status": task.order.status})
+    product_id, quantity = _scanned_product(session, task, barcode)
+    if product_id is None:
+        return ScanResult(False, "unknown_barcode", {"barcode": barcode})
+    item = next(
+        (i for i in task.items if i.product_id == product_id and i.verified < i.picked), None
+    )
+    if item is None:
+        in_order = any(i.product_id == product_id for i in task.items)
+        return ScanResult(False, "verify_extra" if in_order else "verify_not_in_order")
+    item.verified = min(item.picked, item.verified + quantity)
+    params = {"product": item.product.name, "verified": item.verified, "quantity": item.picked}
+    if verified(task):
+        return ScanResult(True, "verify_done", params, task_done=True)
+    return ScanResult(True, "verify_ok", params)
+
+
+def _scanned_product(session: Session, task: PickTask, barcode: str) -> tuple[int | None, int]:
+    """(product, units) for an EAN / pack barcode, or a marking code captured for this order."""
+    if marking.looks_like_marking(barcode):
+        try:
+            code = marking.parse(barcode)
+        except marking.MalformedCode:
+            return None, 0
+        ours = picking.marking_codes(session, task.order)
+        if not any(
+            marking.parse(c).serial == code.serial for codes in ours.values() for c in codes
+        ):
+            product = inventory.product_by_gtin(session, code.gtin)
+            if product is not None and product.needs_marking:
+                return None, 0  # a code that was not picked for this order
+        product = inventory.product_by_gtin(session, code.gtin)
+        return (product.id, 1) if product is not None else (None, 0)
+    match = inventory.product_by_barcode(session, barcode)
+    return (match.product_id, match.quantity) if match is not None else (None, 0)

@@ -11,6 +11,7 @@ from warehouse.demo_catalogue import PRODUCTS
 
 pytestmark = pytest.mark.browser
 SHIRT = PRODUCTS[1]  # a shirt without marking codes
+SOCKS_WRONG = PRODUCTS[3].barcodes[0]
 
 
 def scan(page, code: str) -> None:  # type: ignore[no-untyped-def]
@@ -44,7 +45,14 @@ def test_pick_slice_by_typing_scans(app, demo_site, zebra, worker, tsd_page):
     screenshot(page, "tsd-04-picked")
     assert our_order(app, external_id).status == "picked"
 
-    page.get_by_role("button", name="Упаковать").click()
+    page.get_by_role("link", name="Упаковать").click()
+    expect(page.locator("#pack-items")).to_contain_text("0 / 1")
+    scan(page, SOCKS_WRONG)
+    expect(page.locator("#feedback")).to_contain_text("Этого нет в заказе")
+    scan(page, SHIRT.barcodes[0])
+    expect(page.locator("#feedback")).to_have_class("feedback done")
+    screenshot(page, "tsd-05a-pack-checked")
+    page.get_by_role("button", name="Малая коробка").click()
     expect(page.locator("#pack")).to_have_attribute("data-print-status", "queued")
     worker()
     expect(page.locator("#pack")).to_have_attribute("data-print-status", "printed", timeout=10000)

@@ -138,6 +138,7 @@ class Parcel(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(default=1)
+    package: Mapped[str] = mapped_column(String(32), default="", server_default="")
     label_barcode: Mapped[str] = mapped_column(String(200), default="")
     label_caption: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

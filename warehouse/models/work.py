@@ -77,6 +77,7 @@ class PickItem(Base):
     quantity: Mapped[int]
     picked: Mapped[int] = mapped_column(default=0)
     short: Mapped[int] = mapped_column(default=0, server_default="0")  # reported missing
+    verified: Mapped[int] = mapped_column(default=0, server_default="0")  # re-scanned at pack
     walk_order: Mapped[int] = mapped_column(default=0)
     bin_confirmed: Mapped[bool] = mapped_column(default=False)
 

@@ -14,6 +14,7 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(messages.status_label, "status_label")
     app.add_template_filter(messages.print_problem, "print_problem")
     app.add_template_filter(messages.short_reason, "short_reason")
+    app.add_template_filter(messages.package_label, "package_label")
 
     app.register_blueprint(health.bp)
     app.register_blueprint(tsd.bp, url_prefix="/tsd")

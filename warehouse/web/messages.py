@@ -27,6 +27,11 @@ TEXTS = {
     "bad_short_reason": lambda p: _("Choose why the goods are missing"),
     "shortage_not_found": lambda p: _("This shortage is already dealt with"),
     "not_enough_stock": lambda p: _("Not enough %(product)s in other bins", **p),
+    "verify_ok": lambda p: _("%(product)s: %(verified)s of %(quantity)s checked", **p),
+    "verify_done": lambda p: _("Everything checked. Choose the package."),
+    "verify_extra": lambda p: _("This unit is already checked: one too many in the package?"),
+    "verify_not_in_order": lambda p: _("Not in this order: take it out of the package"),
+    "verify_first": lambda p: _("Scan every unit into the package first"),
     "order_cancelled": lambda p: _("Order %(order)s was cancelled. Stop picking it.", **p),
     "task_not_found": lambda p: _("Task not found"),
     "task_taken": lambda p: _("Another picker has taken this task"),
@@ -136,3 +141,15 @@ SHORT_REASONS = {
 
 def short_reason(code: str) -> str:
     return str(SHORT_REASONS.get(code, code))
+
+
+PACKAGES = {
+    "box-s": _l("Small box"),
+    "box-m": _l("Medium box"),
+    "box-l": _l("Large box"),
+    "bag": _l("Bag"),
+}
+
+
+def package_label(code: str) -> str:
+    return str(PACKAGES.get(code, code))

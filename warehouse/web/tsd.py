@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from warehouse import db, labels, packing, picking
 from warehouse.errors import DomainError
-from warehouse.models import PrintJob, User
+from warehouse.models import PickTask, PrintJob, User
 from warehouse.web.auth import current_user, log_in, picker_required, user_by_badge
 from warehouse.web.messages import describe
 
@@ -127,14 +127,65 @@ def short(task_id: int):
     return _scan_answer(task_id, result, user)
 
 
+@bp.get("/tasks/<int:task_id>/pack")
+@picker_required
+def pack_page(task_id: int):
+    user = current_user()
+    assert user is not None
+    found = picking.task_for(db.session(), task_id, user)
+    return render_template("tsd/pack.html", task=found, **_pack_context(found))
+
+
+@bp.post("/tasks/<int:task_id>/verify")
+@picker_required
+def verify(task_id: int):
+    user = current_user()
+    assert user is not None
+    barcode, scan_id = request.form.get("barcode", ""), request.form.get("scan_id", "")
+    if not scan_id:
+        raise DomainError("empty_scan")
+    result = packing.verify_scan(db.session(), task_id, barcode, scan_id, user)
+    db.session().commit()
+    found = picking.task_for(db.session(), task_id, user)
+    body = render_template(
+        "tsd/_verify.html",
+        result=result,
+        message=describe(result.code, result.params),
+        task=found,
+        **_pack_context(found),
+    )
+    return body, (200 if result.ok else 422)
+
+
 @bp.post("/tasks/<int:task_id>/pack")
 @picker_required
 def pack(task_id: int):
     user = current_user()
     assert user is not None
-    job = packing.pack_task(db.session(), task_id, user, request.form.get("printer_id", type=int))
+    found = picking.task_for(db.session(), task_id, user)
+    job = packing.pack_task(
+        db.session(),
+        task_id,
+        user,
+        request.form.get("printer_id", type=int),
+        package=request.form.get("package", ""),
+        verify=_must_verify(found),
+    )
     db.session().commit()
     return render_template("tsd/_print_job.html", job=job)
+
+
+def _must_verify(task: PickTask) -> bool:
+    return task.order.account.kind in current_app.config["PACK_VERIFY_MARKETPLACES"]
+
+
+def _pack_context(task: PickTask) -> dict[str, object]:
+    verify = _must_verify(task)
+    return {
+        "verify": verify,
+        "ready": not verify or packing.verified(task),
+        "packages": current_app.config["PACKAGE_TYPES"],
+    }
 
 
 @bp.get("/print-jobs/<int:job_id>")
