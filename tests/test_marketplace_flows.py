@@ -283,3 +283,14 @@ def json_codes(state: object) -> list[str]:
     elif isinstance(state, str) and state.startswith("01" + "0" + SHIRT_MARKED.barcodes[0]):
         found.append(state)
     return found
+
+
+@pytest.mark.parametrize("kind", OTHERS)
+def test_duplicate_pages_import_each_order_once(app, site, worker, kind):
+    first = sandbox_cart(site, kind, MUG.article)
+    second = sandbox_cart(site, kind, SOCKS.article)
+    faults(site, kind, "duplicate")
+    import_all(app, worker)
+    with app.app_context():
+        imported = db.session().scalars(select(Order.external_id)).all()
+    assert sorted(imported) == sorted([first, second])

@@ -174,3 +174,21 @@ def test_status_map_defaults(session, marketplace, external, expected):
 def test_status_map_override_by_supervisor(session):
     statuses.set_override(session, "ozon", "arbitration", "cancelled")
     assert statuses.unified(statuses.mapping(session, "ozon"), "arbitration") == "cancelled"
+
+
+def test_stock_resync_command_for_ops(app, demo_site, worker):
+    cards_linked(app, worker)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["stock-resync"])
+    assert "1 account" in result.output
+    with app.app_context():
+        pending = (
+            db.session()
+            .scalars(
+                select(OutboxCommand).where(
+                    OutboxCommand.kind == "push_stock", OutboxCommand.status == "pending"
+                )
+            )
+            .all()
+        )
+        assert len(pending) == 1

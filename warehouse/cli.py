@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
 
-from warehouse import db, demo, migrate, queue
+from warehouse import db, demo, migrate, queue, stock_sync
+from warehouse.models import MarketplaceAccount
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(db_upgrade)
     app.cli.add_command(demo_data)
     app.cli.add_command(redis_url)
+    app.cli.add_command(stock_resync)
 
 
 @click.command("db-upgrade")
+@with_appcontext
 def db_upgrade() -> None:
     """Apply the database migrations."""
     migrate.upgrade(current_app.config["DATABASE_URL"])
@@ -22,6 +27,7 @@ def db_upgrade() -> None:
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--printer-port", default=9101, show_default=True)
 def demo_data(printer_port: int) -> None:
     """Load the demo warehouse (once)."""
@@ -38,6 +44,23 @@ def demo_data(printer_port: int) -> None:
 
 
 @click.command("redis-url")
+@with_appcontext
 def redis_url() -> None:
     """Print the Redis URL in use (starting the embedded one if configured)."""
     click.echo(queue.redis_url())
+
+
+@click.command("stock-resync")
+@with_appcontext
+@click.option("--account", "account_id", type=int, help="one account (default: every one)")
+def stock_resync(account_id: int | None) -> None:
+    """Push every linked card's free stock again (after a marketplace lost it)."""
+    session = db.session()
+    query = select(MarketplaceAccount).where(MarketplaceAccount.active.is_(True))
+    if account_id is not None:
+        query = query.where(MarketplaceAccount.id == account_id)
+    accounts = session.scalars(query).all()
+    for account in accounts:
+        stock_sync.resync(session, account)
+    session.commit()
+    click.echo(f"full stock push queued for {len(accounts)} account(s)")

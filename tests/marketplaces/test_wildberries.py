@@ -228,3 +228,10 @@ def test_product_cards_one_per_size_with_barcodes(wb_client):
 def test_uniform_order_status_is_one_string(wb_client, wb_sandbox):
     order_id = wb_sandbox.add_cart(("MUG-330", 1))[0]
     assert wb_client.order_statuses([order_id]) == {order_id: "new/waiting"}
+
+
+def test_duplicate_page_fault_repeats_the_entries(wb_client, wb_sandbox):
+    wb_sandbox.add_cart(("MUG-330", 1))
+    wb_sandbox.faults("duplicate")
+    orders = wb_client.new_orders()
+    assert len(orders) == 2 and orders[0].external_id == orders[1].external_id

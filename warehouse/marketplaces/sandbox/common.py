@@ -9,13 +9,15 @@ share one state. ``install(bp, kind, ...)`` adds to a blueprint:
 - the marketplace's own auth check (endpoints named ``control_*`` skip it);
 - queued faults, taken once each across processes: ``429`` and ``500`` answered by
   the sandbox's own ``fault_response``, ``timeout`` (sleep ``SANDBOX_SLOW_SECONDS``
-  then answer), ``drop`` (the work is done but the answer breaks off mid-body);
+  then answer), ``drop`` (the work is done but the answer breaks off mid-body),
+  ``duplicate`` (a list answer repeats its entries, like overlapping pages);
 - ``POST /_control/faults`` ``{"queue": [...], "retry_after": 1}`` and
   ``POST /_control/reset``.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -50,7 +52,7 @@ metadata = MetaData()
 # Integer on SQLite so the column is the rowid (autoincrement); BIGINT identity elsewhere.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
-FAULT_KINDS = frozenset({"429", "500", "timeout", "drop"})
+FAULT_KINDS = frozenset({"429", "500", "timeout", "drop", "duplicate"})
 
 faults = Table(
     "sandbox_faults",
@@ -236,6 +238,8 @@ def install(bp: Blueprint, kind: str, auth: AuthCheck, fault_response: FaultResp
 
     @bp.after_request
     def _drop_if_asked(response: Response) -> Response:
+        if g.get("sandbox_duplicate"):
+            response = _duplicated(response)
         return _broken(response) if g.get("sandbox_drop") else response
 
     @bp.post("/_control/faults")
@@ -273,6 +277,29 @@ def _apply_fault(kind: str, fault_response: FaultResponse) -> Response | None:
         time.sleep(float(current_app.config.get("SANDBOX_SLOW_SECONDS", 3)))
     if fault_kind == "drop":
         g.sandbox_drop = True
+    if fault_kind == "duplicate":
+        g.sandbox_duplicate = True
+    return None
+
+
+def _duplicated(response: Response) -> Response:
+    """A ``duplicate`` fault: the page repeats its entries, as overlapping pages do."""
+    data = response.get_json(silent=True)
+    entries = _first_list_of_objects(data)
+    if entries:
+        entries.extend(list(entries))
+        response.set_data(json.dumps(data))
+    return response
+
+
+def _first_list_of_objects(data: Any) -> list[Any] | None:
+    if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):
+        return data
+    children = data.values() if isinstance(data, dict) else data if isinstance(data, list) else ()
+    for child in children:
+        found = _first_list_of_objects(child)
+        if found is not None:
+            return found
     return None
 
 
