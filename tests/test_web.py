@@ -167,3 +167,13 @@ def test_pin_on_the_keypad_logs_in_too(app, client, demo_site):
     assert client.post("/tsd/login", data={"badge": "9999"}).status_code == 422
     assert client.post("/tsd/login", data={"badge": "1002"}).status_code == 302
     assert "Иван Сборщик" in client.get("/tsd/").get_data(as_text=True)
+
+
+def test_packer_opens_the_pack_screen_by_scanning_the_order(app, client, task_id):
+    login(client)
+    client.post(f"/tsd/tasks/{task_id}/start")
+    for n, code in enumerate(("LOC-A-01", "4601234567893", "4601234567893")):
+        client.post(f"/tsd/tasks/{task_id}/scan", data={"barcode": code, "scan_id": f"p{n}"})
+    assert client.post("/tsd/pack", data={"order": "nope"}).status_code == 404
+    opened = client.post("/tsd/pack", data={"order": " wb-77 "})
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/{task_id}/pack")

@@ -9,10 +9,30 @@ from sqlalchemy.orm import Session
 
 from warehouse import inventory, labels, marking, outbox, picking
 from warehouse.errors import DomainError, NotFound
-from warehouse.models import Parcel, PickTask, Printer, PrintJob, ScanEvent, User
+from warehouse.models import Order, Parcel, PickTask, Printer, PrintJob, ScanEvent, User
 from warehouse.picking import ScanResult
 
 logger = logging.getLogger(__name__)
+
+
+def task_to_pack(session: Session, scanned: str) -> PickTask:
+    """The finished pick task of the order whose number (or group number) was scanned."""
+    code = scanned.strip()
+    task = session.scalar(
+        select(PickTask)
+        .join(Order)
+        .where(
+            PickTask.kind == "pick",
+            PickTask.status == "done",
+            Order.status == "picked",
+            (Order.external_id == code) | (Order.group_id == code),
+        )
+        .order_by(PickTask.id.desc())
+        .limit(1)
+    )
+    if task is None:
+        raise NotFound("nothing_to_pack", order=code)
+    return task
 
 
 def default_printer(session: Session, warehouse_id: int) -> Printer | None:

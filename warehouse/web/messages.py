@@ -32,6 +32,7 @@ TEXTS = {
     "verify_extra": lambda p: _("This unit is already checked: one too many in the package?"),
     "verify_not_in_order": lambda p: _("Not in this order: take it out of the package"),
     "verify_first": lambda p: _("Scan every unit into the package first"),
+    "nothing_to_pack": lambda p: _("No picked order %(order)s to pack", **p),
     "order_cancelled": lambda p: _("Order %(order)s was cancelled. Stop picking it.", **p),
     "task_not_found": lambda p: _("Task not found"),
     "task_taken": lambda p: _("Another picker has taken this task"),

@@ -127,6 +127,20 @@ def short(task_id: int):
     return _scan_answer(task_id, result, user)
 
 
+@bp.get("/pack")
+@picker_required
+def pack_station():
+    return render_template("tsd/pack_station.html")
+
+
+@bp.post("/pack")
+@picker_required
+def pack_scan():
+    """A packer scans the order number on the tote or sheet: its pack screen opens."""
+    task = packing.task_to_pack(db.session(), request.form.get("order", ""))
+    return redirect(url_for("tsd.pack_page", task_id=task.id))
+
+
 @bp.get("/tasks/<int:task_id>/pack")
 @picker_required
 def pack_page(task_id: int):
