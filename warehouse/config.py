@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "MARKETPLACE_TIMEOUT": 10.0,
     "TSD_IDLE_LOGOUT_MINUTES": 30,
     "TSD_REQUIRE_BIN_SCAN": True,  # the bin is scanned before its goods
+    "TSD_BATCH_SIZE": 4,  # orders taken by «Пакетная сборка» (2..6)
     # marketplaces whose orders are re-scanned unit by unit at packing
     "PACK_VERIFY_MARKETPLACES": ("wb", "ozon", "yandex", "megamarket"),
     "PACKAGE_TYPES": ("box-s", "box-m", "box-l", "bag"),

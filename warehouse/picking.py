@@ -8,6 +8,7 @@ without being counted again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,9 +45,12 @@ class ScanResult:
     replayed: bool = False
 
 
+# takes ``quantity`` units of the item for the task once a scan is judged right
+Counter = Callable[[Session, PickTask, PickItem, int], ScanResult]
+
+
 def create_task(session: Session, order: Order) -> PickTask:
     """One pick task for one reserved order, items in the bins' walk order."""
-    task = PickTask(warehouse_id=order.account.warehouse_id, order=order, ship_by=order.ship_by)
     items = [
         PickItem(
             line=line,
@@ -58,6 +62,11 @@ def create_task(session: Session, order: Order) -> PickTask:
         for line in order.lines
         for reservation in line.reservations
     ]
+    return _add_task(session, order, items)
+
+
+def _add_task(session: Session, order: Order, items: list[PickItem]) -> PickTask:
+    task = PickTask(warehouse_id=order.account.warehouse_id, order=order, ship_by=order.ship_by)
     task.items = sorted(items, key=lambda item: item.walk_order)
     session.add(task)
     session.flush()
@@ -195,11 +204,25 @@ def record_scan(
     item = current_item(task)
     if item is not None and not require_bin:
         item.bin_confirmed = True
-    result = _judge(session, task, barcode.strip())
+    result = judge(session, task, barcode.strip())
+    return store_scan(session, scan_id, barcode, user, result, task=task, item=item)
+
+
+def store_scan(
+    session: Session,
+    scan_id: str,
+    barcode: str,
+    user: User,
+    result: ScanResult,
+    *,
+    task: PickTask | None,
+    item: PickItem | None,
+) -> ScanResult:
+    """Remember the answer under the client's scan id (a resent scan gets it back)."""
     session.add(
         ScanEvent(
             scan_id=scan_id,
-            task_id=task.id,
+            task_id=task.id if task else None,
             user_id=user.id,
             item_id=item.id if item else None,
             barcode=barcode[:300],
@@ -210,7 +233,9 @@ def record_scan(
         )
     )
     session.flush()
-    logger.info("scan task=%s scan=%s ok=%s code=%s", task.id, scan_id, result.ok, result.code)
+    logger.info(
+        "scan task=%s scan=%s ok=%s code=%s", task and task.id, scan_id, result.ok, result.code
+    )
     return result
 
 
@@ -227,7 +252,10 @@ def stored_result(session: Session, scan_id: str) -> ScanResult | None:
     )
 
 
-def _judge(session: Session, task: PickTask, barcode: str) -> ScanResult:
+def judge(
+    session: Session, task: PickTask, barcode: str, count: Counter | None = None
+) -> ScanResult:
+    """The scan against the task's current item; ``count`` takes the units if they are right."""
     if task.status == "cancelled":
         return ScanResult(False, "order_cancelled", {"order": task.order.external_id})
     if task.status != "in_progress":
@@ -241,7 +269,7 @@ def _judge(session: Session, task: PickTask, barcode: str) -> ScanResult:
     if location is not None:
         return _judge_bin(item, location)
     if marking.looks_like_marking(barcode):
-        return _judge_marking(session, task, item, barcode)
+        return _judge_marking(session, task, item, barcode, count or count_picked)
     match = inventory.product_by_barcode(session, barcode)
     if match is None:
         return ScanResult(False, "unknown_barcode", {"barcode": barcode})
@@ -254,7 +282,7 @@ def _judge(session: Session, task: PickTask, barcode: str) -> ScanResult:
         return ScanResult(
             False, "over_pick", {"remaining": item.remaining, "scanned": match.quantity}
         )
-    return _count(session, task, item, match.quantity)
+    return (count or count_picked)(session, task, item, match.quantity)
 
 
 def _refuse_product(item: PickItem, product: Product) -> ScanResult | None:
@@ -267,7 +295,9 @@ def _refuse_product(item: PickItem, product: Product) -> ScanResult | None:
     return None
 
 
-def _judge_marking(session: Session, task: PickTask, item: PickItem, raw: str) -> ScanResult:
+def _judge_marking(
+    session: Session, task: PickTask, item: PickItem, raw: str, count: Counter
+) -> ScanResult:
     """A Честный знак DataMatrix: one unit, its code kept (and never used twice)."""
     try:
         code = marking.parse(raw)
@@ -297,7 +327,7 @@ def _judge_marking(session: Session, task: PickTask, item: PickItem, raw: str) -
                 code=code.full,
             )
         )
-    return _count(session, task, item, 1)
+    return count(session, task, item, 1)
 
 
 def _judge_bin(item: PickItem, location: Location) -> ScanResult:
@@ -309,7 +339,8 @@ def _judge_bin(item: PickItem, location: Location) -> ScanResult:
     return ScanResult(True, "bin_ok", {"bin": location.code, "product": item.product.name})
 
 
-def _count(session: Session, task: PickTask, item: PickItem, quantity: int) -> ScanResult:
+def count_picked(session: Session, task: PickTask, item: PickItem, quantity: int) -> ScanResult:
+    """Units go to the order: taken from the bin; the task is done when its items are."""
     item.picked += quantity
     stock = inventory.stock_of(session, item.product_id, item.location_id)
     if task.kind == "putback":
@@ -372,20 +403,14 @@ def create_task_for(
     session: Session, order: Order, line: OrderLine, plan: list[tuple[Stock, int]]
 ) -> PickTask:
     """A further task for an order: goods re-reserved in other bins after a short pick."""
-    task = PickTask(warehouse_id=order.account.warehouse_id, order=order, ship_by=order.ship_by)
-    task.items = sorted(
-        (
-            PickItem(
-                line=line,
-                product_id=stock.product_id,
-                location_id=stock.location_id,
-                quantity=quantity,
-                walk_order=stock.location.walk_order,
-            )
-            for stock, quantity in plan
-        ),
-        key=lambda item: item.walk_order,
-    )
-    session.add(task)
-    session.flush()
-    return task
+    items = [
+        PickItem(
+            line=line,
+            product_id=stock.product_id,
+            location_id=stock.location_id,
+            quantity=quantity,
+            walk_order=stock.location.walk_order,
+        )
+        for stock, quantity in plan
+    ]
+    return _add_task(session, order, items)

@@ -15,7 +15,15 @@ from warehouse.models.orders import (
 )
 from warehouse.models.outbox import OutboxCommand
 from warehouse.models.printing import Printer, PrintJob
-from warehouse.models.work import MarkingCode, PickItem, PickTask, ScanEvent, Shortage, User
+from warehouse.models.work import (
+    MarkingCode,
+    PickBatch,
+    PickItem,
+    PickTask,
+    ScanEvent,
+    Shortage,
+    User,
+)
 
 __all__ = [
     "MARKETPLACES",
@@ -29,6 +37,7 @@ __all__ = [
     "OrderLine",
     "OutboxCommand",
     "Parcel",
+    "PickBatch",
     "PickItem",
     "PickTask",
     "PrintJob",

@@ -16,6 +16,7 @@ ROLES = ("picker", "supervisor", "admin")
 TASK_STATUSES = ("open", "in_progress", "done", "cancelled")
 # pick: take goods for an order; putback: return the goods of a cancelled order to bins
 TASK_KINDS = ("pick", "putback")
+BATCH_STATUSES = ("open", "in_progress", "done")
 
 
 class User(Base):
@@ -31,6 +32,22 @@ class User(Base):
     pin_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(default=True)
+
+
+class PickBatch(Base):
+    """Several pick tasks collected on one cart by one picker, one tote per order."""
+
+    __tablename__ = "pick_batches"
+    __table_args__ = (CheckConstraint(one_of("status", BATCH_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    picker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    picker: Mapped[User | None] = relationship()
+    tasks: Mapped[list[PickTask]] = relationship(back_populates="batch", order_by="PickTask.id")
 
 
 class PickTask(Base):
@@ -50,8 +67,11 @@ class PickTask(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("pick_batches.id"), index=True)
+    tote: Mapped[str | None] = mapped_column(String(64))  # the tote's barcode (batch picking)
 
     order: Mapped[Order] = relationship()
+    batch: Mapped[PickBatch | None] = relationship(back_populates="tasks")
     picker: Mapped[User | None] = relationship()
     items: Mapped[list[PickItem]] = relationship(
         back_populates="task",
@@ -67,6 +87,9 @@ class PickItem(Base):
     __table_args__ = (
         CheckConstraint("picked >= 0 AND picked <= quantity", name="picked_within_quantity"),
         CheckConstraint("short >= 0 AND picked + short <= quantity", name="short_within_quantity"),
+        CheckConstraint(
+            "in_hand >= 0 AND picked + short + in_hand <= quantity", name="in_hand_within_quantity"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,6 +103,8 @@ class PickItem(Base):
     verified: Mapped[int] = mapped_column(default=0, server_default="0")  # re-scanned at pack
     walk_order: Mapped[int] = mapped_column(default=0)
     bin_confirmed: Mapped[bool] = mapped_column(default=False)
+    # batch picking: scanned, not yet put into the order's tote
+    in_hand: Mapped[int] = mapped_column(default=0, server_default="0")
 
     task: Mapped[PickTask] = relationship(back_populates="items")
     line: Mapped[OrderLine] = relationship()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import IntegrityError
 
-from warehouse import db, labels, packing, picking
+from warehouse import batch_picking, db, labels, packing, picking
 from warehouse.errors import DomainError
-from warehouse.models import PickTask, PrintJob, User
+from warehouse.models import PickBatch, PickTask, PrintJob, User
 from warehouse.web.auth import current_user, log_in, picker_required, user_by_badge
 from warehouse.web.messages import describe
 
@@ -81,27 +83,40 @@ def task(task_id: int):
 def scan(task_id: int):
     user = current_user()
     assert user is not None
+    barcode, scan_id = _scan_fields()
+    result = _recorded(
+        scan_id,
+        lambda: picking.record_scan(
+            db.session(), task_id, barcode, scan_id, user, require_bin=_require_bin()
+        ),
+    )
+    return _scan_answer(task_id, result, user)
+
+
+def _scan_fields() -> tuple[str, str]:
     barcode, scan_id = request.form.get("barcode", ""), request.form.get("scan_id", "")
     if not scan_id:
         raise DomainError("empty_scan")
+    return barcode, scan_id
+
+
+def _require_bin() -> bool:
+    return bool(current_app.config["TSD_REQUIRE_BIN_SCAN"])
+
+
+def _recorded(scan_id: str, record: Callable[[], picking.ScanResult]) -> picking.ScanResult:
+    """Record and commit one scan; the same scan id arriving twice at once gets the stored one."""
     session_ = db.session()
     try:
-        result = picking.record_scan(
-            session_,
-            task_id,
-            barcode,
-            scan_id,
-            user,
-            require_bin=current_app.config["TSD_REQUIRE_BIN_SCAN"],
-        )
+        result = record()
         session_.commit()
-    except IntegrityError:  # the same scan id arrived twice at once: answer the stored one
+    except IntegrityError:
         session_.rollback()
         stored = picking.stored_result(session_, scan_id)
         if stored is None:
             raise
         result = stored
-    return _scan_answer(task_id, result, user)
+    return result
 
 
 def _scan_answer(task_id: int, result: picking.ScanResult, user: User) -> tuple[str, int]:
@@ -125,6 +140,58 @@ def short(task_id: int):
     result = picking.report_short(db.session(), task_id, user, request.form.get("reason", ""))
     db.session().commit()
     return _scan_answer(task_id, result, user)
+
+
+@bp.post("/batches")
+@picker_required
+def start_batch():
+    """«Пакетная сборка»: several orders on one cart, one tote each."""
+    user = current_user()
+    assert user is not None
+    size = request.form.get("size", current_app.config["TSD_BATCH_SIZE"], type=int)
+    batch = batch_picking.start_batch(db.session(), user, size)
+    db.session().commit()
+    return redirect(url_for("tsd.batch", batch_id=batch.id))
+
+
+@bp.get("/batches/<int:batch_id>")
+@picker_required
+def batch(batch_id: int):
+    user = current_user()
+    assert user is not None
+    found = batch_picking.batch_for(db.session(), batch_id, user)
+    return render_template("tsd/batch.html", **_batch_context(found))
+
+
+@bp.post("/batches/<int:batch_id>/scan")
+@picker_required
+def batch_scan(batch_id: int):
+    user = current_user()
+    assert user is not None
+    barcode, scan_id = _scan_fields()
+    result = _recorded(
+        scan_id,
+        lambda: batch_picking.record_scan(
+            db.session(), batch_id, barcode, scan_id, user, require_bin=_require_bin()
+        ),
+    )
+    found = batch_picking.batch_for(db.session(), batch_id, user)
+    body = render_template(
+        "tsd/_batch_scan.html",
+        result=result,
+        message=describe(result.code, result.params),
+        **_batch_context(found),
+    )
+    return body, (200 if result.ok else 422)
+
+
+def _batch_context(batch: PickBatch) -> dict[str, object]:
+    return {
+        "batch": batch,
+        "waiting": batch_picking.needs_tote(batch),
+        "holding": batch_picking.in_hand(batch),
+        "item": batch_picking.current_item(batch),
+    }
 
 
 @bp.get("/pack")

@@ -1,0 +1,189 @@
+"""Batch (cluster) picking: one picker, several orders on one cart, one tote per order.
+
+Each order first gets a tote (its barcode scanned). Then the items of all the orders are
+visited in walk order; a product scan puts the units «in hand», and the scan of the
+order's tote puts them in — only then are they counted (``picking.count_picked``).
+Scans are judged by ``picking.judge`` and remembered by ``picking.store_scan``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warehouse import picking
+from warehouse.errors import DomainError, NotFound
+from warehouse.models import PickBatch, PickItem, PickTask, User
+from warehouse.picking import ScanResult
+
+logger = logging.getLogger(__name__)
+
+TOTE_PREFIX = "TOTE-"
+BATCH_SIZES = range(2, 7)
+
+
+def start_batch(session: Session, user: User, size: int) -> PickBatch:
+    """Take up to ``size`` of the most urgent free pick tasks (as «next task» would) as a batch.
+
+    The picker's own batch in progress is given back instead of a new one.
+    """
+    own = session.scalar(
+        select(PickBatch).where(PickBatch.picker_id == user.id, PickBatch.status == "in_progress")
+    )
+    if own is not None:
+        return own
+    if size not in BATCH_SIZES:
+        raise DomainError("bad_batch_size")
+    tasks = _take_tasks(session, user, size)
+    if not tasks:
+        raise DomainError("no_free_tasks")
+    batch = PickBatch(warehouse_id=tasks[0].warehouse_id, picker_id=user.id, status="in_progress")
+    batch.tasks = tasks
+    session.add(batch)
+    session.flush()
+    logger.info("batch started batch=%s picker=%s tasks=%s", batch.id, user.id, len(tasks))
+    return batch
+
+
+def _take_tasks(session: Session, user: User, size: int) -> list[PickTask]:
+    taken: list[PickTask] = []
+    for candidate in picking.open_tasks(session, user):
+        if len(taken) == size:
+            break
+        if candidate.status != "open" or candidate.kind != "pick" or candidate.batch_id:
+            continue
+        if taken and candidate.warehouse_id != taken[0].warehouse_id:
+            continue
+        try:
+            taken.append(picking.start_task(session, candidate.id, user))
+        except DomainError:  # someone else took it a moment ago
+            continue
+    return taken
+
+
+def batch_for(session: Session, batch_id: int, user: User) -> PickBatch:
+    batch = session.get(PickBatch, batch_id)
+    if batch is None or batch.picker_id != user.id:
+        raise NotFound("batch_not_found")
+    return batch
+
+
+def active_tasks(batch: PickBatch) -> list[PickTask]:
+    return [task for task in batch.tasks if task.status == "in_progress"]
+
+
+def needs_tote(batch: PickBatch) -> PickTask | None:
+    """The first order of the batch still without a tote."""
+    return next((task for task in active_tasks(batch) if task.tote is None), None)
+
+
+def in_hand(batch: PickBatch) -> PickItem | None:
+    """The item whose scanned units wait to be put into their tote."""
+    items = (item for task in active_tasks(batch) for item in task.items)
+    return next((item for item in items if item.in_hand), None)
+
+
+def current_item(batch: PickBatch) -> PickItem | None:
+    """The next item to take across all the batch's orders, in walk order."""
+    position = {task.id: n for n, task in enumerate(batch.tasks)}
+    items = [item for task in active_tasks(batch) for item in task.items if item.remaining > 0]
+    return min(
+        items, key=lambda item: (item.walk_order, position[item.task_id], item.id), default=None
+    )
+
+
+def record_scan(
+    session: Session,
+    batch_id: int,
+    barcode: str,
+    scan_id: str,
+    user: User,
+    *,
+    require_bin: bool = True,
+) -> ScanResult:
+    """Check one scan against the batch, count it if right, and remember the answer."""
+    stored = picking.stored_result(session, scan_id)
+    if stored is not None:
+        return stored
+    batch = batch_for(session, batch_id, user)
+    waiting = needs_tote(batch)
+    item = None if waiting else (in_hand(batch) or current_item(batch))
+    if item is not None and not require_bin:
+        item.bin_confirmed = True
+    task = waiting or (item.task if item else None)
+    result = _judge(session, batch, barcode.strip())
+    return picking.store_scan(session, scan_id, barcode, user, result, task=task, item=item)
+
+
+def _judge(session: Session, batch: PickBatch, barcode: str) -> ScanResult:
+    if batch.status != "in_progress":
+        return ScanResult(False, "task_already_done")
+    if not barcode:
+        return ScanResult(False, "empty_scan")
+    is_tote = barcode.upper().startswith(TOTE_PREFIX)
+    waiting = needs_tote(batch)
+    if waiting is not None:
+        return _assign_tote(batch, waiting, barcode) if is_tote else _tote_first(waiting)
+    holding = in_hand(batch)
+    if holding is not None:
+        return _put(session, batch, holding, barcode) if is_tote else _put_first(holding)
+    if is_tote:
+        return ScanResult(False, "tote_not_expected", {"tote": barcode})
+    item = current_item(batch)
+    if item is None:
+        return ScanResult(False, "task_already_done")
+    result = picking.judge(session, item.task, barcode, count=_take_in_hand)
+    if result.code == "bin_ok":  # the other orders' items in this bin need no second bin scan
+        for task in active_tasks(batch):
+            for other in task.items:
+                other.bin_confirmed |= other.location_id == item.location_id
+    return result
+
+
+def _tote_first(task: PickTask) -> ScanResult:
+    return ScanResult(False, "scan_tote_first", {"order": task.order.external_id})
+
+
+def _assign_tote(batch: PickBatch, task: PickTask, tote: str) -> ScanResult:
+    owner = next((other for other in batch.tasks if other.tote == tote), None)
+    if owner is not None:
+        return ScanResult(False, "tote_in_use", {"tote": tote, "order": owner.order.external_id})
+    task.tote = tote
+    logger.info("tote assigned batch=%s task=%s tote=%s", batch.id, task.id, tote)
+    return ScanResult(True, "tote_assigned", {"tote": tote, "order": task.order.external_id})
+
+
+def _take_in_hand(session: Session, task: PickTask, item: PickItem, quantity: int) -> ScanResult:
+    """A right product scan in a batch: the units are in hand until their tote is scanned."""
+    item.in_hand += quantity
+    return ScanResult(True, "put_in_tote", _where(item))
+
+
+def _put_first(item: PickItem) -> ScanResult:
+    return ScanResult(False, "put_first", _where(item))
+
+
+def _where(item: PickItem) -> dict[str, object]:
+    return {
+        "tote": item.task.tote,
+        "order": item.task.order.external_id,
+        "product": item.product.name,
+        "quantity": item.in_hand,
+    }
+
+
+def _put(session: Session, batch: PickBatch, item: PickItem, tote: str) -> ScanResult:
+    """The tote scan after a product scan: the right tote counts the units in hand."""
+    if tote != item.task.tote:
+        return ScanResult(False, "wrong_tote", {**_where(item), "scanned": tote})
+    quantity, item.in_hand = item.in_hand, 0
+    counted = picking.count_picked(session, item.task, item, quantity)
+    params = {**counted.params, "tote": tote, "order": item.task.order.external_id}
+    if not active_tasks(batch):
+        batch.status = "done"
+        logger.info("batch done batch=%s", batch.id)
+        return ScanResult(True, "batch_done", params, task_done=True)
+    code = "tote_order_done" if counted.task_done else "tote_ok"
+    return ScanResult(True, code, params)
