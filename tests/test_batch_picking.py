@@ -138,3 +138,13 @@ def test_batch_tasks_are_not_handed_to_others(session, site, batch):
     assert batch_picking.batch_for(session, batch.id, site["picker"]) is batch
     with pytest.raises(DomainError):
         batch_picking.batch_for(session, batch.id, other)
+
+
+def test_packer_finds_the_order_by_its_tote(session, site, batch):
+    from warehouse import packing
+
+    task = session.scalars(select(PickTask).where(PickTask.batch_id == batch.id)).first()
+    task.tote, task.status, task.order.status = "TOTE-07", "done", "picked"
+    assert packing.task_to_pack(session, " TOTE-07 ") is task
+    with pytest.raises(DomainError):
+        packing.task_to_pack(session, "TOTE-99")

@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 def task_to_pack(session: Session, scanned: str) -> PickTask:
-    """The finished pick task of the order whose number (or group number) was scanned."""
+    """The finished pick task of the order whose number, group number or tote was scanned."""
     code = scanned.strip()
     task = session.scalar(
         select(PickTask)
@@ -25,7 +25,7 @@ def task_to_pack(session: Session, scanned: str) -> PickTask:
             PickTask.kind == "pick",
             PickTask.status == "done",
             Order.status == "picked",
-            (Order.external_id == code) | (Order.group_id == code),
+            (Order.external_id == code) | (Order.group_id == code) | (PickTask.tote == code),
         )
         .order_by(PickTask.id.desc())
         .limit(1)
