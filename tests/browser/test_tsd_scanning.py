@@ -132,6 +132,7 @@ def test_short_pick_from_the_terminal(app, demo_site, tsd_page):
     open_task(page, demo_site, task_id)
     scan(page, f"LOC-{SOCKS.bin}")
     scan(page, SOCKS.barcodes[0])
+    expect(feedback(page)).to_contain_text("1 из 2")  # the answer is in before the button
     page.get_by_text("Нет товара").click()
     screenshot(page, "tsd-15-short-reasons")
     page.get_by_role("button", name="Нет в ячейке").click()
