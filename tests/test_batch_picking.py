@@ -148,3 +148,94 @@ def test_packer_finds_the_order_by_its_tote(session, site, batch):
     assert packing.task_to_pack(session, " TOTE-07 ") is task
     with pytest.raises(DomainError):
         packing.task_to_pack(session, "TOTE-99")
+
+
+def test_short_pick_in_a_batch_reports_and_moves_on(session, site, batch):
+    from warehouse import shortages
+    from warehouse.models import Shortage
+
+    scan = with_totes(session, site, batch)
+    picker = site["picker"]
+    scan("LOC-A-01")
+    scan(MUG)  # wb-1's mug in hand: it must be put before a shortage is reported
+    held = shortages.report_batch_short(session, batch.id, picker, "not_in_bin")
+    assert (held.ok, held.code) == (False, "put_first")
+    assert scan("TOTE-01").code == "tote_ok"
+    short = shortages.report_batch_short(session, batch.id, picker, "not_in_bin")
+    assert (short.ok, short.code, short.params) == (
+        True,
+        "short_reported",
+        {"product": "Mug", "missing": 2},
+    )
+    first, second = site["orders"]
+    assert second.status == "awaiting_stock"  # wb-2 had only mugs: its task is done, short
+    assert session.scalars(select(Shortage)).one().quantity == 2
+    scan("LOC-B-07")
+    scan(SHIRT)
+    assert scan("TOTE-01").code == "batch_done"
+    assert (batch.status, first.status) == ("done", "picked")
+
+
+def test_short_of_the_last_item_closes_the_batch(session, site, batch):
+    from warehouse import shortages
+
+    scan = with_totes(session, site, batch)
+    for barcode in ("LOC-A-01", MUG, "TOTE-01", MUG, "TOTE-02", MUG, "TOTE-02", "LOC-B-07"):
+        assert scan(barcode).ok
+    last = shortages.report_batch_short(session, batch.id, site["picker"], "damaged")
+    assert (last.code, last.task_done, batch.status) == ("short_reported", True, "done")
+    again = shortages.report_batch_short(session, batch.id, site["picker"], "damaged")
+    assert (again.ok, again.code) == (False, "task_not_in_progress")
+
+
+def test_cancelled_order_units_in_hand_go_back_to_their_bin(session, site, batch):
+    from warehouse import orders
+
+    scan = with_totes(session, site, batch)
+    _first, second = site["orders"]
+    for barcode in ("LOC-A-01", MUG, "TOTE-01", MUG):  # wb-1's mug put, wb-2's mug in hand
+        assert scan(barcode).ok
+    orders.cancel(session, second, by_marketplace=True)
+    assert batch_picking.cancelled(batch) == [batch.tasks[1]]
+    refused = scan("TOTE-02")
+    assert (refused.ok, refused.code) == (False, "cancelled_return_to_bin")
+    assert refused.params == {
+        "tote": "TOTE-02",
+        "order": "wb-2",
+        "product": "Mug",
+        "quantity": 1,
+        "bin": "A-01",
+    }
+    back = scan("LOC-A-01")
+    assert (back.ok, back.code) == (True, "returned_to_bin")
+    assert batch.tasks[1].items[0].in_hand == 0
+    stock = batch.tasks[0].items[0].line.reservations[0].stock  # the mug bin, on the books
+    assert (stock.on_hand, stock.reserved) == (9, 0)  # one mug taken (wb-1), none reserved
+    assert scan("LOC-B-07").code == "bin_ok"  # picking goes on with wb-1's shirt
+    scan(SHIRT)
+    assert scan("TOTE-01").code == "batch_done"
+
+
+def test_batch_closes_when_its_last_open_order_is_cancelled(session, site, batch):
+    from warehouse import orders
+
+    scan = with_totes(session, site, batch)
+    first, _second = site["orders"]
+    for barcode in ("LOC-A-01", MUG, "TOTE-01", MUG, "TOTE-02", MUG, "TOTE-02"):
+        assert scan(barcode).ok
+    orders.cancel(session, first, by_marketplace=True)
+    assert scan("LOC-B-07").code == "task_already_done"
+    assert batch.status == "done"
+    putback = session.scalars(select(PickTask).where(PickTask.kind == "putback")).one()
+    assert [(item.product.name, item.quantity) for item in putback.items] == [("Mug", 1)]
+
+
+def test_batched_task_is_shown_once_and_cannot_be_scanned_alone(session, site, batch):
+    from warehouse import picking
+
+    batches, singles = batch_picking.group(picking.open_tasks(session, site["picker"]))
+    assert (batches, singles) == ([batch], [])
+    task = batch.tasks[0]
+    alone = picking.record_scan(session, task.id, "LOC-A-01", "alone", site["picker"])
+    assert (alone.ok, alone.code) == (False, "task_in_batch")
+    assert task.items[0].bin_confirmed is False

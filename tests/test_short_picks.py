@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories as f
-from warehouse import orders, picking
+from warehouse import picking, shortages
 from warehouse.errors import DomainError
 from warehouse.models import OutboxCommand, PickTask, Shortage
 
@@ -29,7 +29,7 @@ def short_site(session):
 
 def test_short_pick_releases_the_rest_and_opens_a_shortage(session, short_site):
     task, near = short_site["task"], short_site["near"]
-    result = picking.report_short(session, task.id, short_site["picker"], "not_in_bin")
+    result = shortages.report_short(session, task.id, short_site["picker"], "not_in_bin")
     assert (result.ok, result.code, result.params["missing"]) == (True, "short_reported", 1)
     assert result.task_done and task.status == "done"
     assert short_site["order"].status == "awaiting_stock"  # not packed incomplete
@@ -39,14 +39,14 @@ def test_short_pick_releases_the_rest_and_opens_a_shortage(session, short_site):
 
 
 def test_unknown_reason_is_refused(session, short_site):
-    result = picking.report_short(session, short_site["task"].id, short_site["picker"], "bored")
+    result = shortages.report_short(session, short_site["task"].id, short_site["picker"], "bored")
     assert (result.ok, result.code) == (False, "bad_short_reason")
 
 
 def test_supervisor_picks_the_missing_unit_from_another_bin(session, short_site):
-    picking.report_short(session, short_site["task"].id, short_site["picker"], "damaged")
+    shortages.report_short(session, short_site["task"].id, short_site["picker"], "damaged")
     shortage = session.scalar(select(Shortage))
-    orders.resolve_shortage(session, shortage.id, "pick_elsewhere")
+    shortages.resolve(session, shortage.id, "pick_elsewhere")
     assert shortage.status == "picked_elsewhere" and short_site["order"].status == "reserved"
     assert short_site["far"].reserved == 1
     second = session.scalar(
@@ -63,22 +63,22 @@ def test_supervisor_picks_the_missing_unit_from_another_bin(session, short_site)
 
 
 def test_supervisor_cancels_the_order_and_picked_goods_go_back(session, short_site):
-    picking.report_short(session, short_site["task"].id, short_site["picker"], "not_found")
+    shortages.report_short(session, short_site["task"].id, short_site["picker"], "not_found")
     shortage = session.scalar(select(Shortage))
-    orders.resolve_shortage(session, shortage.id, "cancel")
+    shortages.resolve(session, shortage.id, "cancel")
     assert short_site["order"].status == "cancelled"
     assert session.scalar(select(OutboxCommand.kind).where(OutboxCommand.kind == "cancel"))
     putback = session.scalar(select(PickTask).where(PickTask.kind == "putback"))
     assert [(i.location.code, i.quantity) for i in putback.items] == [("A-01", 1)]
     with pytest.raises(DomainError):
-        orders.resolve_shortage(session, shortage.id, "cancel")
+        shortages.resolve(session, shortage.id, "cancel")
 
 
 def test_not_enough_elsewhere_is_said_plainly(session, short_site):
     short_site["far"].on_hand = 0
-    picking.report_short(session, short_site["task"].id, short_site["picker"], "not_in_bin")
+    shortages.report_short(session, short_site["task"].id, short_site["picker"], "not_in_bin")
     shortage = session.scalar(select(Shortage))
     with pytest.raises(DomainError) as refused:
-        orders.resolve_shortage(session, shortage.id, "pick_elsewhere")
+        shortages.resolve(session, shortage.id, "pick_elsewhere")
     assert refused.value.code == "not_enough_stock"
     assert shortage.status == "open"

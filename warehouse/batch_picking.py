@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from warehouse import picking
 from warehouse.errors import DomainError, NotFound
-from warehouse.models import PickBatch, PickItem, PickTask, User
+from warehouse.models import Location, PickBatch, PickItem, PickTask, User
 from warehouse.picking import ScanResult
 
 logger = logging.getLogger(__name__)
@@ -63,6 +63,18 @@ def _take_tasks(session: Session, user: User, size: int) -> list[PickTask]:
     return taken
 
 
+def group(tasks: list[PickTask]) -> tuple[list[PickBatch], list[PickTask]]:
+    """The task list as a picker sees it: each batch in progress once, then the other tasks."""
+    batches: dict[int, PickBatch] = {}
+    singles = []
+    for task in tasks:
+        if task.batch is not None and task.batch.status == "in_progress":
+            batches.setdefault(task.batch.id, task.batch)
+        else:
+            singles.append(task)
+    return list(batches.values()), singles
+
+
 def batch_for(session: Session, batch_id: int, user: User) -> PickBatch:
     batch = session.get(PickBatch, batch_id)
     if batch is None or batch.picker_id != user.id:
@@ -83,6 +95,29 @@ def in_hand(batch: PickBatch) -> PickItem | None:
     """The item whose scanned units wait to be put into their tote."""
     items = (item for task in active_tasks(batch) for item in task.items)
     return next((item for item in items if item.in_hand), None)
+
+
+def cancelled(batch: PickBatch) -> list[PickTask]:
+    """Orders of the batch cancelled while it was being picked (their totes go to put-back)."""
+    return [task for task in batch.tasks if task.status == "cancelled"]
+
+
+def to_return(batch: PickBatch) -> PickItem | None:
+    """Units in the picker's hand for an order cancelled meanwhile: they go back to their bin.
+
+    They were never counted (a unit is taken from the bin only when its tote is scanned), so
+    the bin still holds them on the books: scanning the bin confirms they are back.
+    """
+    items = (item for task in cancelled(batch) for item in task.items)
+    return next((item for item in items if item.in_hand), None)
+
+
+def close_if_done(batch: PickBatch) -> bool:
+    """The batch is done once none of its orders is still being picked."""
+    if batch.status == "in_progress" and not active_tasks(batch) and to_return(batch) is None:
+        batch.status = "done"
+        logger.info("batch done batch=%s", batch.id)
+    return batch.status == "done"
 
 
 def current_item(batch: PickBatch) -> PickItem | None:
@@ -109,7 +144,7 @@ def record_scan(
         return stored
     batch = batch_for(session, batch_id, user)
     waiting = needs_tote(batch)
-    item = None if waiting else (in_hand(batch) or current_item(batch))
+    item = to_return(batch) or (None if waiting else (in_hand(batch) or current_item(batch)))
     if item is not None and not require_bin:
         item.bin_confirmed = True
     task = waiting or (item.task if item else None)
@@ -122,6 +157,11 @@ def _judge(session: Session, batch: PickBatch, barcode: str) -> ScanResult:
         return ScanResult(False, "task_already_done")
     if not barcode:
         return ScanResult(False, "empty_scan")
+    returning = to_return(batch)
+    if returning is not None:
+        return _return_to_bin(session, batch, returning, barcode)
+    if close_if_done(batch):
+        return ScanResult(False, "task_already_done")
     is_tote = barcode.upper().startswith(TOTE_PREFIX)
     waiting = needs_tote(batch)
     if waiting is not None:
@@ -158,14 +198,14 @@ def _assign_tote(batch: PickBatch, task: PickTask, tote: str) -> ScanResult:
 def _take_in_hand(session: Session, task: PickTask, item: PickItem, quantity: int) -> ScanResult:
     """A right product scan in a batch: the units are in hand until their tote is scanned."""
     item.in_hand += quantity
-    return ScanResult(True, "put_in_tote", _where(item))
+    return ScanResult(True, "put_in_tote", where(item))
 
 
 def _put_first(item: PickItem) -> ScanResult:
-    return ScanResult(False, "put_first", _where(item))
+    return ScanResult(False, "put_first", where(item))
 
 
-def _where(item: PickItem) -> dict[str, object]:
+def where(item: PickItem) -> dict[str, object]:
     return {
         "tote": item.task.tote,
         "order": item.task.order.external_id,
@@ -177,13 +217,23 @@ def _where(item: PickItem) -> dict[str, object]:
 def _put(session: Session, batch: PickBatch, item: PickItem, tote: str) -> ScanResult:
     """The tote scan after a product scan: the right tote counts the units in hand."""
     if tote != item.task.tote:
-        return ScanResult(False, "wrong_tote", {**_where(item), "scanned": tote})
+        return ScanResult(False, "wrong_tote", {**where(item), "scanned": tote})
     quantity, item.in_hand = item.in_hand, 0
     counted = picking.count_picked(session, item.task, item, quantity)
     params = {**counted.params, "tote": tote, "order": item.task.order.external_id}
-    if not active_tasks(batch):
-        batch.status = "done"
-        logger.info("batch done batch=%s", batch.id)
+    if close_if_done(batch):
         return ScanResult(True, "batch_done", params, task_done=True)
     code = "tote_order_done" if counted.task_done else "tote_ok"
     return ScanResult(True, code, params)
+
+
+def _return_to_bin(session: Session, batch: PickBatch, item: PickItem, barcode: str) -> ScanResult:
+    """The order of the units in hand was cancelled: only the scan of their bin is taken."""
+    params = {**where(item), "bin": item.location.code}
+    location = session.scalar(select(Location).where(Location.barcode == barcode))
+    if location is None or location.id != item.location_id:
+        return ScanResult(False, "cancelled_return_to_bin", params)
+    item.in_hand = 0
+    logger.info("units returned to bin batch=%s item=%s", batch.id, item.id)
+    done = close_if_done(batch)
+    return ScanResult(True, "returned_to_bin", params, task_done=done)

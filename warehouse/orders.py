@@ -9,9 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warehouse import inventory, listings, outbox, picking, statuses, stock_sync
-from warehouse.errors import DomainError, NotFound
 from warehouse.marketplaces.base import IncomingOrder
-from warehouse.models import MarketplaceAccount, Order, OrderLine, Shortage
+from warehouse.models import MarketplaceAccount, Order, OrderLine
 
 logger = logging.getLogger(__name__)
 
@@ -174,33 +173,3 @@ def _relink(session: Session, order: Order) -> bool:
                 session, (line.barcode,) if line.barcode else (), line.article
             )
     return all(line.product_id is not None or line.product is not None for line in order.lines)
-
-
-def resolve_shortage(session: Session, shortage_id: int, action: str) -> Shortage:
-    """The supervisor decides: pick the missing goods from other bins, or cancel the order."""
-    shortage = session.get(Shortage, shortage_id)
-    if shortage is None or shortage.status != "open":
-        raise NotFound("shortage_not_found")
-    order = shortage.order
-    if action == "cancel":
-        shortage.status = "cancelled"
-        cancel(session, order, by_marketplace=False)
-        return shortage
-    line = shortage.item.line
-    plan = inventory.reserve_more(
-        session, line, shortage.quantity, order.account.warehouse_id, shortage.item.location_id
-    )
-    if not plan:
-        raise DomainError("not_enough_stock", product=line.product.name if line.product else "")
-    picking.create_task_for(session, order, line, plan)
-    shortage.status = "picked_elsewhere"
-    order.status = "reserved"
-    stock_sync.changed(session, [line.product_id] if line.product_id else [])
-    logger.info("shortage resolved shortage=%s action=%s", shortage.id, action)
-    return shortage
-
-
-def open_shortages(session: Session) -> list[Shortage]:
-    return list(
-        session.scalars(select(Shortage).where(Shortage.status == "open").order_by(Shortage.id))
-    )

@@ -26,12 +26,9 @@ from warehouse.models import (
     PickTask,
     Product,
     ScanEvent,
-    Shortage,
-    Stock,
     User,
     utcnow,
 )
-from warehouse.models.work import SHORTAGE_REASONS
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +59,10 @@ def create_task(session: Session, order: Order) -> PickTask:
         for line in order.lines
         for reservation in line.reservations
     ]
-    return _add_task(session, order, items)
+    return add_task(session, order, items)
 
 
-def _add_task(session: Session, order: Order, items: list[PickItem]) -> PickTask:
+def add_task(session: Session, order: Order, items: list[PickItem]) -> PickTask:
     task = PickTask(warehouse_id=order.account.warehouse_id, order=order, ship_by=order.ship_by)
     task.items = sorted(items, key=lambda item: item.walk_order)
     session.add(task)
@@ -204,7 +201,10 @@ def record_scan(
     item = current_item(task)
     if item is not None and not require_bin:
         item.bin_confirmed = True
-    result = judge(session, task, barcode.strip())
+    if task.batch is not None and task.batch.status == "in_progress":
+        result = ScanResult(False, "task_in_batch")  # its units must go into the order's tote
+    else:
+        result = judge(session, task, barcode.strip())
     return store_scan(session, scan_id, barcode, user, result, task=task, item=item)
 
 
@@ -350,67 +350,16 @@ def count_picked(session: Session, task: PickTask, item: PickItem, quantity: int
         inventory.take_from_bin(session, stock, quantity)
     params = {"product": item.product.name, "picked": item.picked, "quantity": item.quantity}
     if current_item(task) is None:
-        _finish(task)
+        finish(task)
         return ScanResult(True, "task_done", params, task_done=True)
     return ScanResult(True, "picked", params)
 
 
-def report_short(session: Session, task_id: int, user: User, reason: str) -> ScanResult:
-    """ "Нет товара": the current item cannot be picked in full; nothing is dropped silently.
-
-    What is left of the item is released from the bin (the goods are not there, or not
-    sellable), a Shortage is opened for the supervisor, and picking goes on.
-    """
-    task = task_for(session, task_id, user)
-    item = current_item(task)
-    if task.status != "in_progress" or item is None or task.kind != "pick":
-        return ScanResult(False, "task_not_in_progress")
-    if reason not in SHORTAGE_REASONS:
-        return ScanResult(False, "bad_short_reason")
-    missing = item.remaining
-    item.short += missing
-    inventory.write_off_reserved(session, item.line, item.location_id, missing)
-    session.add(
-        Shortage(
-            item_id=item.id,
-            order_id=task.order_id,
-            quantity=missing,
-            reason=reason,
-            reported_by=user.id,
-        )
-    )
-    stock_sync.changed(session, [item.product_id])
-    logger.info(
-        "short pick task=%s item=%s missing=%s reason=%s", task.id, item.id, missing, reason
-    )
-    params = {"product": item.product.name, "missing": missing}
-    if current_item(task) is None:
-        _finish(task)
-        return ScanResult(True, "short_reported", params, task_done=True)
-    return ScanResult(True, "short_reported", params)
-
-
-def _finish(task: PickTask) -> None:
+def finish(task: PickTask) -> None:
+    """All items are picked or reported short: the order is picked, or waits for stock."""
     task.status = "done"
     task.finished_at = utcnow()
     if task.kind == "pick":
         shortages = any(item.short for item in task.items)
         task.order.status = "awaiting_stock" if shortages else "picked"
     logger.info("task done task=%s kind=%s order=%s", task.id, task.kind, task.order_id)
-
-
-def create_task_for(
-    session: Session, order: Order, line: OrderLine, plan: list[tuple[Stock, int]]
-) -> PickTask:
-    """A further task for an order: goods re-reserved in other bins after a short pick."""
-    items = [
-        PickItem(
-            line=line,
-            product_id=stock.product_id,
-            location_id=stock.location_id,
-            quantity=quantity,
-            walk_order=stock.location.walk_order,
-        )
-        for stock, quantity in plan
-    ]
-    return _add_task(session, order, items)

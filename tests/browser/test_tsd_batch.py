@@ -92,3 +92,58 @@ def test_batch_of_two_orders_into_two_totes(app, demo_site, tsd_page):
     packs.nth(1).click()
     page.wait_for_url("**/tsd/tasks/*/pack")
     expect(page.locator("body")).to_contain_text("B-1002")
+
+
+def cancel_order(app, external_id: str) -> None:
+    with app.app_context():
+        session = db.session()
+        order = session.scalar(select(Order).where(Order.external_id == external_id))
+        orders.cancel(session, order, by_marketplace=True)
+        session.commit()
+
+
+def test_batch_short_pick_and_an_order_cancelled_in_hand(app, demo_site, tsd_page):
+    import_order(app, "B-2001", (MUG.barcodes[0], 1), (SOCKS.barcodes[0], 1))
+    import_order(app, "B-2002", (MUG.barcodes[0], 1))
+    page = tsd_page
+    page.goto(f"{demo_site.url}/tsd/login")
+    scan(page, "PICKER-001")
+    page.wait_for_url("**/tsd/")
+    page.get_by_role("button", name="Пакетная сборка").click()
+    page.wait_for_url("**/tsd/batches/*")
+    batch_url = page.url
+    scan(page, "TOTE-11")
+    scan(page, "TOTE-12")
+    scan(page, f"LOC-{MUG.bin}")
+    scan(page, MUG.barcodes[0])
+    scan(page, "TOTE-11")
+    expect_answer(page, "ok", "в коробе TOTE-11")
+    scan(page, MUG.barcodes[0])
+    expect_answer(page, "ok", "Положите в короб TOTE-12 — заказ B-2002")
+
+    cancel_order(app, "B-2002")  # the marketplace cancels while the mug is in hand
+    scan(page, "TOTE-12")
+    expect_answer(page, "err", "Заказ B-2002 отменён: верните 1 × ")
+    expect(page.locator("#instruction .where")).to_have_text(MUG.bin)
+    screenshot(page, "tsd-24-batch-cancelled-in-hand")
+    scan(page, f"LOC-{MUG.bin}")
+    expect_answer(page, "ok", f"снова в ячейке {MUG.bin}")
+
+    page.goto(f"{demo_site.url}/tsd/")  # the batch is one entry of the task list
+    batch_entry = page.locator("#task-list a.batch")
+    expect(batch_entry).to_contain_text("B-2001, B-2002")
+    screenshot(page, "tsd-25-task-list-batch")
+    batch_entry.click()
+    page.wait_for_url(batch_url)
+
+    scan(page, f"LOC-{SOCKS.bin}")
+    expect_answer(page, "ok", f"Ячейка {SOCKS.bin}")
+    page.get_by_text("Нет товара").click()
+    page.get_by_role("button", name="Нет в ячейке").click()
+    expect_answer(page, "done", "Недостача")
+    expect(page.locator("#pack")).to_contain_text("B-2001 (короб TOTE-11): недостача")
+    expect(page.locator("#instruction .note")).to_have_count(0)  # TOTE-12 stayed empty
+    screenshot(page, "tsd-26-batch-short")
+    with app.app_context():
+        statuses = dict(db.session().execute(select(Order.external_id, Order.status)).all())
+    assert (statuses["B-2001"], statuses["B-2002"]) == ("awaiting_stock", "cancelled")

@@ -47,7 +47,14 @@ TEXTS = {
     "tote_ok": lambda p: _("%(product)s in tote %(tote)s: %(picked)s of %(quantity)s", **p),
     "tote_order_done": lambda p: _("Order %(order)s complete in tote %(tote)s", **p),
     "batch_done": lambda p: _("All orders complete. Take them to packing."),
+    "cancelled_return_to_bin": lambda p: _(
+        "Order %(order)s was cancelled: put %(quantity)s × %(product)s back into bin %(bin)s "
+        "and scan the bin",
+        **p,
+    ),
+    "returned_to_bin": lambda p: _("%(product)s is back in bin %(bin)s", **p),
     "batch_not_found": lambda p: _("Batch not found"),
+    "task_in_batch": lambda p: _("This order is picked in a batch: open the batch"),
     "no_free_tasks": lambda p: _("No free tasks for a batch"),
     "bad_batch_size": lambda p: _("A batch takes 2 to 6 orders"),
     "task_taken": lambda p: _("Another picker has taken this task"),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
-from warehouse import db, desk
-from warehouse import orders as orders_domain
+from warehouse import db, desk, shortages
 from warehouse.web.auth import log_in, supervisor_required, user_by_password
 from warehouse.web.messages import describe
 
@@ -44,14 +43,14 @@ def index():
         printers=desk.printers(s),
         failed_prints=desk.failed_print_jobs(s),
         accounts=desk.accounts(s),
-        shortages=orders_domain.open_shortages(s),
+        shortages=shortages.open_shortages(s),
     )
 
 
 @bp.post("/shortages/<int:shortage_id>")
 @supervisor_required
 def resolve_shortage(shortage_id: int):
-    orders_domain.resolve_shortage(db.session(), shortage_id, request.form.get("action", ""))
+    shortages.resolve(db.session(), shortage_id, request.form.get("action", ""))
     db.session().commit()
     return redirect(url_for("supervisor.index"))
 

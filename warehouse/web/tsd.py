@@ -7,7 +7,7 @@ from collections.abc import Callable
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import IntegrityError
 
-from warehouse import batch_picking, db, labels, packing, picking
+from warehouse import batch_picking, db, labels, packing, picking, shortages
 from warehouse.errors import DomainError
 from warehouse.models import PickBatch, PickTask, PrintJob, User
 from warehouse.web.auth import current_user, log_in, picker_required, user_by_badge
@@ -44,7 +44,8 @@ def logout():
 def tasks():
     user = current_user()
     assert user is not None
-    return render_template("tsd/tasks.html", tasks=picking.open_tasks(db.session(), user))
+    batches, tasks = batch_picking.group(picking.open_tasks(db.session(), user))
+    return render_template("tsd/tasks.html", batches=batches, tasks=tasks)
 
 
 @bp.post("/next")
@@ -56,7 +57,7 @@ def next_task():
     db.session().commit()
     if task is None:
         return redirect(url_for("tsd.tasks"))
-    return redirect(url_for("tsd.task", task_id=task.id))
+    return redirect(_task_url(task))
 
 
 @bp.post("/tasks/<int:task_id>/start")
@@ -64,9 +65,16 @@ def next_task():
 def start(task_id: int):
     user = current_user()
     assert user is not None
-    picking.start_task(db.session(), task_id, user)
+    task = picking.start_task(db.session(), task_id, user)
     db.session().commit()
-    return redirect(url_for("tsd.task", task_id=task_id))
+    return redirect(_task_url(task))
+
+
+def _task_url(task: PickTask) -> str:
+    """A task picked in a batch is worked on the batch's page (it asks for the totes)."""
+    if task.batch is not None and task.batch.status == "in_progress":
+        return url_for("tsd.batch", batch_id=task.batch.id)
+    return url_for("tsd.task", task_id=task.id)
 
 
 @bp.get("/tasks/<int:task_id>")
@@ -75,6 +83,8 @@ def task(task_id: int):
     user = current_user()
     assert user is not None
     found = picking.task_for(db.session(), task_id, user)
+    if found.batch is not None and found.batch.status == "in_progress":
+        return redirect(_task_url(found))
     return render_template("tsd/task.html", task=found, item=picking.current_item(found))
 
 
@@ -137,7 +147,7 @@ def short(task_id: int):
     """ "Нет товара" on the current item, with the reason the picker chose."""
     user = current_user()
     assert user is not None
-    result = picking.report_short(db.session(), task_id, user, request.form.get("reason", ""))
+    result = shortages.report_short(db.session(), task_id, user, request.form.get("reason", ""))
     db.session().commit()
     return _scan_answer(task_id, result, user)
 
@@ -175,6 +185,22 @@ def batch_scan(batch_id: int):
             db.session(), batch_id, barcode, scan_id, user, require_bin=_require_bin()
         ),
     )
+    return _batch_answer(batch_id, result, user)
+
+
+@bp.post("/batches/<int:batch_id>/short")
+@picker_required
+def batch_short(batch_id: int):
+    """ "Нет товара" on the batch's current item."""
+    user = current_user()
+    assert user is not None
+    reason = request.form.get("reason", "")
+    result = shortages.report_batch_short(db.session(), batch_id, user, reason)
+    db.session().commit()
+    return _batch_answer(batch_id, result, user)
+
+
+def _batch_answer(batch_id: int, result: picking.ScanResult, user: User) -> tuple[str, int]:
     found = batch_picking.batch_for(db.session(), batch_id, user)
     body = render_template(
         "tsd/_batch_scan.html",
@@ -188,6 +214,8 @@ def batch_scan(batch_id: int):
 def _batch_context(batch: PickBatch) -> dict[str, object]:
     return {
         "batch": batch,
+        "returning": batch_picking.to_return(batch),
+        "cancelled": batch_picking.cancelled(batch),
         "waiting": batch_picking.needs_tote(batch),
         "holding": batch_picking.in_hand(batch),
         "item": batch_picking.current_item(batch),
