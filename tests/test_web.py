@@ -177,3 +177,22 @@ def test_packer_opens_the_pack_screen_by_scanning_the_order(app, client, task_id
     assert client.post("/tsd/pack", data={"order": "nope"}).status_code == 404
     opened = client.post("/tsd/pack", data={"order": " wb-77 "})
     assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/{task_id}/pack")
+    refused = client.post("/tsd/pack", data={"order": "nope"}).get_data(as_text=True)
+    assert 'id="scan"' in refused and "nope" in refused  # still on the scan page, told why
+
+
+def test_another_person_packs_what_a_picker_picked(app, client, task_id):
+    login(client)
+    client.post(f"/tsd/tasks/{task_id}/start")
+    for n, code in enumerate(("LOC-A-01", "4601234567893", "4601234567893")):
+        client.post(f"/tsd/tasks/{task_id}/scan", data={"barcode": code, "scan_id": f"q{n}"})
+    with app.app_context():
+        f.make_picker(db.session(), badge="PACKER-1", name="Пётр")
+        db.session().commit()
+    login(client, "PACKER-1")
+    assert client.get(f"/tsd/tasks/{task_id}/pack").status_code == 200
+    checked = client.post(
+        f"/tsd/tasks/{task_id}/verify", data={"barcode": "4601234567893", "scan_id": "v1"}
+    )
+    assert checked.status_code == 200 and "1 из 2" in checked.get_data(as_text=True)
+    assert client.get(f"/tsd/tasks/{task_id + 999}/pack").status_code == 404

@@ -35,6 +35,14 @@ def task_to_pack(session: Session, scanned: str) -> PickTask:
     return task
 
 
+def task_for_packing(session: Session, task_id: int) -> PickTask:
+    """A finished pick task; any packer may pack it, not only the one who picked it."""
+    task = session.get(PickTask, task_id)
+    if task is None or task.kind != "pick" or task.status != "done":
+        raise NotFound("task_not_found")
+    return task
+
+
 def default_printer(session: Session, warehouse_id: int) -> Printer | None:
     return session.scalar(
         select(Printer)
@@ -59,9 +67,7 @@ def pack_task(
     Packing twice returns the print job of the first time: a double tap on the
     button must not print two labels.
     """
-    task = session.get(PickTask, task_id)
-    if task is None or task.picker_id not in (None, user.id):
-        raise NotFound("task_not_found")
+    task = task_for_packing(session, task_id)
     order = task.order
     existing = session.scalar(
         select(PrintJob).join(Parcel).where(Parcel.order_id == order.id).order_by(PrintJob.id)
@@ -97,7 +103,7 @@ def verify_scan(
     stored = picking.stored_result(session, scan_id)
     if stored is not None:
         return stored
-    task = picking.task_for(session, task_id, user)
+    task = task_for_packing(session, task_id)
     result = _check(session, task, barcode.strip())
     session.add(
         ScanEvent(

@@ -59,3 +59,12 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+@pytest.fixture
+def desk_page(browser):  # type: ignore[no-untyped-def]
+    """A desktop browser (1440×900): the supervisor's desk or a pack station."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="ru-RU")
+    page = context.new_page()
+    yield page
+    context.close()

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from sqlalchemy.exc import IntegrityError
 
 from warehouse import batch_picking, db, labels, packing, picking, shortages
-from warehouse.errors import DomainError
+from warehouse.errors import DomainError, NotFound
 from warehouse.models import PickBatch, PickTask, PrintJob, User
 from warehouse.web.auth import current_user, log_in, picker_required, user_by_badge
 from warehouse.web.messages import describe
@@ -232,16 +232,18 @@ def pack_station():
 @picker_required
 def pack_scan():
     """A packer scans the order number on the tote or sheet: its pack screen opens."""
-    task = packing.task_to_pack(db.session(), request.form.get("order", ""))
+    try:
+        task = packing.task_to_pack(db.session(), request.form.get("order", ""))
+    except NotFound as exc:  # the packer stays on the scan page, told loudly
+        message = describe(exc.code, exc.params)
+        return render_template("tsd/pack_station.html", error=message), 404
     return redirect(url_for("tsd.pack_page", task_id=task.id))
 
 
 @bp.get("/tasks/<int:task_id>/pack")
 @picker_required
 def pack_page(task_id: int):
-    user = current_user()
-    assert user is not None
-    found = picking.task_for(db.session(), task_id, user)
+    found = packing.task_for_packing(db.session(), task_id)
     return render_template("tsd/pack.html", task=found, **_pack_context(found))
 
 
@@ -255,7 +257,7 @@ def verify(task_id: int):
         raise DomainError("empty_scan")
     result = packing.verify_scan(db.session(), task_id, barcode, scan_id, user)
     db.session().commit()
-    found = picking.task_for(db.session(), task_id, user)
+    found = packing.task_for_packing(db.session(), task_id)
     body = render_template(
         "tsd/_verify.html",
         result=result,
@@ -271,7 +273,7 @@ def verify(task_id: int):
 def pack(task_id: int):
     user = current_user()
     assert user is not None
-    found = picking.task_for(db.session(), task_id, user)
+    found = packing.task_for_packing(db.session(), task_id)
     job = packing.pack_task(
         db.session(),
         task_id,

@@ -1,0 +1,61 @@
+"""A pack station's desktop (1440×900, USB scanner, a Zebra beside it): scan, check, print."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.browser.conftest import screenshot
+from tests.test_end_to_end import import_now, our_order, sandbox_order
+from warehouse import db, picking
+from warehouse.demo_catalogue import PRODUCTS
+from warehouse.models import PickTask, User
+
+pytestmark = pytest.mark.browser
+SHIRT = PRODUCTS[1]
+
+
+def scan(page, code: str) -> None:  # type: ignore[no-untyped-def]
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+
+
+def pick_on_the_books(app, external_id: str) -> None:
+    """The order was picked on a terminal (the terminal's own tests cover that)."""
+    with app.app_context():
+        session = db.session()
+        picker = session.scalar(select(User).where(User.badge == "PICKER-002"))
+        task = session.scalar(
+            select(PickTask).join(PickTask.order).where(PickTask.order.has(external_id=external_id))
+        )
+        picking.start_task(session, task.id, picker)
+        for n, code in enumerate((f"LOC-{SHIRT.bin}", SHIRT.barcodes[0])):
+            assert picking.record_scan(session, task.id, code, f"desk-{n}", picker).ok
+        session.commit()
+
+
+def test_pack_station_on_a_desktop(app, demo_site, zebra, worker, desk_page):
+    external_id = sandbox_order(demo_site)
+    import_now(app, worker)
+    pick_on_the_books(app, external_id)
+    page = desk_page
+    page.goto(f"{demo_site.url}/tsd/login")
+    scan(page, "PICKER-001")
+    page.wait_for_url("**/tsd/")
+    page.get_by_role("link", name="Упаковка: сканировать заказ").click()
+    expect(page.locator("#scan")).to_be_focused()
+    scan(page, "NO-SUCH-ORDER")
+    expect(page.locator("body")).to_contain_text("Нет собранного заказа NO-SUCH-ORDER")
+    scan(page, external_id)
+    page.wait_for_url("**/tsd/tasks/*/pack")
+    items, pack = page.locator("#pack-items").bounding_box(), page.locator("#pack").bounding_box()
+    assert items and pack and pack["x"] > items["x"] + items["width"]  # side by side
+    scan(page, SHIRT.barcodes[0])
+    expect(page.locator("#feedback")).to_have_class("feedback done")
+    screenshot(page, "desk-01-pack-station-checked")
+    page.get_by_role("button", name="Малая коробка").click()
+    worker()
+    expect(page.locator("#pack")).to_have_attribute("data-print-status", "printed", timeout=10000)
+    screenshot(page, "desk-02-pack-station-printed")
+    assert zebra.printed and our_order(app, external_id).status == "labelled"
