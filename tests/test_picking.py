@@ -147,3 +147,31 @@ def test_bin_scan_can_be_switched_off(session, site):
         session, task.id, "4601234567893", "no-bin", site["picker"], require_bin=False
     )
     assert result.task_done
+
+
+@pytest.mark.parametrize(
+    ("barcode", "units"),
+    [
+        ("04601234567893", 1),  # GTIN-14 of the EAN-13
+        ("]E04601234567893", 1),  # EAN-13 with the scanner's AIM prefix
+        ("(01)04601234567893", 1),  # a GS1 element string with brackets
+        ("]C10104601234567893", 1),  # GS1-128 on a carton: AI 01
+        ("0114601234567890", 3),  # the pack's GTIN-14 in a GS1-128: counts the pack
+    ],
+)
+def test_any_form_of_the_products_gtin_is_recognised(session, site, barcode, units):
+    task = started(session, site, ("4601234567893", 4))
+    scan(session, site, task, "LOC-B-07", "b")
+    result = scan(session, site, task, barcode, "gtin")
+    assert (result.ok, result.params.get("picked")) == (True, units)
+
+
+def test_upc_and_ean8_match_their_padded_forms_and_bad_check_digits_do_not(session, site):
+    from warehouse import inventory
+
+    upc = f.make_product(session, "Cereal", "036000291452")  # UPC-A, stored as 12 digits
+    ean8 = f.make_product(session, "Gum", "96385074")
+    assert inventory.product_by_barcode(session, "0036000291452").product is upc  # as EAN-13
+    assert inventory.product_by_barcode(session, "00000096385074").product is ean8
+    assert inventory.product_by_barcode(session, "4601234567894") is None  # check digit off
+    assert inventory.product_by_barcode(session, "(01)04601234567894") is None

@@ -24,7 +24,18 @@ logger = logging.getLogger(__name__)
 
 
 def product_by_barcode(session: Session, barcode: str) -> ProductBarcode | None:
-    return session.scalar(select(ProductBarcode).where(ProductBarcode.barcode == barcode))
+    """The product barcode scanned: stored exactly (marketplace codes are opaque strings),
+    else by the GTIN it carries (UPC-A for an EAN-13 with a leading 0, a GS1-128 carton)."""
+    exact = session.scalar(select(ProductBarcode).where(ProductBarcode.barcode == barcode))
+    if exact is not None:
+        return exact
+    gtin = marking.scanned_gtin(barcode)
+    if gtin is None:
+        return None
+    forms = marking.gtin_barcodes(gtin)
+    return session.scalar(
+        select(ProductBarcode).where(ProductBarcode.barcode.in_(forms)).limit(1)
+    )
 
 
 def product_by_gtin(session: Session, gtin: str) -> Product | None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 GS = "\x1d"
 # What scanners are set up to send instead of GS; none of them is in GS1's CSET82.
 GS_SUBSTITUTES = ("<GS>", "{GS}", "\\x1d", "~", "\xe8")
-AIM_PREFIXES = ("]d2", "]C1", "]Q3", "]e0")
+AIM_PREFIXES = ("]d2", "]C1", "]Q3", "]e0", "]E0", "]E4")
 # Serial lengths by product group (clothes, shoes, water: 13; dairy: 6; tobacco: 7).
 SERIAL_LENGTHS = (13, 6, 7)
 # AIs that may follow the serial, with their fixed data lengths (None: up to the next GS).
@@ -133,10 +133,28 @@ def gtin_valid(digits: str) -> bool:
 
 
 def gtin_barcodes(gtin: str) -> tuple[str, ...]:
-    """The product barcodes a GTIN-14 may be stored as (itself, EAN-13, UPC-A)."""
+    """The product barcodes a GTIN-14 may be stored as (itself, EAN-13, UPC-A, EAN-8)."""
     forms = [gtin]
     if gtin.startswith("0"):
         forms.append(gtin[1:])
     if gtin.startswith("00"):
         forms.append(gtin[2:])
+    if gtin.startswith("000000"):
+        forms.append(gtin[6:])
     return tuple(forms)
+
+
+def scanned_gtin(raw: str) -> str | None:
+    """The GTIN-14 in a product scan: a bare EAN-8 / UPC-A / EAN-13 / GTIN-14, or a GS1
+    element string starting with AI 01 (``]C1``/``]d2`` prefixes, ``(01)`` brackets, a
+    carton's GS1-128); None when the scan holds no valid GTIN."""
+    text = normalize(raw)
+    if text.startswith("(01)"):
+        text = text.replace("(", "").replace(")", "")
+    if text.isdigit() and len(text) in (8, 12, 13, 14):
+        digits = text
+    elif text.startswith("01") and text[2:16].isdigit():
+        digits = text[2:16]
+    else:
+        return None
+    return digits.zfill(14) if gtin_valid(digits) else None
