@@ -45,13 +45,22 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
+def _page(browser, width: int, height: int) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="ru-RU")
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def tsd_page(browser):  # type: ignore[no-untyped-def]
     """A page the size of a handheld terminal's screen (480×800)."""
-    context = browser.new_context(viewport={"width": 480, "height": 800}, locale="ru-RU")
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from _page(browser, 480, 800)
+
+
+@pytest.fixture
+def desk_page(browser):  # type: ignore[no-untyped-def]
+    """A desktop browser (1440×900): the supervisor's desk or a pack station."""
+    yield from _page(browser, 1440, 900)
 
 
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
@@ -59,12 +68,3 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
-
-
-@pytest.fixture
-def desk_page(browser):  # type: ignore[no-untyped-def]
-    """A desktop browser (1440×900): the supervisor's desk or a pack station."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="ru-RU")
-    page = context.new_page()
-    yield page
-    context.close()

@@ -42,15 +42,19 @@ def expect_answer(page, css: str, text: str) -> None:
     expect(page.locator("#feedback")).to_contain_text(text)
 
 
-def test_batch_of_two_orders_into_two_totes(app, demo_site, tsd_page):
-    import_order(app, "B-1001", (MUG.barcodes[0], 1), (SOCKS.barcodes[0], 1))
-    import_order(app, "B-1002", (SOCKS.barcodes[0], 1))
-    page = tsd_page
+def start_batch(page, demo_site):  # type: ignore[no-untyped-def]
     page.goto(f"{demo_site.url}/tsd/login")
     scan(page, "PICKER-001")
     page.wait_for_url("**/tsd/")
     page.get_by_role("button", name="Пакетная сборка").click()
     page.wait_for_url("**/tsd/batches/*")
+    return page
+
+
+def test_batch_of_two_orders_into_two_totes(app, demo_site, tsd_page):
+    import_order(app, "B-1001", (MUG.barcodes[0], 1), (SOCKS.barcodes[0], 1))
+    import_order(app, "B-1002", (SOCKS.barcodes[0], 1))
+    page = start_batch(tsd_page, demo_site)
     expect(page.locator("#instruction")).to_contain_text("Поставьте короб для заказа B-1001")
     screenshot(page, "tsd-20-batch-totes")
     scan(page, "TOTE-01")
@@ -105,12 +109,7 @@ def cancel_order(app, external_id: str) -> None:
 def test_batch_short_pick_and_an_order_cancelled_in_hand(app, demo_site, tsd_page):
     import_order(app, "B-2001", (MUG.barcodes[0], 1), (SOCKS.barcodes[0], 1))
     import_order(app, "B-2002", (MUG.barcodes[0], 1))
-    page = tsd_page
-    page.goto(f"{demo_site.url}/tsd/login")
-    scan(page, "PICKER-001")
-    page.wait_for_url("**/tsd/")
-    page.get_by_role("button", name="Пакетная сборка").click()
-    page.wait_for_url("**/tsd/batches/*")
+    page = start_batch(tsd_page, demo_site)
     batch_url = page.url
     scan(page, "TOTE-11")
     scan(page, "TOTE-12")
