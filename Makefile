@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test format install translations messages clean
+.PHONY: run test bench format install translations messages clean
 
 run: install
 	$(BIN)/python -m warehouse.run
@@ -14,6 +14,10 @@ test: install
 	$(BIN)/ruff format --check warehouse printers tests wsgi.py
 	$(BIN)/mypy warehouse printers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Speed is measured here, never in the test suite (see bench/README.md).
+bench: install
+	$(BIN)/python bench/scan_roundtrip.py
 
 install: $(STAMP) translations
 

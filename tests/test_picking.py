@@ -175,3 +175,49 @@ def test_upc_and_ean8_match_their_padded_forms_and_bad_check_digits_do_not(sessi
     assert inventory.product_by_barcode(session, "00000096385074").product is ean8
     assert inventory.product_by_barcode(session, "4601234567894") is None  # check digit off
     assert inventory.product_by_barcode(session, "(01)04601234567894") is None
+
+
+def test_two_pickers_pressing_at_once_on_two_connections_get_one_task_each_time(app):
+    """Real concurrency (two sessions, two threads): SQLite ignores FOR UPDATE, the claim
+    must still let exactly one picker have the task."""
+    import threading
+
+    from warehouse import db
+
+    with app.app_context():
+        session = db.session()
+        warehouse = f.make_warehouse(session)
+        account = f.make_account(session, warehouse)
+        f.put_stock(
+            session,
+            f.make_product(session, "Mug", "4607001234562"),
+            f.make_location(session, warehouse, "A-01"),
+            10,
+        )
+        badges = [f.make_picker(session, badge=f"B-{n}").badge for n in range(2)]
+        order = f.import_order(session, account, "wb-race", ("4607001234562", 1))
+        task_id = session.scalar(select(PickTask.id).where(PickTask.order_id == order.id))
+        session.commit()
+    barrier, outcomes = threading.Barrier(2), []
+
+    def press(badge):
+        from warehouse.models import User
+
+        with app.app_context():
+            session = db.session()
+            user = session.scalar(select(User).where(User.badge == badge))
+            barrier.wait()
+            try:
+                picking.start_task(session, task_id, user)
+                session.commit()
+                outcomes.append("taken")
+            except DomainError as exc:
+                session.rollback()
+                outcomes.append(exc.code)
+
+    threads = [threading.Thread(target=press, args=(badge,)) for badge in badges]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcomes) == ["taken", "task_taken"]

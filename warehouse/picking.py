@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from warehouse import inventory, marking, stock_sync
@@ -160,14 +160,29 @@ def start_task(session: Session, task_id: int, user: User) -> PickTask:
         raise DomainError("task_taken")  # assigned to someone else
     if task.status != "open":
         raise DomainError("task_taken" if task.status == "in_progress" else "task_closed")
-    task.status = "in_progress"
-    task.picker_id = user.id
-    task.started_at = utcnow()
+    if not _claim(session, task, user):
+        raise DomainError("task_taken")
     if task.kind == "pick":
         task.order.status = "picking"
     session.flush()
     logger.info("task started task=%s picker=%s", task.id, user.id)
     return task
+
+
+def _claim(session: Session, task: PickTask, user: User) -> bool:
+    """Compare-and-set: only an open task free for this picker is taken. SQLite ignores
+    FOR UPDATE, so the row lock alone would let two pickers take one task there."""
+    claimed = session.execute(
+        update(PickTask)
+        .where(
+            PickTask.id == task.id,
+            PickTask.status == "open",
+            or_(PickTask.picker_id.is_(None), PickTask.picker_id == user.id),
+        )
+        .values(status="in_progress", picker_id=user.id, started_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(getattr(claimed, "rowcount", 0))
 
 
 def task_for(session: Session, task_id: int, user: User) -> PickTask:
