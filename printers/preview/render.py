@@ -29,7 +29,7 @@ _BARCODES = frozenset({"BC", "BE", "B8", "BU", "BQ", "BX"})
 # Format commands that do not change the image (media, speed, quantity, storage, comments).
 _QUIET = frozenset(
     {"PQ", "PR", "MD", "MN", "MT", "MM", "MF", "JU", "JZ", "SZ", "XB", "FX", "PM", "JM", "LT"}
-    | {"PO", "LR", "LS", "MU", "CC", "CD", "CT", "SL", "SN", "JT", "PF", "FN"}
+    | {"SL", "JT", "PF"}
 )
 
 
@@ -71,6 +71,9 @@ class Format:
     current: _Field = field(default_factory=_Field)
     placed: list[Placed] = field(default_factory=list)
     ink_pixels: int = 0
+    shift: int = 0  # ^LS: fields move this many dots to the left
+    reverse_all: bool = False  # ^LRY
+    upside_down: bool = False  # ^POI
 
     def apply(self, command: Command) -> None:
         if command.prefix == "~":
@@ -85,7 +88,8 @@ class Format:
 
     def image(self) -> Image.Image:
         size = (self.stock.width, self.stock.height)
-        return compose(size, self.placed)
+        image = compose(size, self.placed)
+        return image.transpose(Image.Transpose.ROTATE_180) if self.upside_down else image
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -156,6 +160,23 @@ def _bar_defaults(state: Format, command: Command) -> None:
     ratio = command.param(1, str(state.bar.ratio))
     height = state.dots_param(command, 2, state.bar.height, MAX_HEIGHT_DOTS)
     state.bar = fields.BarDefaults(max(1, module), float(ratio or 3.0), max(1, height))
+
+
+def _label_shift(state: Format, command: Command) -> None:
+    state.shift = state.dots_param(command, 0, 0, MAX_WIDTH_DOTS)
+
+
+def _label_reverse(state: Format, command: Command) -> None:
+    state.reverse_all = command.param(0, "N").upper() == "Y"
+
+
+def _print_orientation(state: Format, command: Command) -> None:
+    state.upside_down = command.param(0, "N").upper() == "I"
+
+
+def _units(state: Format, command: Command) -> None:
+    if command.param(0, "D").upper() != "D":
+        state.warn(f"^MU{command.param(0)}: only dots are supported; numbers are read as dots")
 
 
 # --- field commands -------------------------------------------------------------------------------
@@ -234,15 +255,18 @@ def _field_separator(state: Format, command: Command) -> None:
     ink = _field_ink(state, current)
     if ink is None:
         return
-    orientation = current.orientation or state.orientation
+    # ^FW turns text and barcodes, never boxes or graphics
+    orientation = "N" if current.ink is not None else current.orientation or state.orientation
     turned = ink.turned(orientation)
-    x, y = current.origin[0] + state.home[0], current.origin[1] + state.home[1]
+    x = current.origin[0] + state.home[0] - state.shift
+    y = current.origin[1] + state.home[1]
     if current.typeset:
         x, y = x - turned.anchor[0], y - turned.anchor[1]
     state.ink_pixels += turned.mask.width * turned.mask.height
     if state.ink_pixels > MAX_INK_PIXELS or len(state.placed) >= MAX_FIELDS:
         raise ValueError("the format draws more than any label could hold")
-    state.placed.append(Placed(turned, x, y, current.white, current.reverse))
+    reverse = current.reverse or state.reverse_all
+    state.placed.append(Placed(turned, x, y, current.white, reverse))
 
 
 def _field_ink(state: Format, current: _Field) -> Ink | None:
@@ -315,6 +339,11 @@ _HANDLERS: dict[str, _Handler] = {
     "GB": _box,
     "GF": _graphic_field,
     "FD": _field_data,
+    "FV": _field_data,
+    "LS": _label_shift,
+    "LR": _label_reverse,
+    "PO": _print_orientation,
+    "MU": _units,
     "FS": _field_separator,
 }
 _HANDLERS.update(dict.fromkeys(_BARCODES, _barcode))

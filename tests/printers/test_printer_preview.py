@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import io
 import zlib
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
 from printers import graphics, zpl
+from printers.preview import __main__ as preview_cli
 from printers.preview import render
 from tests.printers.decode import decode_all, decode_barcodes
 from warehouse import labels
@@ -329,3 +331,33 @@ def test_ft_on_rotated_text_is_the_start_of_its_baseline() -> None:
     assert box is not None
     assert 98 <= box[0] <= 102  # letters stand to the right of the baseline
     assert 50 <= box[1] <= 56
+
+
+def test_print_orientation_inverted_turns_the_whole_label() -> None:
+    image = render(label("^POI^FO0,0^GB100,50,50^FS", 400, 200)).labels[0].image
+    assert black_box(image) == (300, 150, 400, 200)
+
+
+def test_label_reverse_and_label_shift() -> None:
+    image = render(label("^LRY^LS20^FO0,0^GB200,100,100^FS^FO40,0^GB100,100,100^FS")).labels[0]
+    assert black_box(image.image) == (0, 0, 180, 100)
+    assert image.image.getpixel((60, 50)) == 255  # the second box reversed the first
+
+
+def test_field_orientation_turns_barcodes_but_not_graphics() -> None:
+    image = render(label("^FWR^FO10,10^GB200,20,20^FS")).labels[0].image
+    assert black_box(image) == (10, 10, 210, 30)
+    zpl_bytes = label("^FWR^BY2^FO40,40^BCN,80,N^FDBIN-7^FS^FO400,200^BC,80,N^FDBIN-8^FS")
+    found = {item.text: item.orientation for item in decode_barcodes(zpl_bytes)}
+    assert found["BIN-7"] == 0 and found["BIN-8"] in (90, 270)
+
+
+def test_command_line_writes_one_png_per_format(tmp_path: Path) -> None:
+    source = tmp_path / "box.zpl"
+    source.write_bytes(label("^FO10,10^GB20,20,20^FS") * 2 + b"^XA^ZZ^XZ")
+    assert preview_cli.main([str(source), "--out", str(tmp_path / "png")]) == 0
+    written = sorted((tmp_path / "png").iterdir())
+    assert [path.name for path in written] == ["box-1.png", "box-2.png", "box-3.png"]
+    assert Image.open(written[0]).size == (600, 600)
+    source.write_bytes(b"nothing")
+    assert preview_cli.main([str(source)]) == 1
