@@ -157,9 +157,13 @@ def _field_orientation(state: Format, command: Command) -> None:
 
 def _bar_defaults(state: Format, command: Command) -> None:
     module = state.dots_param(command, 0, state.bar.module, 10)
-    ratio = command.param(1, str(state.bar.ratio))
     height = state.dots_param(command, 2, state.bar.height, MAX_HEIGHT_DOTS)
-    state.bar = fields.BarDefaults(max(1, module), float(ratio or 3.0), max(1, height))
+    try:
+        ratio = float(command.param(1, str(state.bar.ratio)))
+    except ValueError:
+        state.warn(f"^BY: ratio {command.param(1)!r} is not a number")
+        ratio = state.bar.ratio
+    state.bar = fields.BarDefaults(max(1, module), ratio, max(1, height))
 
 
 def _label_shift(state: Format, command: Command) -> None:
@@ -245,7 +249,7 @@ def _graphic_field(state: Format, command: Command) -> None:
 
 def _field_data(state: Format, command: Command) -> None:
     data = command.args.replace(b"\r", b"").replace(b"\n", b"")
-    if b"~" in data and state.current.hex_indicator is None:
+    if b"~" in data:
         state.warn("~ in field data: a printer reads it as a control command (escape it with ^FH)")
     state.current.data = data
 

@@ -361,3 +361,16 @@ def test_command_line_writes_one_png_per_format(tmp_path: Path) -> None:
     assert Image.open(written[0]).size == (600, 600)
     source.write_bytes(b"nothing")
     assert preview_cli.main([str(source)]) == 1
+
+
+def test_gf_binary_is_read_by_its_byte_count_and_b64_by_its_crc() -> None:
+    raw = b"\x5e~\x5e\x00\xff" * 2  # carets and tildes inside binary data are data
+    binary = label("^FO10,10^GFB,10,10,5,").removesuffix(b"^XZ") + raw + b"^FS^XZ"
+    hex_form = label(f"^FO10,10^GFA,10,10,5,{raw.hex().upper()}^FS")
+    encoded = base64.b64encode(raw).decode()
+    b64 = label(
+        f"^FO10,10^GFA,10,10,5,:B64:{encoded}:{graphics.crc16_xmodem(encoded.encode()):04x}^FS"
+    )
+    images = [render(zpl_bytes).labels[0].image.tobytes() for zpl_bytes in (binary, hex_form, b64)]
+    assert images[0] == images[1] == images[2]
+    assert render(binary).warnings == ()
