@@ -1,10 +1,15 @@
 """Offline ZPL → PNG: what a Zebra would print, as an image, without any online service.
 
-Covers the ZPL our labels and the marketplaces' labels use: ``^XA``/``^XZ``, ``^CI``, ``^PW``,
-``^LL``, ``^LH``, ``^FO``/``^FT``, ``^FW``, ``^A``/``^CF``, ``^FB``, ``^FH``, ``^FR``, ``^GB``,
+Covers the ZPL our labels and the marketplaces' labels use: ``^XA``/``^XZ``, ``^CI`` (28 UTF-8,
+27 cp1252, 33 cp1251, else cp850), ``^PW``, ``^LL``, ``^LH``, ``^LS``, ``^LR``, ``^PO``,
+``^FO``/``^FT``, ``^FW``, ``^A``/``^CF``, ``^FB``, ``^FH``, ``^FR``, ``^FD``/``^FV``, ``^GB``,
 ``^GF`` (hex, ACS, Z64/B64 with CRC, binary), ``^BY`` and the barcodes ``^BE``, ``^B8``, ``^BU``,
-``^BC`` (modes N/A/U/D), ``^BQ``, ``^BX``. Anything else is skipped and named in ``warnings``.
-Fonts are approximated (one TrueType face with Cyrillic); barcodes are encoded exactly.
+``^BC`` (modes N/A/U/D), ``^BQ``, ``^BX``. Media and job commands (``^PQ``, ``^MM`` …) are skipped
+quietly; anything else is skipped and named in ``warnings``, and so is bad barcode data.
+
+Barcodes are encoded exactly (zint), so they decode as printed ones would. Text is approximated:
+every font is DejaVu Sans Mono at the cell height and width given, so line breaks and widths are
+close to, not identical with, the printer's ``^A0``.
 
     preview = render(zpl_bytes, dpi=203)
     preview.png           # the first label as PNG bytes

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+import threading
 from dataclasses import dataclass
 from importlib import resources
 
@@ -22,6 +23,8 @@ MAX_TEXT_PIXELS = 3200 * 6400  # one line or block: no label is larger
 MAX_CHARACTERS = 4000
 _FONT_PACKAGE, _FONT_FILE = "barcode", "fonts/DejaVuSansMono.ttf"
 _LINE_BREAK = "\\&"
+# The cached FreeType faces are shared; FreeType faces are not safe to use from two threads.
+_FREETYPE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,8 @@ def measure(text: str, font: Font) -> int:
     """Width of ``text`` in dots."""
     _check_length(text)
     face = _face(_size(font.height))
-    return round(face.getlength(text) * _stretch(font))
+    with _FREETYPE_LOCK:
+        return round(face.getlength(text) * _stretch(font))
 
 
 def _left(drawn: int, width: int, justify: str) -> int:
@@ -101,10 +105,11 @@ def _draw_line(text: str, font: Font) -> Image.Image:
     _check_length(text)
     face = _face(_size(font.height))
     ascent, descent = face.getmetrics()
-    natural = max(1, round(face.getlength(text)))
-    _check_size(round(natural * _stretch(font)), ascent + descent)
-    gray = Image.new("L", (natural, max(1, ascent + descent)), 0)
-    ImageDraw.Draw(gray).text((0, 0), text, font=face, fill=255)
+    with _FREETYPE_LOCK:
+        natural = max(1, round(face.getlength(text)))
+        _check_size(round(natural * _stretch(font)), ascent + descent)
+        gray = Image.new("L", (natural, max(1, ascent + descent)), 0)
+        ImageDraw.Draw(gray).text((0, 0), text, font=face, fill=255)
     width = max(1, round(natural * _stretch(font)))
     if width != natural:
         gray = gray.resize((width, gray.height), Image.Resampling.BILINEAR)
