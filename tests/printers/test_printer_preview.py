@@ -8,6 +8,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+import zxingcpp
 from PIL import Image, ImageChops, ImageDraw
 
 from printers import graphics, zpl
@@ -374,3 +375,22 @@ def test_gf_binary_is_read_by_its_byte_count_and_b64_by_its_crc() -> None:
     images = [render(zpl_bytes).labels[0].image.tobytes() for zpl_bytes in (binary, hex_form, b64)]
     assert images[0] == images[1] == images[2]
     assert render(binary).warnings == ()
+
+
+def test_code128_mode_a_chooses_subsets_itself() -> None:
+    image = render(label("^FO40,40^BY2^BCN,80,N,N,N,A^FD12345678^FS")).labels[0].image
+    assert _width(image) == (11 * 6 + 13) * 2  # subset C, as >; would give
+
+
+@pytest.mark.parametrize(("switch", "level"), [("HA", "H"), ("LA", "L"), ("QA", "Q")])
+def test_qr_error_correction_comes_from_the_field_data(switch: str, level: str) -> None:
+    zpl_bytes = label(f"^FO60,60^BQN,2,5^FD{switch},WB-GI-1^FS")
+    image = render(zpl_bytes).labels[0].image.convert("L")
+    (found,) = zxingcpp.read_barcodes(image)
+    assert (found.text, found.ec_level) == ("WB-GI-1", level)
+
+
+def test_datamatrix_decimal_escape_gives_a_group_separator() -> None:
+    data = MARKING.replace(GS, "_d029")
+    (found,) = decode_barcodes(label(f"^FO60,60^BXN,6,200,,,,_^FD_1{data}^FS"))
+    assert (found.text, found.symbology) == (MARKING, "]d2")
