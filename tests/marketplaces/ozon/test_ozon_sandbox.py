@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from printers import graphics
+from tests.printers.decode import decode_all
 from warehouse.demo_catalogue import PRODUCTS
 
 if TYPE_CHECKING:
@@ -122,6 +124,9 @@ def test_label_pdf_has_correct_xref_and_refuses_unready_batches(
     label = ozon_sandbox.call("/v2/posting/fbs/package-label", {"posting_number": [shipped]})
     assert label.headers["Content-Type"] == "application/pdf"
     _check_xref(label.content)
+    # the posting number's barcode survives rasterising for a 203-dpi printer
+    zpl = graphics.pdf_to_zpl(label.content, dpi=203, width_mm=75, height_mm=120)
+    assert decode_all(zpl, 203) == [("Code128", shipped)]
 
 
 def _check_xref(pdf: bytes) -> None:

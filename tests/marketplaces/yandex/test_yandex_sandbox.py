@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from printers import graphics
+from tests.printers.decode import decode_all
 from warehouse.demo_catalogue import PRODUCTS
 
 if TYPE_CHECKING:
@@ -177,6 +179,9 @@ def test_label_formats_and_data(ym_sandbox: YmSandbox) -> None:
     assert pdf[startxref:].startswith(b"xref")
     for number, offset in enumerate(re.findall(rb"(\d{10}) 00000 n", pdf), start=1):
         assert pdf[int(offset) :].startswith(b"%d 0 obj" % number)
+    # the box's barcode survives rasterising for a 203-dpi printer
+    zpl = graphics.pdf_to_zpl(pdf, dpi=203, width_mm=58, height_mm=40)
+    assert decode_all(zpl, 203) == [("Code128", f"{order_id}-1")]
     bad = ym_sandbox.call("GET", _order_path(order_id, "delivery/labels?format=A5"))
     assert bad.status_code == 400
     data = ym_sandbox.call("GET", _order_path(order_id, "delivery/labels/data")).json()["result"]

@@ -156,7 +156,8 @@ def package_label() -> Response:
         ["OZON", row.posting_number, row.order_number, *(p["offer_id"] for p in row.products)]
         for row in rows
     ]
-    return Response(pdf.text_pdf(pages, *LABEL_SIZE_MM), mimetype="application/pdf")
+    barcodes = [row.posting_number for row in rows]
+    return Response(pdf.text_pdf(pages, *LABEL_SIZE_MM, barcodes), mimetype="application/pdf")
 
 
 @bp.post("/v2/posting/fbs/cancel-reason/list")

@@ -191,7 +191,9 @@ def order_labels(campaign_id: int, order_id: int) -> Response:
         _label_lines(order_id, number, len(box_ids), box_id, row.shipment_date)
         for number, box_id in enumerate(box_ids, start=1)
     ]
-    response = Response(pdf.text_pdf(pages, *LABEL_SIZES_MM[size]), mimetype="application/pdf")
+    barcodes = [f"{order_id}-{number}" for number in range(1, len(box_ids) + 1)]
+    content = pdf.text_pdf(pages, *LABEL_SIZES_MM[size], barcodes)
+    response = Response(content, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="labels-{order_id}.pdf"'
     return response
 
