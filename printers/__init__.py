@@ -18,6 +18,7 @@ from printers.layouts import (
     product_label,
     supply_label,
 )
+from printers.rescale import detect_dpi, rescale
 from printers.status import HostStatus, format_host_status, parse_host_status
 from printers.transport import (
     PrinterError,
@@ -43,6 +44,7 @@ __all__ = [
     "PrinterUnreachable",
     "VirtualZebra",
     "box_label",
+    "detect_dpi",
     "dots",
     "field_data",
     "format_host_status",
@@ -52,6 +54,7 @@ __all__ = [
     "parse_host_status",
     "product_label",
     "query_status",
+    "rescale",
     "send_zpl",
     "supply_label",
     "test_label",

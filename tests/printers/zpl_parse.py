@@ -66,3 +66,10 @@ def field_with(zpl: bytes, code: str) -> list[Command]:
     found = [field for field in fields(zpl) if find(field, code) is not None]
     assert len(found) == 1, f"{len(found)} fields with ^{code}"
     return found[0]
+
+
+def first(commands: list[Command], code: str) -> Command:
+    """The first ``code`` command, which must be there."""
+    command = find(commands, code)
+    assert command is not None, f"no ^{code} in {commands}"
+    return command
