@@ -61,8 +61,9 @@ def product_label(
     """
     frame = Frame(width_mm, height_mm, dpi)
     code = symbols.product_code(barcode)
-    name_lines = 2 if frame.inner_height_mm < 60 else 3
-    rows = [_Row("name", name, min(frame.scale_mm * 0.09, 6.0), name_lines)]
+    # The whole name matters more than its size: tall labels give it more, smaller lines.
+    name_lines = 2 if frame.inner_height_mm < 60 else 4
+    rows = [_Row("name", name, min(frame.scale_mm * 0.08, 5.0), name_lines)]
     if article:
         rows.append(_Row("article", article, _small_font(frame)))
     return _with_barcode(frame, "product.zpl.j2", rows, code, quantity, article=None)
