@@ -173,8 +173,10 @@ def svg(
     options = {"module_width": module_mm, "module_height": height_mm, "write_text": text}
     if not text:
         caption = None
-    markup = drawing.render(options, caption)
-    return _XML_DECLARATION.sub("", markup.decode("utf-8")).strip()
+    markup = drawing.render(options, caption).decode("utf-8")
+    # python-barcode ids its group "barcode_group": two barcodes on a page would share an id.
+    markup = markup.replace(' id="barcode_group"', "")
+    return _XML_DECLARATION.sub("", markup).strip()
 
 
 def _drawing(

@@ -87,6 +87,7 @@ def test_svg_is_an_inline_svg_element_with_bars(code: str, symbology: Symbology)
     markup = barcodes.svg(code)
     assert markup.startswith("<svg") and markup.endswith("</svg>")
     assert "<?xml" not in markup and "<!DOCTYPE" not in markup
+    assert " id=" not in markup  # several on one page must not share an id
     document = xml.dom.minidom.parseString(markup)
     bars = [
         rect

@@ -155,6 +155,12 @@ def test_box_label_encodes_the_sscc_as_gs1_128() -> None:
     assert printed == ["Заказ 1", "1 / 2", f"(00) {sscc}"]
 
 
+@pytest.mark.parametrize("count", [(0, 3), (4, 3)])
+def test_box_count_must_be_a_box_of_the_set(count: tuple[int, int]) -> None:
+    with pytest.raises(ValueError, match="does not exist"):
+        layouts.box_label("106141411234567897", count=count)
+
+
 def test_a_wrong_check_digit_is_refused_before_any_zpl(monkeypatch: pytest.MonkeyPatch) -> None:
     rendered: list[str] = []
     monkeypatch.setattr(layouts, "render", lambda template, **_: rendered.append(template))
