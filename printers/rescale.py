@@ -31,6 +31,8 @@ _COMMAND = re.compile(r"[\^~][^\^~]*")
 _PW = re.compile(rb"\^PW\s*(\d+)", re.IGNORECASE)
 _TOLERANCE = 0.03
 KNOWN_DPI = {152: 6, 203: 8, 300: 12, 600: 24}
+LABEL_WIDTHS_MM = (58, 40, 75, 100)
+"""Widths of the labels marketplaces ask for (WB 58 and 40, Ozon / YM 75, 100 × 150)."""
 
 # Command → (parameter indexes in dots, parameter indexes that are module sizes).
 _DIMENSIONS: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
@@ -99,15 +101,25 @@ def rescale(data: bytes, from_dpi: int, to_dpi: int) -> bytes:
     return (head + "".join(parts)).encode("utf-8", errors="surrogateescape")
 
 
-def detect_dpi(data: bytes, width_mm: float) -> int | None:
-    """The resolution a format was drawn for, from its ``^PW`` and the label's known width.
+def detect_dpi(data: bytes, width_mm: float | None = None) -> int | None:
+    """The resolution a format was drawn for, from its ``^PW`` and the label's width.
 
-    None if the format sets no ``^PW`` or its width matches no usual head (6/8/12/24 dots/mm).
+    Without ``width_mm`` the usual label widths (``LABEL_WIDTHS_MM``) are tried, and a guess is
+    made only if they agree. None if the format sets no ``^PW`` or nothing matches for sure.
     """
     found = _PW.search(data)
-    if found is None or width_mm <= 0:
+    if found is None:
         return None
-    per_mm = int(found.group(1)) / width_mm
+    dots = int(found.group(1))
+    widths = LABEL_WIDTHS_MM if width_mm is None else (width_mm,)
+    guesses = {dpi for width in widths if (dpi := _dpi_for(dots, width)) is not None}
+    return guesses.pop() if len(guesses) == 1 else None
+
+
+def _dpi_for(dots: int, width_mm: float) -> int | None:
+    if width_mm <= 0:
+        return None
+    per_mm = dots / width_mm
     for dpi, dots_per_mm in KNOWN_DPI.items():
         if abs(per_mm - dots_per_mm) <= dots_per_mm * _TOLERANCE:
             return dpi

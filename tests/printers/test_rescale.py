@@ -69,7 +69,13 @@ def test_detect_dpi_reads_the_width(kind: str, size: tuple[int, int]) -> None:
     assert detect_dpi(rescale(original, 203, 300), size[0]) == 300
 
 
+@pytest.mark.parametrize(("data", "dpi"), [(b"^PW464", 203), (b"^PW696", 300), (b"^PW480", 300)])
+def test_detect_dpi_guesses_from_the_usual_widths(data: bytes, dpi: int) -> None:
+    assert detect_dpi(b"^XA" + data + b"^XZ") == dpi
+
+
 def test_detect_dpi_without_an_answer() -> None:
+    assert detect_dpi(b"^XA^PW600^XZ") is None  # 75 mm at 8 dots/mm or 100 mm at 6
     assert detect_dpi(b"^XA^FO10,10^FDx^FS^XZ", 58) is None
     assert detect_dpi(b"^XA^PW500^XZ", 58) is None
     assert detect_dpi(b"^XA^PW1392^XZ", 58) == 600
