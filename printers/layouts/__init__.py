@@ -4,7 +4,7 @@ Each layout is a Jinja template next to this file (``*.zpl.j2``) filled with fie
 here in millimetres and printed in dots, so one layout serves every size in ``SIZES`` at 203 or
 300 dpi: fonts, gaps and barcodes grow with the label, text is wrapped in ``^FB`` blocks and cut
 with "..." rather than run off the label, and content that cannot fit raises LayoutError.
-Every value the templates print is ZPL-escaped (see ``render``). Barcodes are validated before
+Every value the templates print is ZPL-escaped (see ``environment``). Barcodes are validated before
 any ZPL is produced (``printers.barcodes``), so a wrong check digit raises InvalidBarcode.
 """
 

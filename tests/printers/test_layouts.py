@@ -9,7 +9,7 @@ from printers.barcodes import InvalidBarcode
 from printers.layouts import LayoutError
 from printers.layouts.environment import finalize
 from tests.printers import zpl_parse as parse
-from tests.printers.test_layouts_golden import LAYOUTS, VARIANTS
+from tests.printers.label_samples import LAYOUTS, VARIANTS
 
 # Everything our layouts may emit: no control (~) command, nothing that stores or recalls.
 ALLOWED = {"XA", "CI", "PW", "LL", "LH", "FO", "A0", "FB", "FH", "FD", "FS", "BY"}
