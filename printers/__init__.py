@@ -18,7 +18,7 @@ from printers.layouts import (
     product_label,
     supply_label,
 )
-from printers.rescale import detect_dpi, rescale
+from printers.resolution import detect_dpi, rescale
 from printers.status import HostStatus, format_host_status, parse_host_status
 from printers.transport import (
     PrinterError,

@@ -1,6 +1,6 @@
 """A small ZPL reader for the tests: commands, fields, ^FH hex escapes.
 
-Written independently of printers.rescale's tokenizer, so that the two check each other.
+Written independently of printers.resolution's tokenizer, so that the two check each other.
 """
 
 from __future__ import annotations

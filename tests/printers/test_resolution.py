@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 
 from printers import graphics, layouts
-from printers.rescale import detect_dpi, rescale
+from printers.resolution import detect_dpi, rescale
 from tests.printers import zpl_parse as parse
 from warehouse.marketplaces.sandbox import wb_stickers
 
