@@ -53,14 +53,18 @@ def product_label(
     height_mm: float = 40,
     dpi: int = 203,
     quantity: int = 1,
+    as_code128: bool = False,
 ) -> bytes:
     """Name (wrapped), article and barcode of a product, ``quantity`` copies.
 
     ``barcode`` is drawn as EAN-13 (``^BE``), EAN-8 (``^B8``) or UPC-A (``^BU``) by its length,
-    GTIN-14 as GS1-128; any other code (a seller's own) as Code 128.
+    GTIN-14 as GS1-128; any other code (a seller's own) as Code 128. A GTIN-like code with a
+    wrong check digit raises InvalidBarcode (the printer would draw another number), unless
+    ``as_code128``: then it is drawn exactly as given, as Code 128 (marketplaces' own "20…"
+    codes are opaque strings and do not always pass mod-10).
     """
     frame = Frame(width_mm, height_mm, dpi)
-    code = symbols.product_code(barcode)
+    code = symbols.product_code(barcode, as_code128)
     # The whole name matters more than its size: tall labels give it more, smaller lines.
     name_lines = 2 if frame.inner_height_mm < 60 else 4
     rows = [_Row("name", name, min(frame.scale_mm * 0.08, 5.0), name_lines)]

@@ -63,11 +63,12 @@ class Qr:
 _QR_BYTES_Q = (11, 20, 32, 46, 60, 74, 86, 108, 130, 151)
 
 
-def product_code(code: str) -> Linear:
+def product_code(code: str, as_code128: bool = False) -> Linear:
     """A product's code: EAN-13 / EAN-8 / UPC-A by its length, GTIN-14 as GS1-128 (01), any
-    other seller code as Code 128. A GTIN-like code with a wrong check digit is refused."""
+    other seller code (or any code at all, ``as_code128``) as Code 128. A GTIN-like code with a
+    wrong check digit is refused."""
     kind = barcodes.classify(code)
-    if kind is Kind.OTHER:
+    if kind is Kind.OTHER or as_code128:
         return code128(code)
     barcodes.validate(code, kind)
     if kind is Kind.GTIN13:

@@ -155,6 +155,14 @@ def test_box_label_encodes_the_sscc_as_gs1_128() -> None:
     assert printed == ["Заказ 1", "1 / 2", f"(00) {sscc}"]
 
 
+def test_a_code_that_fails_mod_10_can_still_be_printed_exactly_as_code_128() -> None:
+    with pytest.raises(InvalidBarcode):
+        layouts.product_label("Товар", "A-1", "2008322729004")
+    label = layouts.product_label("Товар", "A-1", "2008322729004", as_code128=True)
+    assert parse.data(parse.field_with(label, "BC")) == "2008322729004"  # 13 digits: subset B
+    assert parse.data(parse.fields(label)[-1]) == "2008322729004"
+
+
 @pytest.mark.parametrize("count", [(0, 3), (4, 3)])
 def test_box_count_must_be_a_box_of_the_set(count: tuple[int, int]) -> None:
     with pytest.raises(ValueError, match="does not exist"):
