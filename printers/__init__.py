@@ -1,4 +1,5 @@
-"""Zebra label printers: ZPL labels, ``~HS`` status, raw TCP 9100, a virtual printer.
+"""Zebra label printers: ZPL labels and layouts, barcodes, ``~HS`` status, raw TCP 9100, a
+virtual printer.
 
 This package knows labels and printers and nothing about orders or marketplaces.
 """
@@ -7,6 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from printers.barcodes import InvalidBarcode
+from printers.layouts import (
+    SIZES,
+    LayoutError,
+    box_label,
+    location_label,
+    location_sheet,
+    product_label,
+    supply_label,
+)
+from printers.resolution import detect_dpi, rescale
 from printers.status import HostStatus, format_host_status, parse_host_status
 from printers.transport import (
     PrinterError,
@@ -22,19 +34,29 @@ if TYPE_CHECKING:
     from printers.virtual import VirtualZebra
 
 __all__ = [
+    "SIZES",
     "HostStatus",
+    "InvalidBarcode",
+    "LayoutError",
     "PrinterError",
     "PrinterNotReady",
     "PrinterSendFailed",
     "PrinterUnreachable",
     "VirtualZebra",
+    "box_label",
+    "detect_dpi",
     "dots",
     "field_data",
     "format_host_status",
     "label",
+    "location_label",
+    "location_sheet",
     "parse_host_status",
+    "product_label",
     "query_status",
+    "rescale",
     "send_zpl",
+    "supply_label",
     "test_label",
 ]
 

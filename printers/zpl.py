@@ -27,7 +27,12 @@ def dots(mm: float, dpi: int) -> int:
 
 def field_data(text: str) -> str:
     """``^FH^FD…^FS`` with ``^``, ``~``, ``_`` and control characters hex-escaped."""
-    return "^FH^FD" + "".join(_escape(char) for char in text) + "^FS"
+    return "^FH^FD" + escape(text) + "^FS"
+
+
+def escape(text: str) -> str:
+    """``text`` with ``^``, ``~``, ``_`` and control characters as ``^FH`` hex escapes."""
+    return "".join(_escape(char) for char in text)
 
 
 def label(width_mm: float, height_mm: float, dpi: int, body: str) -> bytes:

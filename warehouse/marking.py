@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from printers import barcodes
+
 GS = "\x1d"
 # What scanners are set up to send instead of GS; none of them is in GS1's CSET82.
 GS_SUBSTITUTES = ("<GS>", "{GS}", "\\x1d", "~", "\xe8")
@@ -125,11 +127,7 @@ def _tail(text: str) -> tuple[tuple[str, str], ...]:
 
 def gtin_valid(digits: str) -> bool:
     """GS1 mod-10 check digit, for GTIN-8/12/13/14."""
-    if not digits.isdigit() or len(digits) not in (8, 12, 13, 14):
-        return False
-    body, check = digits[:-1], int(digits[-1])
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10 == check
+    return barcodes.classify(digits) in barcodes.GTIN_KINDS and barcodes.is_valid(digits)
 
 
 def gtin_barcodes(gtin: str) -> tuple[str, ...]:
