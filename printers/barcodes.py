@@ -176,7 +176,23 @@ def svg(
     markup = drawing.render(options, caption).decode("utf-8")
     # python-barcode ids its group "barcode_group": two barcodes on a page would share an id.
     markup = markup.replace(' id="barcode_group"', "")
-    return _XML_DECLARATION.sub("", markup).strip()
+    return _scalable(_XML_DECLARATION.sub("", markup).strip())
+
+
+_ROOT_SIZE = re.compile(r'<svg([^>]*?) width="([\d.]+)mm" height="([\d.]+)mm"')
+_MM_ATTRIBUTE = re.compile(r'(\s(?:x|y|width|height)=")([\d.]+)mm"')
+
+
+def _scalable(markup: str) -> str:
+    """Drawn in millimetre user units with a viewBox: it prints at its size in mm and a
+    page's CSS may still scale it (python-barcode writes mm lengths and no viewBox)."""
+    root = _ROOT_SIZE.search(markup)
+    if root is None:
+        return markup
+    head, width, height = root.groups()
+    start = f'<svg{head} width="{width}mm" height="{height}mm" viewBox="0 0 {width} {height}"'
+    body = _MM_ATTRIBUTE.sub(r'\1\2"', markup[root.end() :])
+    return start + body.replace("font-size:10pt", "font-size:3.5px")
 
 
 def _drawing(

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from warehouse.errors import NotFound
 from warehouse.models import (
     ORDER_STATUSES,
+    Location,
     MarketplaceAccount,
+    MarkingCode,
     Order,
     OutboxCommand,
+    Parcel,
+    PickTask,
     Printer,
     PrintJob,
+    Shortage,
+    Stock,
+    User,
 )
+
+T = TypeVar("T", bound=Any)
 
 
 def order_counts(session: Session) -> dict[str, int]:
@@ -57,3 +70,76 @@ def failed_print_jobs(session: Session, limit: int = 20) -> list[PrintJob]:
 
 def accounts(session: Session) -> list[MarketplaceAccount]:
     return list(session.scalars(select(MarketplaceAccount).order_by(MarketplaceAccount.id)))
+
+
+@dataclass
+class OrderPage:
+    """Everything about one order, for the supervisor's order page."""
+
+    order: Order
+    tasks: list[PickTask]
+    marking_codes: list[MarkingCode]
+    parcels: list[Parcel]
+    print_jobs: list[PrintJob]
+    commands: list[OutboxCommand]
+    shortages: list[Shortage]
+
+
+def order_page(session: Session, order_id: int) -> OrderPage:
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound("order_not_found")
+    line_ids = [line.id for line in order.lines]
+    parcels = _all(session, select(Parcel).where(Parcel.order_id == order.id).order_by(Parcel.id))
+    parcel_ids = [parcel.id for parcel in parcels]
+    return OrderPage(
+        order=order,
+        tasks=_all(
+            session, select(PickTask).where(PickTask.order_id == order.id).order_by(PickTask.id)
+        ),
+        marking_codes=_all(
+            session,
+            select(MarkingCode).where(MarkingCode.line_id.in_(line_ids)).order_by(MarkingCode.id),
+        ),
+        parcels=parcels,
+        print_jobs=_all(
+            session,
+            select(PrintJob).where(PrintJob.parcel_id.in_(parcel_ids)).order_by(PrintJob.id),
+        ),
+        commands=_all(
+            session,
+            select(OutboxCommand)
+            .where(OutboxCommand.order_id == order.id)
+            .order_by(OutboxCommand.id),
+        ),
+        shortages=_all(
+            session, select(Shortage).where(Shortage.order_id == order.id).order_by(Shortage.id)
+        ),
+    )
+
+
+def _all(session: Session, query: Select[tuple[T]]) -> list[T]:
+    return list(session.scalars(query))
+
+
+def pickers(session: Session) -> list[User]:
+    return list(
+        session.scalars(
+            select(User).where(User.active.is_(True), User.badge.is_not(None)).order_by(User.name)
+        )
+    )
+
+
+def locations(session: Session) -> list[tuple[Location, int, int]]:
+    """Bins in walk order with the units they hold and the units promised to orders."""
+    rows = session.execute(
+        select(
+            Location,
+            func.coalesce(func.sum(Stock.on_hand), 0),
+            func.coalesce(func.sum(Stock.reserved), 0),
+        )
+        .outerjoin(Stock, Stock.location_id == Location.id)
+        .group_by(Location.id)
+        .order_by(Location.walk_order, Location.code)
+    )
+    return [(location, int(on_hand), int(reserved)) for location, on_hand, reserved in rows]

@@ -33,9 +33,7 @@ def product_by_barcode(session: Session, barcode: str) -> ProductBarcode | None:
     if gtin is None:
         return None
     forms = marking.gtin_barcodes(gtin)
-    return session.scalar(
-        select(ProductBarcode).where(ProductBarcode.barcode.in_(forms)).limit(1)
-    )
+    return session.scalar(select(ProductBarcode).where(ProductBarcode.barcode.in_(forms)).limit(1))
 
 
 def product_by_gtin(session: Session, gtin: str) -> Product | None:

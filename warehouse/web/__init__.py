@@ -7,6 +7,7 @@ from flask import Flask
 
 def register_web(app: Flask) -> None:
     from warehouse.web import api, auth, errors, health, messages, settings, supervisor, tsd
+    from warehouse.web.barcode_svg import barcode_svg
     from warehouse.web.htmx import htmx
 
     htmx.init_app(app)
@@ -15,6 +16,8 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(messages.print_problem, "print_problem")
     app.add_template_filter(messages.short_reason, "short_reason")
     app.add_template_filter(messages.package_label, "package_label")
+    app.add_template_filter(messages.work_label, "work_label")
+    app.add_template_filter(barcode_svg, "barcode_svg")
 
     app.register_blueprint(health.bp)
     app.register_blueprint(tsd.bp, url_prefix="/tsd")

@@ -35,6 +35,7 @@ TEXTS = {
     "nothing_to_pack": lambda p: _("No picked order %(order)s to pack", **p),
     "order_cancelled": lambda p: _("Order %(order)s was cancelled. Stop picking it.", **p),
     "task_not_found": lambda p: _("Task not found"),
+    "order_not_found": lambda p: _("Order not found"),
     "tote_assigned": lambda p: _("Tote %(tote)s — order %(order)s", **p),
     "tote_in_use": lambda p: _("Tote %(tote)s is already used for order %(order)s", **p),
     "scan_tote_first": lambda p: _("Put a tote for order %(order)s: scan the tote", **p),
@@ -110,6 +111,22 @@ STATUS_LABELS = {
 
 def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
+
+
+WORK_LABELS = {
+    "pick": _l("pick"),
+    "putback": _l("put back"),
+    "open": _l("open"),
+    "in_progress": _l("in progress"),
+    "done": _l("done"),
+    "cancelled": _l("cancelled"),
+    "picked_elsewhere": _l("picked from other bins"),
+}
+
+
+def work_label(word: str) -> str:
+    """Pick tasks and shortages: their kinds and states."""
+    return str(WORK_LABELS.get(word, word))
 
 
 PRINTER_PROBLEMS = {

@@ -63,3 +63,23 @@ def orders():
     return render_template(
         "supervisor/_orders.html", orders=desk.recent_orders(s, status), counts=desk.order_counts(s)
     )
+
+
+@bp.get("/orders/<int:order_id>")
+@supervisor_required
+def order(order_id: int):
+    return render_template("supervisor/order.html", page=desk.order_page(db.session(), order_id))
+
+
+@bp.get("/locations")
+@supervisor_required
+def locations():
+    """Bins in walk order with their barcodes: a sheet to print or check labels against."""
+    return render_template("supervisor/locations.html", rows=desk.locations(db.session()))
+
+
+@bp.get("/badges")
+@supervisor_required
+def badges():
+    """The pickers' badges as a sheet to print (cut out, laminate, scan to log in)."""
+    return render_template("supervisor/badges.html", pickers=desk.pickers(db.session()))

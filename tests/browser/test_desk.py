@@ -1,0 +1,38 @@
+"""The supervisor's desk at 1440×900: orders, an order's page, the bin and badge sheets."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot
+from tests.browser.test_tsd_batch import import_order
+from warehouse.demo_catalogue import PRODUCTS
+
+pytestmark = pytest.mark.browser
+SHIRT = PRODUCTS[1]
+
+
+def log_in(page, demo_site) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{demo_site.url}/login")
+    page.fill("input[name=login]", "admin")
+    page.fill("input[name=password]", "admin")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{demo_site.url}/")
+
+
+def test_order_page_and_sheets_with_barcodes(app, demo_site, desk_page):
+    import_order(app, "WB-7001", (SHIRT.barcodes[0], 1))
+    page = desk_page
+    log_in(page, demo_site)
+    screenshot(page, "desk-10-orders")
+    page.get_by_role("link", name="WB-7001").click()
+    expect(page.locator("h2").first).to_contain_text("WB-7001")
+    expect(page.locator(".order-head .barcode svg")).to_be_visible()
+    screenshot(page, "desk-11-order")
+    page.get_by_role("link", name="Ячейки").click()
+    expect(page.locator("tr.bin svg").first).to_be_visible()
+    screenshot(page, "desk-12-bins")
+    page.get_by_role("link", name="Бейджи").click()
+    expect(page.locator(".badge-card svg")).to_have_count(2)
+    screenshot(page, "desk-13-badges")
