@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from printers.delivery import Delivery, Target, Timeouts, check, deliver
 from printers.status import HostStatus, format_host_status, parse_host_status
 from printers.transport import (
     PrinterError,
     PrinterNotReady,
     PrinterSendFailed,
     PrinterUnreachable,
+    Probe,
+    probe,
     query_status,
     send_zpl,
 )
@@ -22,17 +25,24 @@ if TYPE_CHECKING:
     from printers.virtual import VirtualZebra
 
 __all__ = [
+    "Delivery",
     "HostStatus",
     "PrinterError",
     "PrinterNotReady",
     "PrinterSendFailed",
     "PrinterUnreachable",
+    "Probe",
+    "Target",
+    "Timeouts",
     "VirtualZebra",
+    "check",
+    "deliver",
     "dots",
     "field_data",
     "format_host_status",
     "label",
     "parse_host_status",
+    "probe",
     "query_status",
     "send_zpl",
     "test_label",
