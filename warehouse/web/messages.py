@@ -162,6 +162,20 @@ def print_problem(code: str) -> str:
     return str(texts.get(kind, code))
 
 
+PRINT_STATUSES = {
+    "queued": _l("queued"),
+    "sending": _l("sending"),
+    "sent": _l("sent, not confirmed"),
+    "printed": _l("printed"),
+    "unknown": _l("may have printed"),
+    "failed": _l("not printed"),
+}
+
+
+def print_status(status: str) -> str:
+    return str(PRINT_STATUSES.get(status, status))
+
+
 ACCOUNT_TEXTS = {
     "connection_ok": _l("Connection works"),
     "connection_refused_credentials": _l(
