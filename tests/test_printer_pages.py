@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from warehouse import db, jobs
+from warehouse import db, jobs, printer_registry
 from warehouse.demo import DEMO_PRINTER_CODE, DEMO_STATION
 from warehouse.models import Printer, PrintJob
 
@@ -150,3 +150,34 @@ def test_pack_station_takes_a_scanned_printer_code(app, client, demo_site):
     assert "Этикетки печатаются на Zebra-1" in page and DEMO_STATION in page
     unknown = client.post("/tsd/pack", data={"order": "PRN-404"})
     assert unknown.status_code == 404
+
+
+def test_pack_station_chosen_once_is_kept_and_packing_uses_its_printer(app, client, demo_site):
+    with app.app_context():
+        session = db.session()
+        demo = session.scalar(select(Printer).where(Printer.code == DEMO_PRINTER_CODE))
+        other = Printer(
+            warehouse_id=demo.warehouse_id,
+            name="Zebra-2",
+            code="PRN-002",
+            host="127.0.0.1",
+            port=9,
+            station="PACK-2",
+        )
+        session.add(other)
+        session.commit()
+        chosen = printer_registry.for_packing(session, demo.warehouse_id, None, "PACK-2")
+        assert chosen is not None and chosen.id == other.id
+        fallback = printer_registry.for_packing(session, demo.warehouse_id, None, "NOWHERE")
+        assert fallback is not None and fallback.id == demo.id  # the default
+        other.active = False
+        assert printer_registry.for_packing(session, demo.warehouse_id, other.id, None) == demo
+        other.active = True
+        session.commit()
+    client.post("/tsd/login", data={"badge": "PICKER-001"})
+    page = client.get("/tsd/pack").get_data(as_text=True)
+    assert "PACK-1" in page and "PACK-2" in page
+    client.post("/tsd/station", data={"station": "PACK-2"})
+    assert "печатаются на станции PACK-2" in client.get("/tsd/pack").get_data(as_text=True)
+    client.post("/tsd/station", data={"station": "MADE-UP"})
+    assert "на станции" not in client.get("/tsd/pack").get_data(as_text=True)

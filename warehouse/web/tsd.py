@@ -199,7 +199,22 @@ def _batch_context(batch: PickBatch) -> dict[str, object]:
 def pack_station():
     printer_id = session.get("printer_id")
     printer = db.session().get(Printer, printer_id) if printer_id else None
-    return render_template("tsd/pack_station.html", printer=printer)
+    return render_template(
+        "tsd/pack_station.html",
+        printer=printer,
+        station=session.get("station", ""),
+        stations=printer_registry.stations(db.session()),
+    )
+
+
+@bp.post("/station")
+@picker_required
+def choose_station():
+    """The pack station this device stands at: labels go to that station's printer."""
+    station = request.form.get("station", "").strip()
+    session["station"] = station if station in printer_registry.stations(db.session()) else ""
+    session.pop("printer_id", None)
+    return redirect(url_for("tsd.pack_station"))
 
 
 @bp.post("/pack")
