@@ -267,3 +267,29 @@ def test_events_are_kept_in_order(app, zebra, worker):
             .all()
         )
     assert rows == ["requested", "sending", "waiting", "sending", "printed"]
+
+
+def test_job_for_a_switched_off_printer_goes_to_the_station_or_to_a_person(
+    app, zebra, second_zebra, worker
+):
+    (first_id, second_id), user_id = setup(app, zebra, second_zebra)
+    moved, stuck = test_label(app, first_id, user_id), test_label(app, first_id, user_id)
+    with app.app_context():
+        session = db.session()
+        session.get_one(Printer, first_id).active = False
+        session.get_one(PrintJob, stuck).printer_id = second_id
+        session.get_one(Printer, second_id).active = False
+        session.commit()
+    worker()
+    assert (job_of(app, stuck).status, job_of(app, stuck).error) == ("failed", "printer_inactive")
+    job = job_of(app, moved)
+    assert job.status == "failed" and zebra.printed == [] == second_zebra.printed
+    with app.app_context():
+        db.session().get_one(Printer, second_id).active = True
+        db.session().commit()
+        labels.retry(db.session(), moved)
+        db.session().commit()
+    worker()
+    job = job_of(app, moved)
+    assert (job.status, job.printer_id) == ("printed", second_id)
+    assert kinds(job)[-3:] == ["failover", "sending", "printed"]

@@ -219,6 +219,8 @@ def _release(lock: Lock) -> None:
 
 
 def _print(session: Session, job: PrintJob) -> str:
+    if not job.printer.active:
+        return print_runs.switched_off(session, job)
     try:
         content = print_runs.fetch_content(session, job, commands.fetch_label)
         session.commit()

@@ -134,11 +134,6 @@ def reprint(session: Session, job_id: int, user: User, printer_id: int | None = 
     )
 
 
-def decided(session: Session, job: PrintJob) -> bool:
-    """An ``unknown`` job is decided once it was reprinted or confirmed."""
-    return job.status != "unknown" or any(e.kind == "reprinted" for e in job.events)
-
-
 def confirm_printed(session: Session, job_id: int, user: User) -> PrintJob:
     """«Напечаталась»: a person saw the label of an ``unknown`` job come out."""
     job = get(session, job_id)

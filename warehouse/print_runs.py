@@ -141,6 +141,15 @@ def fail_over(session: Session, job: PrintJob, code: str) -> bool:
     return True
 
 
+def switched_off(session: Session, job: PrintJob) -> str:
+    """The job's printer was switched off in the registry: another of the station takes it,
+    or a person chooses (nothing was sent)."""
+    if fail_over(session, job, "printer_inactive"):
+        return "failed over"
+    _set(job, "failed", "printer_inactive", f"{job.printer.name} is switched off")
+    return job.status
+
+
 def requeue(job: PrintJob, exc: Exception) -> None:
     """Nothing was printed and RQ (or the outbox) runs the job again."""
     if isinstance(exc, printers.PrinterError):

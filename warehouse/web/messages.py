@@ -151,6 +151,7 @@ def print_problem(code: str) -> str:
         return _("Printer not ready: %(problems)s", problems=problems)
     texts = {
         "ready": _l("Ready"),
+        "printer_inactive": _l("The printer is switched off in the registry"),
         "not_confirmed": _l("The printer took the label but did not count it: look at it"),
         "label_not_ready": _l("Waiting for the marketplace to issue the label"),
         "printer_unreachable": _l("Printer unreachable: switched off or off the network?"),
