@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 TRANSPORTS = ("tcp", "cups")
 _FORMAT_END = re.compile(rb"\^XZ", re.IGNORECASE)
+# A printer that did not answer the odometer query is not asked again for this long: each
+# unanswered query costs a whole reply timeout, and the buffer still confirms the job.
+ODOMETER_RETRY_SECONDS = 3600.0
+_no_odometer: dict[tuple[str, int], float] = {}
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,9 @@ def deliver(target: Target, data: bytes, timeouts: Timeouts) -> Delivery:
     """Check, send, confirm. Raises the ``PrinterError`` classes of ``printers.transport``."""
     if target.transport not in TRANSPORTS:
         raise ValueError(f"unknown printer transport {target.transport!r}")
-    before = check(target, timeouts, odometer=True)
+    before = check(target, timeouts, odometer=_asks_odometer(target))
+    if before is not None and before.odometer is None:
+        _no_odometer[(target.host, target.port)] = time.monotonic()
     if target.transport == "cups":
         cups.submit(target.queue, data, timeout=timeouts.send + timeouts.confirm)
     else:
@@ -107,6 +113,11 @@ def deliver(target: Target, data: bytes, timeouts: Timeouts) -> Delivery:
     if before is None:
         return Delivery("sent", None, None)
     return _confirm(target, before, len(_FORMAT_END.findall(data)) or 1, timeouts)
+
+
+def _asks_odometer(target: Target) -> bool:
+    missed = _no_odometer.get((target.host, target.port))
+    return missed is None or time.monotonic() - missed > ODOMETER_RETRY_SECONDS
 
 
 def _confirm(target: Target, before: Probe, labels: int, timeouts: Timeouts) -> Delivery:

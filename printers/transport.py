@@ -225,29 +225,34 @@ def _send(
     Errors are classed by whether a byte went out. A reset instead of a close means the
     printer dropped the connection while it still had our bytes.
     """
-    sent = 0
+    sent = [0]
     with closing(_connect(host, port, connect_timeout)) as sock:
-        deadline = time.monotonic() + send_timeout
-        view = memoryview(data)
         try:
-            while sent < len(data):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(f"sending took longer than {send_timeout:g} s")
-                sock.settimeout(remaining)
-                sent += sock.send(view[sent:])
+            _send_all(sock, data, send_timeout, sent)
             sock.shutdown(socket.SHUT_WR)
             _wait_for_close(sock, close_timeout)
         except OSError as exc:
-            if sent == 0:
+            if sent[0] == 0:
                 raise PrinterUnreachable(
                     f"connection to printer {host}:{port} broke before anything was sent: "
                     f"{_reason(exc)}"
                 ) from exc
             raise PrinterSendFailed(
-                f"connection to printer {host}:{port} broke after {sent} of {len(data)} bytes; "
+                f"connection to printer {host}:{port} broke after {sent[0]} of {len(data)} bytes; "
                 f"the label may have printed, check before resending: {_reason(exc)}"
             ) from exc
+
+
+def _send_all(sock: socket.socket, data: bytes, timeout: float, sent: list[int]) -> None:
+    """``sendall`` with an overall deadline, counting in ``sent[0]`` what went out."""
+    deadline = time.monotonic() + timeout
+    view = memoryview(data)
+    while sent[0] < len(data):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"sending took longer than {timeout:g} s")
+        sock.settimeout(remaining)
+        sent[0] += sock.send(view[sent[0] :])
 
 
 def _wait_for_close(sock: socket.socket, timeout: float) -> None:

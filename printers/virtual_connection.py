@@ -120,9 +120,7 @@ class Handler(socketserver.BaseRequestHandler):
                     sending = True
                     printer._sender(+1)
                 if not keep:
-                    logger.info("resetting the connection after %d bytes", stream.format_bytes)
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                    sock.close()
+                    _reset(sock, stream.format_bytes)
                     break
         except OSError as exc:
             logger.debug("connection from %s ended: %s", self.client_address, exc)
@@ -150,3 +148,10 @@ class Handler(socketserver.BaseRequestHandler):
             reply = self.printer._receive(kind, payload)
             if reply:
                 self.request.sendall(reply)
+
+
+def _reset(sock: socket.socket, received: int) -> None:
+    """Close with RST (SO_LINGER 0), as a printer losing the connection mid-job would."""
+    logger.info("resetting the connection after %d bytes of a format", received)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()

@@ -8,7 +8,16 @@ import time
 
 import pytest
 
-from printers import PrinterSendFailed, PrinterUnreachable, VirtualZebra, send_zpl, zpl
+from printers import (
+    PrinterSendFailed,
+    PrinterUnreachable,
+    Target,
+    Timeouts,
+    VirtualZebra,
+    deliver,
+    send_zpl,
+    zpl,
+)
 from printers.errors_status import (
     ErrorStatus,
     error_status_of,
@@ -164,3 +173,17 @@ def test_max_senders_sees_two_formats_at_once(printer: VirtualZebra) -> None:
     first.close()
     second.close()
     assert printer.max_senders == 2 and printer.printed == []
+
+
+def test_printer_without_odometer_is_not_asked_again_and_still_confirms() -> None:
+    timeouts = Timeouts(connect=1.0, reply=0.4, send=2.0, confirm=1.0, poll=0.05)
+    with VirtualZebra(sgd=False) as printer:
+        target = Target(*printer.address)
+        first = time.monotonic()
+        assert deliver(target, a_label("one"), timeouts).outcome == "printed"
+        first = time.monotonic() - first
+        second = time.monotonic()
+        assert deliver(target, a_label("two"), timeouts).outcome == "printed"
+        second = time.monotonic() - second
+    assert first >= 0.4 > second  # the unanswered odometer query cost one reply timeout, once
+    assert len(printer.printed) == 2
