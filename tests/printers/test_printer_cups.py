@@ -29,6 +29,9 @@ from printers import (
     deliver,
     zpl,
 )
+from tests import factories as f
+from warehouse import db, labels
+from warehouse.models import PrintJob
 
 CUPSD = shutil.which("cupsd") or next(
     (path for path in ("/usr/sbin/cupsd",) if os.access(path, os.X_OK)), None
@@ -156,3 +159,23 @@ def test_queue_not_accepting_is_unreachable(cups_queue: str, printer: VirtualZeb
     subprocess.run(["cupsreject", cups_queue], check=True, capture_output=True, timeout=10)
     with pytest.raises(PrinterUnreachable, match="does not accept"):
         cups.check_queue(cups_queue)
+
+
+@needs_cupsd
+def test_print_job_to_a_cups_printer_is_printed_and_confirmed(
+    app, worker, cups_queue: str, printer: VirtualZebra
+) -> None:
+    with app.app_context():
+        session = db.session()
+        warehouse = f.make_warehouse(session)
+        registered = f.make_printer(
+            session, warehouse, printer.address, transport="cups", queue=cups_queue
+        )
+        job = labels.queue_test_label(session, registered.id, f.make_picker(session))
+        session.commit()
+        job_id = job.id
+    worker()
+    with app.app_context():
+        done = db.session().get_one(PrintJob, job_id)
+        assert done.status == "printed" and "odometer 0 → 1" in done.events[-1].detail
+    assert len(printer.wait_for_labels(1)) == 1
