@@ -80,9 +80,9 @@ def _address(text: str, *, required: bool) -> tuple[str, int]:
         if required:
             raise DomainError("bad_printer_field", field="address")
         return "", 9100
-    host, sep, port_text = text.rpartition(":") if ":" in text else (text, "", "9100")
+    host, sep, port_text = text.rpartition(":")
     if not sep:
-        host = text
+        host, port_text = text, "9100"
     if not re.fullmatch(r"[A-Za-z0-9.\-]{1,200}", host) or not port_text.isdigit():
         raise DomainError("bad_printer_field", field="address")
     port = int(port_text)
