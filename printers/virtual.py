@@ -339,15 +339,22 @@ def _next_spool_number(spool_dir: Path) -> int:
     return max(numbers, default=0) + 1
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run a virtual printer until SIGINT or SIGTERM."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m printers.virtual", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=9100, help="0 picks a free port")
     parser.add_argument("--spool", type=Path, help="write each printed label here")
     parser.add_argument("--dpi", type=int, choices=(203, 300), default=203)
     parser.add_argument("--silent-when-faulted", action="store_true")
-    args = parser.parse_args(argv)
+    parser.add_argument("--odometer", type=int, default=0, help="labels counted before start")
+    parser.add_argument("--no-sgd", action="store_true", help="ignore '! U1 getvar' queries")
+    parser.add_argument("--read-delay", type=float, default=0.0, help="a slow printer: s/read")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a virtual printer until SIGINT or SIGTERM."""
+    args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
 
     stopping = threading.Event()
@@ -364,7 +371,10 @@ def main(argv: list[str] | None = None) -> int:
         args.spool,
         args.dpi,
         silent_when_faulted=args.silent_when_faulted,
+        sgd=not args.no_sgd,
+        odometer=args.odometer,
     )
+    printer.read_delay = args.read_delay
     try:
         printer.start()
     except OSError as exc:

@@ -21,7 +21,7 @@ def second_zebra():
     printer.stop()
 
 
-def setup(app, *zebras: VirtualZebra, station: str = "PACK-1") -> tuple[list[int], int]:
+def station_of(app, *zebras: VirtualZebra, station: str = "PACK-1") -> tuple[list[int], int]:
     """Printers of one station on the given virtual Zebras, and a packer; their ids."""
     with app.app_context():
         session = db.session()
@@ -35,15 +35,12 @@ def setup(app, *zebras: VirtualZebra, station: str = "PACK-1") -> tuple[list[int
         return ids, user.id
 
 
-def test_label(app, printer_id: int, user_id: int) -> int:
+def a_test_label(app, printer_id: int, user_id: int) -> int:
     with app.app_context():
         session = db.session()
         job = labels.queue_test_label(session, printer_id, session.get_one(User, user_id))
         session.commit()
         return job.id
-
-
-test_label.__test__ = False  # type: ignore[attr-defined]
 
 
 def job_of(app, job_id: int) -> PrintJob:
@@ -58,8 +55,8 @@ def kinds(job: PrintJob) -> list[str]:
 
 
 def test_printed_job_is_confirmed_by_the_odometer_and_records_who_asked(app, zebra, worker):
-    (printer_id,), user_id = setup(app, zebra)
-    job_id = test_label(app, printer_id, user_id)
+    (printer_id,), user_id = station_of(app, zebra)
+    job_id = a_test_label(app, printer_id, user_id)
     worker()
     job = job_of(app, job_id)
     assert job.status == "printed" and job.requested_by_id == user_id
@@ -71,9 +68,9 @@ def test_printed_job_is_confirmed_by_the_odometer_and_records_who_asked(app, zeb
 
 def test_silent_printer_out_of_paper_waits_with_the_reason_from_hqes(app, worker):
     with VirtualZebra(silent_when_faulted=True) as zebra:
-        (printer_id,), user_id = setup(app, zebra)
+        (printer_id,), user_id = station_of(app, zebra)
         zebra.paper_out = True
-        job_id = test_label(app, printer_id, user_id)
+        job_id = a_test_label(app, printer_id, user_id)
         worker()
         job = job_of(app, job_id)
         assert (job.status, job.error) == ("queued", "printer_not_ready:paper_out")
@@ -90,9 +87,9 @@ def test_silent_printer_out_of_paper_waits_with_the_reason_from_hqes(app, worker
 
 def test_check_finding_the_printer_ready_wakes_waiting_jobs(app, zebra, worker):
     app.config["PRINTER_WAIT_SECONDS"] = 600  # only the check can wake it within the test
-    (printer_id,), user_id = setup(app, zebra)
+    (printer_id,), user_id = station_of(app, zebra)
     zebra.head_open = True
-    job_id = test_label(app, printer_id, user_id)
+    job_id = a_test_label(app, printer_id, user_id)
     worker()
     assert job_of(app, job_id).error == "printer_not_ready:head_open"
     zebra.head_open = False
@@ -105,9 +102,9 @@ def test_check_finding_the_printer_ready_wakes_waiting_jobs(app, zebra, worker):
 
 def test_refused_connection_is_retried_then_printed(app, zebra, worker):
     app.config["PRINT_RETRY_SECONDS"] = (1, 1)
-    (printer_id,), user_id = setup(app, zebra)
+    (printer_id,), user_id = station_of(app, zebra)
     zebra.refusing = True
-    job_id = test_label(app, printer_id, user_id)
+    job_id = a_test_label(app, printer_id, user_id)
     worker()
     job = job_of(app, job_id)
     assert (job.status, job.error, job.attempts) == ("queued", "printer_unreachable", 1)
@@ -122,9 +119,9 @@ def test_refused_connection_is_retried_then_printed(app, zebra, worker):
 def test_reset_after_bytes_is_unknown_not_resent_and_a_reprint_is_recorded(
     app, zebra, worker, client
 ):
-    (printer_id,), user_id = setup(app, zebra)
+    (printer_id,), user_id = station_of(app, zebra)
     zebra.reset_after_bytes = 30
-    job_id = test_label(app, printer_id, user_id)
+    job_id = a_test_label(app, printer_id, user_id)
     worker()
     job = job_of(app, job_id)
     assert (job.status, job.error, job.attempts) == ("unknown", "send_interrupted", 1)
@@ -150,9 +147,9 @@ def test_reset_after_bytes_is_unknown_not_resent_and_a_reprint_is_recorded(
 
 
 def test_someone_says_an_unknown_label_did_print(app, zebra, worker, client):
-    (printer_id,), user_id = setup(app, zebra)
+    (printer_id,), user_id = station_of(app, zebra)
     zebra.reset_after_bytes = 30
-    job_id = test_label(app, printer_id, user_id)
+    job_id = a_test_label(app, printer_id, user_id)
     worker()
     client.post("/tsd/login", data={"badge": "PACKER-1"})
     answer = client.post(f"/tsd/print-jobs/{job_id}/printed", headers={"HX-Request": "true"})
@@ -164,8 +161,8 @@ def test_someone_says_an_unknown_label_did_print(app, zebra, worker, client):
 
 
 def test_label_taken_but_not_counted_is_unknown(app, zebra, worker):
-    (printer_id,), user_id = setup(app, zebra)
-    job_id = test_label(app, printer_id, user_id)
+    (printer_id,), user_id = station_of(app, zebra)
+    job_id = a_test_label(app, printer_id, user_id)
     with app.app_context():
         db.session().get_one(PrintJob, job_id).content = b"not a format^XZ"  # printer ignores it
         db.session().commit()
@@ -177,12 +174,12 @@ def test_label_taken_but_not_counted_is_unknown(app, zebra, worker):
 
 @pytest.mark.parametrize("fault", ["unreachable", "paper_out"])
 def test_dead_printer_fails_over_to_another_of_the_station(app, zebra, second_zebra, worker, fault):
-    (first_id, second_id), user_id = setup(app, zebra, second_zebra)
+    (first_id, second_id), user_id = station_of(app, zebra, second_zebra)
     if fault == "unreachable":
         zebra.refusing = True
     else:
         zebra.paper_out = True
-    job_id = test_label(app, first_id, user_id)
+    job_id = a_test_label(app, first_id, user_id)
     worker()
     job = job_of(app, job_id)
     assert (job.status, job.printer_id) == ("printed", second_id)
@@ -192,7 +189,7 @@ def test_dead_printer_fails_over_to_another_of_the_station(app, zebra, second_ze
 
 
 def test_no_failover_to_a_printer_of_another_station_or_size(app, zebra, second_zebra, worker):
-    (first_id,), user_id = setup(app, zebra)
+    (first_id,), user_id = station_of(app, zebra)
     with app.app_context():
         session = db.session()
         warehouse = session.get_one(Printer, first_id).warehouse_id
@@ -211,15 +208,15 @@ def test_no_failover_to_a_printer_of_another_station_or_size(app, zebra, second_
             )
         session.commit()
     zebra.paper_out = True
-    job_id = test_label(app, first_id, user_id)
+    job_id = a_test_label(app, first_id, user_id)
     worker()
     assert job_of(app, job_id).status == "queued" and second_zebra.printed == []
 
 
 def test_two_jobs_to_one_printer_never_interleave(app, zebra):
-    (printer_id,), user_id = setup(app, zebra)
+    (printer_id,), user_id = station_of(app, zebra)
     zebra.read_delay = 0.05  # slow enough that overlapping sends would meet
-    job_ids = [test_label(app, printer_id, user_id) for _ in range(3)]
+    job_ids = [a_test_label(app, printer_id, user_id) for _ in range(3)]
 
     def run(job_id: int) -> None:
         with app.app_context():
@@ -236,9 +233,9 @@ def test_two_jobs_to_one_printer_never_interleave(app, zebra):
 
 
 def test_printer_busy_on_another_machine_reschedules_without_connecting(app, zebra, worker):
-    (printer_id,), user_id = setup(app, zebra)
+    (printer_id,), user_id = station_of(app, zebra)
     app.config["PRINTER_LOCK_WAIT_SECONDS"] = 0.2
-    job_id = test_label(app, printer_id, user_id)
+    job_id = a_test_label(app, printer_id, user_id)
     with app.app_context():
         held = jobs.printer_lock(printer_id, wait=0)
         assert held.acquire()
@@ -251,9 +248,9 @@ def test_printer_busy_on_another_machine_reschedules_without_connecting(app, zeb
 
 
 def test_events_are_kept_in_order(app, zebra, worker):
-    (printer_id,), user_id = setup(app, zebra)
+    (printer_id,), user_id = station_of(app, zebra)
     zebra.paused = True
-    job_id = test_label(app, printer_id, user_id)
+    job_id = a_test_label(app, printer_id, user_id)
     worker()
     zebra.paused = False
     time.sleep(0.35)
@@ -272,8 +269,8 @@ def test_events_are_kept_in_order(app, zebra, worker):
 def test_job_for_a_switched_off_printer_goes_to_the_station_or_to_a_person(
     app, zebra, second_zebra, worker
 ):
-    (first_id, second_id), user_id = setup(app, zebra, second_zebra)
-    moved, stuck = test_label(app, first_id, user_id), test_label(app, first_id, user_id)
+    (first_id, second_id), user_id = station_of(app, zebra, second_zebra)
+    moved, stuck = a_test_label(app, first_id, user_id), a_test_label(app, first_id, user_id)
     with app.app_context():
         session = db.session()
         session.get_one(Printer, first_id).active = False
