@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from printers import VirtualZebra
 from tests import factories as f
-from warehouse import db, jobs, labels
-from warehouse.models import Printer, PrintEvent, PrintJob, User
+from warehouse import db, jobs, labels, printer_registry
+from warehouse.models import Printer, PrintEvent, PrintJob, User, Warehouse
 
 
 @pytest.fixture
@@ -237,7 +237,7 @@ def test_printer_busy_on_another_machine_reschedules_without_connecting(app, zeb
     app.config["PRINTER_LOCK_WAIT_SECONDS"] = 0.2
     job_id = a_test_label(app, printer_id, user_id)
     with app.app_context():
-        held = jobs.printer_lock(printer_id, wait=0)
+        held = jobs.printer_lock(db.session().get_one(Printer, printer_id), wait=0)
         assert held.acquire()
         assert jobs.run_print_job(job_id) == "printer busy, rescheduled"
         assert zebra.max_connections == 0 and job_of(app, job_id).status == "queued"
@@ -290,3 +290,52 @@ def test_job_for_a_switched_off_printer_goes_to_the_station_or_to_a_person(
     job = job_of(app, moved)
     assert (job.status, job.printer_id) == ("printed", second_id)
     assert kinds(job)[-3:] == ["failover", "sending", "printed"]
+
+
+def test_two_registry_rows_of_one_printer_share_its_lock(app, zebra):
+    (first_id,), user_id = station_of(app, zebra)
+    with app.app_context():
+        session = db.session()
+        first = session.get_one(Printer, first_id)
+        twin = f.make_printer(
+            session, session.get_one(Warehouse, first.warehouse_id), zebra.address, is_default=False
+        )
+        session.commit()
+        twin_id = twin.id
+    app.config["PRINTER_LOCK_WAIT_SECONDS"] = 0.2
+    job_id = a_test_label(app, twin_id, user_id)
+    with app.app_context():
+        held = jobs.printer_lock(db.session().get_one(Printer, first_id), wait=0)
+        assert held.acquire()
+        assert jobs.run_print_job(job_id) == "printer busy, rescheduled"
+        held.release()
+    assert zebra.max_connections == 0
+
+
+def test_packing_prefers_the_station_printer_loading_the_marketplace_size(session):
+    warehouse = f.make_warehouse(session)
+    small = f.make_printer(session, warehouse, ("127.0.0.1", 9), station="PACK-1")
+    big = f.make_printer(
+        session,
+        warehouse,
+        ("127.0.0.1", 9),
+        station="PACK-1",
+        label_width_mm=75,
+        label_height_mm=120,
+        is_default=False,
+    )
+    elsewhere = f.make_printer(
+        session,
+        warehouse,
+        ("127.0.0.1", 9),
+        station="PACK-2",
+        label_width_mm=75,
+        label_height_mm=120,
+        is_default=False,
+    )
+    pick = printer_registry.for_packing
+    assert pick(session, warehouse.id, None, "PACK-1", (75, 120)) == big
+    assert pick(session, warehouse.id, None, "PACK-1", (58, 40)) == small
+    assert pick(session, warehouse.id, None, "PACK-2", (58, 40)) == elsewhere  # its station
+    assert pick(session, warehouse.id, None, None, (75, 120)) in (big, elsewhere)
+    assert pick(session, warehouse.id, small.id, "PACK-2", (75, 120)) == small  # scanned

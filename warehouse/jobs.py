@@ -183,10 +183,15 @@ def sweep_print_jobs() -> int:
 def run_print_job(job_id: int) -> str:
     """Send one print job; one job at a time per printer, across processes and machines."""
     with job_session() as session:
-        printer_id = session.scalar(select(PrintJob.printer_id).where(PrintJob.id == job_id))
-        if printer_id is None:
+        printer = session.scalar(
+            select(Printer)
+            .join(PrintJob, PrintJob.printer_id == Printer.id)
+            .where(PrintJob.id == job_id)
+        )
+        if printer is None:
             return "nothing to do"
-        lock = printer_lock(printer_id, wait=current_app.config["PRINTER_LOCK_WAIT_SECONDS"])
+        printer_id = printer.id
+        lock = printer_lock(printer, wait=current_app.config["PRINTER_LOCK_WAIT_SECONDS"])
         if not lock.acquire():
             queue.queue("print").enqueue_in(timedelta(seconds=2), run_print_job, job_id)
             return "printer busy, rescheduled"
@@ -202,10 +207,10 @@ def run_print_job(job_id: int) -> str:
             _release(lock)
 
 
-def printer_lock(printer_id: int, *, wait: float) -> Lock:
+def printer_lock(printer: Printer, *, wait: float) -> Lock:
     """The Redis lock that keeps one connection at a time to a printer."""
     return queue.connection().lock(
-        f"warehouse:printer:{printer_id}",
+        printer_registry.lock_key(printer),
         timeout=current_app.config["PRINTER_LOCK_SECONDS"],
         blocking_timeout=wait,
     )
@@ -277,11 +282,11 @@ def check_printers() -> int:
 def check_printer(printer_id: int) -> str:
     """Ask one printer; a printer busy printing is not disturbed (its job reports)."""
     with job_session() as session:
-        lock = printer_lock(printer_id, wait=0.5)
+        printer = session.get_one(Printer, printer_id)
+        lock = printer_lock(printer, wait=0.5)
         if not lock.acquire():
             return "busy"
         try:
-            printer = session.get_one(Printer, printer_id)
             status = printer_registry.check(printer, _timeouts())
             if status == "ready":
                 labels.wake_printer(session, printer_id)

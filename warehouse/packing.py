@@ -11,6 +11,7 @@ from warehouse import inventory, labels, marking, outbox, picking, printer_regis
 from warehouse.errors import DomainError, NotFound
 from warehouse.models import Order, Parcel, PickTask, PrintJob, ScanEvent, User
 from warehouse.picking import ScanResult
+from warehouse.print_runs import LABEL_SIZES_MM
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,8 @@ def pack_task(
         raise DomainError("order_not_picked", status=order.status)
     if verify and not verified(task):
         raise DomainError("verify_first")
-    printer = printer_registry.for_packing(session, task.warehouse_id, printer_id, station)
+    size = LABEL_SIZES_MM.get(order.account.kind)
+    printer = printer_registry.for_packing(session, task.warehouse_id, printer_id, station, size)
     if printer is None:
         raise DomainError("no_printer")
     parcel = Parcel(order=order, number=1, package=package)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 import printers
@@ -200,20 +200,37 @@ def stations(session: Session, warehouse_id: int | None = None) -> list[str]:
 
 
 def for_packing(
-    session: Session, warehouse_id: int, printer_id: int | None, station: str | None
+    session: Session,
+    warehouse_id: int,
+    printer_id: int | None,
+    station: str | None,
+    size_mm: tuple[int, int] | None = None,
 ) -> Printer | None:
-    """The printer chosen on the device, else the station's, else the warehouse default."""
+    """The printer scanned on the device; else one of its station loading labels of
+    ``size_mm`` (a station may have one printer per label size), else any of the station,
+    else one loading that size, else the warehouse default."""
     chosen = session.get(Printer, printer_id) if printer_id else None
     if chosen is not None and chosen.active and chosen.warehouse_id == warehouse_id:
         return chosen
-    query = select(Printer).where(Printer.warehouse_id == warehouse_id, Printer.active.is_(True))
+    order = []
     if station:
-        at_station = session.scalar(
-            query.where(Printer.station == station).order_by(Printer.is_default.desc(), Printer.id)
-        )
-        if at_station is not None:
-            return at_station
-    return session.scalar(query.order_by(Printer.is_default.desc(), Printer.id).limit(1))
+        order.append((Printer.station == station).desc())
+    if size_mm:
+        fits = and_(Printer.label_width_mm == size_mm[0], Printer.label_height_mm == size_mm[1])
+        order.append(fits.desc())
+    return session.scalar(
+        select(Printer)
+        .where(Printer.warehouse_id == warehouse_id, Printer.active.is_(True))
+        .order_by(*order, Printer.is_default.desc(), Printer.id)
+        .limit(1)
+    )
+
+
+def lock_key(printer: Printer) -> str:
+    """One lock per physical printer, however many registry rows point at it."""
+    if printer.host:
+        return f"warehouse:printer:{printer.host.lower()}:{printer.port}"
+    return f"warehouse:printer:cups:{printer.queue}"
 
 
 def alternate(session: Session, printer: Printer, exclude: set[int | None]) -> Printer | None:
