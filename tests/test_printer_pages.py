@@ -125,7 +125,8 @@ def test_supervisor_reprints_and_the_job_page_shows_the_history(
     worker()
     assert len(zebra.wait_for_labels(2)) == 2
     history = client.get(f"/print-jobs/{job_id}").get_data(as_text=True)
-    assert "reprinted" in history and "Старший смены" in history
+    assert 'data-event="reprinted"' in history and "напечатана ещё раз" in history
+    assert "Старший смены" in history
     assert client.post(f"/print-jobs/{job_id}/nonsense").status_code == 404
 
 

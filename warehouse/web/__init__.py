@@ -26,6 +26,7 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(messages.short_reason, "short_reason")
     app.add_template_filter(messages.package_label, "package_label")
     app.add_template_filter(messages.print_status, "print_status")
+    app.add_template_filter(messages.print_event, "print_event")
 
     app.register_blueprint(health.bp)
     app.register_blueprint(tsd.bp, url_prefix="/tsd")

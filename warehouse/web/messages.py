@@ -177,6 +177,23 @@ def print_status(status: str) -> str:
     return str(PRINT_STATUSES.get(status, status))
 
 
+PRINT_EVENTS = {
+    "requested": _l("asked for"),
+    "reprint": _l("asked for again"),
+    "reprinted": _l("printed again as a new label"),
+    "retry": _l("sent again"),
+    "sending": _l("sending"),
+    "waiting": _l("waits for the printer"),
+    "failover": _l("moved to another printer"),
+    "confirmed": _l("a person saw it printed"),
+    **PRINT_STATUSES,
+}
+
+
+def print_event(kind: str) -> str:
+    return str(PRINT_EVENTS.get(kind, kind))
+
+
 ACCOUNT_TEXTS = {
     "connection_ok": _l("Connection works"),
     "connection_refused_credentials": _l(
