@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from printers.barcodes import InvalidBarcode
+from printers.delivery import Delivery, Target, Timeouts, check, deliver
 from printers.layouts import (
     SIZES,
     LayoutError,
@@ -25,6 +26,8 @@ from printers.transport import (
     PrinterNotReady,
     PrinterSendFailed,
     PrinterUnreachable,
+    Probe,
+    probe,
     query_status,
     send_zpl,
 )
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SIZES",
+    "Delivery",
     "HostStatus",
     "InvalidBarcode",
     "LayoutError",
@@ -42,8 +46,13 @@ __all__ = [
     "PrinterNotReady",
     "PrinterSendFailed",
     "PrinterUnreachable",
+    "Probe",
+    "Target",
+    "Timeouts",
     "VirtualZebra",
     "box_label",
+    "check",
+    "deliver",
     "detect_dpi",
     "dots",
     "field_data",
@@ -52,6 +61,7 @@ __all__ = [
     "location_label",
     "location_sheet",
     "parse_host_status",
+    "probe",
     "product_label",
     "query_status",
     "rescale",

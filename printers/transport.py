@@ -11,10 +11,15 @@ import socket
 import threading
 import time
 from contextlib import closing
+from dataclasses import dataclass
 
+from printers.errors_status import ErrorStatus, parse_error_status
 from printers.status import ETX, HostStatus, parse_host_status
 
 logger = logging.getLogger(__name__)
+
+ODOMETER = b'! U1 getvar "odometer.total_label_count"\r\n'
+QUOTE = ord('"')
 
 _locks: dict[tuple[str, int], threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -44,6 +49,14 @@ class PrinterSendFailed(PrinterError):
     """The connection broke while sending: the label may have printed, do not auto-retry."""
 
 
+@dataclass(frozen=True)
+class Probe:
+    """What one status connection learnt: ``~HS`` and, if asked, the odometer."""
+
+    status: HostStatus
+    odometer: int | None = None
+
+
 def query_status(
     host: str,
     port: int = 9100,
@@ -52,8 +65,26 @@ def query_status(
     reply_timeout: float = 3.0,
 ) -> HostStatus:
     """Ask ``~HS`` on a connection of its own and parse the reply."""
-    with _printer_lock(host, port):
-        return _query_status(host, port, connect_timeout, reply_timeout)
+    return probe(host, port, connect_timeout=connect_timeout, reply_timeout=reply_timeout).status
+
+
+def probe(
+    host: str,
+    port: int = 9100,
+    *,
+    odometer: bool = False,
+    connect_timeout: float = 4.0,
+    reply_timeout: float = 3.0,
+) -> Probe:
+    """``~HS`` (``~HQES`` if it stays silent), then the odometer when asked, on one connection.
+
+    Raises ``PrinterUnreachable`` (no connection) or ``PrinterNotReady`` (no usable answer;
+    ``status`` then holds the faults ``~HQES`` reported, if it did).
+    """
+    with _printer_lock(host, port), closing(_connect(host, port, connect_timeout)) as sock:
+        status = _query_status(sock, f"{host}:{port}", reply_timeout)
+        count = _read_odometer(sock, reply_timeout) if odometer else None
+    return Probe(status, count)
 
 
 def send_zpl(
@@ -66,19 +97,28 @@ def send_zpl(
     reply_timeout: float = 3.0,
     send_timeout: float = 20.0,
 ) -> HostStatus | None:
-    """Send one job; returns the status seen before sending (None if not checked)."""
+    """Send one job; returns the status seen before sending (None if not checked).
+
+    A printer that is not ready (``status.ready`` false) gets nothing: ``PrinterNotReady``.
+    """
     if not data:
         raise ValueError("nothing to send")
     with _printer_lock(host, port):
         status = None
         if check_status:
-            status = _query_status(host, port, connect_timeout, reply_timeout)
+            with closing(_connect(host, port, connect_timeout)) as sock:
+                status = _query_status(sock, f"{host}:{port}", reply_timeout)
             if not status.ready:
-                problems = ", ".join(code.replace("_", " ") for code in status.problems)
-                raise PrinterNotReady(f"printer {host}:{port} is not ready: {problems}", status)
-        _send(host, port, data, connect_timeout, send_timeout)
+                raise PrinterNotReady(
+                    f"printer {host}:{port} is not ready: {describe(status.problems)}", status
+                )
+        _send(host, port, data, connect_timeout, send_timeout, min(reply_timeout, 1.0))
         logger.info("sent %d bytes to printer %s:%s", len(data), host, port)
         return status
+
+
+def describe(problems: list[str]) -> str:
+    return ", ".join(code.replace("_", " ") for code in problems)
 
 
 def _printer_lock(host: str, port: int) -> threading.Lock:
@@ -96,35 +136,68 @@ def _connect(host: str, port: int, timeout: float) -> socket.socket:
         raise PrinterUnreachable(f"cannot connect to printer {host}:{port}: {reason}") from exc
 
 
-def _query_status(host: str, port: int, connect_timeout: float, reply_timeout: float) -> HostStatus:
-    with closing(_connect(host, port, connect_timeout)) as sock:
-        try:
-            raw = _ask(sock, b"~HS", 3, reply_timeout)
-        except OSError as exc:
-            raise PrinterNotReady(
-                f"printer {host}:{port} dropped the connection during ~HS: {_reason(exc)}"
-            ) from exc
+def _query_status(sock: socket.socket, name: str, reply_timeout: float) -> HostStatus:
+    raw = _ask_or_fail(sock, b"~HS", 3, reply_timeout, name)
     if raw.count(ETX) < 3:
-        logger.warning("no complete ~HS reply from %s:%s: %r", host, port, raw)
-        raise PrinterNotReady(
-            f"printer {host}:{port} did not answer ~HS within {reply_timeout:g} s "
-            "(printers stay silent when out of media, out of ribbon or with the head open)"
-        )
+        logger.warning("no complete ~HS reply from %s: %r", name, raw)
+        raise _silent(sock, name, reply_timeout)
     try:
         status = parse_host_status(raw)
     except ValueError as exc:
-        raise PrinterNotReady(f"printer {host}:{port} sent an unreadable ~HS reply: {exc}") from exc
-    logger.debug("printer %s:%s status %s", host, port, status)
+        raise PrinterNotReady(f"printer {name} sent an unreadable ~HS reply: {exc}") from exc
+    logger.debug("printer %s status %s", name, status)
     return status
 
 
-def _ask(sock: socket.socket, command: bytes, blocks: int, timeout: float) -> bytes:
-    """Send a query; read until ``blocks`` ETX bytes, EOF or the deadline, whichever is first."""
+def _silent(sock: socket.socket, name: str, reply_timeout: float) -> PrinterNotReady:
+    """~HS unanswered (printers stay silent when out of media or with the head open): ~HQES."""
+    try:
+        raw = _ask(sock, b"~HQES", 1, reply_timeout)
+        errors = parse_error_status(raw)
+    except (OSError, ValueError) as exc:
+        logger.info("no ~HQES answer from %s either: %s", name, exc)
+        errors = ErrorStatus()
+    if errors.problems:
+        return PrinterNotReady(
+            f"printer {name} is not ready: {describe(errors.problems)} (~HQES)",
+            errors.host_status(),
+        )
+    return PrinterNotReady(
+        f"printer {name} did not answer ~HS within {reply_timeout:g} s "
+        "(printers stay silent when out of media, out of ribbon or with the head open)"
+    )
+
+
+def _read_odometer(sock: socket.socket, reply_timeout: float) -> int | None:
+    """SGD ``odometer.total_label_count``: labels printed ever; None if not answered."""
+    try:
+        raw = _ask(sock, ODOMETER, 2, reply_timeout, terminator=QUOTE)
+    except OSError:
+        return None
+    value = raw.strip().strip(b'"')
+    return int(value) if value.isdigit() else None
+
+
+def _ask_or_fail(
+    sock: socket.socket, command: bytes, blocks: int, timeout: float, name: str
+) -> bytes:
+    try:
+        return _ask(sock, command, blocks, timeout)
+    except OSError as exc:
+        raise PrinterNotReady(
+            f"printer {name} dropped the connection during {command.decode()}: {_reason(exc)}"
+        ) from exc
+
+
+def _ask(
+    sock: socket.socket, command: bytes, blocks: int, timeout: float, terminator: int = ETX
+) -> bytes:
+    """Send a query; read until ``blocks`` terminators, EOF or the deadline, whichever first."""
     deadline = time.monotonic() + timeout
     sock.settimeout(timeout)
     sock.sendall(command)
     reply = bytearray()
-    while reply.count(ETX) < blocks:
+    while reply.count(terminator) < blocks:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
@@ -139,30 +212,59 @@ def _ask(sock: socket.socket, command: bytes, blocks: int, timeout: float) -> by
     return bytes(reply)
 
 
-def _send(host: str, port: int, data: bytes, connect_timeout: float, send_timeout: float) -> None:
-    """Connect, send everything, half-close; errors are classed by whether a byte went out."""
-    sent = 0
+def _send(
+    host: str,
+    port: int,
+    data: bytes,
+    connect_timeout: float,
+    send_timeout: float,
+    close_timeout: float,
+) -> None:
+    """Connect, send everything, half-close, wait briefly for the printer's close.
+
+    Errors are classed by whether a byte went out. A reset instead of a close means the
+    printer dropped the connection while it still had our bytes.
+    """
+    sent = [0]
     with closing(_connect(host, port, connect_timeout)) as sock:
-        deadline = time.monotonic() + send_timeout
-        view = memoryview(data)
         try:
-            while sent < len(data):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(f"sending took longer than {send_timeout:g} s")
-                sock.settimeout(remaining)
-                sent += sock.send(view[sent:])
+            _send_all(sock, data, send_timeout, sent)
             sock.shutdown(socket.SHUT_WR)
+            _wait_for_close(sock, close_timeout)
         except OSError as exc:
-            if sent == 0:
+            if sent[0] == 0:
                 raise PrinterUnreachable(
                     f"connection to printer {host}:{port} broke before anything was sent: "
                     f"{_reason(exc)}"
                 ) from exc
             raise PrinterSendFailed(
-                f"connection to printer {host}:{port} broke after {sent} of {len(data)} bytes; "
+                f"connection to printer {host}:{port} broke after {sent[0]} of {len(data)} bytes; "
                 f"the label may have printed, check before resending: {_reason(exc)}"
             ) from exc
+
+
+def _send_all(sock: socket.socket, data: bytes, timeout: float, sent: list[int]) -> None:
+    """``sendall`` with an overall deadline, counting in ``sent[0]`` what went out."""
+    deadline = time.monotonic() + timeout
+    view = memoryview(data)
+    while sent[0] < len(data):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"sending took longer than {timeout:g} s")
+        sock.settimeout(remaining)
+        sent[0] += sock.send(view[sent[0] :])
+
+
+def _wait_for_close(sock: socket.socket, timeout: float) -> None:
+    """Read until the printer closes; a printer that keeps the connection open is fine."""
+    deadline = time.monotonic() + timeout
+    while (remaining := deadline - time.monotonic()) > 0:
+        sock.settimeout(remaining)
+        try:
+            if not sock.recv(4096):
+                return
+        except TimeoutError:
+            return
 
 
 def _reason(exc: OSError) -> str:

@@ -1,8 +1,12 @@
-"""A virtual Zebra on a TCP port: answers ``~HS``/``~HI``, "prints" ``^XA…^XZ`` formats.
+"""A virtual Zebra on a TCP port: answers ``~HS``/``~HI``/``~HQES`` and the SGD odometer,
+"prints" ``^XA…^XZ`` formats.
 
 Like a real printer, it never acknowledges a format. While paper is out, the head is open,
 the ribbon is out or it is paused, formats wait in its buffer (``held``) and ``~HS`` counts
 them; clearing the last fault prints them, as pressing FEED or PAUSE would.
+
+For tests of the unhappy paths it can also be slow (``read_delay``), reset a connection
+after some bytes of a format (``reset_after_bytes``) and refuse connections (``refusing``).
 
 Run it alone with ``python -m printers.virtual --port 9101 --spool instance/printed``.
 """
@@ -22,7 +26,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, overload
 
+from printers.errors_status import error_status_of, format_error_status
 from printers.status import ETX, STX, HostStatus, format_host_status
+from printers.virtual_connection import Handler
 from printers.zpl import dots, dots_per_mm
 
 logger = logging.getLogger(__name__)
@@ -30,61 +36,10 @@ logger = logging.getLogger(__name__)
 FAULTS = ("paper_out", "paused", "head_open", "ribbon_out")
 # Per the current ZPL guide, ~HS gets no answer in these states (pause is not among them).
 SILENT_FAULTS = ("paper_out", "head_open", "ribbon_out")
-IDLE_TIMEOUT = 300.0  # internal_wired.ip.timeout.value default
 
-_START = re.compile(rb"\^XA|~H[SI]|~JA", re.IGNORECASE)
-_END = re.compile(rb"\^XZ", re.IGNORECASE)
 _LABEL_LENGTH = re.compile(rb"\^LL(\d+)", re.IGNORECASE)
 _SPOOL_NAME = re.compile(r"(\d+)\.zpl")
-
-
-class _ZplStream:
-    """Cuts a byte stream into formats and the control commands the printer answers."""
-
-    def __init__(self) -> None:
-        self._buffer = bytearray()
-        self._in_format = False
-        self._scan_from = 0
-
-    @property
-    def pending(self) -> int:
-        """Bytes of a format that has started but not ended."""
-        return len(self._buffer) if self._in_format else 0
-
-    def feed(self, data: bytes) -> list[tuple[str, bytes]]:
-        """Events completed by ``data``: ``("format", b"^XA…^XZ")`` or ``("command", b"~HS")``."""
-        self._buffer += data
-        events: list[tuple[str, bytes]] = []
-        while self._step(events):
-            pass
-        return events
-
-    def _step(self, events: list[tuple[str, bytes]]) -> bool:
-        if self._in_format:
-            return self._end_format(events)
-        match = _START.search(self._buffer)
-        if match is None:
-            del self._buffer[:-2]  # keep a possible "^X" or "~H" split across reads
-            return False
-        token = match.group().upper()
-        del self._buffer[: match.start()]
-        if token == b"^XA":
-            self._in_format = True
-            self._scan_from = len(token)
-        else:
-            del self._buffer[: len(token)]
-            events.append(("command", token))
-        return True
-
-    def _end_format(self, events: list[tuple[str, bytes]]) -> bool:
-        match = _END.search(self._buffer, self._scan_from)
-        if match is None:
-            self._scan_from = max(3, len(self._buffer) - 2)
-            return False
-        events.append(("format", bytes(self._buffer[: match.end()])))
-        del self._buffer[: match.end()]
-        self._in_format = False
-        return True
+_GETVAR = re.compile(rb'! U1 getvar "([^"]+)"', re.IGNORECASE)
 
 
 class _Fault:
@@ -106,29 +61,6 @@ class _Fault:
         obj._set_fault(self.name, bool(value))
 
 
-class _Handler(socketserver.BaseRequestHandler):
-    server: _Server
-
-    def handle(self) -> None:
-        printer = self.server.printer
-        sock: socket.socket = self.request
-        sock.settimeout(IDLE_TIMEOUT)
-        stream = _ZplStream()
-        printer._opened(sock)
-        try:
-            while chunk := sock.recv(65536):
-                for kind, payload in stream.feed(chunk):
-                    reply = printer._receive(kind, payload)
-                    if reply:
-                        sock.sendall(reply)
-        except OSError as exc:
-            logger.debug("connection from %s ended: %s", self.client_address, exc)
-        finally:
-            printer._closed(sock)
-            if stream.pending:
-                logger.warning("connection closed mid-format: %d bytes dropped", stream.pending)
-
-
 class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -137,7 +69,7 @@ class _Server(socketserver.ThreadingTCPServer):
         self.printer = printer
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
-        super().__init__(address, _Handler)
+        super().__init__(address, Handler)
 
 
 class VirtualZebra:
@@ -156,10 +88,20 @@ class VirtualZebra:
         dpi: int = 203,
         *,
         silent_when_faulted: bool = False,
+        sgd: bool = True,
+        odometer: int = 0,
     ) -> None:
         self.spool_dir = Path(spool_dir) if spool_dir is not None else None
         self.dpi = dpi
         self.silent_when_faulted = silent_when_faulted
+        self.sgd = sgd  # answers ``! U1 getvar``; False imitates firmware without SGD
+        self.read_delay = 0.0  # seconds before each read: a slow printer
+        self.reset_after_bytes: int | None = None  # reset connections after this many
+        self._odometer_start = odometer
+        self._refusing = False
+        self._max_connections = 0
+        self._senders = 0
+        self._max_senders = 0
         self._bind = (host, port)
         self._faults = dict.fromkeys(FAULTS, False)
         self._lock = threading.Condition()
@@ -179,6 +121,8 @@ class VirtualZebra:
             self.spool_dir.mkdir(parents=True, exist_ok=True)
             self._next_spool = _next_spool_number(self.spool_dir)
         self._server = _Server(self._bind, self)
+        host, port = self._server.server_address[:2]
+        self._bind = (str(host), int(port))  # a restart keeps the port
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -218,10 +162,46 @@ class VirtualZebra:
     @property
     def address(self) -> tuple[str, int]:
         """``(host, port)`` actually bound."""
-        if self._server is None:
+        if self._server is None and not self._refusing:
             raise RuntimeError("virtual printer is not running")
+        if self._server is None:
+            return self._bind
         host, port = self._server.server_address[:2]
         return str(host), int(port)
+
+    @property
+    def refusing(self) -> bool:
+        """True while connections are refused (nothing listens on the port)."""
+        return self._refusing
+
+    @refusing.setter
+    def refusing(self, value: bool) -> None:
+        if value == self._refusing:
+            return
+        if value:
+            self.stop()
+        else:
+            self.start()
+        self._refusing = value
+
+    @property
+    def odometer(self) -> int:
+        """``odometer.total_label_count``: labels printed, never counting held ones."""
+        with self._lock:
+            return self._odometer_start + len(self._printed)
+
+    @property
+    def max_connections(self) -> int:
+        """The most connections that were ever open at the same time."""
+        with self._lock:
+            return self._max_connections
+
+    @property
+    def max_senders(self) -> int:
+        """The most connections carrying formats that were ever open at the same time:
+        above 1, two jobs were sent at once and their bytes could have interleaved."""
+        with self._lock:
+            return self._max_senders
 
     @property
     def printed(self) -> list[bytes]:
@@ -265,11 +245,15 @@ class VirtualZebra:
         if kind == "format":
             self._receive_format(payload)
             return None
+        if kind == "sgd":
+            return self._sgd(payload)
         if payload == b"~HS":
             if self.silent_when_faulted and any(self._faults[f] for f in SILENT_FAULTS):
                 logger.info("~HS ignored: printer faulted and silent")
                 return None
             return format_host_status(self.status)
+        if payload == b"~HQES":
+            return format_error_status(error_status_of(self.status))
         if payload == b"~HI":
             return self.identification
         if payload == b"~JA":
@@ -277,6 +261,19 @@ class VirtualZebra:
                 logger.info("~JA: %d held formats cancelled", len(self._held))
                 self._held.clear()
         return None
+
+    def _sgd(self, line: bytes) -> bytes | None:
+        """``! U1 getvar "name"``: the value in double quotes, ``"?"`` for unknown names."""
+        match = _GETVAR.match(line)
+        if not self.sgd or match is None:
+            return None
+        name = match.group(1).lower()
+        values = {
+            b"odometer.total_label_count": str(self.odometer),
+            b"device.friendly_name": "VIRTUAL-ZEBRA",
+            b"device.languages": "zpl",
+        }
+        return f'"{values.get(name, "?")}"'.encode("ascii")
 
     def _receive_format(self, data: bytes) -> None:
         with self._lock:
@@ -316,6 +313,12 @@ class VirtualZebra:
     def _opened(self, sock: socket.socket) -> None:
         with self._lock:
             self._connections.add(sock)
+            self._max_connections = max(self._max_connections, len(self._connections))
+
+    def _sender(self, change: int) -> None:
+        with self._lock:
+            self._senders += change
+            self._max_senders = max(self._max_senders, self._senders)
 
     def _closed(self, sock: socket.socket) -> None:
         with self._lock:
@@ -336,15 +339,22 @@ def _next_spool_number(spool_dir: Path) -> int:
     return max(numbers, default=0) + 1
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run a virtual printer until SIGINT or SIGTERM."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m printers.virtual", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=9100, help="0 picks a free port")
     parser.add_argument("--spool", type=Path, help="write each printed label here")
     parser.add_argument("--dpi", type=int, choices=(203, 300), default=203)
     parser.add_argument("--silent-when-faulted", action="store_true")
-    args = parser.parse_args(argv)
+    parser.add_argument("--odometer", type=int, default=0, help="labels counted before start")
+    parser.add_argument("--no-sgd", action="store_true", help="ignore '! U1 getvar' queries")
+    parser.add_argument("--read-delay", type=float, default=0.0, help="a slow printer: s/read")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a virtual printer until SIGINT or SIGTERM."""
+    args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
 
     stopping = threading.Event()
@@ -361,7 +371,10 @@ def main(argv: list[str] | None = None) -> int:
         args.spool,
         args.dpi,
         silent_when_faulted=args.silent_when_faulted,
+        sgd=not args.no_sgd,
+        odometer=args.odometer,
     )
+    printer.read_delay = args.read_delay
     try:
         printer.start()
     except OSError as exc:

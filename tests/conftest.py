@@ -69,7 +69,11 @@ def app(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[Flask]:
             "OUTBOX_BACKOFF_SECONDS": (0, 0, 0),
             "PRINT_RETRY_SECONDS": (0, 0),
             "PRINTER_CONNECT_TIMEOUT": 1.0,
-            "PRINTER_REPLY_TIMEOUT": 1.0,
+            "PRINTER_REPLY_TIMEOUT": 0.5,
+            "PRINTER_SEND_TIMEOUT": 2.0,
+            "PRINTER_CONFIRM_SECONDS": 1.0,
+            "PRINTER_WAIT_SECONDS": 0.3,
+            "PRINTER_LOCK_WAIT_SECONDS": 3.0,
         }
     )
     application.instance_path = str(tmp_path / "instance")

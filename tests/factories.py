@@ -83,14 +83,19 @@ def make_picker(session: Session, badge: str = "B-1", name: str = "Picker") -> U
     return user
 
 
-def make_printer(session: Session, warehouse: Warehouse, address: tuple[str, int]) -> Printer:
-    printer = Printer(
-        warehouse_id=warehouse.id,
-        name=f"Z{next(_ids)}",
-        host=address[0],
-        port=address[1],
-        is_default=True,
-    )
+def make_printer(
+    session: Session, warehouse: Warehouse, address: tuple[str, int], **overrides: object
+) -> Printer:
+    number = next(_ids)
+    fields: dict[str, object] = {
+        "name": f"Z{number}",
+        "code": f"PRN-T{number}",
+        "host": address[0],
+        "port": address[1],
+        "is_default": True,
+    }
+    fields.update(overrides)
+    printer = Printer(warehouse_id=warehouse.id, **fields)
     session.add(printer)
     session.flush()
     return printer

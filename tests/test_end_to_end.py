@@ -184,7 +184,7 @@ def _print_job(app) -> PrintJob:
         return db.session().scalar(select(PrintJob))
 
 
-def test_printer_out_of_paper_fails_the_job_without_printing_then_retry_prints(
+def test_printer_out_of_paper_keeps_the_job_waiting_then_prints_it_once(
     app, demo_site, zebra, worker, client
 ):
     task_id = picked_order(app, demo_site, client)
@@ -192,17 +192,24 @@ def test_printer_out_of_paper_fails_the_job_without_printing_then_retry_prints(
     verify_and_pack(client, task_id)
     worker()
     job = _print_job(app)
-    assert (job.status, job.error) == ("failed", "printer_not_ready:paper_out")
+    assert (job.status, job.error) == ("queued", "printer_not_ready:paper_out")
+    assert job.next_check_at is not None
     assert zebra.printed == [] and zebra.held == []  # refused before sending: nothing queued
-    failed = client.get(f"/tsd/print-jobs/{job.id}", headers={"HX-Request": "true"})
-    assert "Принтер не готов: нет бумаги" in failed.get_data(as_text=True)
-    assert "Напечатать снова" in failed.get_data(as_text=True)
+    waiting = client.get(f"/tsd/print-jobs/{job.id}", headers={"HX-Request": "true"})
+    body = waiting.get_data(as_text=True)
+    assert "Принтер не готов: нет бумаги" in body and 'hx-trigger="every 1s"' in body
 
+    time.sleep(0.4)
+    worker()  # checked again: still no paper, still waiting, still nothing sent
+    assert _print_job(app).status == "queued" and zebra.held == []
     zebra.paper_out = False
-    client.post(f"/tsd/print-jobs/{job.id}/retry", headers={"HX-Request": "true"})
+    time.sleep(0.4)
     worker()
     assert _print_job(app).status == "printed"
     assert len(zebra.wait_for_labels(1)) == 1
+    time.sleep(0.4)
+    worker()
+    assert len(zebra.printed) == 1  # printed once, however many checks were scheduled
 
 
 def test_unreachable_printer_is_retried_then_reported(app, demo_site, zebra, worker, client):
@@ -244,4 +251,4 @@ def test_a_job_stuck_while_sending_asks_a_person(app, demo_site, zebra, client):
         )
         db.session().commit()
         jobs.sweep_print_jobs()
-    assert (_print_job(app).status, _print_job(app).error) == ("failed", "send_interrupted")
+    assert (_print_job(app).status, _print_job(app).error) == ("unknown", "send_interrupted")

@@ -33,6 +33,17 @@ DEFAULTS: dict[str, Any] = {
     "PRINT_RETRY_SECONDS": (2, 5, 10, 30, 60, 120),
     "PRINTER_CONNECT_TIMEOUT": 4.0,
     "PRINTER_REPLY_TIMEOUT": 3.0,
+    "PRINTER_SEND_TIMEOUT": 20.0,
+    # after sending, how long to watch the printer empty its buffer and count the labels
+    "PRINTER_CONFIRM_SECONDS": 10.0,
+    # a job whose printer is not ready (paper out, paused, head open) is checked again after
+    "PRINTER_WAIT_SECONDS": 15.0,
+    # one job at a time per printer, across workers: the Redis lock's expiry and how long
+    # a second job waits for it before it is rescheduled
+    "PRINTER_LOCK_SECONDS": 120,
+    "PRINTER_LOCK_WAIT_SECONDS": 10.0,
+    # the virtual Zebra's spool directory (demo: instance/printed), shown to supervisors
+    "VIRTUAL_PRINTER_SPOOL": None,
     "MARKETPLACE_TIMEOUT": 10.0,
     "TSD_IDLE_LOGOUT_MINUTES": 30,
     "TSD_REQUIRE_BIN_SCAN": True,  # the bin is scanned before its goods
@@ -76,6 +87,8 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
             if production:
                 raise ConfigError(f"WAREHOUSE_{name} must be set in production")
             app.config[name] = _dev_secret(instance, name)
+    if app.config["VIRTUAL_PRINTER_SPOOL"] is None and app.config["ENV"] == "demo":
+        app.config["VIRTUAL_PRINTER_SPOOL"] = str(instance / "printed")
     app.config["SQLALCHEMY_ECHO"] = False
 
 

@@ -12,8 +12,10 @@ from rq import cron
 from warehouse import jobs
 
 IMPORT_INTERVAL = int(os.environ.get("WAREHOUSE_IMPORT_INTERVAL_SECONDS", "60"))
+PRINTER_CHECK_INTERVAL = int(os.environ.get("WAREHOUSE_PRINTER_CHECK_INTERVAL_SECONDS", "30"))
 
 cron.register(jobs.import_all_orders, "default", interval=IMPORT_INTERVAL)
 cron.register(jobs.sweep_outbox, "outbox", interval=60)
 cron.register(jobs.sweep_print_jobs, "print", interval=60)
 cron.register(jobs.import_all_cards, "default", interval=3600)
+cron.register(jobs.check_printers, "default", interval=PRINTER_CHECK_INTERVAL)

@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 # badge → (name, PIN for the keypad)
 PICKERS = {"PICKER-001": ("Анна Сборщица", "1001"), "PICKER-002": ("Иван Сборщик", "1002")}
 SUPERVISOR = ("admin", "admin")
+# the virtual Zebra of `make run`: scan its code on /tsd/pack to print there
+DEMO_PRINTER_CODE = "PRN-001"
+DEMO_STATION = "PACK-1"
 STOCK_PER_PRODUCT = 500
 # Credentials and settings each sandbox accepts (README names them).
 SANDBOX_ACCOUNTS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
@@ -91,7 +94,16 @@ def load(
         )
     host, port = printer
     session.add(
-        Printer(warehouse_id=warehouse.id, name="Zebra-1", host=host, port=port, is_default=True)
+        Printer(
+            warehouse_id=warehouse.id,
+            name="Zebra-1",
+            code=DEMO_PRINTER_CODE,
+            host=host,
+            port=port,
+            station=DEMO_STATION,
+            zone="A",
+            is_default=True,
+        )
     )
     session.flush()
     logger.info("demo data loaded")

@@ -61,7 +61,7 @@ def failed_print_jobs(session: Session, limit: int = 20) -> list[PrintJob]:
     return list(
         session.scalars(
             select(PrintJob)
-            .where(PrintJob.status == "failed")
+            .where(PrintJob.status.in_(("failed", "unknown")))
             .order_by(PrintJob.id.desc())
             .limit(limit)
         )

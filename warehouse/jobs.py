@@ -13,15 +13,29 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import Flask, current_app, has_app_context
+from redis.exceptions import LockError
+from redis.lock import Lock
 from rq import get_current_job
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse import db, labels, listings, orders, outbox, queue, statuses, stock_sync
+import printers
+from warehouse import (
+    db,
+    labels,
+    listings,
+    orders,
+    outbox,
+    print_runs,
+    printer_registry,
+    queue,
+    statuses,
+    stock_sync,
+)
 from warehouse.marketplaces import commands
 from warehouse.marketplaces.base import MarketplaceError
 from warehouse.marketplaces.connectors import client_for
-from warehouse.models import MarketplaceAccount, OutboxCommand, PrintJob, utcnow
+from warehouse.models import MarketplaceAccount, OutboxCommand, Printer, PrintJob, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -161,45 +175,125 @@ def sweep_outbox() -> int:
 def sweep_print_jobs() -> int:
     """Cron: print jobs whose RQ job was lost (Redis restarted) are not forgotten."""
     with job_session() as session:
-        count = labels.sweep(session)
+        count = print_runs.sweep(session)
         session.commit()
         return count
 
 
 def run_print_job(job_id: int) -> str:
+    """Send one print job; one job at a time per printer, across processes and machines."""
     with job_session() as session:
-        job = labels.claim(session, job_id)
-        if job is None:
+        printer = session.scalar(
+            select(Printer)
+            .join(PrintJob, PrintJob.printer_id == Printer.id)
+            .where(PrintJob.id == job_id)
+        )
+        if printer is None:
             return "nothing to do"
-        session.commit()
-        status = _print(session, job)
-        session.commit()
-        return status
+        printer_id = printer.id
+        lock = printer_lock(printer, wait=current_app.config["PRINTER_LOCK_WAIT_SECONDS"])
+        if not lock.acquire():
+            queue.queue("print").enqueue_in(timedelta(seconds=2), run_print_job, job_id)
+            return "printer busy, rescheduled"
+        try:
+            job = print_runs.claim(session, job_id, printer_id)
+            session.commit()
+            if job is None:
+                return "nothing to do"
+            status = _print(session, job)
+            session.commit()
+            return status
+        finally:
+            _release(lock)
+
+
+def printer_lock(printer: Printer, *, wait: float) -> Lock:
+    """The Redis lock that keeps one connection at a time to a printer."""
+    return queue.connection().lock(
+        printer_registry.lock_key(printer),
+        timeout=current_app.config["PRINTER_LOCK_SECONDS"],
+        blocking_timeout=wait,
+    )
+
+
+def _release(lock: Lock) -> None:
+    try:
+        lock.release()
+    except LockError:  # expired while a slow printer was being sent to: nothing to free
+        logger.warning("printer lock %s expired before release", lock.name)
 
 
 def _print(session: Session, job: PrintJob) -> str:
-    config = current_app.config
+    if not job.printer.active:
+        return print_runs.switched_off(session, job)
     try:
-        content = labels.fetch_content(session, job, commands.fetch_label)
+        content = print_runs.fetch_content(session, job, commands.fetch_label)
         session.commit()
-        status = labels.send(
-            job, content, config["PRINTER_CONNECT_TIMEOUT"], config["PRINTER_REPLY_TIMEOUT"]
-        )
-    except labels.RetryLater as exc:  # the outbox wakes the job when the marketplace is ready
-        labels.requeue(job, exc)
+        delivery = printers.deliver(printer_registry.target(job.printer), content, _timeouts())
+    except print_runs.RetryLater as exc:  # the outbox wakes the job when the marketplace is ready
+        print_runs.requeue(job, exc)
         return "waiting for the label"
-    except labels.RETRYABLE as exc:
-        if not _retries_left():
-            labels.fail(job, exc)
-            return job.status
-        labels.requeue(job, exc)
-        session.commit()
-        raise  # nothing was printed: RQ's Retry runs the job again
-    except labels.FINAL as exc:
-        labels.fail(job, exc)
+    except printers.PrinterNotReady as exc:
+        return print_runs.not_ready(session, job, exc, current_app.config["PRINTER_WAIT_SECONDS"])
+    except printers.PrinterUnreachable as exc:
+        return _unreachable(session, job, exc)
+    except printers.PrinterSendFailed as exc:
+        print_runs.unknown(job, exc)
         return job.status
-    labels.finish(job, status, session)
-    return status
+    except (MarketplaceError, ValueError) as exc:
+        print_runs.fail(job, exc)
+        return job.status
+    return print_runs.delivered(session, job, delivery)
+
+
+def _unreachable(session: Session, job: PrintJob, exc: printers.PrinterUnreachable) -> str:
+    """Nothing was sent: another printer of the station, else RQ's Retry, else a person."""
+    if print_runs.fail_over(session, job, print_runs.problem(exc)):
+        return "failed over"
+    if not _retries_left():
+        print_runs.fail(job, exc)
+        return job.status
+    print_runs.requeue(job, exc)
+    session.commit()
+    raise exc  # nothing was printed: RQ's Retry runs the job again
+
+
+def _timeouts() -> printers.Timeouts:
+    config = current_app.config
+    return printers.Timeouts(
+        connect=config["PRINTER_CONNECT_TIMEOUT"],
+        reply=config["PRINTER_REPLY_TIMEOUT"],
+        send=config["PRINTER_SEND_TIMEOUT"],
+        confirm=config["PRINTER_CONFIRM_SECONDS"],
+    )
+
+
+def check_printers() -> int:
+    """Cron: ask every active printer for its status (each in a job of its own)."""
+    with job_session() as session:
+        ids = list(session.scalars(select(Printer.id).where(Printer.active.is_(True))))
+        for printer_id in ids:
+            queue.queue("default").enqueue(
+                check_printer, printer_id, job_id=f"check-printer-{printer_id}", result_ttl=60
+            )
+        return len(ids)
+
+
+def check_printer(printer_id: int) -> str:
+    """Ask one printer; a printer busy printing is not disturbed (its job reports)."""
+    with job_session() as session:
+        printer = session.get_one(Printer, printer_id)
+        lock = printer_lock(printer, wait=0.5)
+        if not lock.acquire():
+            return "busy"
+        try:
+            status = printer_registry.check(printer, _timeouts())
+            if status == "ready":
+                labels.wake_printer(session, printer_id)
+            session.commit()
+            return status
+        finally:
+            _release(lock)
 
 
 def _retries_left() -> bool:

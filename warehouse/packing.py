@@ -7,10 +7,11 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse import inventory, labels, marking, outbox, picking
+from warehouse import inventory, labels, marking, outbox, picking, printer_registry
 from warehouse.errors import DomainError, NotFound
-from warehouse.models import Order, Parcel, PickTask, Printer, PrintJob, ScanEvent, User
+from warehouse.models import Order, Parcel, PickTask, PrintJob, ScanEvent, User
 from warehouse.picking import ScanResult
+from warehouse.print_runs import LABEL_SIZES_MM
 
 logger = logging.getLogger(__name__)
 
@@ -43,15 +44,6 @@ def task_for_packing(session: Session, task_id: int) -> PickTask:
     return task
 
 
-def default_printer(session: Session, warehouse_id: int) -> Printer | None:
-    return session.scalar(
-        select(Printer)
-        .where(Printer.warehouse_id == warehouse_id)
-        .order_by(Printer.is_default.desc(), Printer.id)
-        .limit(1)
-    )
-
-
 def pack_task(
     session: Session,
     task_id: int,
@@ -60,10 +52,12 @@ def pack_task(
     *,
     package: str = "",
     verify: bool = False,
+    station: str | None = None,
 ) -> PrintJob:
     """Pack the order of a finished task into one parcel and queue its label.
 
-    With ``verify`` every picked unit must have been scanned again at packing.
+    With ``verify`` every picked unit must have been scanned again at packing. The label
+    goes to the printer chosen on the device, else its station's, else the default.
     Packing twice returns the print job of the first time: a double tap on the
     button must not print two labels.
     """
@@ -78,8 +72,8 @@ def pack_task(
         raise DomainError("order_not_picked", status=order.status)
     if verify and not verified(task):
         raise DomainError("verify_first")
-    printer = session.get(Printer, printer_id) if printer_id else None
-    printer = printer or default_printer(session, task.warehouse_id)
+    size = LABEL_SIZES_MM.get(order.account.kind)
+    printer = printer_registry.for_packing(session, task.warehouse_id, printer_id, station, size)
     if printer is None:
         raise DomainError("no_printer")
     parcel = Parcel(order=order, number=1, package=package)
@@ -89,7 +83,7 @@ def pack_task(
     outbox.queue_command(session, order.account, "ship", order=order)
     session.flush()
     logger.info("order packed order=%s parcel=%s by=%s", order.id, parcel.id, user.id)
-    return labels.queue_marketplace_label(session, parcel, printer)
+    return labels.queue_marketplace_label(session, parcel, printer, user)
 
 
 def verified(task: PickTask) -> bool:

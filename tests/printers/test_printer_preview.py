@@ -15,7 +15,7 @@ from printers import graphics, zpl
 from printers.preview import __main__ as preview_cli
 from printers.preview import render
 from tests.printers.decode import decode_all, decode_barcodes
-from warehouse import labels
+from warehouse import print_runs
 from warehouse.marketplaces.sandbox import ozon, pdf, wb_stickers, yandex
 
 GS = "\x1d"
@@ -150,7 +150,7 @@ def test_sandbox_pdf_label_survives_the_trip_through_gfa(
     dpi: int, marketplace: str, page_mm: tuple[int, int], code: str
 ) -> None:
     document = pdf.text_pdf([["LABEL", code, "line three"]], *page_mm, [code])
-    width, height = labels.LABEL_SIZES_MM[marketplace]
+    width, height = print_runs.LABEL_SIZES_MM[marketplace]
     zpl_bytes = graphics.pdf_to_zpl(document, dpi=dpi, width_mm=width, height_mm=height)
     assert b"^GFA" in zpl_bytes and b":Z64:" in zpl_bytes
     preview = render(zpl_bytes, dpi=dpi)

@@ -100,14 +100,15 @@ def test_refuses_when_not_ready(printer: VirtualZebra, fault: str) -> None:
 
 
 @pytest.mark.parametrize("fault", ["paper_out", "head_open", "ribbon_out"])
-def test_silent_printer_is_not_ready(fault: str) -> None:
+def test_silent_printer_is_asked_hqes_for_the_reason(fault: str) -> None:
     with VirtualZebra(silent_when_faulted=True) as printer:
         setattr(printer, fault, True)
         started = time.monotonic()
-        with pytest.raises(PrinterNotReady, match="did not answer ~HS") as caught:
+        with pytest.raises(PrinterNotReady, match="~HQES") as caught:
             send_zpl(*printer.address, a_label(), **FAST)
         assert time.monotonic() - started < 1.5
-        assert caught.value.status is None
+        assert caught.value.status is not None and getattr(caught.value.status, fault)
+        assert caught.value.status.problems == [fault]
         assert printer.printed == [] and printer.held == []
 
 
@@ -138,9 +139,10 @@ def test_peer_closing_without_answer_does_not_hang(fake_peer: PeerFactory) -> No
 def test_silent_peer_is_bounded_by_reply_timeout(fake_peer: PeerFactory) -> None:
     address = fake_peer(never_answer)
     started = time.monotonic()
-    with pytest.raises(PrinterNotReady, match="did not answer ~HS"):
+    with pytest.raises(PrinterNotReady, match="did not answer ~HS") as caught:
         query_status(*address, **FAST)
-    assert 0.15 < time.monotonic() - started < 1.0
+    assert 0.3 < time.monotonic() - started < 1.2  # ~HS, then ~HQES, each bounded
+    assert caught.value.status is None
 
 
 def test_garbage_reply_is_not_ready(fake_peer: PeerFactory) -> None:

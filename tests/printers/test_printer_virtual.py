@@ -17,7 +17,7 @@ import pytest
 
 import printers
 from printers import VirtualZebra, parse_host_status, send_zpl
-from printers.virtual import _ZplStream
+from printers.virtual_connection import ZplStream
 
 PROJECT = Path(printers.__file__).resolve().parents[1]
 
@@ -39,7 +39,7 @@ def exchange(address: tuple[str, int], *chunks: bytes, replies: int = 0) -> byte
 
 
 def test_stream_split_at_every_byte() -> None:
-    stream = _ZplStream()
+    stream = ZplStream()
     data = b"\r\nnoise~HS^xa^FDone^FS^xz\n~HI ~JA^XA^FDtwo^FS^XZ^XA^FDpart"
     events = [event for byte in data for event in stream.feed(bytes([byte]))]
     assert events == [

@@ -14,7 +14,13 @@ from warehouse.models.orders import (
     Supply,
 )
 from warehouse.models.outbox import OutboxCommand
-from warehouse.models.printing import Printer, PrintJob
+from warehouse.models.printing import (
+    PRINT_JOB_STATUSES,
+    PRINTER_TRANSPORTS,
+    Printer,
+    PrintEvent,
+    PrintJob,
+)
 from warehouse.models.work import (
     MarkingCode,
     PickBatch,
@@ -28,6 +34,8 @@ from warehouse.models.work import (
 __all__ = [
     "MARKETPLACES",
     "ORDER_STATUSES",
+    "PRINTER_TRANSPORTS",
+    "PRINT_JOB_STATUSES",
     "Base",
     "Listing",
     "Location",
@@ -40,6 +48,7 @@ __all__ = [
     "PickBatch",
     "PickItem",
     "PickTask",
+    "PrintEvent",
     "PrintJob",
     "Printer",
     "Product",

@@ -6,7 +6,17 @@ from flask import Flask
 
 
 def register_web(app: Flask) -> None:
-    from warehouse.web import api, auth, errors, health, messages, settings, supervisor, tsd
+    from warehouse.web import (
+        api,
+        auth,
+        errors,
+        health,
+        messages,
+        printers,
+        settings,
+        supervisor,
+        tsd,
+    )
     from warehouse.web.barcode_svg import barcode_svg
     from warehouse.web.htmx import htmx
 
@@ -18,12 +28,15 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(messages.package_label, "package_label")
     app.add_template_filter(messages.work_label, "work_label")
     app.add_template_filter(barcode_svg, "barcode_svg")
+    app.add_template_filter(messages.print_status, "print_status")
+    app.add_template_filter(messages.print_event, "print_event")
 
     app.register_blueprint(health.bp)
     app.register_blueprint(tsd.bp, url_prefix="/tsd")
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(settings.bp, url_prefix="/settings")
+    app.register_blueprint(printers.bp)
     if app.config["SANDBOX_ENABLED"]:
         from warehouse.marketplaces import sandbox
 

@@ -63,6 +63,13 @@ TEXTS = {
     "order_not_picked": lambda p: _("The order is not picked yet"),
     "no_printer": lambda p: _("No printer is set up for this warehouse"),
     "print_job_not_found": lambda p: _("Print job not found"),
+    "print_job_busy": lambda p: _("This label is still being printed"),
+    "print_job_not_unknown": lambda p: _("This label's fate is already known"),
+    "printer_not_found": lambda p: _("No active printer %(printer)s", printer=p.get("printer", "")),
+    "printer_inactive": lambda p: _("Printer %(printer)s is switched off in the registry", **p),
+    "printer_name_taken": lambda p: _("A printer is already called %(value)s", **p),
+    "printer_code_taken": lambda p: _("Code %(value)s is already on another printer", **p),
+    "bad_printer_field": lambda p: _("Check the field: %(field)s", field=_field(p)),
     "unknown_badge": lambda p: _("Unknown badge"),
     "bad_login": lambda p: _("Wrong login or password"),
     "unknown_marketplace": lambda p: _("Unknown marketplace %(kind)s", **p),
@@ -81,6 +88,23 @@ MALFORMED = {
     "unknown_ai": _l("unexpected data after the serial number"),
     "bad_length": _l("a part has the wrong length"),
 }
+
+
+PRINTER_FIELDS = {
+    "name": _l("name"),
+    "address": _l("address (host:port)"),
+    "transport": _l("connection"),
+    "queue": _l("CUPS queue"),
+    "dpi": _l("dpi (203, 300 or 600)"),
+    "label_size": _l("label size (width×height, mm)"),
+    "station": _l("station"),
+    "zone": _l("zone"),
+    "code": _l("code (PRN-…)"),
+}
+
+
+def _field(params: dict[str, Any]) -> str:
+    return str(PRINTER_FIELDS.get(params.get("field", ""), params.get("field", "")))
 
 
 def _why(params: dict[str, Any]) -> str:
@@ -138,6 +162,8 @@ PRINTER_PROBLEMS = {
     "over_temperature": _l("overheated"),
     "under_temperature": _l("too cold"),
     "corrupt_ram": _l("settings lost"),
+    "cutter_fault": _l("cutter fault"),
+    "printer_error": _l("an error on the printer's display"),
 }
 
 
@@ -148,6 +174,9 @@ def print_problem(code: str) -> str:
         problems = ", ".join(str(PRINTER_PROBLEMS.get(p, p)) for p in detail.split(",") if p)
         return _("Printer not ready: %(problems)s", problems=problems)
     texts = {
+        "ready": _l("Ready"),
+        "printer_inactive": _l("The printer is switched off in the registry"),
+        "not_confirmed": _l("The printer took the label but did not count it: look at it"),
         "label_not_ready": _l("Waiting for the marketplace to issue the label"),
         "printer_unreachable": _l("Printer unreachable: switched off or off the network?"),
         "printer_no_answer": _l("Printer does not answer: out of paper or head open?"),
@@ -156,6 +185,37 @@ def print_problem(code: str) -> str:
         "label_unreadable": _l("The marketplace's label cannot be read"),
     }
     return str(texts.get(kind, code))
+
+
+PRINT_STATUSES = {
+    "queued": _l("queued"),
+    "sending": _l("sending"),
+    "sent": _l("sent, not confirmed"),
+    "printed": _l("printed"),
+    "unknown": _l("may have printed"),
+    "failed": _l("not printed"),
+}
+
+
+def print_status(status: str) -> str:
+    return str(PRINT_STATUSES.get(status, status))
+
+
+PRINT_EVENTS = {
+    "requested": _l("asked for"),
+    "reprint": _l("asked for again"),
+    "reprinted": _l("printed again as a new label"),
+    "retry": _l("sent again"),
+    "sending": _l("sending"),
+    "waiting": _l("waits for the printer"),
+    "failover": _l("moved to another printer"),
+    "confirmed": _l("a person saw it printed"),
+    **PRINT_STATUSES,
+}
+
+
+def print_event(kind: str) -> str:
+    return str(PRINT_EVENTS.get(kind, kind))
 
 
 ACCOUNT_TEXTS = {

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import IntegrityError
 
-from warehouse import batch_picking, db, labels, packing, picking, shortages
+from warehouse import batch_picking, db, labels, packing, picking, printer_registry, shortages
 from warehouse.errors import DomainError, NotFound
-from warehouse.models import PickBatch, PickTask, PrintJob, User
+from warehouse.models import PickBatch, PickTask, Printer, PrintJob, User
 from warehouse.web.auth import current_user, log_in, picker_required, user_by_badge
 from warehouse.web.messages import describe
 
@@ -225,18 +225,45 @@ def _batch_context(batch: PickBatch) -> dict[str, object]:
 @bp.get("/pack")
 @picker_required
 def pack_station():
-    return render_template("tsd/pack_station.html")
+    return _pack_station_page()
+
+
+def _pack_station_page(error: str = "") -> str:
+    printer_id = session.get("printer_id")
+    printer = db.session().get(Printer, printer_id) if printer_id else None
+    return render_template(
+        "tsd/pack_station.html",
+        printer=printer,
+        station=session.get("station", ""),
+        stations=printer_registry.stations(db.session()),
+        error=error,
+    )
+
+
+@bp.post("/station")
+@picker_required
+def choose_station():
+    """The pack station this device stands at: labels go to that station's printer."""
+    station = request.form.get("station", "").strip()
+    session["station"] = station if station in printer_registry.stations(db.session()) else ""
+    session.pop("printer_id", None)
+    return redirect(url_for("tsd.pack_station"))
 
 
 @bp.post("/pack")
 @picker_required
 def pack_scan():
-    """A packer scans the order number on the tote or sheet: its pack screen opens."""
+    """A packer scans the order number on the tote or sheet: its pack screen opens.
+    The code on a printer (PRN-…) makes it this device's printer (and station)."""
+    scanned = request.form.get("order", "")
+    printer = printer_registry.by_code(db.session(), scanned)
+    if printer is not None:
+        session["printer_id"], session["station"] = printer.id, printer.station
+        return redirect(url_for("tsd.pack_station"))
     try:
-        task = packing.task_to_pack(db.session(), request.form.get("order", ""))
+        task = packing.task_to_pack(db.session(), scanned)
     except NotFound as exc:  # the packer stays on the scan page, told loudly
-        message = describe(exc.code, exc.params)
-        return render_template("tsd/pack_station.html", error=message), 404
+        return _pack_station_page(describe(exc.code, exc.params)), 404
     return redirect(url_for("tsd.pack_page", task_id=task.id))
 
 
@@ -278,9 +305,10 @@ def pack(task_id: int):
         db.session(),
         task_id,
         user,
-        request.form.get("printer_id", type=int),
+        request.form.get("printer_id", type=int) or session.get("printer_id"),
         package=request.form.get("package", ""),
         verify=_must_verify(found),
+        station=session.get("station"),
     )
     db.session().commit()
     return render_template("tsd/_print_job.html", job=job)
@@ -309,7 +337,29 @@ def print_job(job_id: int):
 @bp.post("/print-jobs/<int:job_id>/retry")
 @picker_required
 def retry_print(job_id: int):
-    job = labels.retry(db.session(), job_id)
+    job = labels.retry(db.session(), job_id, current_user())
+    db.session().commit()
+    return render_template("tsd/_print_job.html", job=job)
+
+
+@bp.post("/print-jobs/<int:job_id>/reprint")
+@picker_required
+def reprint(job_id: int):
+    """The packer asks for the label again (it may have printed): a recorded reprint."""
+    user = current_user()
+    assert user is not None
+    job = labels.reprint(db.session(), job_id, user)
+    db.session().commit()
+    return render_template("tsd/_print_job.html", job=job)
+
+
+@bp.post("/print-jobs/<int:job_id>/printed")
+@picker_required
+def print_came_out(job_id: int):
+    """«Напечаталась»: the packer saw the label of an uncertain job."""
+    user = current_user()
+    assert user is not None
+    job = labels.confirm_printed(db.session(), job_id, user)
     db.session().commit()
     return render_template("tsd/_print_job.html", job=job)
 

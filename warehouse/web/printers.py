@@ -1,0 +1,191 @@
+"""Supervisor pages: the printer registry, print jobs, and the virtual Zebra's spool."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
+
+from printers import spool
+from warehouse import db, labels, printer_registry, queue
+from warehouse.errors import DomainError
+from warehouse.models import PRINT_JOB_STATUSES, PRINTER_TRANSPORTS, Warehouse
+from warehouse.web.auth import current_user, supervisor_required
+from warehouse.web.htmx import htmx
+from warehouse.web.messages import describe
+
+bp = Blueprint("printers", __name__)
+bp.before_request(supervisor_required(lambda: None))
+
+
+@bp.get("/printers")
+def printers_page():
+    return _registry_page({}, None, 200)
+
+
+def _registry_page(form: dict[str, str], error: str | None, status: int) -> tuple[str, int]:
+    page = render_template(
+        "supervisor/printers.html",
+        printers=printer_registry.listing(db.session()),
+        transports=PRINTER_TRANSPORTS,
+        form=form,
+        error=error,
+    )
+    return page, status
+
+
+@bp.get("/printers/rows")
+def printer_rows():
+    return render_template(
+        "supervisor/_printer_rows.html", printers=printer_registry.listing(db.session())
+    )
+
+
+@bp.post("/printers")
+def create_printer():
+    s = db.session()
+    try:
+        fields = printer_registry.parse(request.form)
+        warehouse_id = s.scalar(select(Warehouse.id).order_by(Warehouse.id)) or 0
+        printer_registry.create(s, warehouse_id, fields)
+    except DomainError as exc:  # the form comes back with what was typed
+        s.rollback()
+        return _registry_page(request.form.to_dict(), describe(exc.code, exc.params), 422)
+    s.commit()
+    return redirect(url_for("printers.printers_page"))
+
+
+@bp.get("/printers/<int:printer_id>")
+def edit_printer(printer_id: int):
+    printer = printer_registry.get(db.session(), printer_id)
+    return render_template(
+        "supervisor/printer_form.html", printer=printer, transports=PRINTER_TRANSPORTS, error=None
+    )
+
+
+@bp.post("/printers/<int:printer_id>")
+def update_printer(printer_id: int):
+    s = db.session()
+    try:
+        printer_registry.update(s, printer_id, printer_registry.parse(request.form))
+    except DomainError as exc:
+        s.rollback()
+        page = render_template(
+            "supervisor/printer_form.html",
+            printer=printer_registry.get(s, printer_id),
+            form=request.form.to_dict(),
+            transports=PRINTER_TRANSPORTS,
+            error=describe(exc.code, exc.params),
+        )
+        return page, 422
+    s.commit()
+    return redirect(url_for("printers.printers_page"))
+
+
+@bp.post("/printers/<int:printer_id>/active")
+def set_active(printer_id: int):
+    printer_registry.set_active(db.session(), printer_id, request.form.get("active") == "1")
+    db.session().commit()
+    return redirect(url_for("printers.printers_page"))
+
+
+@bp.post("/printers/<int:printer_id>/check")
+def check_printer(printer_id: int):
+    """«Проверить»: the worker asks the printer; the polled rows show the answer."""
+    printer = printer_registry.get(db.session(), printer_id)
+    queue.queue("default").enqueue(
+        "warehouse.jobs.check_printer", printer.id, job_id=f"check-printer-{printer.id}"
+    )
+    return render_template(
+        "supervisor/_printer_rows.html",
+        printers=printer_registry.listing(db.session()),
+        checking=printer.id,
+    )
+
+
+@bp.post("/printers/<int:printer_id>/test")
+def test_label(printer_id: int):
+    user = current_user()
+    assert user is not None
+    labels.queue_test_label(db.session(), printer_id, user)
+    db.session().commit()
+    return redirect(url_for("printers.print_jobs_page", printer_id=printer_id))
+
+
+@bp.get("/print-jobs")
+def print_jobs_page():
+    return render_template("supervisor/print_jobs.html", **_job_list())
+
+
+@bp.get("/print-jobs/rows")
+def print_job_rows():
+    return render_template("supervisor/_print_job_rows.html", **_job_list())
+
+
+def _job_list() -> dict[str, object]:
+    printer_id = request.args.get("printer_id", type=int)
+    status = request.args.get("status") or None
+    if status is not None and status not in PRINT_JOB_STATUSES:
+        status = None
+    s = db.session()
+    return {
+        "jobs": labels.jobs(s, printer_id, status),
+        "printers": printer_registry.listing(s),
+        "statuses": PRINT_JOB_STATUSES,
+        "printer_id": printer_id,
+        "status": status,
+    }
+
+
+@bp.get("/print-jobs/<int:job_id>")
+def print_job(job_id: int):
+    return render_template("supervisor/print_job.html", job=labels.get(db.session(), job_id))
+
+
+@bp.post("/print-jobs/<int:job_id>/<action>")
+def decide(job_id: int, action: str):
+    """Reprint, «напечаталась» or retry, by the supervisor (recorded as them)."""
+    user = current_user()
+    assert user is not None
+    actions = {
+        "reprint": lambda: labels.reprint(db.session(), job_id, user),
+        "printed": lambda: labels.confirm_printed(db.session(), job_id, user),
+        "retry": lambda: labels.retry(db.session(), job_id, user),
+    }
+    if action not in actions:
+        abort(404)
+    job = actions[action]()
+    db.session().commit()
+    if htmx:
+        return render_template("supervisor/_print_job_rows.html", **_job_list())
+    return redirect(url_for("printers.print_job", job_id=job.id))
+
+
+@bp.get("/printers/spool")
+def spool_page():
+    return render_template("supervisor/spool.html", entries=spool.entries(_spool_dir()))
+
+
+@bp.get("/printers/spool/<name>")
+def spool_label(name: str):
+    try:
+        data = spool.read(_spool_dir(), name)
+    except FileNotFoundError:
+        abort(404)
+    return data, 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def _spool_dir() -> Path:
+    configured = current_app.config["VIRTUAL_PRINTER_SPOOL"]
+    if not configured:
+        abort(404)
+    return Path(configured)
