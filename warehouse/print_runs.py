@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import printers
-from printers import graphics
+from printers import graphics, preview
 from warehouse import labels, printer_registry, queue
 from warehouse.marketplaces.base import Label, MarketplaceError, TransientError
 from warehouse.models import Order, Parcel, Printer, PrintJob, utcnow
@@ -27,6 +27,8 @@ FetchLabel = Callable[[Session, Order], Label]
 
 # Label stock loaded for each marketplace's own labels, in mm (width, height).
 LABEL_SIZES_MM = {"wb": (58, 40), "ozon": (75, 120), "yandex": (75, 120), "megamarket": (75, 120)}
+# WB's ZPL stickers are drawn for 203 dpi (8 dots/mm) when their ^PW does not tell.
+DEFAULT_MARKETPLACE_DPI = 203
 
 
 class RetryLater(Exception):
@@ -63,16 +65,35 @@ def fetch_content(session: Session, job: PrintJob, fetch_label: FetchLabel) -> b
 
 
 def _as_zpl(label: Label, printer: Printer, marketplace: str) -> bytes:
-    """ZPL for the printer: WB's ZPL as it is, PDF and PNG rendered at the printer's dpi."""
-    if label.format == "zpl":
-        return label.content
+    """ZPL for the printer: the marketplace's ZPL at the printer's dpi, PDF and PNG rendered
+    at the printer's dpi."""
     width, height = LABEL_SIZES_MM[marketplace]
     size = {"dpi": printer.dpi, "width_mm": width, "height_mm": height}
+    if label.format == "zpl":
+        return marketplace_zpl(label.content, **size)
     if label.format == "pdf":
         return graphics.pdf_to_zpl(label.content, **size)
     if label.format == "png":
         return graphics.image_to_zpl(label.content, **size)
     raise MarketplaceError(f"label format {label.format} cannot be printed")
+
+
+def marketplace_zpl(content: bytes, *, dpi: int, width_mm: float, height_mm: float) -> bytes:
+    """A marketplace's ZPL for a printer of ``dpi``: as it is when drawn for that dpi, else
+    rescaled command by command (ZPL cannot turn 203 into 300 dpi itself: the label would
+    print at 2/3 size); what cannot be rescaled (an embedded ^GF graphic) is drawn offline
+    at its own dpi and sent as a graphic at the printer's."""
+    drawn_for = printers.detect_dpi(content, width_mm) or DEFAULT_MARKETPLACE_DPI
+    if drawn_for == dpi:
+        return content
+    try:
+        scaled = printers.rescale(content, drawn_for, dpi)
+    except ValueError as exc:
+        logger.info("marketplace ZPL redrawn as a graphic for %s dpi: %s", dpi, exc)
+        image = preview.render(content, dpi=drawn_for, width_mm=width_mm, height_mm=height_mm)
+        return graphics.image_to_zpl(image.png, dpi=dpi, width_mm=width_mm, height_mm=height_mm)
+    logger.info("marketplace ZPL rescaled from %s to %s dpi", drawn_for, dpi)
+    return scaled
 
 
 def delivered(session: Session, job: PrintJob, delivery: printers.Delivery) -> str:
