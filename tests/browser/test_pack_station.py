@@ -55,6 +55,7 @@ def test_pack_station_on_a_desktop(app, demo_site, zebra, worker, desk_page):
     expect(page.locator("#feedback")).to_have_class("feedback done")
     screenshot(page, "desk-01-pack-station-checked")
     page.get_by_role("button", name="Малая коробка").click()
+    expect(page.locator("#pack")).to_have_attribute("data-print-status", "queued")
     worker()
     expect(page.locator("#pack")).to_have_attribute("data-print-status", "printed", timeout=10000)
     screenshot(page, "desk-02-pack-station-printed")
