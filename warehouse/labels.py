@@ -9,6 +9,7 @@ Every step is a ``PrintEvent`` with its time, printer and (for people) who.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import or_, select
@@ -144,6 +145,17 @@ def confirm_printed(session: Session, job_id: int, user: User) -> PrintJob:
     record(job, "confirmed", user=user)
     _labelled(session, job)
     return job
+
+
+Decision = Callable[[Session, int, User], PrintJob]
+DECISIONS: dict[str, Decision] = {"retry": retry, "reprint": reprint, "printed": confirm_printed}
+
+
+def decide(session: Session, job_id: int, action: str, user: User) -> PrintJob:
+    """A person's answer about a job: ``retry`` (nothing printed), ``reprint``, ``printed``."""
+    if action not in DECISIONS:
+        raise NotFound("print_job_not_found")
+    return DECISIONS[action](session, job_id, user)
 
 
 def _labelled(session: Session, job: PrintJob) -> None:

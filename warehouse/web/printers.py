@@ -156,14 +156,7 @@ def decide(job_id: int, action: str):
     """Reprint, «напечаталась» or retry, by the supervisor (recorded as them)."""
     user = current_user()
     assert user is not None
-    actions = {
-        "reprint": lambda: labels.reprint(db.session(), job_id, user),
-        "printed": lambda: labels.confirm_printed(db.session(), job_id, user),
-        "retry": lambda: labels.retry(db.session(), job_id, user),
-    }
-    if action not in actions:
-        abort(404)
-    job = actions[action]()
+    job = labels.decide(db.session(), job_id, action, user)
     db.session().commit()
     if htmx:
         return render_template("supervisor/_print_job_rows.html", **_job_list())

@@ -334,32 +334,13 @@ def print_job(job_id: int):
     return render_template("tsd/_print_job.html", job=job)
 
 
-@bp.post("/print-jobs/<int:job_id>/retry")
+@bp.post("/print-jobs/<int:job_id>/<action>")
 @picker_required
-def retry_print(job_id: int):
-    job = labels.retry(db.session(), job_id, current_user())
-    db.session().commit()
-    return render_template("tsd/_print_job.html", job=job)
-
-
-@bp.post("/print-jobs/<int:job_id>/reprint")
-@picker_required
-def reprint(job_id: int):
-    """The packer asks for the label again (it may have printed): a recorded reprint."""
+def decide_print(job_id: int, action: str):
+    """The packer's answer: «Ещё раз» (nothing printed), a reprint, or «Напечаталась»."""
     user = current_user()
     assert user is not None
-    job = labels.reprint(db.session(), job_id, user)
-    db.session().commit()
-    return render_template("tsd/_print_job.html", job=job)
-
-
-@bp.post("/print-jobs/<int:job_id>/printed")
-@picker_required
-def print_came_out(job_id: int):
-    """«Напечаталась»: the packer saw the label of an uncertain job."""
-    user = current_user()
-    assert user is not None
-    job = labels.confirm_printed(db.session(), job_id, user)
+    job = labels.decide(db.session(), job_id, action, user)
     db.session().commit()
     return render_template("tsd/_print_job.html", job=job)
 
