@@ -153,6 +153,9 @@ def test_order_page_says_sscc_needs_a_prefix_and_then_prints_box_labels(
     assert decode_all(first) == decode_all(second) == [("Code128", "00" + code)]
     page = client.get(f"/orders/{order_id}").get_data(as_text=True)
     assert code in page and "Напечатать снова" in page
+    job_id = answer.location.rsplit("queued=", 1)[1]
+    followed = client.get(f"/labels/jobs/{job_id}", headers=HX).get_data(as_text=True)
+    assert code in followed and "этикетка коробки (SSCC)" in followed
 
 
 def test_supplies_page_lists_supplies_and_prints_a_qr(app, client, demo_site, zebra, worker):

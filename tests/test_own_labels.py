@@ -265,3 +265,27 @@ def test_label_size_is_the_printers_own_when_a_layout_exists(session, site):
         printer.label_width_mm, printer.label_height_mm = loaded
         size = own_labels.label_size(printer)
         assert (size.width_mm, size.height_mm) == used and size.exact == (loaded == used)
+
+
+PRODUCTION = {
+    "ENV": "production",
+    "DATABASE_URL": "sqlite://",
+    "REDIS_URL": "redis://127.0.0.1:9/0",
+    "SECRET_KEY": "s",
+    "CREDENTIALS_KEY": "k",
+}
+
+
+def test_gs1_prefix_comes_from_the_environment_as_digits(monkeypatch):
+    from warehouse import config, create_app
+
+    monkeypatch.delenv("WAREHOUSE_GS1_COMPANY_PREFIX", raising=False)
+    assert create_app(PRODUCTION).config["GS1_COMPANY_PREFIX"] == ""  # never invented
+    demo = create_app({**PRODUCTION, "ENV": "demo"})
+    assert demo.config["GS1_COMPANY_PREFIX"] == config.DEMO_GS1_COMPANY_PREFIX
+    for given, kept in (("4601234", "4601234"), ("0614141", "0614141")):
+        monkeypatch.setenv("WAREHOUSE_GS1_COMPANY_PREFIX", given)  # 4601234 parses as a number
+        assert create_app(PRODUCTION).config["GS1_COMPANY_PREFIX"] == kept
+    for bad in ({"GS1_COMPANY_PREFIX": "46-01"}, {"GS1_SSCC_EXTENSION": 10}):
+        with pytest.raises(config.ConfigError, match="GS1"):
+            create_app({**PRODUCTION, **bad})

@@ -111,7 +111,8 @@ def queued(session: Session, job_id: int) -> Queued:
     except DomainError:  # the printer's size was changed since: say what it loads now
         width, height = printer.label_width_mm, printer.label_height_mm
         size = LabelSize(width, height, width, height)
-    return Queued(job, size)
+    code = session.scalar(select(IssuedSscc.code).where(IssuedSscc.print_job_id == job.id))
+    return Queued(job, size, code or "")
 
 
 def queue_product_labels(
