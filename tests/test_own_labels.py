@@ -7,6 +7,7 @@ so these check the symbols a scanner would read, not the strings we meant to sen
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 import pytest
@@ -16,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from printers import VirtualZebra, barcodes
 from tests import factories as f
 from tests.printers.decode import decode_all
-from warehouse import own_labels, sscc
+from warehouse import db, own_labels, sscc
 from warehouse.errors import DomainError
 from warehouse.models import (
     IssuedSscc,
@@ -289,3 +290,28 @@ def test_gs1_prefix_comes_from_the_environment_as_digits(monkeypatch):
     for bad in ({"GS1_COMPANY_PREFIX": "46-01"}, {"GS1_SSCC_EXTENSION": 10}):
         with pytest.raises(config.ConfigError, match="GS1"):
             create_app({**PRODUCTION, **bad})
+
+
+def test_two_requests_racing_for_a_serial_both_get_one(app, session, site):
+    """The second request's serial is taken by the first (still uncommitted) one: it waits,
+    hits the UNIQUE constraint, and takes the next serial."""
+    first, second = parcels_of_an_order(session, site)
+    session.commit()
+    parcel_ids = (first.id, second.id)
+    issued: dict[int, str] = {}
+
+    def other_request() -> None:
+        with app.app_context():
+            other = db.session()
+            row = sscc.for_parcel(other, GS1, other.get_one(Parcel, parcel_ids[1]), None)
+            other.commit()
+            issued[parcel_ids[1]] = row.code
+
+    mine = sscc.for_parcel(session, GS1, session.get_one(Parcel, parcel_ids[0]), None)
+    racing = threading.Thread(target=other_request)
+    racing.start()
+    racing.join(1.0)  # it is blocked on our uncommitted serial
+    session.commit()
+    racing.join(30)
+    assert not racing.is_alive()
+    assert mine.serial == 1 and issued[parcel_ids[1]][-10:-1] == "000000002"
