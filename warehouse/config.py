@@ -44,6 +44,10 @@ DEFAULTS: dict[str, Any] = {
     "PRINTER_LOCK_WAIT_SECONDS": 10.0,
     # the virtual Zebra's spool directory (demo: instance/printed), shown to supervisors
     "VIRTUAL_PRINTER_SPOOL": None,
+    # the seller's GS1 company prefix (6-12 digits) and the SSCC extension digit: without a
+    # prefix no SSCC is issued (demo: GS1's prefix for examples, 952…, never a real company)
+    "GS1_COMPANY_PREFIX": None,
+    "GS1_SSCC_EXTENSION": 0,
     "MARKETPLACE_TIMEOUT": 10.0,
     "TSD_IDLE_LOGOUT_MINUTES": 30,
     "TSD_REQUIRE_BIN_SCAN": True,  # the bin is scanned before its goods
@@ -56,6 +60,8 @@ DEFAULTS: dict[str, Any] = {
 }
 
 SECRET_NAMES = ("SECRET_KEY", "CREDENTIALS_KEY")
+# GS1 Prefix 952 is reserved for demonstrations and examples: no real box carries it.
+DEMO_GS1_COMPANY_PREFIX = "9529999"
 
 
 class ConfigError(RuntimeError):
@@ -89,7 +95,23 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
             app.config[name] = _dev_secret(instance, name)
     if app.config["VIRTUAL_PRINTER_SPOOL"] is None and app.config["ENV"] == "demo":
         app.config["VIRTUAL_PRINTER_SPOOL"] = str(instance / "printed")
+    _gs1(app)
     app.config["SQLALCHEMY_ECHO"] = False
+
+
+def _gs1(app: Flask) -> None:
+    """The GS1 company prefix as digits (the environment may give it as a number); a malformed
+    prefix or extension digit stops the start rather than print SSCCs no scanner accepts."""
+    prefix = app.config["GS1_COMPANY_PREFIX"]
+    if prefix is None and app.config["ENV"] == "demo":
+        prefix = DEMO_GS1_COMPANY_PREFIX
+    prefix = "" if prefix is None else str(prefix).strip()
+    if prefix and not (prefix.isascii() and prefix.isdigit() and 6 <= len(prefix) <= 12):
+        raise ConfigError("WAREHOUSE_GS1_COMPANY_PREFIX must be 6-12 digits")
+    extension = app.config["GS1_SSCC_EXTENSION"]
+    if not isinstance(extension, int) or isinstance(extension, bool) or not 0 <= extension <= 9:
+        raise ConfigError("WAREHOUSE_GS1_SSCC_EXTENSION must be one digit, 0-9")
+    app.config["GS1_COMPANY_PREFIX"] = prefix
 
 
 def _dev_secret(instance: Path, name: str) -> str:

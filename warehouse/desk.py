@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from warehouse.errors import NotFound
 from warehouse.models import (
@@ -20,8 +20,10 @@ from warehouse.models import (
     PickTask,
     Printer,
     PrintJob,
+    Product,
     Shortage,
     Stock,
+    Supply,
     User,
 )
 
@@ -143,3 +145,29 @@ def locations(session: Session) -> list[tuple[Location, int, int]]:
         .order_by(Location.walk_order, Location.code)
     )
     return [(location, int(on_hand), int(reserved)) for location, on_hand, reserved in rows]
+
+
+def label_printers(session: Session) -> list[Printer]:
+    """The printers a supervisor can send labels to (active ones)."""
+    return list(
+        session.scalars(select(Printer).where(Printer.active.is_(True)).order_by(Printer.name))
+    )
+
+
+def products(session: Session) -> list[Product]:
+    """Products by name, their barcodes loaded."""
+    query = select(Product).options(selectinload(Product.barcodes)).order_by(Product.name)
+    return list(session.scalars(query))
+
+
+def supplies(session: Session, limit: int = 200) -> list[tuple[Supply, MarketplaceAccount, int]]:
+    """The newest supplies (open first), their cabinet and how many orders are in each."""
+    rows = session.execute(
+        select(Supply, MarketplaceAccount, func.count(Order.id))
+        .join(MarketplaceAccount, MarketplaceAccount.id == Supply.account_id)
+        .outerjoin(Order, Order.supply_id == Supply.id)
+        .group_by(Supply.id, MarketplaceAccount.id)
+        .order_by(Supply.is_open.desc(), Supply.created_at.desc(), Supply.id.desc())
+        .limit(limit)
+    )
+    return [(supply, account, int(count)) for supply, account, count in rows]

@@ -62,6 +62,14 @@ def queue_test_label(session: Session, printer_id: int, user: User) -> PrintJob:
     return _new_job(session, printer, "test_label", user, content=content)
 
 
+def queue_own_label(
+    session: Session, printer: Printer, kind: str, user: User, content: bytes, detail: str = ""
+) -> PrintJob:
+    """A label we made ourselves (``warehouse.own_labels``): its ZPL is kept on the job, so a
+    resend or a reprint prints exactly the same label."""
+    return _new_job(session, printer, kind, user, content=content, detail=detail)
+
+
 def _new_job(
     session: Session,
     printer: Printer,
@@ -71,6 +79,7 @@ def _new_job(
     parcel_id: int | None = None,
     content: bytes | None = None,
     reprint_of: PrintJob | None = None,
+    detail: str = "",
 ) -> PrintJob:
     if not printer.active:
         raise DomainError("printer_inactive", printer=printer.name)
@@ -83,7 +92,7 @@ def _new_job(
         reprint_of=reprint_of,
     )
     session.add(job)
-    record(job, "reprint" if reprint_of else "requested", user=user)
+    record(job, "reprint" if reprint_of else "requested", user=user, detail=detail)
     session.flush()
     enqueue(session, job)
     logger.info("print job queued job=%s printer=%s by=%s", job.id, printer.id, job.requested_by_id)

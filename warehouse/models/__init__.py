@@ -1,6 +1,7 @@
 """The domain's tables (SQLAlchemy 2.0 typed declarative)."""
 
 from warehouse.models.base import Base, utcnow
+from warehouse.models.boxes import IssuedSscc
 from warehouse.models.catalog import Location, Product, ProductBarcode, Stock, Warehouse
 from warehouse.models.listings import Listing, StatusMap
 from warehouse.models.orders import (
@@ -37,6 +38,7 @@ __all__ = [
     "PRINTER_TRANSPORTS",
     "PRINT_JOB_STATUSES",
     "Base",
+    "IssuedSscc",
     "Listing",
     "Location",
     "MarketplaceAccount",

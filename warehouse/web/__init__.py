@@ -11,6 +11,7 @@ def register_web(app: Flask) -> None:
         auth,
         errors,
         health,
+        label_printing,
         messages,
         printers,
         settings,
@@ -30,6 +31,7 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(barcode_svg, "barcode_svg")
     app.add_template_filter(messages.print_status, "print_status")
     app.add_template_filter(messages.print_event, "print_event")
+    app.add_template_filter(messages.print_kind, "print_kind")
 
     app.register_blueprint(health.bp)
     app.register_blueprint(tsd.bp, url_prefix="/tsd")
@@ -37,6 +39,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(settings.bp, url_prefix="/settings")
     app.register_blueprint(printers.bp)
+    app.register_blueprint(label_printing.bp)
     if app.config["SANDBOX_ENABLED"]:
         from warehouse.marketplaces import sandbox
 

@@ -70,6 +70,37 @@ TEXTS = {
     "printer_name_taken": lambda p: _("A printer is already called %(value)s", **p),
     "printer_code_taken": lambda p: _("Code %(value)s is already on another printer", **p),
     "bad_printer_field": lambda p: _("Check the field: %(field)s", field=_field(p)),
+    "product_not_found": lambda p: _("Product not found"),
+    "bad_copies": lambda p: _("Copies: a number from 1 to %(max)s", **p),
+    "barcode_not_of_product": lambda p: _("%(barcode)s is not a barcode of %(product)s", **p),
+    "product_has_no_barcode": lambda p: _("%(product)s has no barcode to print", **p),
+    "bad_product_barcode": lambda p: _(
+        "Barcode %(barcode)s cannot be printed: a wrong check digit or characters a barcode "
+        "cannot carry. Correct it in the product's card",
+        **p,
+    ),
+    "printer_size_unknown": lambda p: _(
+        "No label layout fits the %(size)s mm labels of printer %(printer)s", **p
+    ),
+    "label_does_not_fit": lambda p: _("It does not fit a %(size)s mm label", **p),
+    "no_bins": lambda p: _("Choose the bins to label"),
+    "location_not_found": lambda p: _("Bin not found"),
+    "too_many_bins": lambda p: _("%(count)s bins: at most %(max)s in one go", **p),
+    "bad_bin_code": lambda p: _(
+        "Bin code %(bin)s cannot be a barcode: Latin letters, digits and signs only", **p
+    ),
+    "parcel_not_found": lambda p: _("Parcel not found"),
+    "task_has_no_tote": lambda p: _("This task has no tote"),
+    "sscc_needs_prefix": lambda p: _(
+        "An SSCC needs the seller's GS1 company prefix: set WAREHOUSE_GS1_COMPANY_PREFIX"
+    ),
+    "sscc_busy": lambda p: _("Could not issue an SSCC just now: try again"),
+    "sscc_exhausted": lambda p: _("Every SSCC of GS1 prefix %(prefix)s is used", **p),
+    "supply_not_found": lambda p: _("Supply not found"),
+    "bad_symbol": lambda p: _("Choose Code 128 or QR"),
+    "bad_supply_code": lambda p: _(
+        "Supply %(supply)s cannot be a Code 128 barcode: print it as QR", **p
+    ),
     "unknown_badge": lambda p: _("Unknown badge"),
     "bad_login": lambda p: _("Wrong login or password"),
     "unknown_marketplace": lambda p: _("Unknown marketplace %(kind)s", **p),
@@ -195,6 +226,21 @@ PRINT_STATUSES = {
     "unknown": _l("may have printed"),
     "failed": _l("not printed"),
 }
+
+
+PRINT_KINDS = {
+    "marketplace_label": _l("marketplace label"),
+    "test_label": _l("test label"),
+    "product_label": _l("product labels"),
+    "bin_labels": _l("bin labels"),
+    "box_label": _l("box label (SSCC)"),
+    "supply_label": _l("supply label"),
+}
+
+
+def print_kind(kind: str) -> str:
+    """What a print job prints, in words."""
+    return str(PRINT_KINDS.get(kind, kind))
 
 
 def print_status(status: str) -> str:

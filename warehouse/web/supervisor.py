@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
-from warehouse import db, desk, shortages
+from warehouse import db, desk, shortages, sscc
 from warehouse.web.auth import log_in, supervisor_required, user_by_password
+from warehouse.web.label_printing import queued_from_args
 from warehouse.web.messages import describe
 
 bp = Blueprint("supervisor", __name__)
@@ -68,14 +69,29 @@ def orders():
 @bp.get("/orders/<int:order_id>")
 @supervisor_required
 def order(order_id: int):
-    return render_template("supervisor/order.html", page=desk.order_page(db.session(), order_id))
+    s = db.session()
+    page = desk.order_page(s, order_id)
+    return render_template(
+        "supervisor/order.html",
+        page=page,
+        ssccs=sscc.of_parcels(s, [parcel.id for parcel in page.parcels]),
+        gs1=sscc.Gs1.from_config(current_app.config),
+        printers=desk.label_printers(s),
+        queued=queued_from_args(),
+    )
 
 
 @bp.get("/locations")
 @supervisor_required
 def locations():
     """Bins in walk order with their barcodes: a sheet to print or check labels against."""
-    return render_template("supervisor/locations.html", rows=desk.locations(db.session()))
+    s = db.session()
+    return render_template(
+        "supervisor/locations.html",
+        rows=desk.locations(s),
+        printers=desk.label_printers(s),
+        queued=queued_from_args(),
+    )
 
 
 @bp.get("/badges")
