@@ -12,6 +12,7 @@ def register_web(app: Flask) -> None:
         errors,
         health,
         messages,
+        previews,
         printers,
         settings,
         supervisor,
@@ -37,6 +38,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(settings.bp, url_prefix="/settings")
     app.register_blueprint(printers.bp)
+    app.register_blueprint(previews.bp)
     if app.config["SANDBOX_ENABLED"]:
         from warehouse.marketplaces import sandbox
 
