@@ -43,17 +43,19 @@ def test_printed_label_is_shown_on_its_job_page_in_the_spool_and_pasted_zpl_too(
     assert len(zebra.wait_for_labels(1)) == 1
 
     page.reload()
+    expect(page.locator("[data-preview-link]")).to_have_count(1)
+    screenshot(page, "preview-01-print-jobs")
     page.locator("[data-preview-link]").first.click()
     preview = page.locator("#preview img").first
     assert loaded_width(preview) == 464  # 58 mm at 8 dots per mm
     expect(page.locator("[data-preview-size]")).to_have_text("58 × 40 мм, 203 dpi")
     expect(page.locator("[data-print-status]")).to_have_text("напечатана")
-    screenshot(page, "desk-20-print-job-preview")
+    screenshot(page, "preview-02-print-job")
 
     page.goto(f"{demo_site.url}/printers/spool")
     thumb = page.locator("tr[data-spool] td.preview img").first
     assert loaded_width(thumb) == 464
-    screenshot(page, "desk-21-spool-preview")
+    screenshot(page, "preview-03-spool")
 
     page.goto(f"{demo_site.url}/labels/preview")
     page.fill("textarea[name=zpl]", "^XA^FO60,60^BY3^BCN,150,Y,N,N^FDWB-123456^FS^XY^XZ")
@@ -62,9 +64,9 @@ def test_printed_label_is_shown_on_its_job_page_in_the_spool_and_pasted_zpl_too(
     page.get_by_role("button", name="Показать").click()
     assert loaded_width(page.locator("#label-preview img")) == 900
     expect(page.locator("[data-preview-warnings]")).to_contain_text("^XY is not supported")
-    screenshot(page, "desk-22-zpl-preview")
+    screenshot(page, "preview-04-pasted-zpl")
     page.fill("textarea[name=zpl]", "^XA^PW99999^XZ")
     page.get_by_role("button", name="Показать").click()  # a 422: answered in the same area
     expect(page.locator("#label-preview [role=alert]")).to_contain_text("Этот ZPL не нарисовать")
     expect(page.locator("#label-preview img")).to_have_count(0)
-    screenshot(page, "desk-23-zpl-preview-refused")
+    screenshot(page, "preview-05-pasted-zpl-refused")
