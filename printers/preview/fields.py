@@ -115,7 +115,7 @@ def _scaled(modules: Image.Image, module: int, height: int) -> Image.Image:
 def _number(value: str, low: int, high: int) -> int:
     try:
         number = int(float(value))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a number beyond float is infinity
         number = low
     if number > high:
         raise ValueError(f"{number} is more than the {high} dots allowed here")

@@ -99,7 +99,7 @@ class Format:
         value = command.param(index, str(default))
         try:
             number = int(float(value))
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: "1e999" or 400 digits is infinity
             self.warn(f"^{command.name}: {value!r} is not a number")
             return default
         if not 0 <= number <= limit:

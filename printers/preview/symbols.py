@@ -92,6 +92,9 @@ def qr(data: bytes, default_ecc: str) -> Symbol:
             payload = _qr_manual(payload)
     else:
         warnings.append("^BQ: field data has no switches (e.g. QA,); all of it is encoded")
+    if ecc not in _QR_ECC:
+        warnings.append(f"^BQ: error correction {ecc!r} is not H, Q, M or L; drawn with Q")
+        ecc = "Q"
     symbol = _encode(zint.Symbology.QRCODE, payload, _PLAIN, option_1=_QR_ECC[ecc])
     return Symbol(_modules(symbol), "", tuple(warnings))
 

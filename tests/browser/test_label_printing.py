@@ -53,6 +53,6 @@ def test_supervisor_prints_bin_and_product_labels(app, demo_site, zebra, worker,
     assert decode_all(label) == [("EAN13", MUG.barcodes[0])] and b"^PQ3" in label
 
     queued.get_by_role("link").click()
-    expect(page.locator("h2")).to_contain_text("напечатана")
+    expect(page.locator("h2").first).to_contain_text("напечатана")
     expect(page.locator("body")).to_contain_text("Старший смены")
     screenshot(page, "desk-23-product-label-job")

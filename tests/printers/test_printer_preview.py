@@ -394,3 +394,22 @@ def test_datamatrix_decimal_escape_gives_a_group_separator() -> None:
     data = MARKING.replace(GS, "_d029")
     (found,) = decode_barcodes(label(f"^FO60,60^BXN,6,200,,,,_^FD_1{data}^FS"))
     assert (found.text, found.symbology) == (MARKING, "]d2")
+
+
+def test_qr_with_an_unknown_error_correction_is_drawn_with_q_and_named() -> None:
+    preview = render(label("^FO60,60^BQN,2,5,3^FDWB-GI-1^FS"))  # no switches: the 4th parameter
+    (found,) = zxingcpp.read_barcodes(preview.labels[0].image.convert("L"))
+    assert (found.text, found.ec_level) == ("WB-GI-1", "Q")
+    assert any("error correction '3'" in warning for warning in preview.warnings)
+
+
+def test_a_number_too_big_for_a_float_is_not_a_number() -> None:
+    preview = render(label("^LL" + "9" * 400 + "^FO10,10^GB50,50,50^FS", 200, 200))
+    assert preview.labels[0].image.size == (200, 200)
+    assert any("is not a number" in warning for warning in preview.warnings)
+
+
+def test_a_barcode_parameter_too_big_for_a_float_is_the_smallest() -> None:
+    huge = "9" * 400
+    (found,) = decode_barcodes(label(f"^FO60,60^BQN,2,{huge}^FDQA,WB-GI-1^FS"))
+    assert found.text == "WB-GI-1"

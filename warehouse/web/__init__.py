@@ -13,6 +13,7 @@ def register_web(app: Flask) -> None:
         health,
         label_printing,
         messages,
+        previews,
         printers,
         settings,
         supervisor,
@@ -40,6 +41,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(settings.bp, url_prefix="/settings")
     app.register_blueprint(printers.bp)
     app.register_blueprint(label_printing.bp)
+    app.register_blueprint(previews.bp)
     if app.config["SANDBOX_ENABLED"]:
         from warehouse.marketplaces import sandbox
 

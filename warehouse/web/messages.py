@@ -65,6 +65,13 @@ TEXTS = {
     "print_job_not_found": lambda p: _("Print job not found"),
     "print_job_busy": lambda p: _("This label is still being printed"),
     "print_job_not_unknown": lambda p: _("This label's fate is already known"),
+    "label_not_fetched": lambda p: _(
+        "The marketplace has not issued this label yet: its preview appears once it is fetched"
+    ),
+    "label_unrenderable": lambda p: _("This ZPL cannot be drawn: %(reason)s", **p),
+    "preview_label_not_found": lambda p: _("There is no label %(number)s here", **p),
+    "preview_empty": lambda p: _("Paste the label's ZPL first"),
+    "preview_too_large": lambda p: _("Too much to preview: %(size)s bytes, at most %(limit)s", **p),
     "printer_not_found": lambda p: _("No active printer %(printer)s", printer=p.get("printer", "")),
     "printer_inactive": lambda p: _("Printer %(printer)s is switched off in the registry", **p),
     "printer_name_taken": lambda p: _("A printer is already called %(value)s", **p),

@@ -22,6 +22,7 @@ from warehouse.models import PRINT_JOB_STATUSES, PRINTER_TRANSPORTS, Warehouse
 from warehouse.web.auth import current_user, supervisor_required
 from warehouse.web.htmx import htmx
 from warehouse.web.messages import describe
+from warehouse.web.previews import job_area
 
 bp = Blueprint("printers", __name__)
 bp.before_request(supervisor_required(lambda: None))
@@ -148,7 +149,8 @@ def _job_list() -> dict[str, object]:
 
 @bp.get("/print-jobs/<int:job_id>")
 def print_job(job_id: int):
-    return render_template("supervisor/print_job.html", job=labels.get(db.session(), job_id))
+    job = labels.get(db.session(), job_id)
+    return render_template("supervisor/print_job.html", job=job, **job_area(job))
 
 
 @bp.post("/print-jobs/<int:job_id>/<action>")
