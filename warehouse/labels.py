@@ -46,6 +46,22 @@ def record(
     )
 
 
+REQUEST_KEY = "print_request_key"
+
+
+def already_asked(session: Session, key: str) -> PrintJob | None:
+    """The job a request with this one-time key made, if it was made already (a double tap,
+    a form sent again): asking twice must not print twice. Otherwise the next job made in
+    this transaction carries the key (UNIQUE: of two racing requests one fails)."""
+    key = key.strip()[:64]
+    if not key:
+        return None
+    existing = session.scalar(select(PrintJob).where(PrintJob.request_key == key))
+    if existing is None:
+        session.info[REQUEST_KEY] = key
+    return existing
+
+
 def queue_marketplace_label(
     session: Session, parcel: Parcel, printer: Printer, user: User | None = None
 ) -> PrintJob:
@@ -90,6 +106,7 @@ def _new_job(
         content=content,
         requested_by=user,
         reprint_of=reprint_of,
+        request_key=session.info.pop(REQUEST_KEY, None),
     )
     session.add(job)
     record(job, "reprint" if reprint_of else "requested", user=user, detail=detail)

@@ -67,6 +67,8 @@ class PrintJob(Base):
     error: Mapped[str] = mapped_column(String(500), default="")
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reprint_of_id: Mapped[int | None] = mapped_column(ForeignKey("print_jobs.id"))
+    # the asking page's one-time key: a double tap or a resent form finds this job again
+    request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     # a job waiting for its printer (paper out, paused…) is not run again before this
     next_check_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,6 +13,7 @@ def register_web(app: Flask) -> None:
         health,
         label_printing,
         messages,
+        once,
         previews,
         printers,
         settings,
@@ -30,6 +31,7 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(messages.package_label, "package_label")
     app.add_template_filter(messages.work_label, "work_label")
     app.add_template_filter(barcode_svg, "barcode_svg")
+    app.add_template_global(once.request_key, "request_key")
     app.add_template_filter(messages.print_status, "print_status")
     app.add_template_filter(messages.print_event, "print_event")
     app.add_template_filter(messages.print_kind, "print_kind")

@@ -14,10 +14,11 @@ from werkzeug.wrappers import Response
 
 from warehouse import db, desk, own_labels, sscc
 from warehouse.errors import DomainError
-from warehouse.models import User
+from warehouse.models import PrintJob, User
 from warehouse.models.printing import PRINT_JOB_OPEN
 from warehouse.web.auth import current_user, supervisor_required
 from warehouse.web.htmx import htmx
+from warehouse.web.once import once
 
 bp = Blueprint("label_printing", __name__)
 bp.before_request(supervisor_required(lambda: None))
@@ -36,6 +37,7 @@ def products_page() -> str:
 
 
 @bp.post("/labels/products/<int:product_id>")
+@once(lambda job: _repeat(job))
 def print_product(product_id: int) -> Response | str:
     copies = _number(request.form, "copies", "bad_copies", max=own_labels.MAX_COPIES)
     queued = own_labels.queue_product_labels(
@@ -46,6 +48,7 @@ def print_product(product_id: int) -> Response | str:
 
 
 @bp.post("/labels/bins")
+@once(lambda job: _repeat(job))
 def print_bins() -> Response | str:
     chosen = None if request.form.get("all") else _bin_ids(request.form.getlist("location_id"))
     queued = own_labels.queue_bin_labels(db.session(), _printer_id(), chosen, _user())
@@ -54,6 +57,7 @@ def print_bins() -> Response | str:
 
 
 @bp.post("/labels/parcels/<int:parcel_id>/box")
+@once(lambda job: _repeat(job))
 def print_box(parcel_id: int) -> Response | str:
     queued = own_labels.queue_box_label(db.session(), parcel_id, _printer_id(), _user(), _gs1())
     db.session().commit()
@@ -63,6 +67,7 @@ def print_box(parcel_id: int) -> Response | str:
 
 
 @bp.post("/labels/tasks/<int:task_id>/tote")
+@once(lambda job: _repeat(job))
 def print_tote(task_id: int) -> Response | str:
     queued = own_labels.queue_tote_label(db.session(), task_id, _printer_id(), _user(), _gs1())
     db.session().commit()
@@ -83,6 +88,7 @@ def supplies_page() -> str:
 
 
 @bp.post("/labels/supplies/<int:supply_id>")
+@once(lambda job: _repeat(job))
 def print_supply(supply_id: int) -> Response | str:
     symbol = request.form.get("symbol", "code128")
     queued = own_labels.queue_supply_label(db.session(), supply_id, _printer_id(), symbol, _user())
@@ -97,6 +103,13 @@ def queued_job(job_id: int) -> tuple[str, int]:
     queued = own_labels.queued(db.session(), job_id)
     status = 200 if queued.job.status in PRINT_JOB_OPEN else 286
     return render_template("supervisor/_label_queued.html", queued=queued), status
+
+
+def _repeat(job: PrintJob) -> Response | str:
+    """The same form sent again: the job it made the first time."""
+    return _answer(
+        own_labels.queued(db.session(), job.id), request.referrer or url_for(".products_page")
+    )
 
 
 def _answer(queued: own_labels.Queued, page: str) -> Response | str:

@@ -13,15 +13,17 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from printers import spool
 from warehouse import db, labels, printer_registry, queue
 from warehouse.errors import DomainError
-from warehouse.models import PRINT_JOB_STATUSES, PRINTER_TRANSPORTS, Warehouse
+from warehouse.models import PRINT_JOB_STATUSES, PRINTER_TRANSPORTS, PrintJob, Warehouse
 from warehouse.web.auth import current_user, supervisor_required
 from warehouse.web.htmx import htmx
 from warehouse.web.messages import describe
+from warehouse.web.once import once
 from warehouse.web.previews import job_area
 
 bp = Blueprint("printers", __name__)
@@ -114,6 +116,7 @@ def check_printer(printer_id: int):
 
 
 @bp.post("/printers/<int:printer_id>/test")
+@once(lambda job: redirect(url_for("printers.print_jobs_page", printer_id=job.printer_id)))
 def test_label(printer_id: int):
     user = current_user()
     assert user is not None
@@ -154,12 +157,17 @@ def print_job(job_id: int):
 
 
 @bp.post("/print-jobs/<int:job_id>/<action>")
+@once(lambda job: _decided(job))
 def decide(job_id: int, action: str):
     """Reprint, «напечаталась» or retry, by the supervisor (recorded as them)."""
     user = current_user()
     assert user is not None
     job = labels.decide(db.session(), job_id, action, user)
     db.session().commit()
+    return _decided(job)
+
+
+def _decided(job: PrintJob) -> ResponseReturnValue:
     if htmx:
         return render_template("supervisor/_print_job_rows.html", **_job_list())
     return redirect(url_for("printers.print_job", job_id=job.id))

@@ -12,6 +12,7 @@ from warehouse.errors import DomainError, NotFound
 from warehouse.models import PickBatch, PickTask, Printer, PrintJob, User
 from warehouse.web.auth import current_user, log_in, picker_required, user_by_badge
 from warehouse.web.messages import describe
+from warehouse.web.once import once
 
 bp = Blueprint("tsd", __name__)
 
@@ -336,6 +337,7 @@ def print_job(job_id: int):
 
 @bp.post("/print-jobs/<int:job_id>/<action>")
 @picker_required
+@once(lambda job: render_template("tsd/_print_job.html", job=job))
 def decide_print(job_id: int, action: str):
     """The packer's answer: «Ещё раз» (nothing printed), a reprint, or «Напечаталась»."""
     user = current_user()
