@@ -15,7 +15,6 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-import printers
 from warehouse import queue
 from warehouse.errors import DomainError, NotFound
 from warehouse.models import Parcel, Printer, PrintEvent, PrintJob, User, utcnow
@@ -66,16 +65,6 @@ def queue_marketplace_label(
     session: Session, parcel: Parcel, printer: Printer, user: User | None = None
 ) -> PrintJob:
     return _new_job(session, printer, "marketplace_label", user, parcel_id=parcel.id)
-
-
-def queue_test_label(session: Session, printer_id: int, user: User) -> PrintJob:
-    """«Пробная этикетка»: the printer's name and code on a label of its own size."""
-    printer = session.get(Printer, printer_id)
-    if printer is None:
-        raise NotFound("printer_not_found")
-    text = f"{printer.name} {printer.code}"
-    content = printers.test_label(text, printer.dpi)
-    return _new_job(session, printer, "test_label", user, content=content)
 
 
 def queue_own_label(

@@ -166,6 +166,18 @@ def queue_bin_labels(
     return _queue(session, printer, size, "bin_labels", user, b"".join(sheet), detail)
 
 
+def queue_printer_label(session: Session, printer_id: int, user: User) -> PrintJob:
+    """«Пробная этикетка»: the printer's own code (``PRN-…``) large and as a Code 128, on a
+    label of its size — the sticker a ТСД scans to print there, and a check of the printer."""
+    printer, size = label_printer(session, printer_id)
+
+    def draw() -> bytes:
+        return printers.location_label(printer.code, **_frame(printer, size))
+
+    content = _made(draw, "bad_printer_field", field="code", size=size)
+    return _queue(session, printer, size, "test_label", user, content, printer.code).job
+
+
 def _bins(session: Session, warehouse_id: int, ids: Sequence[int] | None) -> list[Location]:
     query = select(Location).where(Location.warehouse_id == warehouse_id)
     if ids is not None:

@@ -36,3 +36,22 @@ def test_order_page_and_sheets_with_barcodes(app, demo_site, desk_page):
     page.get_by_role("link", name="Бейджи").click()
     expect(page.locator(".badge-card svg")).to_have_count(2)
     screenshot(page, "desk-13-badges")
+
+
+def test_printer_registry_prints_the_printers_own_code(app, demo_site, zebra, worker, desk_page):
+    from tests.printers.decode import decode_all
+
+    page = desk_page
+    log_in(page, demo_site)
+    page.goto(f"{demo_site.url}/printers")
+    row = page.locator("tr[data-printer='PRN-001']")
+    expect(row.locator(".barcode svg")).to_be_visible()
+    screenshot(page, "desk-30-printers")
+    row.get_by_role("button", name="Пробная этикетка").click()
+    page.wait_for_url("**/print-jobs**")
+    worker()
+    page.reload()
+    expect(page.locator("body")).to_contain_text("напечатана")
+    screenshot(page, "desk-31-print-jobs")
+    (label,) = zebra.wait_for_labels(1)
+    assert decode_all(label) == [("Code128", "PRN-001")]  # the sticker a ТСД scans

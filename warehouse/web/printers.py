@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from printers import spool
-from warehouse import db, labels, printer_registry, queue
+from warehouse import db, labels, own_labels, printer_registry, queue
 from warehouse.errors import DomainError
 from warehouse.models import PRINT_JOB_STATUSES, PRINTER_TRANSPORTS, PrintJob, Warehouse
 from warehouse.web.auth import current_user, supervisor_required
@@ -120,7 +120,7 @@ def check_printer(printer_id: int):
 def test_label(printer_id: int):
     user = current_user()
     assert user is not None
-    labels.queue_test_label(db.session(), printer_id, user)
+    own_labels.queue_printer_label(db.session(), printer_id, user)
     db.session().commit()
     return redirect(url_for("printers.print_jobs_page", printer_id=printer_id))
 
