@@ -30,7 +30,7 @@ from printers import (
     zpl,
 )
 from tests import factories as f
-from warehouse import db, labels
+from warehouse import db, own_labels
 from warehouse.models import PrintJob
 
 CUPSD = shutil.which("cupsd") or next(
@@ -171,7 +171,7 @@ def test_print_job_to_a_cups_printer_is_printed_and_confirmed(
         registered = f.make_printer(
             session, warehouse, printer.address, transport="cups", queue=cups_queue
         )
-        job = labels.queue_test_label(session, registered.id, f.make_picker(session))
+        job = own_labels.queue_printer_label(session, registered.id, f.make_picker(session))
         session.commit()
         job_id = job.id
     worker()
