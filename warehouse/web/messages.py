@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -149,6 +150,15 @@ def _why(params: dict[str, Any]) -> str:
     return str(MALFORMED.get(params.get("reason", ""), params.get("reason", "")))
 
 
+def _words(table: Mapping[str, Any]) -> Callable[[str], str]:
+    """A template filter: the words for a code from ``table``, the code itself if unknown."""
+
+    def words(code: str) -> str:
+        return str(table.get(code, code))
+
+    return words
+
+
 def describe(code: str, params: dict[str, Any] | None = None) -> str:
     text = TEXTS.get(code)
     return text(params or {}) if text else code
@@ -169,10 +179,7 @@ STATUS_LABELS = {
     "done": _l("delivered"),
     "failed": _l("failed"),
 }
-
-
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
+status_label = _words(STATUS_LABELS)
 
 
 WORK_LABELS = {
@@ -184,11 +191,7 @@ WORK_LABELS = {
     "cancelled": _l("cancelled"),
     "picked_elsewhere": _l("picked from other bins"),
 }
-
-
-def work_label(word: str) -> str:
-    """Pick tasks and shortages: their kinds and states."""
-    return str(WORK_LABELS.get(word, word))
+work_label = _words(WORK_LABELS)  # pick tasks and shortages: kinds and states
 
 
 PRINTER_PROBLEMS = {
@@ -243,15 +246,10 @@ PRINT_KINDS = {
     "box_label": _l("box label (SSCC)"),
     "supply_label": _l("supply label"),
 }
+print_kind = _words(PRINT_KINDS)
 
 
-def print_kind(kind: str) -> str:
-    """What a print job prints, in words."""
-    return str(PRINT_KINDS.get(kind, kind))
-
-
-def print_status(status: str) -> str:
-    return str(PRINT_STATUSES.get(status, status))
+print_status = _words(PRINT_STATUSES)
 
 
 PRINT_EVENTS = {
@@ -265,10 +263,7 @@ PRINT_EVENTS = {
     "confirmed": _l("a person saw it printed"),
     **PRINT_STATUSES,
 }
-
-
-def print_event(kind: str) -> str:
-    return str(PRINT_EVENTS.get(kind, kind))
+print_event = _words(PRINT_EVENTS)
 
 
 ACCOUNT_TEXTS = {
@@ -290,10 +285,7 @@ SHORT_REASONS = {
     "damaged": _l("Damaged"),
     "not_found": _l("Cannot find it"),
 }
-
-
-def short_reason(code: str) -> str:
-    return str(SHORT_REASONS.get(code, code))
+short_reason = _words(SHORT_REASONS)
 
 
 PACKAGES = {
@@ -302,7 +294,4 @@ PACKAGES = {
     "box-l": _l("Large box"),
     "bag": _l("Bag"),
 }
-
-
-def package_label(code: str) -> str:
-    return str(PACKAGES.get(code, code))
+package_label = _words(PACKAGES)
