@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from warehouse import marking
 from warehouse.models import (
@@ -86,17 +86,29 @@ def reserve_order(session: Session, order: Order, warehouse_id: int) -> bool:
         if needed:
             return False
     for line, stock, take in plan:
-        stock.reserved += take
+        _change(stock, reserved=take)
         session.add(Reservation(line=line, stock=stock, quantity=take))
     session.flush()
     logger.info("order reserved order=%s lines=%s", order.id, len(order.lines))
     return True
 
 
+def _change(stock: Stock, *, on_hand: int = 0, reserved: int = 0) -> None:
+    """Stock moves as SQL arithmetic (``on_hand = on_hand - 1``), never as a value read
+    before: two pickers taking from one bin at once must both be counted. The CHECKs on
+    the table refuse a move that would go below zero or promise more than is there."""
+    if on_hand:
+        stock.on_hand = Stock.on_hand + on_hand
+    if reserved:
+        stock.reserved = Stock.reserved + reserved
+    session = object_session(stock)
+    if session is not None:  # at once: a second move of the same row must add to this one
+        session.flush([stock])
+
+
 def take_from_bin(session: Session, stock: Stock, quantity: int) -> None:
     """Picked goods leave the bin: on hand and reserved both go down."""
-    stock.on_hand -= quantity
-    stock.reserved -= quantity
+    _change(stock, on_hand=-quantity, reserved=-quantity)
     session.flush()
 
 
@@ -112,7 +124,7 @@ def release_order(session: Session, order: Order) -> set[int]:
             picked = _picked_from(session, line, reservation.stock)
             unpicked = reservation.quantity - picked
             if unpicked > 0:
-                reservation.stock.reserved -= unpicked
+                _change(reservation.stock, reserved=-unpicked)
                 touched.add(reservation.stock.product_id)
     session.flush()
     return touched
@@ -133,7 +145,7 @@ def _picked_from(session: Session, line: OrderLine, stock: Stock) -> int:
 
 def return_to_bin(session: Session, stock: Stock, quantity: int) -> None:
     """Goods of a cancelled order are back on the shelf, free again."""
-    stock.on_hand += quantity
+    _change(stock, on_hand=quantity)
     session.flush()
 
 
@@ -152,8 +164,9 @@ def write_off_reserved(session: Session, line: OrderLine, location_id: int, quan
     """Reserved goods turned out not to be in the bin: unreserve them and count them gone."""
     reservation = next(r for r in line.reservations if r.stock.location_id == location_id)
     stock = reservation.stock
-    stock.reserved -= quantity
-    stock.on_hand = max(stock.on_hand - quantity, stock.reserved)
+    # never below what is still promised to other orders
+    gone = min(quantity, stock.on_hand - stock.reserved + quantity)
+    _change(stock, on_hand=-gone, reserved=-quantity)
     reservation.quantity -= quantity
     if reservation.quantity == 0:
         line.reservations.remove(reservation)
@@ -177,7 +190,7 @@ def reserve_more(
     if needed:
         return []
     for stock, take in plan:
-        stock.reserved += take
+        _change(stock, reserved=take)
         existing = next((r for r in line.reservations if r.stock_id == stock.id), None)
         if existing is not None:
             existing.quantity += take
