@@ -196,3 +196,25 @@ def test_another_person_packs_what_a_picker_picked(app, client, task_id):
     )
     assert checked.status_code == 200 and "1 из 2" in checked.get_data(as_text=True)
     assert client.get(f"/tsd/tasks/{task_id + 999}/pack").status_code == 404
+
+
+def test_pack_page_names_the_printer_or_says_there_is_none(app, client, task_id):
+    login(client)
+    client.post(f"/tsd/tasks/{task_id}/start")
+    for n, code in enumerate(("LOC-A-01", "4601234567893", "4601234567893")):
+        client.post(f"/tsd/tasks/{task_id}/scan", data={"barcode": code, "scan_id": f"r{n}"})
+    for n in range(2):  # every unit checked into the package
+        client.post(
+            f"/tsd/tasks/{task_id}/verify", data={"barcode": "4601234567893", "scan_id": f"w{n}"}
+        )
+    page = client.get(f"/tsd/tasks/{task_id}/pack").get_data(as_text=True)
+    assert "Нет принтера для этой этикетки" in page
+    with app.app_context():
+        session = db.session()
+        warehouse = session.get_one(PickTask, task_id).warehouse_id
+        from warehouse.models import Warehouse
+
+        f.make_printer(session, session.get_one(Warehouse, warehouse), ("127.0.0.1", 9))
+        session.commit()
+    page = client.get(f"/tsd/tasks/{task_id}/pack").get_data(as_text=True)
+    assert "этикетка сразу напечатается на" in page

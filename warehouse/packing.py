@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from warehouse import inventory, labels, marking, outbox, picking, printer_registry
 from warehouse.errors import DomainError, NotFound
-from warehouse.models import Order, Parcel, PickTask, PrintJob, ScanEvent, User
+from warehouse.models import Order, Parcel, PickTask, Printer, PrintJob, ScanEvent, User
 from warehouse.picking import ScanResult
 from warehouse.print_runs import LABEL_SIZES_MM
 
@@ -72,8 +72,7 @@ def pack_task(
         raise DomainError("order_not_picked", status=order.status)
     if verify and not verified(task):
         raise DomainError("verify_first")
-    size = LABEL_SIZES_MM.get(order.account.kind)
-    printer = printer_registry.for_packing(session, task.warehouse_id, printer_id, station, size)
+    printer = label_printer(session, task, printer_id, station)
     if printer is None:
         raise DomainError("no_printer")
     parcel = Parcel(order=order, number=1, package=package)
@@ -84,6 +83,15 @@ def pack_task(
     session.flush()
     logger.info("order packed order=%s parcel=%s by=%s", order.id, parcel.id, user.id)
     return labels.queue_marketplace_label(session, parcel, printer, user)
+
+
+def label_printer(
+    session: Session, task: PickTask, printer_id: int | None, station: str | None
+) -> Printer | None:
+    """Where the order's marketplace label will print: the device's printer, else its
+    station's loading the marketplace's label size, else the warehouse default."""
+    size = LABEL_SIZES_MM.get(task.order.account.kind)
+    return printer_registry.for_packing(session, task.warehouse_id, printer_id, station, size)
 
 
 def verified(task: PickTask) -> bool:

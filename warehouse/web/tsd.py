@@ -321,10 +321,14 @@ def _must_verify(task: PickTask) -> bool:
 
 def _pack_context(task: PickTask) -> dict[str, object]:
     verify = _must_verify(task)
+    printer = packing.label_printer(
+        db.session(), task, session.get("printer_id"), session.get("station")
+    )
     return {
         "verify": verify,
         "ready": not verify or packing.verified(task),
         "packages": current_app.config["PACKAGE_TYPES"],
+        "printer": printer,
     }
 
 
