@@ -10,14 +10,15 @@ run: install
 	$(BIN)/python -m warehouse.run
 
 test: install
-	$(BIN)/ruff check warehouse printers tests migrations wsgi.py
-	$(BIN)/ruff format --check warehouse printers tests wsgi.py
+	$(BIN)/ruff check warehouse printers tests migrations bench wsgi.py
+	$(BIN)/ruff format --check warehouse printers tests bench wsgi.py
 	$(BIN)/mypy warehouse printers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Speed is measured here, never in the test suite (see bench/README.md).
 bench: install
 	$(BIN)/python bench/scan_roundtrip.py
+	$(BIN)/python bench/labels.py
 
 install: $(STAMP) translations
 
@@ -31,8 +32,8 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d warehouse/translations
 
 format: install
-	$(BIN)/ruff format warehouse printers tests wsgi.py
-	$(BIN)/ruff check --fix warehouse printers tests wsgi.py
+	$(BIN)/ruff format warehouse printers tests bench wsgi.py
+	$(BIN)/ruff check --fix warehouse printers tests bench wsgi.py
 
 clean:
 	rm -rf $(VENV) instance test-artifacts

@@ -37,6 +37,10 @@ CUPSD = shutil.which("cupsd") or next(
     (path for path in ("/usr/sbin/cupsd",) if os.access(path, os.X_OK)), None
 )
 MISSING = [name for name in ("lpr", "lpstat", "lpadmin") if shutil.which(name) is None]
+# CI (.ci/run) installs CUPS and sets this: there a missing cupsd fails instead of skipping.
+if os.environ.get("WAREHOUSE_REQUIRE_CUPS") and (CUPSD is None or MISSING):
+    absent = (["cupsd"] if CUPSD is None else []) + MISSING
+    raise RuntimeError(f"CUPS is required here, missing: {' '.join(absent)}")
 needs_cupsd = pytest.mark.skipif(
     CUPSD is None or bool(MISSING),
     reason="needs cupsd, lpr, lpstat and lpadmin (Debian: cups cups-bsd cups-client); "
