@@ -7,7 +7,7 @@ from sqlalchemy import select
 from tests.test_settings import login_admin
 from warehouse import db, picking
 from warehouse.demo_catalogue import PRODUCTS
-from warehouse.models import Location, Order, PickTask, User
+from warehouse.models import Location, Order, PickTask, Printer, PrintJob, User
 
 SHIRT = PRODUCTS[1]
 
@@ -57,3 +57,16 @@ def test_a_barcode_with_a_wrong_check_digit_is_named_not_drawn(app):
         assert "<svg" in barcode_svg("4601234567893")
         wrong = barcode_svg("4601234567894")
     assert "<svg" not in wrong and "check digit" in wrong
+
+
+def test_a_print_jobs_history_reads_in_words(app, client, demo_site, zebra, worker):
+    login_admin(client)
+    with app.app_context():
+        printer_id = db.session().scalar(select(Printer.id).where(Printer.code == "PRN-001"))
+    client.post(f"/printers/{printer_id}/test", data={"request_id": "history"})
+    worker()
+    with app.app_context():
+        job_id = db.session().scalar(select(PrintJob.id))
+    page = client.get(f"/print-jobs/{job_id}").get_data(as_text=True)
+    assert "попытка 1" in page and "счётчик этикеток 0 → 1" in page
+    assert "attempt" not in page and "odometer" not in page

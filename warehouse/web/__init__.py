@@ -34,6 +34,7 @@ def register_web(app: Flask) -> None:
     app.add_template_global(once.request_key, "request_key")
     app.add_template_filter(messages.print_status, "print_status")
     app.add_template_filter(messages.print_event, "print_event")
+    app.add_template_filter(messages.print_detail, "print_detail")
     app.add_template_filter(messages.print_kind, "print_kind")
 
     app.register_blueprint(health.bp)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -206,6 +207,25 @@ PRINTER_PROBLEMS = {
     "cutter_fault": _l("cutter fault"),
     "printer_error": _l("an error on the printer's display"),
 }
+
+
+_ATTEMPT = re.compile(r"attempt (\d+)")
+_ODOMETER = re.compile(r"odometer (\d+) → (\d+)")
+_FAILOVER = re.compile(r"from (.+): (\S+)")
+
+
+def print_detail(detail: str) -> str:
+    """A print event's detail in words where it is one of ours (an attempt, the odometer,
+    a problem code, a failover); a printer's own message is shown as it came."""
+    if found := _ATTEMPT.fullmatch(detail):
+        return _("attempt %(n)s", n=found.group(1))
+    if found := _ODOMETER.fullmatch(detail):
+        return _("label counter %(before)s → %(after)s", before=found[1], after=found[2])
+    if found := _FAILOVER.fullmatch(detail):
+        reason = print_problem(found.group(2))
+        return _("from %(printer)s: %(reason)s", printer=found.group(1), reason=reason)
+    words = print_problem(detail)
+    return detail if words == detail else words
 
 
 def print_problem(code: str) -> str:
