@@ -68,8 +68,8 @@ def group(tasks: list[PickTask]) -> tuple[list[PickBatch], list[PickTask]]:
     batches: dict[int, PickBatch] = {}
     singles = []
     for task in tasks:
-        if task.batch is not None and task.batch.status == "in_progress":
-            batches.setdefault(task.batch.id, task.batch)
+        if task.open_batch is not None:
+            batches.setdefault(task.open_batch.id, task.open_batch)
         else:
             singles.append(task)
     return list(batches.values()), singles

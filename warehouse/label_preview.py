@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session
 from printers import SIZES, detect_dpi
 from printers import preview as renderer
 from printers.zpl import dots_per_mm
-from warehouse import labels
+from warehouse import labels, printer_registry
 from warehouse.errors import DomainError, NotFound
 from warehouse.models import PrintJob
 
-DPIS = (203, 300, 600)
 DEFAULT_DPI = 203
 SIZE_CHOICES = tuple(f"{width}x{height}" for width, height in SIZES)  # "58x40", …
 # Pasted ZPL: a 100×150 mm label at 300 dpi as an uncompressed hex ^GFA is about 0.5 MB.
@@ -87,7 +86,7 @@ def job_zpl(session: Session, job_id: int) -> tuple[bytes, Stock]:
 
 def spool_stock(zpl: bytes, dpi: int | None = None) -> Stock:
     """A spool file does not say its printer: the dpi asked for, else read off its ^PW."""
-    if dpi in DPIS:
+    if dpi in printer_registry.DPIS:
         return Stock(dpi)
     return Stock(detect_dpi(zpl) or DEFAULT_DPI)
 
@@ -99,8 +98,8 @@ def pasted(text: str, dpi: str, size: str) -> tuple[bytes, Stock]:
         raise DomainError("preview_empty")
     if len(zpl) > MAX_PASTED_BYTES:
         raise DomainError("preview_too_large", size=len(zpl), limit=MAX_PASTED_BYTES)
-    width, height = parse_size(size)
-    return zpl, Stock(parse_dpi(dpi), width, height)
+    width, height = _label_size(size)
+    return zpl, Stock(printer_registry.parse_dpi(dpi), width, height)
 
 
 def pasted_sheet(text: str, dpi: str, size: str) -> Sheet:
@@ -112,19 +111,12 @@ def pasted_sheet(text: str, dpi: str, size: str) -> Sheet:
     return sheet(zpl, stock, with_png=True)
 
 
-def parse_dpi(text: str) -> int:
-    if not text.strip().isdigit() or int(text) not in DPIS:
-        raise DomainError("bad_printer_field", field="dpi")
-    return int(text)
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    """``"75x120"`` → (75, 120), one of the sizes our printers load."""
-    chosen = text.strip().lower().replace("×", "x")
-    if chosen not in SIZE_CHOICES:
+def _label_size(text: str) -> tuple[int, int]:
+    """One of the sizes our layouts are drawn for (the printers' usual stock)."""
+    size = printer_registry.parse_size(text)
+    if size not in SIZES:
         raise DomainError("bad_printer_field", field="label_size")
-    width, height = chosen.split("x")
-    return int(width), int(height)
+    return size
 
 
 def render(zpl: bytes, stock: Stock) -> renderer.Preview:

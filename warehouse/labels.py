@@ -158,7 +158,7 @@ def confirm_printed(session: Session, job_id: int, user: User) -> PrintJob:
     job.status = "printed"
     job.error = ""
     record(job, "confirmed", user=user)
-    _labelled(session, job)
+    labelled(session, job)
     return job
 
 
@@ -173,7 +173,8 @@ def decide(session: Session, job_id: int, action: str, user: User) -> PrintJob:
     return DECISIONS[action](session, job_id, user)
 
 
-def _labelled(session: Session, job: PrintJob) -> None:
+def labelled(session: Session, job: PrintJob) -> None:
+    """A parcel's label came out: its packed order is now ``labelled``."""
     if job.parcel_id is not None:
         order = session.get_one(Parcel, job.parcel_id).order
         if order.status == "packed":

@@ -216,7 +216,7 @@ def record_scan(
     item = current_item(task)
     if item is not None and not require_bin:
         item.bin_confirmed = True
-    if task.batch is not None and task.batch.status == "in_progress":
+    if task.open_batch is not None:
         result = ScanResult(False, "task_in_batch")  # its units must go into the order's tote
     else:
         result = judge(session, task, barcode.strip())

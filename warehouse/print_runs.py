@@ -103,10 +103,7 @@ def delivered(session: Session, job: PrintJob, delivery: printers.Delivery) -> s
         _set(job, "unknown", "not_confirmed", "the buffer emptied but the odometer did not move")
         return job.status
     _set(job, delivery.outcome, "", _odometer(delivery))
-    if job.parcel_id is not None:
-        order = session.get_one(Parcel, job.parcel_id).order
-        if order.status == "packed":
-            order.status = "labelled"
+    labels.labelled(session, job)
     return job.status
 
 

@@ -57,14 +57,14 @@ def parse(form: Mapping[str, str]) -> PrinterFields:
     if transport == "cups" and not _QUEUE.fullmatch(queue):
         raise DomainError("bad_printer_field", field="queue")
     host, port = _address(form.get("address", ""), required=transport == "tcp")
-    width, height = _size(form.get("label_size", "58x40"))
+    width, height = parse_size(form.get("label_size", "58x40"))
     return PrinterFields(
         name=name,
         host=host,
         port=port,
         transport=transport,
         queue=queue if transport == "cups" else "",
-        dpi=_dpi(form.get("dpi", "203")),
+        dpi=parse_dpi(form.get("dpi", "203")),
         width_mm=width,
         height_mm=height,
         station=_short(form, "station"),
@@ -91,7 +91,8 @@ def _address(text: str, *, required: bool) -> tuple[str, int]:
     return host, port
 
 
-def _size(text: str) -> tuple[int, int]:
+def parse_size(text: str) -> tuple[int, int]:
+    """``"75x120"`` (or ``75 × 120``, ``75х120``) → (75, 120), in mm."""
     match = _SIZE.fullmatch(text)
     if match is None:
         raise DomainError("bad_printer_field", field="label_size")
@@ -101,7 +102,7 @@ def _size(text: str) -> tuple[int, int]:
     return width, height
 
 
-def _dpi(text: str) -> int:
+def parse_dpi(text: str) -> int:
     if not text.strip().isdigit() or int(text) not in DPIS:
         raise DomainError("bad_printer_field", field="dpi")
     return int(text)

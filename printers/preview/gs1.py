@@ -1,4 +1,4 @@
-"""GS1 element strings: split FNC1-separated data into ``[AI]value`` and the mod-10 check digit.
+"""GS1 element strings: split FNC1-separated data into ``[AI]value``.
 
 A printer only sees AI digits followed by data and FNC1 after variable-length values; zint
 wants the AIs in brackets. The split uses the AI lengths and the predefined value lengths of the
@@ -18,14 +18,6 @@ _FIXED_VALUE |= {prefix: 6 for prefix in ("31", "32", "33", "34", "35", "36")}
 _AI_DIGITS = dict.fromkeys(("23", "24", "25", "40", "41", "42"), 3) | dict.fromkeys(
     ("31", "32", "33", "34", "35", "36", "39", "43", "70", "71", "72", "80", "81", "82"), 4
 )
-
-
-def check_digit(digits: str) -> str:
-    """GS1 mod-10 check digit of ``digits`` (weights 3, 1, 3, … from the right)."""
-    total = sum(
-        int(digit) * (3 if index % 2 == 0 else 1) for index, digit in enumerate(reversed(digits))
-    )
-    return str((10 - total % 10) % 10)
 
 
 def bracketed(segments: Iterable[str]) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import zint
 from PIL import Image
 
+from printers import barcodes
 from printers.preview import gs1
 
 # zint stores 8 modules a byte, least significant bit first; PIL's mode "1" wants the most.
@@ -55,15 +56,15 @@ def ean(command: str, data: bytes) -> Symbol:
     size = _EAN_DIGITS[command]
     body = digits[:size].rjust(size, "0")
     warnings = []
-    if len(digits) == size + 1 and digits[-1] != gs1.check_digit(body):
+    if len(digits) == size + 1 and digits[-1] != _check_digit(body):
         warnings.append(
             f"^{command}: check digit {digits[-1]} of {digits} is wrong; the printer computes "
-            f"its own and prints {body}{gs1.check_digit(body)}"
+            f"its own and prints {body}{_check_digit(body)}"
         )
     elif len(digits) > size + 1:
         warnings.append(f"^{command}: {digits} is longer than {size} digits; the printer cuts it")
     symbol = _encode(_EAN_SYMBOLOGY[command], body.encode("ascii"), _PLAIN)
-    return Symbol(_modules(symbol), body + gs1.check_digit(body), tuple(warnings))
+    return Symbol(_modules(symbol), body + _check_digit(body), tuple(warnings))
 
 
 def code128(data: bytes, mode: str, encoding: str) -> Symbol:
@@ -143,13 +144,13 @@ def _sscc_check(element: str) -> str:
     match = re.match(r"\[00\](\d{17})(?=\[|$)", element)
     if not match:
         return element
-    return f"[00]{match[1]}{gs1.check_digit(match[1])}" + element[match.end() :]
+    return f"[00]{match[1]}{_check_digit(match[1])}" + element[match.end() :]
 
 
 def _ucc_case(data: bytes) -> Symbol:
     """Mode U: 19 digits (cut or zero-padded on the left) plus a mod-10 check, after FNC1."""
     digits = "".join(char for char in data.decode("latin-1") if char.isdigit())[:19].rjust(19, "0")
-    digits += gs1.check_digit(digits)
+    digits += _check_digit(digits)
     escaped = b"\\^C\\^1" + digits.encode("ascii")
     symbol = _encode(zint.Symbology.CODE128, escaped, zint.InputMode.EXTRA_ESCAPE)
     return Symbol(_modules(symbol), f"({digits[:2]}){digits[2:]}")
@@ -231,3 +232,7 @@ def _modules(symbol: zint.Symbol) -> Image.Image:
     rows = b"".join(raw[row * stride : row * stride + used] for row in range(symbol.rows))
     image = Image.frombytes("1", (used * 8, symbol.rows), rows.translate(_REVERSE_BITS))
     return image.crop((0, 0, symbol.width, symbol.rows))
+
+
+def _check_digit(digits: str) -> str:
+    return str(barcodes.check_digit(digits))

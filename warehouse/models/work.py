@@ -79,6 +79,12 @@ class PickTask(Base):
         order_by="(PickItem.walk_order, PickItem.id)",
     )
 
+    @property
+    def open_batch(self) -> PickBatch | None:
+        """The batch this task is being picked in, while that batch is in progress."""
+        batch = self.batch
+        return batch if batch is not None and batch.status == "in_progress" else None
+
 
 class PickItem(Base):
     """Take ``quantity`` of a product from a bin for an order line; visited in walk order."""

@@ -26,12 +26,9 @@ bp.before_request(supervisor_required(lambda: None))
 
 @bp.get("/labels/products")
 def products_page() -> str:
-    s = db.session()
-    return render_template(
+    return label_page(
         "supervisor/products.html",
-        products=desk.products(s),
-        printers=desk.label_printers(s),
-        queued=queued_from_args(),
+        products=desk.products(db.session()),
         max_copies=own_labels.MAX_COPIES,
     )
 
@@ -78,13 +75,7 @@ def print_tote(task_id: int) -> Response | str:
 
 @bp.get("/labels/supplies")
 def supplies_page() -> str:
-    s = db.session()
-    return render_template(
-        "supervisor/supplies.html",
-        supplies=desk.supplies(s),
-        printers=desk.label_printers(s),
-        queued=queued_from_args(),
-    )
+    return label_page("supervisor/supplies.html", supplies=desk.supplies(db.session()))
 
 
 @bp.post("/labels/supplies/<int:supply_id>")
@@ -118,7 +109,13 @@ def _answer(queued: own_labels.Queued, page: str) -> Response | str:
     return redirect(page)
 
 
-def queued_from_args() -> own_labels.Queued | None:
+def label_page(template: str, **context: object) -> str:
+    """A page with label forms: the printers to choose from and the job just queued."""
+    printers = desk.label_printers(db.session())
+    return render_template(template, printers=printers, queued=_queued_from_args(), **context)
+
+
+def _queued_from_args() -> own_labels.Queued | None:
     """A label job just queued from this page (``?queued=``: after the redirect without htmx)."""
     job_id = request.args.get("queued", type=int)
     return own_labels.queued(db.session(), job_id) if job_id else None

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from printers import spool
-from warehouse import db, label_preview
+from warehouse import db, label_preview, printer_registry
 from warehouse.errors import DomainError
 from warehouse.label_preview import Sheet, Stock
 from warehouse.models import PrintJob
@@ -102,7 +102,7 @@ def _form(values: Any) -> dict[str, Any]:
         "zpl": values.get("zpl", ""),
         "dpi": values.get("dpi", str(label_preview.DEFAULT_DPI)),
         "size": values.get("size", label_preview.SIZE_CHOICES[0]),
-        "dpis": label_preview.DPIS,
+        "dpis": printer_registry.DPIS,
         "sizes": label_preview.SIZE_CHOICES,
     }
 

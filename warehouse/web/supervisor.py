@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 
 from warehouse import db, desk, shortages, sscc
 from warehouse.web.auth import log_in, supervisor_required, user_by_password
-from warehouse.web.label_printing import queued_from_args
+from warehouse.web.label_printing import label_page
 from warehouse.web.messages import describe
 
 bp = Blueprint("supervisor", __name__)
@@ -71,13 +71,11 @@ def orders():
 def order(order_id: int):
     s = db.session()
     page = desk.order_page(s, order_id)
-    return render_template(
+    return label_page(
         "supervisor/order.html",
         page=page,
         ssccs=sscc.of_parcels(s, [parcel.id for parcel in page.parcels]),
         gs1=sscc.Gs1.from_config(current_app.config),
-        printers=desk.label_printers(s),
-        queued=queued_from_args(),
     )
 
 
@@ -85,13 +83,7 @@ def order(order_id: int):
 @supervisor_required
 def locations():
     """Bins in walk order with their barcodes: a sheet to print or check labels against."""
-    s = db.session()
-    return render_template(
-        "supervisor/locations.html",
-        rows=desk.locations(s),
-        printers=desk.label_printers(s),
-        queued=queued_from_args(),
-    )
+    return label_page("supervisor/locations.html", rows=desk.locations(db.session()))
 
 
 @bp.get("/badges")

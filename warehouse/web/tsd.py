@@ -73,8 +73,8 @@ def start(task_id: int):
 
 def _task_url(task: PickTask) -> str:
     """A task picked in a batch is worked on the batch's page (it asks for the totes)."""
-    if task.batch is not None and task.batch.status == "in_progress":
-        return url_for("tsd.batch", batch_id=task.batch.id)
+    if task.open_batch is not None:
+        return url_for("tsd.batch", batch_id=task.open_batch.id)
     return url_for("tsd.task", task_id=task.id)
 
 
@@ -84,7 +84,7 @@ def task(task_id: int):
     user = current_user()
     assert user is not None
     found = picking.task_for(db.session(), task_id, user)
-    if found.batch is not None and found.batch.status == "in_progress":
+    if found.open_batch is not None:
         return redirect(_task_url(found))
     return render_template("tsd/task.html", task=found, item=picking.current_item(found))
 
@@ -321,14 +321,14 @@ def _must_verify(task: PickTask) -> bool:
 
 def _pack_context(task: PickTask) -> dict[str, object]:
     verify = _must_verify(task)
-    printer = packing.label_printer(
-        db.session(), task, session.get("printer_id"), session.get("station")
-    )
+    ready = not verify or packing.verified(task)
+    printer_id, station = session.get("printer_id"), session.get("station")
     return {
         "verify": verify,
-        "ready": not verify or packing.verified(task),
+        "ready": ready,
         "packages": current_app.config["PACKAGE_TYPES"],
-        "printer": printer,
+        # asked only once the packages are offered, not on every verify scan before that
+        "printer": ready and packing.label_printer(db.session(), task, printer_id, station),
     }
 
 
