@@ -59,7 +59,8 @@ def test_posting_list_by_period_has_next(ozon_sandbox: OzonSandbox) -> None:
     for _ in range(3):
         ozon_sandbox.add_cart((MUG.article, 1))
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 60))
-    period = {"since": "2025-12-01T00:00:00Z", "to": now}
+    since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 30 * 86400))
+    period = {"since": since, "to": now}
     first = ozon_sandbox.call("/v3/posting/fbs/list", {"filter": period, "limit": 2, "offset": 0})
     last = ozon_sandbox.call("/v3/posting/fbs/list", {"filter": period, "limit": 2, "offset": 2})
     assert first.json()["result"]["has_next"] is True
