@@ -43,6 +43,11 @@
     net.textContent = (text || "{n}").replace("{n}", String(waiting));
   }
 
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
   function focusScan() {
     const field = document.getElementById("scan");
     if (field && document.activeElement !== field) field.focus();
@@ -67,7 +72,8 @@
         try {
           response = await fetch(scan.url, {
             method: "POST",
-            headers: { "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded" },
+            headers: { "HX-Request": "true", "Content-Type": "application/x-www-form-urlencoded",
+                       "X-CSRFToken": csrfToken() },
             body: new URLSearchParams({ barcode: scan.barcode, scan_id: scan.scan_id }),
             credentials: "same-origin",
           });
@@ -79,6 +85,11 @@
         }
         if (response.status === 401 && response.headers.get("HX-Redirect")) {
           window.location = response.headers.get("HX-Redirect");
+          return;
+        }
+        if (response.headers.get("HX-Refresh") === "true") {
+          // the page's token is stale (a new session): reload; the scan stays queued
+          window.location.reload();
           return;
         }
         if (response.status >= 500) {

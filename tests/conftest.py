@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
 from redis import Redis
 from rq import SimpleWorker
 from sqlalchemy import create_engine, text
@@ -77,8 +79,30 @@ def app(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[Flask]:
         }
     )
     application.instance_path = str(tmp_path / "instance")
+    application.test_client_class = CsrfClient
     yield application
     _empty_tables(application)
+
+
+class CsrfClient(FlaskClient):
+    """A browser's forms carry the CSRF token; so do the tests' requests, unless they say
+    otherwise (``headers={"X-CSRFToken": ""}``) or use a plain ``FlaskClient``."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        method = str(kwargs.get("method", "GET")).upper()
+        headers = dict(kwargs.pop("headers", None) or {})
+        if method not in ("GET", "HEAD", "OPTIONS") and "X-CSRFToken" not in headers:
+            headers["X-CSRFToken"] = self.csrf_token()
+        return super().open(*args, headers=headers, **kwargs)
+
+    def csrf_token(self) -> str:
+        """The signed token for this client's session (Flask-WTF's own format)."""
+        with self.session_transaction() as stored:
+            raw = stored.get("csrf_token")
+            if raw is None:
+                raw = stored["csrf_token"] = os.urandom(20).hex()
+        signer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return signer.dumps(raw)
 
 
 def _empty_tables(application: Flask) -> None:

@@ -75,7 +75,8 @@ def test_task_list_and_scan_fragment(client, task_id):
 
 def test_english_is_selectable(client, task_id):
     login(client)
-    client.post("/tsd/lang/en")
+    switched = client.post("/lang/en", data={"next": "/tsd/"})
+    assert switched.headers["Location"] == "/tsd/"
     assert "Log out" in client.get("/tsd/").get_data(as_text=True)
 
 
@@ -163,9 +164,15 @@ def test_scan_fragment_sizes_are_reported(client, task_id):
     assert all(size > 0 for size in sizes.values())
 
 
-def test_pin_on_the_keypad_logs_in_too(app, client, demo_site):
-    assert client.post("/tsd/login", data={"badge": "9999"}).status_code == 422
-    assert client.post("/tsd/login", data={"badge": "1002"}).status_code == 302
+def test_a_badge_with_a_pin_asks_for_the_pin(app, client, demo_site):
+    asked = client.post("/tsd/login", data={"badge": "PICKER-002"})
+    assert asked.headers["Location"].endswith("/tsd/login/pin")
+    assert "Иван Сборщик, введите PIN" in client.get("/tsd/login/pin").get_data(as_text=True)
+    wrong = client.post("/tsd/login/pin", data={"pin": "1001"})
+    assert wrong.status_code == 422
+    assert "Неверный PIN" in wrong.get_data(as_text=True)
+    assert "Неизвестный бейдж" not in wrong.get_data(as_text=True)
+    assert client.post("/tsd/login/pin", data={"pin": "1002"}).status_code == 302
     assert "Иван Сборщик" in client.get("/tsd/").get_data(as_text=True)
 
 

@@ -50,12 +50,22 @@ DEFAULTS: dict[str, Any] = {
     "GS1_SSCC_EXTENSION": 0,
     "MARKETPLACE_TIMEOUT": 10.0,
     "TSD_IDLE_LOGOUT_MINUTES": 30,
-    "TSD_REQUIRE_BIN_SCAN": True,  # the bin is scanned before its goods
+    "TSD_REQUIRE_BIN_SCAN": True,
+    # failed logins allowed before the login waits: from one device, and for one person
+    # (a badge's PIN, a supervisor's password) — Flask-Limiter's notation
+    "LOGIN_LIMIT_PER_DEVICE": "10 per minute",
+    "LOGIN_LIMIT_PER_PERSON": "5 per 15 minutes",
+    # after a badge scan, how long its PIN may be typed
+    "TSD_PIN_SECONDS": 120,  # the bin is scanned before its goods
     "TSD_BATCH_SIZE": 4,  # orders taken by «Пакетная сборка» (2..6)
     # marketplaces whose orders are re-scanned unit by unit at packing
     "PACK_VERIFY_MARKETPLACES": ("wb", "ozon", "yandex", "megamarket"),
     "PACKAGE_TYPES": ("box-s", "box-m", "box-l", "bag"),
     "BABEL_DEFAULT_LOCALE": "ru",
+    # the session cookie: Lax keeps it off cross-site POSTs; Secure when served over TLS
+    # (default: when PUBLIC_URL is https://)
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": None,
     "LOG_LEVEL": "INFO",
 }
 
@@ -96,6 +106,8 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if app.config["VIRTUAL_PRINTER_SPOOL"] is None and app.config["ENV"] == "demo":
         app.config["VIRTUAL_PRINTER_SPOOL"] = str(instance / "printed")
     _gs1(app)
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = str(app.config["PUBLIC_URL"]).startswith("https://")
     app.config["SQLALCHEMY_ECHO"] = False
 
 

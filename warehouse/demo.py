@@ -27,7 +27,8 @@ from warehouse.models import (
 logger = logging.getLogger(__name__)
 
 # badge → (name, PIN for the keypad)
-PICKERS = {"PICKER-001": ("Анна Сборщица", "1001"), "PICKER-002": ("Иван Сборщик", "1002")}
+# Анна logs in with her badge alone; Иван's badge asks for his PIN next (a second factor).
+PICKERS = {"PICKER-001": ("Анна Сборщица", None), "PICKER-002": ("Иван Сборщик", "1002")}
 SUPERVISOR = ("admin", "admin")
 # the virtual Zebra of `make run`: scan its code on /tsd/pack to print there
 DEMO_PRINTER_CODE = "PRN-001"
@@ -69,7 +70,7 @@ def load(
         session.add(product)
         session.add(Stock(product=product, location=locations[item.bin], on_hand=STOCK_PER_PRODUCT))
     for badge, (name, pin) in PICKERS.items():
-        digest = pin_digest(pin, pin_secret)
+        digest = pin_digest(pin, pin_secret) if pin else None
         session.add(User(name=name, role="picker", badge=badge, pin_digest=digest))
     login, password = SUPERVISOR
     session.add(

@@ -43,7 +43,11 @@ def open_task(page, site, task_id: int) -> None:
     page.wait_for_url("**/tsd/")
     page.goto(f"{site.url}/tsd/tasks/{task_id}")
     page.evaluate("localStorage.clear()")
-    page.request.post(f"{site.url}/tsd/tasks/{task_id}/start")
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    started = page.request.post(
+        f"{site.url}/tsd/tasks/{task_id}/start", headers={"X-CSRFToken": token or ""}
+    )
+    assert started.ok
     page.goto(f"{site.url}/tsd/tasks/{task_id}")
 
 

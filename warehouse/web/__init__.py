@@ -3,6 +3,22 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
+
+# Ids are 64-bit signed in the database: a larger number in a URL is a page that does not
+# exist (404), not a number the driver cannot take (500).
+MAX_ID = 2**63 - 1
+
+
+class RowId(IntegerConverter):
+    """``<int:…>`` in every route: a non-negative integer that fits a database id."""
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > MAX_ID:
+            raise NotFound()  # not a ValidationError: werkzeug would answer 405 for a POST
+        return number
 
 
 def register_web(app: Flask) -> None:
@@ -12,10 +28,12 @@ def register_web(app: Flask) -> None:
         errors,
         health,
         label_printing,
+        language,
         messages,
         once,
         previews,
         printers,
+        security,
         settings,
         supervisor,
         tsd,
@@ -23,8 +41,9 @@ def register_web(app: Flask) -> None:
     from warehouse.web.barcode_svg import barcode_svg
     from warehouse.web.htmx import htmx
 
+    app.url_map.converters["int"] = RowId
     htmx.init_app(app)
-    app.add_template_global(_csrf_field, "csrf_field")
+    security.init_app(app)
     app.context_processor(lambda: {"current_user": auth.current_user()})
     app.add_template_filter(messages.status_label, "status_label")
     app.add_template_filter(messages.print_problem, "print_problem")
@@ -39,8 +58,10 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(messages.print_kind, "print_kind")
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(language.bp)
     app.register_blueprint(tsd.bp, url_prefix="/tsd")
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    security.csrf.exempt(api.bp)  # bearer tokens, no cookies
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(settings.bp, url_prefix="/settings")
     app.register_blueprint(printers.bp)
@@ -51,12 +72,5 @@ def register_web(app: Flask) -> None:
 
         for kind, module in sandbox.SANDBOXES.items():
             app.register_blueprint(module.bp, url_prefix=f"/sandbox/{kind}")
+            security.csrf.exempt(module.bp)  # stands in for a marketplace's own server
     errors.register(app)
-
-
-def _csrf_field():  # type: ignore[no-untyped-def]
-    """The hidden field every POST form carries (placeholder until CSRFProtect is on)."""
-    from flask_wtf.csrf import generate_csrf
-    from markupsafe import Markup
-
-    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import wraps
@@ -18,13 +19,19 @@ from warehouse.web.htmx import htmx
 
 
 def user_by_badge(badge: str) -> User | None:
-    """A badge scan, or a PIN typed on the terminal's keypad."""
+    """The active user whose badge was scanned (a PIN alone never finds anyone)."""
     code = badge.strip()
-    by_badge = db.session().scalar(select(User).where(User.badge == code, User.active.is_(True)))
-    if by_badge is not None or not code.isdigit():
-        return by_badge
-    digest = pin_digest(code, current_app.config["SECRET_KEY"])
-    return db.session().scalar(select(User).where(User.pin_digest == digest, User.active.is_(True)))
+    if not code or len(code) > 64:
+        return None
+    return db.session().scalar(select(User).where(User.badge == code, User.active.is_(True)))
+
+
+def pin_matches(user: User, pin: str) -> bool:
+    """The second factor after a badge: the PIN typed on the keypad."""
+    if not user.pin_digest or not pin.strip() or len(pin) > 32:
+        return False
+    typed = pin_digest(pin.strip(), current_app.config["SECRET_KEY"])
+    return hmac.compare_digest(typed, user.pin_digest)
 
 
 def user_by_password(login: str, password: str) -> User | None:

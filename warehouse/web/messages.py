@@ -110,7 +110,13 @@ TEXTS = {
     "bad_supply_code": lambda p: _(
         "Supply %(supply)s cannot be a Code 128 barcode: print it as QR", **p
     ),
-    "unknown_badge": lambda p: _("Unknown badge"),
+    "unknown_badge": lambda p: _("Unknown badge. Scan it again or ask the shift supervisor"),
+    "pin_needs_badge": lambda p: _("Scan your badge first, then type the PIN"),
+    "wrong_pin": lambda p: _("Wrong PIN. Type it again"),
+    "pin_expired": lambda p: _("Scan your badge again, then type the PIN"),
+    "too_many_logins": lambda p: _(
+        "Too many wrong attempts. Wait %(minutes)s min or ask the shift supervisor", **p
+    ),
     "bad_login": lambda p: _("Wrong login or password"),
     "unknown_marketplace": lambda p: _("Unknown marketplace %(kind)s", **p),
     "account_incomplete": lambda p: _("Fill in: %(missing)s", **p),

@@ -68,7 +68,8 @@ def test_account(account_id: int):
 
 @bp.post("/accounts/<int:account_id>/cards")
 def import_cards(account_id: int):
-    queue.queue("default").enqueue("warehouse.jobs.import_cards", account_id)
+    account = db.session().get_one(MarketplaceAccount, account_id)
+    queue.queue("default").enqueue("warehouse.jobs.import_cards", account.id)
     return redirect(url_for("settings.cards_page"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
 from warehouse import db, desk, shortages, sscc
+from warehouse.web import security
 from warehouse.web.auth import log_in, supervisor_required, user_by_password
 from warehouse.web.label_printing import label_page
 from warehouse.web.messages import describe
@@ -18,6 +19,12 @@ def login():
 
 
 @bp.post("/login")
+@security.limiter.limit(security.per_device, deduct_when=security.failed)
+@security.limiter.limit(
+    security.per_person,
+    key_func=lambda: "login:" + request.form.get("login", "").strip().lower()[:64],
+    deduct_when=security.failed,
+)
 def login_post():
     user = user_by_password(request.form.get("login", ""), request.form.get("password", ""))
     if user is None or user.role not in ("supervisor", "admin"):

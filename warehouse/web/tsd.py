@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
@@ -10,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from warehouse import batch_picking, db, labels, packing, picking, printer_registry, shortages
 from warehouse.errors import DomainError, NotFound
 from warehouse.models import PickBatch, PickTask, Printer, PrintJob, User
-from warehouse.web.auth import current_user, log_in, picker_required, user_by_badge
+from warehouse.web import security
+from warehouse.web.auth import current_user, log_in, picker_required, pin_matches, user_by_badge
 from warehouse.web.messages import describe
 from warehouse.web.once import once
 
@@ -23,10 +25,53 @@ def login():
 
 
 @bp.post("/login")
+@security.limiter.limit(security.per_device, deduct_when=security.failed)
 def login_post():
-    user = user_by_badge(request.form.get("badge", ""))
+    """A badge scan logs in; a badge with a PIN asks for the PIN next."""
+    badge = request.form.get("badge", "")
+    user = user_by_badge(badge)
     if user is None:
-        return render_template("tsd/login.html", error=describe("unknown_badge")), 422
+        code = "pin_needs_badge" if badge.strip().isdigit() else "unknown_badge"
+        return render_template("tsd/login.html", error=describe(code)), 422
+    if user.pin_digest:
+        session["pin_for"] = user.id
+        session["pin_since"] = time.time()
+        return redirect(url_for("tsd.login_pin"))
+    return _logged_in(user)
+
+
+@bp.get("/login/pin")
+def login_pin():
+    user = _pin_user()
+    if user is None:
+        return redirect(url_for("tsd.login"))
+    return render_template("tsd/login_pin.html", user=user)
+
+
+@bp.post("/login/pin")
+@security.limiter.limit(security.per_device, deduct_when=security.failed)
+@security.limiter.limit(
+    security.per_person, key_func=security.pending_pin_key, deduct_when=security.failed
+)
+def login_pin_post():
+    user = _pin_user()
+    if user is None:
+        return render_template("tsd/login.html", error=describe("pin_expired")), 422
+    if not pin_matches(user, request.form.get("pin", "")):
+        return render_template("tsd/login_pin.html", user=user, error=describe("wrong_pin")), 422
+    return _logged_in(user)
+
+
+def _pin_user() -> User | None:
+    """The badge scanned a moment ago whose PIN is awaited."""
+    user_id, since = session.get("pin_for"), session.get("pin_since", 0)
+    if user_id is None or time.time() - since > current_app.config["TSD_PIN_SECONDS"]:
+        return None
+    user = db.session().get(User, user_id)
+    return user if user is not None and user.active else None
+
+
+def _logged_in(user: User):
     lang = session.get("lang")
     log_in(user)
     if lang:
@@ -349,9 +394,3 @@ def decide_print(job_id: int, action: str):
     job = labels.decide(db.session(), job_id, action, user)
     db.session().commit()
     return render_template("tsd/_print_job.html", job=job)
-
-
-@bp.post("/lang/<code>")
-def language(code: str):
-    session["lang"] = code if code in ("ru", "en") else "ru"
-    return redirect(request.referrer or url_for("tsd.tasks"))
