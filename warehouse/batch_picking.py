@@ -139,7 +139,8 @@ def record_scan(
     require_bin: bool = True,
 ) -> ScanResult:
     """Check one scan against the batch, count it if right, and remember the answer."""
-    stored = picking.stored_result(session, scan_id)
+    scope = picking.scan_scope(user, "batch", batch_id)
+    stored = picking.stored_result(session, scope, scan_id)
     if stored is not None:
         return stored
     batch = batch_for(session, batch_id, user)
@@ -149,7 +150,7 @@ def record_scan(
         item.bin_confirmed = True
     task = waiting or (item.task if item else None)
     result = _judge(session, batch, barcode.strip())
-    return picking.store_scan(session, scan_id, barcode, user, result, task=task, item=item)
+    return picking.store_scan(session, scope, scan_id, barcode, user, result, task=task, item=item)
 
 
 def _judge(session: Session, batch: PickBatch, barcode: str) -> ScanResult:

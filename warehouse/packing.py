@@ -102,13 +102,15 @@ def verify_scan(
     session: Session, task_id: int, barcode: str, scan_id: str, user: User
 ) -> ScanResult:
     """Re-scan a packed unit: it must be in this order and not checked already."""
-    stored = picking.stored_result(session, scan_id)
+    scope = picking.scan_scope(user, "pack", task_id)
+    stored = picking.stored_result(session, scope, scan_id)
     if stored is not None:
         return stored
     task = task_for_packing(session, task_id)
     result = _check(session, task, barcode.strip())
     session.add(
         ScanEvent(
+            scope=scope,
             scan_id=scan_id,
             task_id=task.id,
             user_id=user.id,

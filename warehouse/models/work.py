@@ -122,13 +122,22 @@ class PickItem(Base):
         return self.quantity - self.picked - self.short
 
 
+SCAN_ID_LENGTH = 64
+
+
 class ScanEvent(Base):
-    """Every scan, keyed by the client's scan id so a resent scan is answered, not recounted."""
+    """Every scan, keyed by the client's scan id so a resent scan is answered, not recounted.
+
+    The id is the client's, so it is only unique within its ``scope`` (the user and the
+    task, batch or pack check it was sent to): another picker's id is never their answer.
+    """
 
     __tablename__ = "scan_events"
+    __table_args__ = (UniqueConstraint("scope", "scan_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    scan_id: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(64), server_default="")
+    scan_id: Mapped[str] = mapped_column(String(SCAN_ID_LENGTH))
     task_id: Mapped[int | None] = mapped_column(ForeignKey("pick_tasks.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     item_id: Mapped[int | None] = mapped_column(ForeignKey("pick_items.id"))

@@ -19,6 +19,8 @@ TEXTS = {
     "scan_bin_first": lambda p: _("Scan bin %(bin)s first", **p),
     "over_pick": lambda p: _("Too many: only %(remaining)s left to take", **p),
     "empty_scan": lambda p: _("Empty scan"),
+    "bad_scan_id": lambda p: _("The scanner sent a broken scan: scan again"),
+    "item_already_picked": lambda p: _("%(product)s is already taken in full: go on", **p),
     "task_not_in_progress": lambda p: _("This task is not in progress"),
     "task_already_done": lambda p: _("This task is already complete"),
     "marking_required": lambda p: _("Scan the Честный знак code on the unit of %(product)s", **p),

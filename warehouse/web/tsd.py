@@ -96,6 +96,7 @@ def scan(task_id: int):
     assert user is not None
     barcode, scan_id = _scan_fields()
     result = _recorded(
+        picking.scan_scope(user, "task", task_id),
         scan_id,
         lambda: picking.record_scan(
             db.session(), task_id, barcode, scan_id, user, require_bin=_require_bin()
@@ -115,7 +116,9 @@ def _require_bin() -> bool:
     return bool(current_app.config["TSD_REQUIRE_BIN_SCAN"])
 
 
-def _recorded(scan_id: str, record: Callable[[], picking.ScanResult]) -> picking.ScanResult:
+def _recorded(
+    scope: str, scan_id: str, record: Callable[[], picking.ScanResult]
+) -> picking.ScanResult:
     """Record and commit one scan; the same scan id arriving twice at once gets the stored one."""
     session_ = db.session()
     try:
@@ -123,7 +126,7 @@ def _recorded(scan_id: str, record: Callable[[], picking.ScanResult]) -> picking
         session_.commit()
     except IntegrityError:
         session_.rollback()
-        stored = picking.stored_result(session_, scan_id)
+        stored = picking.stored_result(session_, scope, scan_id)
         if stored is None:
             raise
         result = stored
@@ -181,6 +184,7 @@ def batch_scan(batch_id: int):
     assert user is not None
     barcode, scan_id = _scan_fields()
     result = _recorded(
+        picking.scan_scope(user, "batch", batch_id),
         scan_id,
         lambda: batch_picking.record_scan(
             db.session(), batch_id, barcode, scan_id, user, require_bin=_require_bin()
