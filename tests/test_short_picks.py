@@ -30,7 +30,7 @@ def short_site(session):
 def test_short_pick_releases_the_rest_and_opens_a_shortage(session, short_site):
     task, near = short_site["task"], short_site["near"]
     result = shortages.report_short(session, task.id, short_site["picker"], "not_in_bin")
-    assert (result.ok, result.code, result.params["missing"]) == (True, "short_reported", 1)
+    assert (result.ok, result.code, result.params["missing"]) == (True, "short_task_done", 1)
     assert result.task_done and task.status == "done"
     assert short_site["order"].status == "awaiting_stock"  # not packed incomplete
     assert (near.on_hand, near.reserved) == (0, 0)  # one picked, one not there
@@ -82,3 +82,59 @@ def test_not_enough_elsewhere_is_said_plainly(session, short_site):
         shortages.resolve(session, shortage.id, "pick_elsewhere")
     assert refused.value.code == "not_enough_stock"
     assert shortage.status == "open"
+
+
+@pytest.fixture
+def one_mug_task(app):
+    """A started task for 1 mug from A-01; returns (task id, badge)."""
+    from warehouse import db
+
+    with app.app_context():
+        session = db.session()
+        warehouse = f.make_warehouse(session)
+        account = f.make_account(session, warehouse)
+        mug = f.make_product(session, "Mug", "4607001234562")
+        f.put_stock(session, mug, f.make_location(session, warehouse, "A-01", walk=1), 5)
+        picker = f.make_picker(session)
+        order = f.import_order(session, account, "o-1", ("4607001234562", 1))
+        task = session.scalar(select(PickTask).where(PickTask.order_id == order.id))
+        picking.start_task(session, task.id, picker)
+        session.commit()
+        return task.id, picker.badge
+
+
+def test_after_a_full_shortage_the_tsd_says_what_happened_not_all_picked(client, one_mug_task):
+    task_id, badge = one_mug_task
+    client.post("/tsd/login", data={"badge": badge})
+    response = client.post(
+        f"/tsd/tasks/{task_id}/short", data={"reason": "not_in_bin"}, headers={"HX-Request": "1"}
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Всё собрано" not in body and "feedback done" not in body
+    assert "feedback warn" in body
+    assert "Ничего не собрано" in body and "следующее задание" in body
+    page = client.get(f"/tsd/tasks/{task_id}").get_data(as_text=True)
+    assert "Всё собрано" not in page and "Ничего не собрано" in page
+
+
+def test_a_cancel_during_picking_reaches_the_open_task_page_without_a_scan(
+    app, client, one_mug_task
+):
+    from warehouse import db, orders
+    from warehouse.models import Order
+
+    task_id, badge = one_mug_task
+    client.post("/tsd/login", data={"badge": badge})
+    page = client.get(f"/tsd/tasks/{task_id}").get_data(as_text=True)
+    state_url = f"/tsd/tasks/{task_id}/state"
+    assert f'hx-get="{state_url}"' in page  # the open page asks every few seconds
+    assert client.get(state_url, headers={"HX-Request": "1"}).status_code == 204
+    with app.app_context():
+        session = db.session()
+        orders.cancel(session, session.scalar(select(Order)), by_marketplace=True)
+        session.commit()
+    answer = client.get(state_url, headers={"HX-Request": "1"})
+    assert answer.status_code == 286  # htmx stops polling
+    body = answer.get_data(as_text=True)
+    assert "Заказ o-1 отменён" in body and "следующее задание" in body

@@ -193,6 +193,15 @@ def task_for(session: Session, task_id: int, user: User) -> PickTask:
     return task
 
 
+def why_stopped(task: PickTask) -> tuple[str, dict[str, Any]]:
+    """What the picker of a task no longer in progress is told, and what to do next."""
+    order = {"order": task.order.external_id}
+    if task.status == "cancelled":
+        picked = any(item.picked for item in task.items)
+        return ("order_cancelled_putback" if picked else "order_cancelled_next"), order
+    return "task_not_in_progress", {}
+
+
 def current_item(task: PickTask) -> PickItem | None:
     return next((item for item in task.items if item.remaining > 0), None)
 

@@ -27,7 +27,12 @@ def report_short(session: Session, task_id: int, user: User, reason: str) -> Sca
     item = picking.current_item(task)
     if task.status != "in_progress" or item is None or task.kind != "pick":
         return ScanResult(False, "task_not_in_progress")
-    return _short(session, item, user, reason)
+    result = _short(session, item, user, reason)
+    if result.task_done:  # the picker is told what became of the order and what to do next
+        picked = sum(i.picked for i in task.items)
+        code = "short_task_done" if picked else "short_nothing_picked"
+        return ScanResult(True, code, {**result.params, "order": task.order.external_id}, True)
+    return result
 
 
 def report_batch_short(session: Session, batch_id: int, user: User, reason: str) -> ScanResult:

@@ -29,6 +29,24 @@ TEXTS = {
     "marking_used": lambda p: _("This marking code was already used (order %(order)s)", **p),
     "short_reported": lambda p: _("Shortage of %(missing)s × %(product)s reported", **p),
     "bad_short_reason": lambda p: _("Choose why the goods are missing"),
+    "short_nothing_picked": lambda p: _(
+        "Nothing picked: %(missing)s × %(product)s is missing. The supervisor decides on "
+        "order %(order)s: take the next task",
+        **p,
+    ),
+    "short_task_done": lambda p: _(
+        "%(missing)s × %(product)s is missing. Leave the goods you took for order %(order)s "
+        "on the shortage shelf; the supervisor decides. Take the next task",
+        **p,
+    ),
+    "order_cancelled_next": lambda p: _(
+        "Order %(order)s was cancelled. Stop picking it: take the next task", **p
+    ),
+    "order_cancelled_putback": lambda p: _(
+        "Order %(order)s was cancelled. Stop picking it: put what you took back "
+        "(a put-back task is in the list), then take the next task",
+        **p,
+    ),
     "shortage_not_found": lambda p: _("This shortage is already dealt with"),
     "not_enough_stock": lambda p: _("Not enough %(product)s in other bins", **p),
     "verify_ok": lambda p: _("%(product)s: %(verified)s of %(quantity)s checked", **p),

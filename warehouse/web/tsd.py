@@ -89,6 +89,20 @@ def task(task_id: int):
     return render_template("tsd/task.html", task=found, item=picking.current_item(found))
 
 
+@bp.get("/tasks/<int:task_id>/state")
+@picker_required
+def task_state(task_id: int):
+    """Polled by the open task page: 204 while it is being picked; once the order is
+    cancelled (or the task closed elsewhere) the picker is told, and polling stops (286)."""
+    user = current_user()
+    assert user is not None
+    found = picking.task_for(db.session(), task_id, user)
+    if found.status == "in_progress":
+        return "", 204
+    code, params = picking.why_stopped(found)
+    return render_template("tsd/_task_state.html", task=found, message=describe(code, params)), 286
+
+
 @bp.post("/tasks/<int:task_id>/scan")
 @picker_required
 def scan(task_id: int):
