@@ -48,7 +48,25 @@ TEXTS = {
         **p,
     ),
     "shortage_not_found": lambda p: _("This shortage is already dealt with"),
-    "not_enough_stock": lambda p: _("Not enough %(product)s in other bins", **p),
+    "not_enough_stock": lambda p: _(
+        "Only %(free)s × %(product)s free in other bins, %(needed)s needed: "
+        "wait for a delivery (then decide again) or cancel the order",
+        **p,
+    ),
+    "shortage_decided": lambda p: _("This shortage is already dealt with"),
+    "bad_shortage_action": lambda p: _("Choose: pick from other bins, or cancel the order"),
+    "count_below_reserved": lambda p: _(
+        "Counted %(counted)s, but %(reserved)s of this bin are promised to other orders: "
+        "count again, or deal with those orders first",
+        **p,
+    ),
+    "count_changed": lambda p: _("Goods moved in this bin while counting: count again"),
+    "bad_count": lambda p: _("Enter how many units are in the bin"),
+    "shortage_picked_elsewhere": lambda p: _(
+        "A new pick task takes the missing goods from other bins"
+    ),
+    "shortage_cancelled": lambda p: _("The order is cancelled; taken goods go back to bins"),
+    "count_recorded": lambda p: _("Count recorded: bin %(bin)s now holds %(counted)s", **p),
     "verify_ok": lambda p: _("%(product)s: %(verified)s of %(quantity)s checked", **p),
     "verify_done": lambda p: _("Everything checked. Choose the package."),
     "verify_extra": lambda p: _("This unit is already checked: one too many in the package?"),
@@ -211,8 +229,12 @@ WORK_LABELS = {
     "done": _l("done"),
     "cancelled": _l("cancelled"),
     "picked_elsewhere": _l("picked from other bins"),
+    # stock moves (warehouse.models.work.STOCK_MOVE_REASONS)
+    "suspected_shortage": _l("suspected shortage, until a count"),
+    "damaged": _l("damaged, taken out"),
+    "count": _l("count"),
 }
-work_label = _words(WORK_LABELS)  # pick tasks and shortages: kinds and states
+work_label = _words(WORK_LABELS)  # pick tasks, shortages and stock moves: kinds and states
 
 
 PRINTER_PROBLEMS = {
