@@ -353,6 +353,10 @@ def _judge_marking(
     if refused is not None:
         return refused
     if product.needs_marking and task.kind == "pick":
+        try:
+            marking.require_crypto(code)
+        except marking.MalformedCode as exc:
+            return ScanResult(False, "marking_malformed", {"reason": exc.reason})
         used = session.scalar(
             select(MarkingCode).where(
                 MarkingCode.gtin == code.gtin, MarkingCode.serial == code.serial

@@ -26,6 +26,11 @@ TEXTS = {
     "marking_required": lambda p: _("Scan the Честный знак code on the unit of %(product)s", **p),
     "marking_malformed": lambda p: _("Cannot read the marking code: %(why)s", why=_why(p)),
     "marking_unknown_gtin": lambda p: _("Marking code of an unknown product (GTIN %(gtin)s)", **p),
+    "marking_not_this_order": lambda p: _(
+        "This %(product)s is not the unit picked for this order (another code): "
+        "take it out and scan the picked one",
+        **p,
+    ),
     "marking_used": lambda p: _("This marking code was already used (order %(order)s)", **p),
     "short_reported": lambda p: _("Shortage of %(missing)s × %(product)s reported", **p),
     "bad_short_reason": lambda p: _("Choose why the goods are missing"),
@@ -165,6 +170,9 @@ MALFORMED = {
     "no_separator": _l("the parts are not separated: set the scanner to send GS"),
     "unknown_ai": _l("unexpected data after the serial number"),
     "bad_length": _l("a part has the wrong length"),
+    "no_crypto_tail": _l(
+        "no crypto tail (91 + 92, or 93): scan the DataMatrix on the unit, not a printed list"
+    ),
 }
 
 
