@@ -70,7 +70,7 @@ TEXTS = {
     "shortage_picked_elsewhere": lambda p: _(
         "A new pick task takes the missing goods from other bins"
     ),
-    "shortage_cancelled": lambda p: _("The order is cancelled; taken goods go back to bins"),
+    "shortage_cancelled": lambda p: _("The order is cancelled; anything picked goes back to bins"),
     "count_recorded": lambda p: _("Count recorded: bin %(bin)s now holds %(counted)s", **p),
     "verify_ok": lambda p: _("%(product)s: %(verified)s of %(quantity)s checked", **p),
     "verify_done": lambda p: _("Everything checked. Choose the package."),
