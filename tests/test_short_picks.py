@@ -290,3 +290,17 @@ def test_a_decision_lands_on_the_order_page(app, client):
     again = client.post(f"/shortages/{shortage_id}", data={"action": "cancel"})
     assert again.status_code == 422 and 'class="menu"' in again.get_data(as_text=True)
     assert client.post("/shortages/99999", data={"action": "cancel"}).status_code == 404
+
+
+def test_a_task_finished_on_the_terminal_stops_the_polling_without_a_word(client, one_mug_task):
+    task_id, badge = one_mug_task
+    client.post("/tsd/login", data={"badge": badge})
+    for n, code in enumerate(("LOC-A-01", "4607001234562")):
+        client.post(
+            f"/tsd/tasks/{task_id}/scan",
+            data={"barcode": code, "scan_id": f"s{n}"},
+            headers={"HX-Request": "1"},
+        )
+    answer = client.get(f"/tsd/tasks/{task_id}/state", headers={"HX-Request": "1"})
+    assert answer.status_code == 286  # polling stops
+    assert answer.headers.get("HX-Reswap") == "none"  # «Задание собрано» stays on screen

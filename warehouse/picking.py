@@ -194,12 +194,10 @@ def task_for(session: Session, task_id: int, user: User) -> PickTask:
 
 
 def why_stopped(task: PickTask) -> tuple[str, dict[str, Any]]:
-    """What the picker of a task no longer in progress is told, and what to do next."""
-    order = {"order": task.order.external_id}
-    if task.status == "cancelled":
-        picked = any(item.picked for item in task.items)
-        return ("order_cancelled_putback" if picked else "order_cancelled_next"), order
-    return "task_not_in_progress", {}
+    """What the picker of a cancelled task is told, and what to do next."""
+    picked = any(item.picked for item in task.items)
+    code = "order_cancelled_putback" if picked else "order_cancelled_next"
+    return code, {"order": task.order.external_id}
 
 
 def current_item(task: PickTask) -> PickItem | None:

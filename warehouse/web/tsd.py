@@ -99,6 +99,8 @@ def task_state(task_id: int):
     found = picking.task_for(db.session(), task_id, user)
     if found.status == "in_progress":
         return "", 204
+    if found.status != "cancelled":  # finished here: its own answer stays on screen
+        return "", 286, {"HX-Reswap": "none"}
     code, params = picking.why_stopped(found)
     return render_template("tsd/_task_state.html", task=found, message=describe(code, params)), 286
 
