@@ -110,3 +110,69 @@ def test_an_overlong_scan_id_is_refused_and_not_stored(app, client):
     assert 400 <= response.status_code < 500
     with app.app_context():
         assert db.session().query(ScanEvent).count() == 0
+
+
+def _batch_holding_one_mug(session):
+    """A batch of one order (2 mugs) with its tote, the bin scanned; ``hold``: 1 in hand."""
+    from warehouse import batch_picking
+
+    warehouse = f.make_warehouse(session)
+    account = f.make_account(session, warehouse)
+    bin_ = f.make_location(session, warehouse, "A-01")
+    f.put_stock(session, f.make_product(session, "Mug", "4607001234562"), bin_, 10)
+    picker = f.make_picker(session)
+    f.import_order(session, account, "wb-batch", ("4607001234562", 2))
+    batch = batch_picking.start_batch(session, picker, 4)
+    for n, code in enumerate(("TOTE-01", "LOC-A-01")):
+        batch_picking.record_scan(session, batch.id, code, f"setup-{n}", picker)
+    session.commit()
+    return batch.id, picker.id
+
+
+def _at_once(app, batch_id, picker_id, barcodes):
+    from warehouse import batch_picking
+    from warehouse.models import PickBatch
+
+    barrier, answers = threading.Barrier(len(barcodes)), []
+
+    def scan(n: int, barcode: str) -> None:
+        with app.app_context():
+            session = db.session()
+            user = session.get_one(User, picker_id)
+            seen = session.get_one(PickBatch, batch_id)
+            assert [item.in_hand for task in seen.tasks for item in task.items]
+            barrier.wait()
+            result = batch_picking.record_scan(session, batch_id, barcode, f"at-once-{n}", user)
+            session.commit()
+            answers.append(result.code)
+
+    threads = [threading.Thread(target=scan, args=pair) for pair in enumerate(barcodes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    with app.app_context():
+        item = db.session().scalar(select(PickItem))
+        stock = db.session().scalar(select(Stock))
+        return sorted(answers), (item.in_hand, item.picked), (stock.on_hand, stock.reserved)
+
+
+def test_batch_two_product_scans_at_once_take_one_in_hand_and_refuse_the_other(app):
+    with app.app_context():
+        batch_id, picker_id = _batch_holding_one_mug(db.session())
+    answers, item, stock = _at_once(app, batch_id, picker_id, ["4607001234562"] * 2)
+    assert answers == ["put_first", "put_in_tote"] and item == (1, 0) and stock == (10, 2)
+
+
+def test_batch_two_tote_scans_at_once_put_the_unit_in_hand_once(app):
+    from warehouse import batch_picking
+
+    with app.app_context():
+        batch_id, picker_id = _batch_holding_one_mug(db.session())
+        session = db.session()
+        user = session.get_one(User, picker_id)
+        batch_picking.record_scan(session, batch_id, "4607001234562", "one", user)
+        session.commit()
+    answers, item, stock = _at_once(app, batch_id, picker_id, ["TOTE-01"] * 2)
+    assert "tote_ok" in answers and answers.count("tote_ok") == 1
+    assert item == (0, 1) and stock == (9, 1)
