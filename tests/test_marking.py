@@ -129,7 +129,9 @@ def test_packing_checks_the_codes_picked_for_this_order(session, marked_site):
     order, task = started(session, marked_site, "o-1", ("4601234567893", 1))
     picking.record_scan(session, task.id, CLOTHES, "pick", picker)
     other = f"01{GTIN}21ZZZZZZZZZZZZZ{GS}93abcd"
-    assert packing.verify_scan(session, task.id, other, "v1", picker).code == "unknown_barcode"
+    assert (
+        packing.verify_scan(session, task.id, other, "v1", picker).code == "marking_not_this_order"
+    )
     assert packing.verify_scan(session, task.id, CLOTHES, "v2", picker).task_done
     assert packing.verified(task)
     f.make_printer(session, f.make_warehouse(session), ("127.0.0.1", 9))
@@ -137,3 +139,36 @@ def test_packing_checks_the_codes_picked_for_this_order(session, marked_site):
     task.warehouse_id = session.scalar(select(Printer.warehouse_id))
     job = packing.pack_task(session, task.id, picker, None, package="bag", verify=True)
     assert job.status == "queued" and order.status == "packed"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        f"01{GTIN}215ABCDEfghIJKL",  # the identification code alone
+        f"01{GTIN}215ABCDEfghIJKL{GS}91EE06",  # the key without its signature
+        f"01{GTIN}215ABCDEfghIJKL{GS}92{CRYPTO}",  # the signature without its key
+    ],
+)
+def test_a_code_without_its_crypto_tail_is_refused_at_pick(session, marked_site, raw):
+    _order, task = started(session, marked_site, "o-1", ("4601234567893", 1))
+    result = picking.record_scan(session, task.id, raw, "cut", marked_site["picker"])
+    assert (result.ok, result.code, result.params["reason"]) == (
+        False,
+        "marking_malformed",
+        "no_crypto_tail",
+    )
+    assert session.scalar(select(MarkingCode)) is None and task.items[0].picked == 0
+
+
+def test_packing_a_marked_unit_takes_its_code_not_the_ean(session, marked_site):
+    from warehouse import packing
+
+    picker = marked_site["picker"]
+    _order, task = started(session, marked_site, "o-1", ("4601234567893", 1))
+    picking.record_scan(session, task.id, WATER, "pick", picker)
+    ean = packing.verify_scan(session, task.id, "4601234567893", "v1", picker)
+    assert (ean.ok, ean.code) == (False, "marking_required")
+    assert task.items[0].verified == 0
+    stranger = packing.verify_scan(session, task.id, CLOTHES, "v2", picker)
+    assert (stranger.ok, stranger.code) == (False, "marking_not_this_order")
+    assert packing.verify_scan(session, task.id, WATER.replace(GS, ""), "v3", picker).task_done

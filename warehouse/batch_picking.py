@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from warehouse import picking
@@ -139,7 +139,8 @@ def record_scan(
     require_bin: bool = True,
 ) -> ScanResult:
     """Check one scan against the batch, count it if right, and remember the answer."""
-    stored = picking.stored_result(session, scan_id)
+    scope = picking.scan_scope(user, "batch", batch_id)
+    stored = picking.stored_result(session, scope, scan_id)
     if stored is not None:
         return stored
     batch = batch_for(session, batch_id, user)
@@ -149,7 +150,7 @@ def record_scan(
         item.bin_confirmed = True
     task = waiting or (item.task if item else None)
     result = _judge(session, batch, barcode.strip())
-    return picking.store_scan(session, scan_id, barcode, user, result, task=task, item=item)
+    return picking.store_scan(session, scope, scan_id, barcode, user, result, task=task, item=item)
 
 
 def _judge(session: Session, batch: PickBatch, barcode: str) -> ScanResult:
@@ -196,8 +197,25 @@ def _assign_tote(batch: PickBatch, task: PickTask, tote: str) -> ScanResult:
 
 
 def _take_in_hand(session: Session, task: PickTask, item: PickItem, quantity: int) -> ScanResult:
-    """A right product scan in a batch: the units are in hand until their tote is scanned."""
-    item.in_hand += quantity
+    """A right product scan in a batch: the units are in hand until their tote is scanned.
+
+    In SQL, and only onto an empty hand (as «put first» says), so a second scan at the same
+    moment is refused, not lost."""
+    taken = session.execute(
+        update(PickItem)
+        .where(
+            PickItem.id == item.id,
+            PickItem.in_hand == 0,
+            PickItem.picked + PickItem.short + quantity <= PickItem.quantity,
+        )
+        .values(in_hand=quantity)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(item)
+    if not getattr(taken, "rowcount", 0):
+        if item.in_hand:
+            return _put_first(item)
+        return ScanResult(False, "item_already_picked", {"product": item.product.name})
     return ScanResult(True, "put_in_tote", where(item))
 
 
@@ -218,7 +236,16 @@ def _put(session: Session, batch: PickBatch, item: PickItem, tote: str) -> ScanR
     """The tote scan after a product scan: the right tote counts the units in hand."""
     if tote != item.task.tote:
         return ScanResult(False, "wrong_tote", {**where(item), "scanned": tote})
-    quantity, item.in_hand = item.in_hand, 0
+    quantity = item.in_hand
+    emptied = session.execute(  # only the scan that empties the hand counts its units
+        update(PickItem)
+        .where(PickItem.id == item.id, PickItem.in_hand == quantity)
+        .values(in_hand=0)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(item)
+    if not getattr(emptied, "rowcount", 0):
+        return ScanResult(False, "tote_not_expected", {"tote": tote})
     counted = picking.count_picked(session, item.task, item, quantity)
     params = {**counted.params, "tote": tote, "order": item.task.order.external_id}
     if close_if_done(batch):

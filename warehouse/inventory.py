@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, object_session
 
 from warehouse import marking
+from warehouse.errors import DomainError
 from warehouse.models import (
     Location,
     Order,
@@ -160,18 +161,65 @@ def stock_of(session: Session, product_id: int, location_id: int) -> Stock:
     return stock
 
 
-def write_off_reserved(session: Session, line: OrderLine, location_id: int, quantity: int) -> None:
-    """Reserved goods turned out not to be in the bin: unreserve them and count them gone."""
+def unreserve(session: Session, line: OrderLine, location_id: int, quantity: int) -> Stock:
+    """Reserved goods the picker did not find: the line no longer holds them in this bin.
+
+    The stock row is written first, so from here to the commit no one else moves it
+    (a row lock on PostgreSQL, the write lock on SQLite): what it reads next is exact."""
     reservation = next(r for r in line.reservations if r.stock.location_id == location_id)
     stock = reservation.stock
-    # never below what is still promised to other orders
-    gone = min(quantity, stock.on_hand - stock.reserved + quantity)
-    _change(stock, on_hand=-gone, reserved=-quantity)
+    _change(stock, reserved=-quantity)
     reservation.quantity -= quantity
     if reservation.quantity == 0:
         line.reservations.remove(reservation)
         session.delete(reservation)
     session.flush()
+    return stock
+
+
+def free_units(session: Session, stock: Stock) -> int:
+    """The bin's free units as the database has them now."""
+    session.refresh(stock, ["on_hand", "reserved"])
+    return stock.free
+
+
+def take_out(session: Session, stock: Stock, quantity: int) -> None:
+    """Goods leave the bin without an order (missing, damaged); never below what is
+    promised to orders (the CHECK on the table refuses that)."""
+    _change(stock, on_hand=-quantity)
+    session.flush()
+
+
+def count(session: Session, stock: Stock, counted: int) -> int:
+    """A count of the bin: its on hand becomes what was counted; returns the change.
+
+    Compare-and-set on the value read, so a pick at the same moment is not overwritten."""
+    seen = _on_hand(session, stock)
+    if counted < stock.reserved:
+        raise DomainError("count_below_reserved", reserved=stock.reserved, counted=counted)
+    changed = session.execute(
+        update(Stock)
+        .where(Stock.id == stock.id, Stock.on_hand == seen, Stock.reserved <= counted)
+        .values(on_hand=counted)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(changed, "rowcount", 0):
+        raise DomainError("count_changed")  # goods moved meanwhile: count again
+    session.refresh(stock, ["on_hand", "reserved"])
+    return counted - seen
+
+
+def _on_hand(session: Session, stock: Stock) -> int:
+    session.refresh(stock, ["on_hand", "reserved"])
+    return stock.on_hand
+
+
+def free_elsewhere(session: Session, line: OrderLine, warehouse_id: int, skip_location: int) -> int:
+    """Free units of the line's product in the warehouse's other bins."""
+    if line.product_id is None:
+        return 0
+    stocks = _free_stock(session, line.product_id, warehouse_id)
+    return sum(stock.free for stock in stocks if stock.location_id != skip_location)
 
 
 def reserve_more(

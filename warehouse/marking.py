@@ -125,6 +125,15 @@ def _tail(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(parts)
 
 
+def require_crypto(code: MarkingCode) -> None:
+    """A unit's code as printed carries its crypto tail: ``93`` (short), or ``91`` key with
+    ``92`` signature. The identification code alone is what a list or a website shows,
+    not a scan of the unit, and the marketplaces refuse it."""
+    ais = {ai for ai, _value in code.tail}
+    if "93" not in ais and not {"91", "92"} <= ais:
+        raise MalformedCode("no_crypto_tail")
+
+
 def gtin_valid(digits: str) -> bool:
     """GS1 mod-10 check digit, for GTIN-8/12/13/14."""
     return barcodes.classify(digits) in barcodes.GTIN_KINDS and barcodes.is_valid(digits)

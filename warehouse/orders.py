@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from warehouse import inventory, listings, outbox, picking, statuses, stock_sync
 from warehouse.marketplaces.base import IncomingOrder
-from warehouse.models import MarketplaceAccount, Order, OrderLine
+from warehouse.models import MarketplaceAccount, Order, OrderLine, PickTask
 
 logger = logging.getLogger(__name__)
 
@@ -152,10 +152,15 @@ def active_orders(session: Session, account: MarketplaceAccount) -> list[Order]:
 
 
 def retry_waiting(session: Session, account: MarketplaceAccount) -> int:
-    """Orders that waited for stock: reserve the ones that can be now."""
+    """Orders that waited for stock: reserve the ones that can be now.
+
+    An order already picked once waits for the supervisor's decision on its shortage
+    (shortages.resolve): re-accepting it would send a picker back to the bin found empty
+    and confirm it to the marketplace a second time."""
+    picked_before = select(PickTask.id).where(PickTask.order_id == Order.id).exists()
     waiting = session.scalars(
         select(Order)
-        .where(Order.account_id == account.id, Order.status == "awaiting_stock")
+        .where(Order.account_id == account.id, Order.status == "awaiting_stock", ~picked_before)
         .order_by(Order.ship_by.is_(None), Order.ship_by, Order.id)
     )
     return sum(

@@ -102,13 +102,15 @@ def verify_scan(
     session: Session, task_id: int, barcode: str, scan_id: str, user: User
 ) -> ScanResult:
     """Re-scan a packed unit: it must be in this order and not checked already."""
-    stored = picking.stored_result(session, scan_id)
+    scope = picking.scan_scope(user, "pack", task_id)
+    stored = picking.stored_result(session, scope, scan_id)
     if stored is not None:
         return stored
     task = task_for_packing(session, task_id)
     result = _check(session, task, barcode.strip())
     session.add(
         ScanEvent(
+            scope=scope,
             scan_id=scan_id,
             task_id=task.id,
             user_id=user.id,
@@ -126,9 +128,10 @@ def verify_scan(
 def _check(session: Session, task: PickTask, barcode: str) -> ScanResult:
     if task.order.status != "picked":
         return ScanResult(False, "order_not_picked", {"status": task.order.status})
-    product_id, quantity = _scanned_product(session, task, barcode)
-    if product_id is None:
-        return ScanResult(False, "unknown_barcode", {"barcode": barcode})
+    scanned = _scanned_product(session, task, barcode)
+    if isinstance(scanned, ScanResult):
+        return scanned
+    product_id, quantity = scanned
     item = next(
         (i for i in task.items if i.product_id == product_id and i.verified < i.picked), None
     )
@@ -142,21 +145,31 @@ def _check(session: Session, task: PickTask, barcode: str) -> ScanResult:
     return ScanResult(True, "verify_ok", params)
 
 
-def _scanned_product(session: Session, task: PickTask, barcode: str) -> tuple[int | None, int]:
-    """(product, units) for an EAN / pack barcode, or a marking code captured for this order."""
+def _scanned_product(
+    session: Session, task: PickTask, barcode: str
+) -> tuple[int, int] | ScanResult:
+    """(product, units) for an EAN / pack barcode or a marking code captured for this order;
+    else the refusal. A unit that needs marking is checked by its code, never its EAN."""
     if marking.looks_like_marking(barcode):
-        try:
-            code = marking.parse(barcode)
-        except marking.MalformedCode:
-            return None, 0
-        ours = picking.marking_codes(session, task.order)
-        if not any(
-            marking.parse(c).serial == code.serial for codes in ours.values() for c in codes
-        ):
-            product = inventory.product_by_gtin(session, code.gtin)
-            if product is not None and product.needs_marking:
-                return None, 0  # a code that was not picked for this order
-        product = inventory.product_by_gtin(session, code.gtin)
-        return (product.id, 1) if product is not None else (None, 0)
+        return _scanned_code(session, task, barcode)
     match = inventory.product_by_barcode(session, barcode)
-    return (match.product_id, match.quantity) if match is not None else (None, 0)
+    if match is None:
+        return ScanResult(False, "unknown_barcode", {"barcode": barcode})
+    if match.product.needs_marking:
+        return ScanResult(False, "marking_required", {"product": match.product.name})
+    return match.product_id, match.quantity
+
+
+def _scanned_code(session: Session, task: PickTask, barcode: str) -> tuple[int, int] | ScanResult:
+    try:
+        code = marking.parse(barcode)
+    except marking.MalformedCode as exc:
+        return ScanResult(False, "marking_malformed", {"reason": exc.reason})
+    product = inventory.product_by_gtin(session, code.gtin)
+    if product is None:
+        return ScanResult(False, "marking_unknown_gtin", {"gtin": code.gtin})
+    if product.needs_marking:
+        picked = picking.marking_codes(session, task.order).values()
+        if not any(marking.parse(c).serial == code.serial for codes in picked for c in codes):
+            return ScanResult(False, "marking_not_this_order", {"product": product.name})
+    return product.id, 1

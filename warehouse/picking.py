@@ -29,6 +29,7 @@ from warehouse.models import (
     User,
     utcnow,
 )
+from warehouse.models.work import SCAN_ID_LENGTH
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +193,13 @@ def task_for(session: Session, task_id: int, user: User) -> PickTask:
     return task
 
 
+def why_stopped(task: PickTask) -> tuple[str, dict[str, Any]]:
+    """What the picker of a cancelled task is told, and what to do next."""
+    picked = any(item.picked for item in task.items)
+    code = "order_cancelled_putback" if picked else "order_cancelled_next"
+    return code, {"order": task.order.external_id}
+
+
 def current_item(task: PickTask) -> PickItem | None:
     return next((item for item in task.items if item.remaining > 0), None)
 
@@ -209,7 +217,8 @@ def record_scan(
 
     ``require_bin``: the bin must be scanned before its goods (a warehouse setting).
     """
-    stored = stored_result(session, scan_id)
+    scope = scan_scope(user, "task", task_id)
+    stored = stored_result(session, scope, scan_id)
     if stored is not None:
         return stored
     task = task_for(session, task_id, user)
@@ -220,11 +229,23 @@ def record_scan(
         result = ScanResult(False, "task_in_batch")  # its units must go into the order's tote
     else:
         result = judge(session, task, barcode.strip())
-    return store_scan(session, scan_id, barcode, user, result, task=task, item=item)
+    return store_scan(session, scope, scan_id, barcode, user, result, task=task, item=item)
+
+
+def scan_scope(user: User, kind: str, target_id: int) -> str:
+    """Where a client's scan id is unique: this user's scans on this task (batch, pack)."""
+    return f"{user.id}:{kind}:{target_id}"
+
+
+def check_scan_id(scan_id: str) -> None:
+    """A scan id is the client's UUID: one that does not fit is refused, never cut."""
+    if not scan_id or len(scan_id) > SCAN_ID_LENGTH:
+        raise DomainError("bad_scan_id")
 
 
 def store_scan(
     session: Session,
+    scope: str,
     scan_id: str,
     barcode: str,
     user: User,
@@ -236,6 +257,7 @@ def store_scan(
     """Remember the answer under the client's scan id (a resent scan gets it back)."""
     session.add(
         ScanEvent(
+            scope=scope,
             scan_id=scan_id,
             task_id=task.id if task else None,
             user_id=user.id,
@@ -254,8 +276,12 @@ def store_scan(
     return result
 
 
-def stored_result(session: Session, scan_id: str) -> ScanResult | None:
-    event = session.scalar(select(ScanEvent).where(ScanEvent.scan_id == scan_id))
+def stored_result(session: Session, scope: str, scan_id: str) -> ScanResult | None:
+    """The answer already given to this scan id in this scope; refuses an id that cannot be one."""
+    check_scan_id(scan_id)
+    event = session.scalar(
+        select(ScanEvent).where(ScanEvent.scope == scope, ScanEvent.scan_id == scan_id)
+    )
     if event is None:
         return None
     return ScanResult(
@@ -325,6 +351,10 @@ def _judge_marking(
     if refused is not None:
         return refused
     if product.needs_marking and task.kind == "pick":
+        try:
+            marking.require_crypto(code)
+        except marking.MalformedCode as exc:
+            return ScanResult(False, "marking_malformed", {"reason": exc.reason})
         used = session.scalar(
             select(MarkingCode).where(
                 MarkingCode.gtin == code.gtin, MarkingCode.serial == code.serial
@@ -333,15 +363,18 @@ def _judge_marking(
         if used is not None:
             order = session.get_one(OrderLine, used.line_id).order
             return ScanResult(False, "marking_used", {"order": order.external_id})
-        session.add(
-            MarkingCode(
-                line_id=item.line_id,
-                item_id=item.id,
-                gtin=code.gtin,
-                serial=code.serial,
-                code=code.full,
-            )
+        captured = MarkingCode(
+            line_id=item.line_id,
+            item_id=item.id,
+            gtin=code.gtin,
+            serial=code.serial,
+            code=code.full,
         )
+        session.add(captured)
+        counted = count(session, task, item, 1)
+        if not counted.ok:  # the unit was not taken: its code is not this order's
+            session.delete(captured)
+        return counted
     return count(session, task, item, 1)
 
 
@@ -355,8 +388,24 @@ def _judge_bin(item: PickItem, location: Location) -> ScanResult:
 
 
 def count_picked(session: Session, task: PickTask, item: PickItem, quantity: int) -> ScanResult:
-    """Units go to the order: taken from the bin; the task is done when its items are."""
-    item.picked += quantity
+    """Units go to the order: taken from the bin; the task is done when its items are.
+
+    Counted in SQL (``picked = picked + n`` where it still fits), so scans of one item
+    arriving at once are each counted or refused, never lost."""
+    counted = session.execute(
+        update(PickItem)
+        .where(
+            PickItem.id == item.id,
+            PickItem.picked + PickItem.short + PickItem.in_hand + quantity <= PickItem.quantity,
+        )
+        .values(picked=PickItem.picked + quantity)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(item)
+    if not getattr(counted, "rowcount", 0):
+        if item.remaining <= 0:
+            return ScanResult(False, "item_already_picked", {"product": item.product.name})
+        return ScanResult(False, "over_pick", {"remaining": item.remaining, "scanned": quantity})
     stock = inventory.stock_of(session, item.product_id, item.location_id)
     if task.kind == "putback":
         inventory.return_to_bin(session, stock, quantity)

@@ -1,8 +1,14 @@
 """Short picks: «Нет товара» on the ТСД, and the supervisor's decision.
 
-Nothing is dropped silently: what cannot be picked is written off the bin (the goods are not
-there, or not sellable), a Shortage is opened, and the order waits (``awaiting_stock``) until
-the supervisor has the rest picked from other bins or cancels the order.
+Nothing is dropped silently: a Shortage is opened, and the order waits (``awaiting_stock``)
+until the supervisor has the rest picked from other bins or cancels the order; nothing
+re-reserves it behind the supervisor's back.
+
+The bin's stock changes at once, with a StockMove saying why, and the lower stock is pushed
+to the marketplaces. «Нет в ячейке» / «Не нашёл»: the picker looked and the goods are not
+there, so every unit of the bin not promised to other orders is a suspected shortage and
+leaves its free stock (a bin that shows 473 and holds none must not sell 472 more); a count
+confirms or corrects it. «Брак»: only the missing units leave.
 """
 
 from __future__ import annotations
@@ -14,7 +20,16 @@ from sqlalchemy.orm import Session
 
 from warehouse import batch_picking, inventory, orders, picking, stock_sync
 from warehouse.errors import DomainError, NotFound
-from warehouse.models import Order, OrderLine, PickItem, PickTask, Shortage, Stock, User
+from warehouse.models import (
+    Order,
+    OrderLine,
+    PickItem,
+    PickTask,
+    Shortage,
+    Stock,
+    StockMove,
+    User,
+)
 from warehouse.models.work import SHORTAGE_REASONS
 from warehouse.picking import ScanResult
 
@@ -27,7 +42,12 @@ def report_short(session: Session, task_id: int, user: User, reason: str) -> Sca
     item = picking.current_item(task)
     if task.status != "in_progress" or item is None or task.kind != "pick":
         return ScanResult(False, "task_not_in_progress")
-    return _short(session, item, user, reason)
+    result = _short(session, item, user, reason)
+    if result.task_done:  # the picker is told what became of the order and what to do next
+        picked = sum(i.picked for i in task.items)
+        code = "short_task_done" if picked else "short_nothing_picked"
+        return ScanResult(True, code, {**result.params, "order": task.order.external_id}, True)
+    return result
 
 
 def report_batch_short(session: Session, batch_id: int, user: User, reason: str) -> ScanResult:
@@ -51,19 +71,28 @@ def _short(session: Session, item: PickItem, user: User, reason: str) -> ScanRes
     task = item.task
     missing = item.remaining
     item.short += missing
-    inventory.write_off_reserved(session, item.line, item.location_id, missing)
-    session.add(
-        Shortage(
-            item_id=item.id,
-            order_id=task.order_id,
-            quantity=missing,
-            reason=reason,
-            reported_by=user.id,
-        )
+    shortage = Shortage(
+        item_id=item.id,
+        order_id=task.order_id,
+        quantity=missing,
+        reason=reason,
+        reported_by=user.id,
     )
+    session.add(shortage)
+    stock = inventory.unreserve(session, item.line, item.location_id, missing)
+    gone = missing if reason == "damaged" else inventory.free_units(session, stock)
+    if gone:
+        inventory.take_out(session, stock, gone)
+        move = "damaged" if reason == "damaged" else "suspected_shortage"
+        _record_move(session, stock, -gone, move, shortage, user)
     stock_sync.changed(session, [item.product_id])
     logger.info(
-        "short pick task=%s item=%s missing=%s reason=%s", task.id, item.id, missing, reason
+        "short pick task=%s item=%s missing=%s reason=%s out_of_bin=%s",
+        task.id,
+        item.id,
+        missing,
+        reason,
+        gone,
     )
     params = {"product": item.product.name, "missing": missing}
     if picking.current_item(task) is None:
@@ -72,28 +101,84 @@ def _short(session: Session, item: PickItem, user: User, reason: str) -> ScanRes
     return ScanResult(True, "short_reported", params)
 
 
+def _record_move(
+    session: Session, stock: Stock, quantity: int, reason: str, shortage: Shortage, user: User
+) -> StockMove:
+    session.flush()  # the shortage has its id
+    move = StockMove(
+        product_id=stock.product_id,
+        location_id=stock.location_id,
+        quantity=quantity,
+        reason=reason,
+        shortage_id=shortage.id,
+        user_id=user.id,
+    )
+    session.add(move)
+    session.flush()
+    session.expire(shortage, ["moves"])
+    return move
+
+
+def order_of(session: Session, shortage_id: int) -> int:
+    """The order a shortage belongs to (its page is where decisions are answered)."""
+    shortage = session.get(Shortage, shortage_id)
+    if shortage is None:
+        raise NotFound("shortage_not_found")
+    return shortage.order_id
+
+
+def bin_of(session: Session, shortage_id: int) -> str:
+    return session.get_one(Shortage, shortage_id).item.location.code
+
+
 def resolve(session: Session, shortage_id: int, action: str) -> Shortage:
     """The supervisor decides: pick the missing goods from other bins, or cancel the order."""
     shortage = session.get(Shortage, shortage_id)
-    if shortage is None or shortage.status != "open":
+    if shortage is None:
         raise NotFound("shortage_not_found")
+    if shortage.status != "open":
+        raise DomainError("shortage_decided")
+    if action not in ("pick_elsewhere", "cancel"):
+        raise DomainError("bad_shortage_action")
     order = shortage.order
     if action == "cancel":
         shortage.status = "cancelled"
         orders.cancel(session, order, by_marketplace=False)
+        logger.info("shortage resolved shortage=%s action=%s", shortage.id, action)
         return shortage
     line = shortage.item.line
+    warehouse_id = order.account.warehouse_id
     plan = inventory.reserve_more(
-        session, line, shortage.quantity, order.account.warehouse_id, shortage.item.location_id
+        session, line, shortage.quantity, warehouse_id, shortage.item.location_id
     )
     if not plan:
-        raise DomainError("not_enough_stock", product=line.product.name if line.product else "")
+        free = inventory.free_elsewhere(session, line, warehouse_id, shortage.item.location_id)
+        product = line.product.name if line.product else line.article
+        raise DomainError("not_enough_stock", product=product, free=free, needed=shortage.quantity)
     _task_for(session, order, line, plan)
     shortage.status = "picked_elsewhere"
     order.status = "reserved"
     stock_sync.changed(session, [line.product_id] if line.product_id else [])
     logger.info("shortage resolved shortage=%s action=%s", shortage.id, action)
     return shortage
+
+
+def record_count(session: Session, shortage_id: int, counted: int, user: User) -> StockMove | None:
+    """The shortage's bin was counted: its stock becomes what was found (the suspected
+    shortage confirmed, or corrected); the change is kept and pushed."""
+    shortage = session.get(Shortage, shortage_id)
+    if shortage is None:
+        raise NotFound("shortage_not_found")
+    if counted < 0:
+        raise DomainError("bad_count")
+    item = shortage.item
+    stock = inventory.stock_of(session, item.product_id, item.location_id)
+    change = inventory.count(session, stock, counted)
+    logger.info("bin counted shortage=%s stock=%s change=%s", shortage.id, stock.id, change)
+    if not change:
+        return None
+    stock_sync.changed(session, [item.product_id])
+    return _record_move(session, stock, change, "count", shortage, user)
 
 
 def _task_for(

@@ -140,7 +140,8 @@ def test_short_pick_from_the_terminal(app, demo_site, tsd_page):
     page.get_by_text("Нет товара").click()
     screenshot(page, "tsd-15-short-reasons")
     page.get_by_role("button", name="Нет в ячейке").click()
-    expect(feedback(page)).to_contain_text("Недостача 1 × Носки, 3 пары")
+    expect(feedback(page)).to_contain_text("Не хватает: Носки, 3 пары × 1")
+    expect(feedback(page)).to_have_class("feedback warn")  # not «Всё собрано» in green
     screenshot(page, "tsd-16-short-reported")
     with app.app_context():
         order = db.session().scalar(select(Order).join(PickTask).where(PickTask.id == task_id))

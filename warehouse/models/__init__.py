@@ -29,6 +29,7 @@ from warehouse.models.work import (
     PickTask,
     ScanEvent,
     Shortage,
+    StockMove,
     User,
 )
 
@@ -60,6 +61,7 @@ __all__ = [
     "Shortage",
     "StatusMap",
     "Stock",
+    "StockMove",
     "Supply",
     "User",
     "Warehouse",

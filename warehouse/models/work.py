@@ -122,13 +122,22 @@ class PickItem(Base):
         return self.quantity - self.picked - self.short
 
 
+SCAN_ID_LENGTH = 64
+
+
 class ScanEvent(Base):
-    """Every scan, keyed by the client's scan id so a resent scan is answered, not recounted."""
+    """Every scan, keyed by the client's scan id so a resent scan is answered, not recounted.
+
+    The id is the client's, so it is only unique within its ``scope`` (the user and the
+    task, batch or pack check it was sent to): another picker's id is never their answer.
+    """
 
     __tablename__ = "scan_events"
+    __table_args__ = (UniqueConstraint("scope", "scan_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    scan_id: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(64), server_default="")
+    scan_id: Mapped[str] = mapped_column(String(SCAN_ID_LENGTH))
     task_id: Mapped[int | None] = mapped_column(ForeignKey("pick_tasks.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     item_id: Mapped[int | None] = mapped_column(ForeignKey("pick_items.id"))
@@ -180,3 +189,36 @@ class Shortage(Base):
 
     item: Mapped[PickItem] = relationship()
     order: Mapped[Order] = relationship()
+    reporter: Mapped[User | None] = relationship()
+    moves: Mapped[list[StockMove]] = relationship(order_by="StockMove.id", viewonly=True)
+
+
+# suspected_shortage: a picker found the bin without the goods, its free stock is taken out
+# until a count confirms or corrects it; damaged: units not sellable; count: what a count found
+STOCK_MOVE_REASONS = ("suspected_shortage", "damaged", "count")
+
+
+class StockMove(Base):
+    """A change of a bin's stock that is neither a pick nor a put-back, and why: kept so a
+    supervisor sees where stock went (and a count can put it back)."""
+
+    __tablename__ = "stock_moves"
+    __table_args__ = (
+        CheckConstraint(one_of("reason", STOCK_MOVE_REASONS), name="reason"),
+        CheckConstraint("quantity <> 0", name="not_zero"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    quantity: Mapped[int]  # signed: below zero the units left the bin
+    reason: Mapped[str] = mapped_column(String(20))
+    shortage_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shortages.id", ondelete="SET NULL"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    product: Mapped[Product] = relationship()
+    location: Mapped[Location] = relationship()
+    user: Mapped[User | None] = relationship()

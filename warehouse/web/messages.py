@@ -19,16 +19,59 @@ TEXTS = {
     "scan_bin_first": lambda p: _("Scan bin %(bin)s first", **p),
     "over_pick": lambda p: _("Too many: only %(remaining)s left to take", **p),
     "empty_scan": lambda p: _("Empty scan"),
+    "bad_scan_id": lambda p: _("The scanner sent a broken scan: scan again"),
+    "item_already_picked": lambda p: _("%(product)s is already taken in full: go on", **p),
     "task_not_in_progress": lambda p: _("This task is not in progress"),
     "task_already_done": lambda p: _("This task is already complete"),
     "marking_required": lambda p: _("Scan the Честный знак code on the unit of %(product)s", **p),
     "marking_malformed": lambda p: _("Cannot read the marking code: %(why)s", why=_why(p)),
     "marking_unknown_gtin": lambda p: _("Marking code of an unknown product (GTIN %(gtin)s)", **p),
+    "marking_not_this_order": lambda p: _(
+        "This %(product)s is not the unit picked for this order (another code): "
+        "take it out and scan the picked one",
+        **p,
+    ),
     "marking_used": lambda p: _("This marking code was already used (order %(order)s)", **p),
     "short_reported": lambda p: _("Shortage of %(missing)s × %(product)s reported", **p),
     "bad_short_reason": lambda p: _("Choose why the goods are missing"),
+    "short_nothing_picked": lambda p: _(
+        "Nothing picked: %(missing)s × %(product)s is missing. The supervisor decides on "
+        "order %(order)s: take the next task",
+        **p,
+    ),
+    "short_task_done": lambda p: _(
+        "%(missing)s × %(product)s is missing. Leave the goods you took for order %(order)s "
+        "on the shortage shelf; the supervisor decides. Take the next task",
+        **p,
+    ),
+    "order_cancelled_next": lambda p: _(
+        "Order %(order)s was cancelled. Stop picking it: take the next task", **p
+    ),
+    "order_cancelled_putback": lambda p: _(
+        "Order %(order)s was cancelled. Stop picking it: put what you took back "
+        "(a put-back task is in the list), then take the next task",
+        **p,
+    ),
     "shortage_not_found": lambda p: _("This shortage is already dealt with"),
-    "not_enough_stock": lambda p: _("Not enough %(product)s in other bins", **p),
+    "not_enough_stock": lambda p: _(
+        "Only %(free)s × %(product)s free in other bins, %(needed)s needed: "
+        "wait for a delivery (then decide again) or cancel the order",
+        **p,
+    ),
+    "shortage_decided": lambda p: _("This shortage is already dealt with"),
+    "bad_shortage_action": lambda p: _("Choose: pick from other bins, or cancel the order"),
+    "count_below_reserved": lambda p: _(
+        "Counted %(counted)s, but %(reserved)s of this bin are promised to other orders: "
+        "count again, or deal with those orders first",
+        **p,
+    ),
+    "count_changed": lambda p: _("Goods moved in this bin while counting: count again"),
+    "bad_count": lambda p: _("Enter how many units are in the bin"),
+    "shortage_picked_elsewhere": lambda p: _(
+        "A new pick task takes the missing goods from other bins"
+    ),
+    "shortage_cancelled": lambda p: _("The order is cancelled; anything picked goes back to bins"),
+    "count_recorded": lambda p: _("Count recorded: bin %(bin)s now holds %(counted)s", **p),
     "verify_ok": lambda p: _("%(product)s: %(verified)s of %(quantity)s checked", **p),
     "verify_done": lambda p: _("Everything checked. Choose the package."),
     "verify_extra": lambda p: _("This unit is already checked: one too many in the package?"),
@@ -133,6 +176,9 @@ MALFORMED = {
     "no_separator": _l("the parts are not separated: set the scanner to send GS"),
     "unknown_ai": _l("unexpected data after the serial number"),
     "bad_length": _l("a part has the wrong length"),
+    "no_crypto_tail": _l(
+        "no crypto tail (91 + 92, or 93): scan the DataMatrix on the unit, not a printed list"
+    ),
 }
 
 
@@ -197,8 +243,12 @@ WORK_LABELS = {
     "done": _l("done"),
     "cancelled": _l("cancelled"),
     "picked_elsewhere": _l("picked from other bins"),
+    # stock moves (warehouse.models.work.STOCK_MOVE_REASONS)
+    "suspected_shortage": _l("suspected shortage, until a count"),
+    "damaged": _l("damaged, taken out"),
+    "count": _l("count"),
 }
-work_label = _words(WORK_LABELS)  # pick tasks and shortages: kinds and states
+work_label = _words(WORK_LABELS)  # pick tasks, shortages and stock moves: kinds and states
 
 
 PRINTER_PROBLEMS = {

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from warehouse import db, desk, shortages, sscc
+from warehouse.errors import DomainError
 from warehouse.web import security
-from warehouse.web.auth import log_in, supervisor_required, user_by_password
+from warehouse.web.auth import current_user, log_in, supervisor_required, user_by_password
 from warehouse.web.label_printing import label_page
 from warehouse.web.messages import describe
 
@@ -58,9 +68,37 @@ def index():
 @bp.post("/shortages/<int:shortage_id>")
 @supervisor_required
 def resolve_shortage(shortage_id: int):
-    shortages.resolve(db.session(), shortage_id, request.form.get("action", ""))
-    db.session().commit()
-    return redirect(url_for("supervisor.index"))
+    """«Собрать из других ячеек» / «Отменить заказ»: answered on the order's page."""
+    s = db.session()
+    order_id = shortages.order_of(s, shortage_id)
+    try:
+        shortage = shortages.resolve(s, shortage_id, request.form.get("action", ""))
+    except DomainError as exc:
+        s.rollback()
+        return _order_page(order_id, error=describe(exc.code, exc.params)), 422
+    s.commit()
+    flash(describe(f"shortage_{shortage.status}", {}))
+    return redirect(url_for("supervisor.order", order_id=order_id))
+
+
+@bp.post("/shortages/<int:shortage_id>/count")
+@supervisor_required
+def count_shortage_bin(shortage_id: int):
+    """The shortage's bin was counted: the suspected shortage is confirmed or corrected."""
+    s = db.session()
+    order_id = shortages.order_of(s, shortage_id)
+    counted = request.form.get("counted", type=int)
+    user = current_user()
+    assert user is not None
+    try:
+        shortages.record_count(s, shortage_id, -1 if counted is None else counted, user)
+    except DomainError as exc:
+        s.rollback()
+        return _order_page(order_id, error=describe(exc.code, exc.params)), 422
+    bin_ = shortages.bin_of(s, shortage_id)
+    s.commit()
+    flash(describe("count_recorded", {"bin": bin_, "counted": counted}))
+    return redirect(url_for("supervisor.order", order_id=order_id))
 
 
 @bp.get("/orders")
@@ -76,6 +114,10 @@ def orders():
 @bp.get("/orders/<int:order_id>")
 @supervisor_required
 def order(order_id: int):
+    return _order_page(order_id)
+
+
+def _order_page(order_id: int, error: str = "") -> str:
     s = db.session()
     page = desk.order_page(s, order_id)
     return label_page(
@@ -83,6 +125,7 @@ def order(order_id: int):
         page=page,
         ssccs=sscc.of_parcels(s, [parcel.id for parcel in page.parcels]),
         gs1=sscc.Gs1.from_config(current_app.config),
+        error=error,
     )
 
 

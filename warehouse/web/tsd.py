@@ -134,6 +134,22 @@ def task(task_id: int):
     return render_template("tsd/task.html", task=found, item=picking.current_item(found))
 
 
+@bp.get("/tasks/<int:task_id>/state")
+@picker_required
+def task_state(task_id: int):
+    """Polled by the open task page: 204 while it is being picked; once the order is
+    cancelled (or the task closed elsewhere) the picker is told, and polling stops (286)."""
+    user = current_user()
+    assert user is not None
+    found = picking.task_for(db.session(), task_id, user)
+    if found.status == "in_progress":
+        return "", 204
+    if found.status != "cancelled":  # finished here: its own answer stays on screen
+        return "", 286, {"HX-Reswap": "none"}
+    code, params = picking.why_stopped(found)
+    return render_template("tsd/_task_state.html", task=found, message=describe(code, params)), 286
+
+
 @bp.post("/tasks/<int:task_id>/scan")
 @picker_required
 def scan(task_id: int):
@@ -141,6 +157,7 @@ def scan(task_id: int):
     assert user is not None
     barcode, scan_id = _scan_fields()
     result = _recorded(
+        picking.scan_scope(user, "task", task_id),
         scan_id,
         lambda: picking.record_scan(
             db.session(), task_id, barcode, scan_id, user, require_bin=_require_bin()
@@ -160,7 +177,9 @@ def _require_bin() -> bool:
     return bool(current_app.config["TSD_REQUIRE_BIN_SCAN"])
 
 
-def _recorded(scan_id: str, record: Callable[[], picking.ScanResult]) -> picking.ScanResult:
+def _recorded(
+    scope: str, scan_id: str, record: Callable[[], picking.ScanResult]
+) -> picking.ScanResult:
     """Record and commit one scan; the same scan id arriving twice at once gets the stored one."""
     session_ = db.session()
     try:
@@ -168,7 +187,7 @@ def _recorded(scan_id: str, record: Callable[[], picking.ScanResult]) -> picking
         session_.commit()
     except IntegrityError:
         session_.rollback()
-        stored = picking.stored_result(session_, scan_id)
+        stored = picking.stored_result(session_, scope, scan_id)
         if stored is None:
             raise
         result = stored
@@ -226,6 +245,7 @@ def batch_scan(batch_id: int):
     assert user is not None
     barcode, scan_id = _scan_fields()
     result = _recorded(
+        picking.scan_scope(user, "batch", batch_id),
         scan_id,
         lambda: batch_picking.record_scan(
             db.session(), batch_id, barcode, scan_id, user, require_bin=_require_bin()
