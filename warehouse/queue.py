@@ -91,6 +91,20 @@ def queue(name: str = "default") -> Queue:
     return Queue(name, connection=connection())
 
 
+def enqueue_now(name: str, func: str, *args: Any, **options: Any) -> bool:
+    """Enqueue ``func(*args)`` now for a button on a page; False (logged) while Redis is away.
+
+    For work with no database row behind it (a printer check, a card import): the person
+    presses the button again, or cron does the same work on its next round.
+    """
+    try:
+        Queue(name, connection=connection()).enqueue(func, *args, **options)
+    except (RedisError, OSError) as exc:
+        logger.warning("enqueue failed func=%s args=%s: %s", func, args, exc)
+        return False
+    return True
+
+
 def enqueue_after_commit(
     session: Session,
     func: str,

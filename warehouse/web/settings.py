@@ -68,7 +68,7 @@ def test_account(account_id: int):
 
 @bp.post("/accounts/<int:account_id>/cards")
 def import_cards(account_id: int):
-    queue.queue("default").enqueue("warehouse.jobs.import_cards", account_id)
+    queue.enqueue_now("default", "warehouse.jobs.import_cards", account_id)
     return redirect(url_for("settings.cards_page"))
 
 
