@@ -53,6 +53,12 @@ def start_embedded(instance_path: str) -> str:
     return f"unix://{server.socket_file}"  # type: ignore[attr-defined]
 
 
+def embedded_pid(instance_path: str) -> int | None:
+    """The embedded redis-server's process id (``make run`` logs it), if this process runs one."""
+    server = _embedded.get(instance_path)
+    return int(server.pid) if server is not None else None  # type: ignore[attr-defined]
+
+
 def _stop_embedded(server_pid: int, owner_pid: int) -> None:
     if os.getpid() != owner_pid:  # a forked child must not stop its parent's server
         return
