@@ -113,7 +113,11 @@ TEXTS = {
     "unknown_badge": lambda p: _("Unknown badge"),
     "bad_login": lambda p: _("Wrong login or password"),
     "unknown_marketplace": lambda p: _("Unknown marketplace %(kind)s", **p),
-    "account_incomplete": lambda p: _("Fill in: %(missing)s", **p),
+    "account_incomplete": lambda p: _("Fill in: %(missing)s", missing=_fields(p["missing"])),
+    "account_not_found": lambda p: _("No such marketplace account"),
+    "account_has_orders": lambda p: _(
+        "«%(name)s» has %(orders)s orders, so it cannot be deleted: disable it instead", **p
+    ),
     "listing_not_found": lambda p: _("Card or product not found"),
     "bad_status_map": lambda p: _("Cannot map to status %(status)s", **p),
 }
@@ -288,16 +292,45 @@ print_event = _words(PRINT_EVENTS)
 
 ACCOUNT_TEXTS = {
     "connection_ok": _l("Connection works"),
-    "connection_refused_credentials": _l(
-        "The marketplace refused the key: check it in the cabinet"
+    "connection_auth": _l(
+        "The marketplace refused the key: type the right one in «Edit». "
+        "Until then the account is not called"
     ),
-    "connection_unavailable": _l("The marketplace does not answer now: %(detail)s"),
-    "connection_error": _l("The marketplace refused the call: %(detail)s"),
+    "connection_unavailable": _l(
+        "The marketplace does not answer now: the next import tries again by itself"
+    ),
+    "connection_refused": _l(
+        "The marketplace refused the call: check the address and the settings in «Edit»"
+    ),
 }
 
 
-def account_result(code: str, params: dict[str, Any]) -> str:
-    return str(ACCOUNT_TEXTS[code]) % params if params else str(ACCOUNT_TEXTS[code])
+def account_result(code: str) -> str:
+    return str(ACCOUNT_TEXTS[code])
+
+
+def account_problem(problem: str | None) -> str:
+    """A cabinet's last failure (``MarketplaceAccount.problem``) in words; empty if none."""
+    return account_result(f"connection_{problem}") if problem else ""
+
+
+# What each field of a cabinet's form means (the sealed credentials and the settings).
+ACCOUNT_FIELDS = {
+    "name": _l("Name"),
+    "base_url": _l("API address"),
+    "token": _l("API token"),
+    "client_id": _l("Client-Id"),
+    "api_key": _l("API key"),
+    "warehouse_id": _l("Warehouse ID at the marketplace"),
+    "business_id": _l("Business (cabinet) ID"),
+    "campaign_id": _l("Store (campaign) ID"),
+    "merchant_id": _l("Merchant ID"),
+}
+account_field = _words(ACCOUNT_FIELDS)
+
+
+def _fields(names: list[str]) -> str:
+    return ", ".join(account_field(name) for name in names)
 
 
 SHORT_REASONS = {
