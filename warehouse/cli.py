@@ -1,4 +1,4 @@
-"""Flask CLI commands: ``flask --app wsgi db-upgrade``, ``demo-data``, ``worker``."""
+"""Flask CLI commands: ``flask --app wsgi db-upgrade``, ``create-admin``, ``demo-data``, …"""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from warehouse import db, demo, migrate, queue, stock_sync
+from warehouse import db, demo, migrate, queue, stock_sync, users
+from warehouse.errors import DomainError
 from warehouse.models import MarketplaceAccount
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(db_upgrade)
+    app.cli.add_command(create_admin)
     app.cli.add_command(demo_data)
     app.cli.add_command(redis_url)
     app.cli.add_command(stock_resync)
@@ -24,6 +26,30 @@ def db_upgrade() -> None:
     """Apply the database migrations."""
     migrate.upgrade(current_app.config["DATABASE_URL"])
     click.echo("database is up to date")
+
+
+@click.command("create-admin")
+@with_appcontext
+@click.option("--login", required=True, help="the login for the desk")
+@click.option("--name", default="", help="the person's name (default: the login)")
+@click.option("--warehouse", default="", help="the warehouse's name, if none exists yet")
+@click.password_option(help="asked for twice when not given")
+def create_admin(login: str, name: str, warehouse: str, password: str) -> None:
+    """Create an admin (the first one on a production start, or one more)."""
+    from warehouse.web.messages import describe
+
+    session = db.session()
+    form = users.UserForm(name=name or login, role="admin", login=login, password=password)
+    try:
+        users.create_first_admin(
+            session, form, warehouse_name=warehouse, pin_secret=current_app.config["SECRET_KEY"]
+        )
+    except DomainError as refusal:
+        with current_app.test_request_context():  # the words come from the catalogue
+            message = describe(refusal.code, refusal.params)
+        raise click.ClickException(message) from refusal
+    session.commit()
+    click.echo(f"admin {login} created: log in at /login")
 
 
 @click.command("demo-data")

@@ -348,3 +348,30 @@ PACKAGES = {
     "bag": _l("Bag"),
 }
 package_label = _words(PACKAGES)
+
+
+# The staff page and the first run (warehouse.users).
+TEXTS.update(
+    {
+        "user_not_found": lambda p: _("No such person"),
+        "bad_role": lambda p: _("Choose a role"),
+        "not_allowed": lambda p: _("Only an admin manages supervisors and admins"),
+        "last_admin": lambda p: _("This is the last admin: make another admin first"),
+        "not_yourself": lambda p: _("You cannot deactivate yourself"),
+        "user_name_missing": lambda p: _("Type the person's name"),
+        "picker_needs_badge": lambda p: _("A picker needs a badge: scan or type its code"),
+        "user_login_missing": lambda p: _("Type a login"),
+        "password_too_short": lambda p: _("The password needs at least %(length)s characters", **p),
+        "login_taken": lambda p: _("Login %(value)s is already taken", **p),
+        "badge_taken": lambda p: _("Badge %(value)s is already someone else's", **p),
+        "pin_taken": lambda p: _("This PIN is taken: choose another"),
+        "bad_pin": lambda p: _("A PIN is %(low)s to %(high)s digits", **p),
+    }
+)
+
+ROLE_LABELS = {
+    "picker": _l("picker"),
+    "supervisor": _l("supervisor"),
+    "admin": _l("admin"),
+}
+role_label = _words(ROLE_LABELS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
-from warehouse import db, desk, shortages, sscc
+from warehouse import db, desk, shortages, sscc, users
 from warehouse.web.auth import log_in, supervisor_required, user_by_password
 from warehouse.web.label_printing import label_page
 from warehouse.web.messages import describe
@@ -14,6 +14,8 @@ bp = Blueprint("supervisor", __name__)
 
 @bp.get("/login")
 def login():
+    if not users.has_admin(db.session()):  # a fresh production start: create the first admin
+        return redirect(url_for("users.setup"))
     return render_template("supervisor/login.html")
 
 
