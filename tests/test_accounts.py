@@ -51,6 +51,10 @@ def test_form_names_fields_in_words(client, demo_site):
     assert refused.status_code == 422
     said = re.search(r'id="feedback"[^>]*>([^<]*)<', refused.get_data(as_text=True))
     assert said and "Client-Id" in said[1] and "API-ключ" in said[1] and "client_id" not in said[1]
+    # Yandex cannot be called without its cabinet and store ids: asked for, not a 500 later
+    yandex = {"kind": "yandex", "name": "YM", "base_url": "https://x", "api_key": "k"}
+    refused = client.post("/settings/accounts", data=yandex)
+    assert refused.status_code == 422 and "ID магазина (кампании)" in refused.get_data(as_text=True)
 
 
 def test_an_auth_failure_is_said_in_words_and_stops_the_calls(app, client, demo_site, worker):

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from tests import factories as f
 from tests.test_web import _task, login
-from warehouse import db
-from warehouse.models import MarketplaceAccount
+from warehouse import db, jobs, queue
+from warehouse.models import MarketplaceAccount, Order, OutboxCommand
 
 
 @pytest.fixture
@@ -71,6 +71,15 @@ def test_tsd_pages_and_scans_answer_while_redis_is_stalled(app, redis_server):
         assert "redis" in body["down"]
     finally:
         os.kill(process.pid, signal.SIGCONT)
+    with app.app_context():  # Redis is back: the sweeper rings for the job that was lost
+        lost = db.session().scalar(
+            select(OutboxCommand.id)
+            .join(Order, Order.id == OutboxCommand.order_id)
+            .where(Order.external_id == "wb-78")
+        )
+        assert lost not in [job.args[0] for job in queue.queue("outbox").get_jobs()]
+        assert jobs.sweep_outbox() >= 1
+        assert lost in [job.args[0] for job in queue.queue("outbox").get_jobs()]
 
 
 def test_desk_buttons_that_enqueue_do_not_fail_while_redis_is_stalled(app, redis_server):

@@ -17,7 +17,11 @@ from sqlalchemy.orm import Session
 from warehouse.credentials import seal, unseal
 from warehouse.errors import DomainError, NotFound
 from warehouse.marketplaces.base import AuthError, MarketplaceError, TransientError
-from warehouse.marketplaces.connectors import CREDENTIAL_FIELDS, SETTING_FIELDS
+from warehouse.marketplaces.connectors import (
+    CREDENTIAL_FIELDS,
+    REQUIRED_SETTINGS,
+    SETTING_FIELDS,
+)
 from warehouse.models import (
     MARKETPLACES,
     Listing,
@@ -51,7 +55,8 @@ def create(
     if kind not in MARKETPLACES:
         raise DomainError("unknown_marketplace", kind=kind)
     secrets = {key: fields.get(key, "").strip() for key in CREDENTIAL_FIELDS[kind]}
-    _check(name, base_url, [key for key, value in secrets.items() if not value])
+    missing = [key for key, value in secrets.items() if not value]
+    _check(name, base_url, missing + _missing_settings(kind, fields))
     account = MarketplaceAccount(
         kind=kind,
         name=name.strip(),
@@ -77,7 +82,7 @@ def update(
 ) -> MarketplaceAccount:
     """New name, address, settings and any secret typed in (a blank one keeps the old)."""
     account = get(session, account_id)
-    _check(name, base_url, [])
+    _check(name, base_url, _missing_settings(account.kind, fields))
     secrets = unseal(account.credentials_encrypted, credentials_key)
     for key in CREDENTIAL_FIELDS[account.kind]:
         if fields.get(key, "").strip():
@@ -100,6 +105,10 @@ def _check(name: str, base_url: str, missing: list[str]) -> None:
         missing.append("base_url")
     if missing:
         raise DomainError("account_incomplete", missing=missing)
+
+
+def _missing_settings(kind: str, fields: dict[str, str]) -> list[str]:
+    return [key for key in REQUIRED_SETTINGS.get(kind, ()) if not fields.get(key, "").strip()]
 
 
 def _settings(kind: str, fields: dict[str, str]) -> dict[str, Any]:
