@@ -32,8 +32,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_users_desk_user_has_login', type_='check')
-        batch_op.drop_constraint('ck_users_picker_has_badge', type_='check')
+        batch_op.drop_constraint(op.f('ck_users_desk_user_has_login'), type_='check')
+        batch_op.drop_constraint(op.f('ck_users_picker_has_badge'), type_='check')
     with op.batch_alter_table('marketplace_accounts', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_marketplace_accounts_problem', type_='check')
+        batch_op.drop_constraint(op.f('ck_marketplace_accounts_problem'), type_='check')
         batch_op.drop_column('problem')
