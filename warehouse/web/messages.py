@@ -366,6 +366,11 @@ TEXTS.update(
         "badge_taken": lambda p: _("Badge %(value)s is already someone else's", **p),
         "pin_taken": lambda p: _("This PIN is taken: choose another"),
         "bad_pin": lambda p: _("A PIN is %(low)s to %(high)s digits", **p),
+        "csv_no_warehouse": lambda p: _(
+            "There is no warehouse yet: run flask create-admin (or open /setup) first"
+        ),
+        "csv_missing": lambda p: _("Line %(line)s: %(column)s is empty", **p),
+        "csv_unknown_bin": lambda p: _("Line %(line)s: there is no bin %(bin)s", **p),
     }
 )
 
