@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from itertools import count
 
 from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 
 from tests.conftest import CREDENTIALS_KEY
 from warehouse import orders
@@ -117,3 +118,14 @@ def import_order(
 ) -> Order:
     orders.import_orders(session, account, [incoming(external_id, *lines)])
     return session.query(Order).filter_by(account_id=account.id, external_id=external_id).one()
+
+
+def make_supervisor(
+    session: Session, login: str = "boss", password: str = "boss", role: str = "supervisor"
+) -> User:
+    user = User(
+        name=login.title(), role=role, login=login, password_hash=generate_password_hash(password)
+    )
+    session.add(user)
+    session.flush()
+    return user

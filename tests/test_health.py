@@ -8,6 +8,8 @@ def test_healthz_reports_db_and_redis(client):
     assert body["db"] == "ok"
     assert body["redis"] == "ok"
     assert body["worker"] == "none"  # no worker runs during unit tests
+    assert body["cron"] == "none"
+    assert body["down"] == ["worker", "cron"]
     assert body["version"]
 
 
@@ -17,3 +19,4 @@ def test_healthz_is_503_when_redis_is_unreachable(app):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["redis"] == "error"
+    assert response.get_json()["down"] == ["redis"]

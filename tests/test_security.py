@@ -247,7 +247,7 @@ def test_a_missing_page_on_the_desk_keeps_the_desk_layout(client):
     assert "Такой страницы нет" in text and 'class="desk"' in text and "К заказам" in text
 
 
-def test_the_desk_has_a_language_switch(client):
+def test_the_desk_has_a_language_switch(client, supervisor):
     page = client.get("/login").get_data(as_text=True)
     assert 'action="/lang/en"' in page
     client.post("/lang/en", data={"next": "/login"})

@@ -55,7 +55,7 @@ def test_incomplete_account_is_refused_with_what_is_missing(client, demo_site):
         "/settings/accounts", data={"kind": "ozon", "name": "Ozon", "base_url": "https://x"}
     )
     assert response.status_code == 422
-    assert "client_id" in response.get_data(as_text=True)
+    assert "Client-Id" in response.get_data(as_text=True)
 
 
 def test_unlinked_card_is_listed_and_linked_by_hand(app, client, demo_site):

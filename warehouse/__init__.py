@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -14,8 +15,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from warehouse import cli, config, db, i18n, logs, queue
     from warehouse.web import register_web
 
+    instance = os.environ.get("WAREHOUSE_INSTANCE_PATH")  # two copies side by side: two dirs
     app = Flask(
         __name__,
+        instance_path=os.path.abspath(instance) if instance else None,
         instance_relative_config=True,
         template_folder="../templates",
         static_folder="../static",

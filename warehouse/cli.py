@@ -1,18 +1,24 @@
-"""Flask CLI commands: ``flask --app wsgi db-upgrade``, ``demo-data``, ``worker``."""
+"""Flask CLI commands: ``flask --app wsgi db-upgrade``, ``create-admin``, ``demo-data``, …"""
 
 from __future__ import annotations
+
+import csv
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from warehouse import db, demo, migrate, queue, stock_sync
+from warehouse import catalogue_csv, db, demo, migrate, queue, stock_sync, users
+from warehouse.errors import DomainError
 from warehouse.models import MarketplaceAccount
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(db_upgrade)
+    app.cli.add_command(create_admin)
+    app.cli.add_command(load_catalogue)
     app.cli.add_command(demo_data)
     app.cli.add_command(redis_url)
     app.cli.add_command(stock_resync)
@@ -24,6 +30,57 @@ def db_upgrade() -> None:
     """Apply the database migrations."""
     migrate.upgrade(current_app.config["DATABASE_URL"])
     click.echo("database is up to date")
+
+
+@click.command("create-admin")
+@with_appcontext
+@click.option("--login", required=True, help="the login for the desk")
+@click.option("--name", default="", help="the person's name (default: the login)")
+@click.option("--warehouse", default="", help="the warehouse's name, if none exists yet")
+@click.password_option(help="asked for twice when not given")
+def create_admin(login: str, name: str, warehouse: str, password: str) -> None:
+    """Create an admin (the first one on a production start, or one more)."""
+    session = db.session()
+    form = users.UserForm(name=name or login, role="admin", login=login, password=password)
+    try:
+        users.create_first_admin(
+            session, form, warehouse_name=warehouse, pin_secret=current_app.config["SECRET_KEY"]
+        )
+    except DomainError as refusal:
+        raise click.ClickException(_words(refusal)) from refusal
+    session.commit()
+    click.echo(f"admin {login} created: log in at /login")
+
+
+@click.command("load-catalogue")
+@with_appcontext
+@click.option("--bins", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--products", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_catalogue(bins: Path | None, products: Path | None) -> None:
+    """Bins (code[,barcode,walk_order]) and products (article,name,barcodes[,bin,on_hand,
+    needs_marking]) from CSV files (UTF-8, a header line); what exists is left alone."""
+    session = db.session()
+    try:
+        warehouse = catalogue_csv.first_warehouse(session)
+        for path, load in (
+            (bins, catalogue_csv.load_bins),
+            (products, catalogue_csv.load_products),
+        ):
+            if path is not None:
+                with path.open(encoding="utf-8-sig", newline="") as handle:
+                    loaded = load(session, warehouse, csv.DictReader(handle))
+                click.echo(f"{path.name}: {loaded.created} created, {loaded.skipped} already there")
+    except DomainError as refusal:
+        session.rollback()
+        raise click.ClickException(_words(refusal)) from refusal
+    session.commit()
+
+
+def _words(refusal: DomainError) -> str:
+    from warehouse.web.messages import describe
+
+    with current_app.test_request_context():  # the words come from the catalogue
+        return describe(refusal.code, refusal.params)
 
 
 @click.command("demo-data")

@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "SANDBOX_SLOW_SECONDS": 3,
     "PUBLIC_URL": "http://127.0.0.1:8000",  # where the worker reaches the sandbox
     "IMPORT_INTERVAL_SECONDS": 60,
+    # after a failed enqueue, requests do not try Redis again for this long (sweepers catch up)
+    "REDIS_AWAY_SECONDS": 10.0,
     "OUTBOX_BACKOFF_SECONDS": (5, 15, 60, 300, 900),
     # a print job that could not reach the printer (or its label) is retried after these
     "PRINT_RETRY_SECONDS": (2, 5, 10, 30, 60, 120),

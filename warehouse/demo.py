@@ -109,3 +109,17 @@ def load(
     session.flush()
     logger.info("demo data loaded")
     return True
+
+
+def rewire(session: Session, *, public_url: str, printer: tuple[str, int]) -> None:
+    """Point the demo printer and sandbox cabinets at this run's ports (they may change)."""
+    host, port = printer
+    zebra = session.scalar(select(Printer).where(Printer.code == DEMO_PRINTER_CODE))
+    if zebra is not None and (zebra.host, zebra.port) != (host, port):
+        zebra.host, zebra.port = host, port
+        logger.info("demo printer now at %s:%s", host, port)
+    for account in session.scalars(select(MarketplaceAccount)):
+        marker = account.base_url.rfind("/sandbox/")
+        if marker >= 0:
+            account.base_url = f"{public_url.rstrip('/')}{account.base_url[marker:]}"
+    session.flush()

@@ -1,4 +1,4 @@
-"""What /healthz reports: can we reach the database, Redis and a worker?"""
+"""What /healthz reports: can we reach the database, Redis, a worker and RQ cron?"""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Worker
+from rq.cron import CronScheduler
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -23,12 +24,22 @@ def check_database(session: Session) -> str:
     return "ok"
 
 
-def check_redis(connection: Redis) -> tuple[str, str]:
-    """Return (redis, worker) states."""
+def check_redis(connection: Redis) -> dict[str, str]:
+    """States of Redis, the workers and RQ cron (both known only through Redis)."""
     try:
         connection.ping()
         workers = Worker.count(connection=connection)
+        crons = CronScheduler.all(connection)
     except (RedisError, OSError) as exc:
         logger.warning("health: redis unreachable: %s", exc.__class__.__name__)
-        return "error", "unknown"
-    return "ok", ("ok" if workers else "none")
+        return {"redis": "error", "worker": "unknown", "cron": "unknown"}
+    return {
+        "redis": "ok",
+        "worker": "ok" if workers else "none",
+        "cron": "ok" if crons else "none",
+    }
+
+
+def down(states: dict[str, str]) -> list[str]:
+    """The parts that are not working, named (``unknown`` ones depend on a part that is down)."""
+    return [name for name, state in states.items() if state in ("error", "none")]

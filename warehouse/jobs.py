@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 import printers
 from warehouse import (
+    accounts,
     db,
     labels,
     listings,
@@ -33,7 +34,7 @@ from warehouse import (
     stock_sync,
 )
 from warehouse.marketplaces import commands
-from warehouse.marketplaces.base import MarketplaceError
+from warehouse.marketplaces.base import AuthError, MarketplaceError
 from warehouse.marketplaces.connectors import client_for
 from warehouse.models import MarketplaceAccount, OutboxCommand, Printer, PrintJob, utcnow
 
@@ -64,11 +65,11 @@ def job_session() -> Iterator[Session]:
 
 
 def import_all_orders() -> int:
-    """Cron: enqueue an import per active account."""
+    """Cron: enqueue an import per account that may be called (on, key not refused)."""
     with job_session() as session:
         ids = list(
             session.scalars(
-                select(MarketplaceAccount.id).where(MarketplaceAccount.active.is_(True))
+                select(MarketplaceAccount.id).where(MarketplaceAccount.callable_clause())
             )
         )
         for account_id in ids:
@@ -82,6 +83,9 @@ def import_orders(account_id: int) -> dict[str, int]:
     """New orders in, then the marketplace's word on the orders we still hold."""
     with job_session() as session:
         account = session.get_one(MarketplaceAccount, account_id)
+        if not account.may_be_called:  # switched off or key refused since it was queued
+            logger.info("import skipped account=%s (disabled or key refused)", account_id)
+            return {}
         try:
             with client_for(account) as client:
                 incoming = client.new_orders()
@@ -91,7 +95,7 @@ def import_orders(account_id: int) -> dict[str, int]:
         except MarketplaceError as exc:  # 401, 429, 5xx, timeouts: the next run tries again
             session.rollback()
             account = session.get_one(MarketplaceAccount, account_id)
-            account.last_error = str(exc)[:1000]
+            accounts.record_failure(account, exc)
             session.commit()
             logger.warning("import failed account=%s: %s", account_id, exc)
             return {}
@@ -102,6 +106,7 @@ def import_orders(account_id: int) -> dict[str, int]:
         result.reserved += orders.retry_waiting(session, account)
         account.last_import_at = utcnow()
         account.last_error = None
+        account.problem = None
         session.commit()
         logger.info("import account=%s %s", account_id, result)
         return vars(result)
@@ -111,8 +116,15 @@ def import_cards(account_id: int) -> dict[str, int]:
     """The account's product cards, linked to our products where barcodes or articles match."""
     with job_session() as session:
         account = session.get_one(MarketplaceAccount, account_id)
-        with client_for(account) as client:
-            cards = client.product_cards()
+        if not account.may_be_called:
+            return {}
+        try:
+            with client_for(account) as client:
+                cards = client.product_cards()
+        except AuthError as exc:  # other failures propagate: RQ's failed registry keeps them
+            accounts.record_failure(account, exc)
+            session.commit()
+            return {}
         result = listings.import_cards(session, account, cards)
         stock_sync.queue_push(session, account, delay_seconds=0)
         session.commit()
@@ -124,7 +136,7 @@ def import_all_cards() -> int:
     with job_session() as session:
         ids = list(
             session.scalars(
-                select(MarketplaceAccount.id).where(MarketplaceAccount.active.is_(True))
+                select(MarketplaceAccount.id).where(MarketplaceAccount.callable_clause())
             )
         )
         for account_id in ids:

@@ -69,6 +69,8 @@ def deliver(
     )
     if command is None or command.status != "pending":
         return None
+    if not command.account.may_be_called:  # waits until the cabinet is on / its key fixed
+        return None
     if command.next_attempt_at > utcnow() + timedelta(seconds=1):
         return None
     if _waits_for_earlier(session, command):
@@ -83,12 +85,12 @@ def deliver(
         command.last_error = str(exc)[:1000]
         logger.warning("outbox retry command=%s in=%ss error=%s", command.id, wait, exc)
         return command
-    except AuthError as exc:
-        command.status = "failed"
-        command.dedupe_key = None
+    except AuthError as exc:  # the cabinet's fault, not the command's: it waits for a fixed key
+        command.attempts -= 1
         command.last_error = str(exc)[:1000]
+        command.account.problem = "auth"
         command.account.last_error = command.last_error
-        logger.error("outbox failed (account) command=%s error=%s", command.id, exc)
+        logger.error("outbox held (account key refused) command=%s error=%s", command.id, exc)
         return command
     except MarketplaceError as exc:
         command.status = "failed"
@@ -122,7 +124,9 @@ def due_commands(session: Session, limit: int = 500) -> list[int]:
     return list(
         session.scalars(
             select(OutboxCommand.id)
+            .join(MarketplaceAccount, MarketplaceAccount.id == OutboxCommand.account_id)
             .where(OutboxCommand.status == "pending", OutboxCommand.next_attempt_at <= utcnow())
+            .where(MarketplaceAccount.callable_clause())
             .order_by(OutboxCommand.next_attempt_at)
             .limit(limit)
         )

@@ -53,6 +53,12 @@ def start_embedded(instance_path: str) -> str:
     return f"unix://{server.socket_file}"  # type: ignore[attr-defined]
 
 
+def embedded_pid(instance_path: str) -> int | None:
+    """The embedded redis-server's process id (``make run`` logs it), if this process runs one."""
+    server = _embedded.get(instance_path)
+    return int(server.pid) if server is not None else None  # type: ignore[attr-defined]
+
+
 def _stop_embedded(server_pid: int, owner_pid: int) -> None:
     if os.getpid() != owner_pid:  # a forked child must not stop its parent's server
         return
@@ -91,6 +97,34 @@ def queue(name: str = "default") -> Queue:
     return Queue(name, connection=connection())
 
 
+def _away(app: Flask) -> bool:
+    """Did an enqueue fail moments ago? Then do not make the next request wait for Redis too."""
+    return time.monotonic() < app.extensions.get("redis.away_until", 0.0)
+
+
+def _went_away(app: Flask, exc: Exception, func: str, args: tuple[Any, ...]) -> None:
+    app.extensions["redis.away_until"] = time.monotonic() + app.config["REDIS_AWAY_SECONDS"]
+    logger.warning("enqueue failed func=%s args=%s: %s", func, args, exc)
+
+
+def enqueue_now(name: str, func: str, *args: Any, **options: Any) -> bool:
+    """Enqueue ``func(*args)`` now for a button on a page; False (logged) while Redis is away.
+
+    For work with no database row behind it (a printer check, a card import): the person
+    presses the button again, or cron does the same work on its next round.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if _away(app):
+        logger.warning("enqueue skipped func=%s args=%s: Redis is away", func, args)
+        return False
+    try:
+        Queue(name, connection=connection()).enqueue(func, *args, **options)
+    except (RedisError, OSError) as exc:
+        _went_away(app, exc, func, args)
+        return False
+    return True
+
+
 def enqueue_after_commit(
     session: Session,
     func: str,
@@ -107,11 +141,16 @@ def enqueue_after_commit(
 
     The database row that the job works on is the durable record; if Redis is
     down now, the job is not lost: the sweepers find the row and enqueue it again.
+    After a failed enqueue the next ones are skipped for ``REDIS_AWAY_SECONDS``, so a
+    stalled Redis costs one request one socket timeout, not every request.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     intervals = list(app.config[retry]) if retry else []
 
     def push() -> None:
+        if _away(app):
+            logger.warning("enqueue skipped func=%s args=%s: Redis is away (sweeper)", func, args)
+            return
         with app.app_context():
             target = Queue(queue, connection=connection())
             options: dict[str, Any] = {
@@ -126,8 +165,6 @@ def enqueue_after_commit(
                 else:
                     target.enqueue_at(at, func, *args, **options)
             except (RedisError, OSError) as exc:
-                logger.warning(
-                    "enqueue failed func=%s args=%s: %s (sweeper will retry)", func, args, exc
-                )
+                _went_away(app, exc, func, args)
 
     db.after_commit(session, push)

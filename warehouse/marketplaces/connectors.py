@@ -5,7 +5,7 @@ label, cancel, push_stocks, product_cards) plus its marketplace's own steps,
 which only ``commands`` calls. Credentials per kind:
 
 - wb: token; ozon: client_id, api_key; yandex: api_key (+ settings business_id,
-  campaign_id); megamarket: token.
+  campaign_id, required); megamarket: token.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ SETTING_FIELDS: dict[str, tuple[str, ...]] = {
     "yandex": ("business_id", "campaign_id", "warehouse_id"),
     "megamarket": ("merchant_id",),
 }
+# Settings a connector cannot work without (the others are optional).
+REQUIRED_SETTINGS: dict[str, tuple[str, ...]] = {"yandex": ("business_id", "campaign_id")}
 DEFAULT_URLS = {
     "wb": "https://marketplace-api.wildberries.ru",
     "ozon": "https://api-seller.ozon.ru",

@@ -5,6 +5,7 @@ from warehouse.models.boxes import IssuedSscc
 from warehouse.models.catalog import Location, Product, ProductBarcode, Stock, Warehouse
 from warehouse.models.listings import Listing, StatusMap
 from warehouse.models.orders import (
+    ACCOUNT_PROBLEMS,
     MARKETPLACES,
     ORDER_STATUSES,
     MarketplaceAccount,
@@ -34,6 +35,7 @@ from warehouse.models.work import (
 )
 
 __all__ = [
+    "ACCOUNT_PROBLEMS",
     "MARKETPLACES",
     "ORDER_STATUSES",
     "PRINTER_TRANSPORTS",

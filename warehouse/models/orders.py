@@ -12,13 +12,19 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    and_,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from warehouse.models.base import Base, one_of, utcnow
 from warehouse.models.catalog import Product, Stock
 
 MARKETPLACES = ("wb", "ozon", "yandex", "megamarket")
+# why a cabinet's last call failed: "auth" (key refused: no more calls until it is edited
+# or checked again), "unavailable" (timeouts, 5xx, 429: the next run tries), "refused"
+ACCOUNT_PROBLEMS = ("auth", "unavailable", "refused")
 
 # The one status every order has, whatever its marketplace calls it.
 ORDER_STATUSES = (
@@ -39,7 +45,10 @@ class MarketplaceAccount(Base):
     """One seller cabinet at one marketplace; credentials are stored encrypted."""
 
     __tablename__ = "marketplace_accounts"
-    __table_args__ = (CheckConstraint(one_of("kind", MARKETPLACES), name="kind"),)
+    __table_args__ = (
+        CheckConstraint(one_of("kind", MARKETPLACES), name="kind"),
+        CheckConstraint(one_of("problem", ACCOUNT_PROBLEMS), name="problem"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -50,7 +59,18 @@ class MarketplaceAccount(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(default=True)
     last_import_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(String(1000))
+    last_error: Mapped[str | None] = mapped_column(String(1000))  # technical, for the log
+    problem: Mapped[str | None] = mapped_column(String(16))
+
+    @property
+    def may_be_called(self) -> bool:
+        """Switched on and its key not refused: import, cron and outbox may call it."""
+        return self.active and self.problem != "auth"
+
+    @classmethod
+    def callable_clause(cls) -> ColumnElement[bool]:
+        """``may_be_called`` as SQL, for the cron and the outbox sweeper."""
+        return and_(cls.active.is_(True), or_(cls.problem.is_(None), cls.problem != "auth"))
 
 
 class Order(Base):

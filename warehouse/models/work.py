@@ -21,7 +21,12 @@ BATCH_STATUSES = ("open", "in_progress", "done")
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(one_of("role", ROLES), name="role"),)
+    __table_args__ = (
+        CheckConstraint(one_of("role", ROLES), name="role"),
+        # a picker logs in with a badge (the PIN is a second factor), the desk with a login
+        CheckConstraint("role != 'picker' OR badge IS NOT NULL", name="picker_has_badge"),
+        CheckConstraint("role = 'picker' OR login IS NOT NULL", name="desk_user_has_login"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

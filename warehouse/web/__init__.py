@@ -37,6 +37,7 @@ def register_web(app: Flask) -> None:
         settings,
         supervisor,
         tsd,
+        users,
     )
     from warehouse.web.barcode_svg import barcode_svg
     from warehouse.web.htmx import htmx
@@ -67,6 +68,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(printers.bp)
     app.register_blueprint(label_printing.bp)
     app.register_blueprint(previews.bp)
+    app.register_blueprint(users.bp)
     if app.config["SANDBOX_ENABLED"]:
         from warehouse.marketplaces import sandbox
 

@@ -1,4 +1,4 @@
-"""GET /healthz: 200 only when the database and Redis answer."""
+"""GET /healthz: 200 when the database and Redis answer; ``down`` names what does not."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    database = health.check_database(db.session())
+    states = {"db": health.check_database(db.session())}
     try:
-        redis_state, worker = health.check_redis(queue.connection())
+        states |= health.check_redis(queue.connection())
     except OSError:  # the embedded Redis could not even start
-        redis_state, worker = "error", "unknown"
-    body = {"db": database, "redis": redis_state, "worker": worker, "version": __version__}
-    ok = database == "ok" and redis_state == "ok"
+        states |= {"redis": "error", "worker": "unknown", "cron": "unknown"}
+    ok = states["db"] == "ok" and states["redis"] == "ok"
+    body = {**states, "down": health.down(states), "version": __version__}
     return jsonify(body), (200 if ok else 503)

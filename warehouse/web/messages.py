@@ -162,7 +162,11 @@ TEXTS = {
     ),
     "bad_login": lambda p: _("Wrong login or password"),
     "unknown_marketplace": lambda p: _("Unknown marketplace %(kind)s", **p),
-    "account_incomplete": lambda p: _("Fill in: %(missing)s", **p),
+    "account_incomplete": lambda p: _("Fill in: %(missing)s", missing=_fields(p["missing"])),
+    "account_not_found": lambda p: _("No such marketplace account"),
+    "account_has_orders": lambda p: _(
+        "«%(name)s» has %(orders)s orders, so it cannot be deleted: disable it instead", **p
+    ),
     "listing_not_found": lambda p: _("Card or product not found"),
     "bad_status_map": lambda p: _("Cannot map to status %(status)s", **p),
 }
@@ -344,16 +348,45 @@ print_event = _words(PRINT_EVENTS)
 
 ACCOUNT_TEXTS = {
     "connection_ok": _l("Connection works"),
-    "connection_refused_credentials": _l(
-        "The marketplace refused the key: check it in the cabinet"
+    "connection_auth": _l(
+        "The marketplace refused the key: type the right one in «Edit». "
+        "Until then the account is not called"
     ),
-    "connection_unavailable": _l("The marketplace does not answer now: %(detail)s"),
-    "connection_error": _l("The marketplace refused the call: %(detail)s"),
+    "connection_unavailable": _l(
+        "The marketplace does not answer now: the next import tries again by itself"
+    ),
+    "connection_refused": _l(
+        "The marketplace refused the call: check the address and the settings in «Edit»"
+    ),
 }
 
 
-def account_result(code: str, params: dict[str, Any]) -> str:
-    return str(ACCOUNT_TEXTS[code]) % params if params else str(ACCOUNT_TEXTS[code])
+def account_result(code: str) -> str:
+    return str(ACCOUNT_TEXTS[code])
+
+
+def account_problem(problem: str | None) -> str:
+    """A cabinet's last failure (``MarketplaceAccount.problem``) in words; empty if none."""
+    return account_result(f"connection_{problem}") if problem else ""
+
+
+# What each field of a cabinet's form means (the sealed credentials and the settings).
+ACCOUNT_FIELDS = {
+    "name": _l("Name"),
+    "base_url": _l("API address"),
+    "token": _l("API token"),
+    "client_id": _l("Client-Id"),
+    "api_key": _l("API key"),
+    "warehouse_id": _l("Warehouse ID at the marketplace"),
+    "business_id": _l("Business (cabinet) ID"),
+    "campaign_id": _l("Store (campaign) ID"),
+    "merchant_id": _l("Merchant ID"),
+}
+account_field = _words(ACCOUNT_FIELDS)
+
+
+def _fields(names: list[str]) -> str:
+    return ", ".join(account_field(name) for name in names)
 
 
 SHORT_REASONS = {
@@ -371,3 +404,35 @@ PACKAGES = {
     "bag": _l("Bag"),
 }
 package_label = _words(PACKAGES)
+
+
+# The staff page and the first run (warehouse.users).
+TEXTS.update(
+    {
+        "user_not_found": lambda p: _("No such person"),
+        "bad_role": lambda p: _("Choose a role"),
+        "not_allowed": lambda p: _("Only an admin manages supervisors and admins"),
+        "last_admin": lambda p: _("This is the last admin: make another admin first"),
+        "not_yourself": lambda p: _("You cannot deactivate yourself"),
+        "user_name_missing": lambda p: _("Type the person's name"),
+        "picker_needs_badge": lambda p: _("A picker needs a badge: scan or type its code"),
+        "user_login_missing": lambda p: _("Type a login"),
+        "password_too_short": lambda p: _("The password needs at least %(length)s characters", **p),
+        "login_taken": lambda p: _("Login %(value)s is already taken", **p),
+        "badge_taken": lambda p: _("Badge %(value)s is already someone else's", **p),
+        "pin_taken": lambda p: _("This PIN is taken: choose another"),
+        "bad_pin": lambda p: _("A PIN is %(low)s to %(high)s digits", **p),
+        "csv_no_warehouse": lambda p: _(
+            "There is no warehouse yet: run flask create-admin (or open /setup) first"
+        ),
+        "csv_missing": lambda p: _("Line %(line)s: %(column)s is empty", **p),
+        "csv_unknown_bin": lambda p: _("Line %(line)s: there is no bin %(bin)s", **p),
+    }
+)
+
+ROLE_LABELS = {
+    "picker": _l("picker"),
+    "supervisor": _l("supervisor"),
+    "admin": _l("admin"),
+}
+role_label = _words(ROLE_LABELS)

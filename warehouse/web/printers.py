@@ -105,8 +105,8 @@ def set_active(printer_id: int):
 def check_printer(printer_id: int):
     """«Проверить»: the worker asks the printer; the polled rows show the answer."""
     printer = printer_registry.get(db.session(), printer_id)
-    queue.queue("default").enqueue(
-        "warehouse.jobs.check_printer", printer.id, job_id=f"check-printer-{printer.id}"
+    queue.enqueue_now(
+        "default", "warehouse.jobs.check_printer", printer.id, job_id=f"check-printer-{printer.id}"
     )
     return render_template(
         "supervisor/_printer_rows.html",

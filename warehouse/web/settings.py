@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from sqlalchemy import select
 
 from warehouse import accounts, db, listings, outbox, queue, statuses, stock_sync
+from warehouse.errors import DomainError, NotFound
 from warehouse.marketplaces.connectors import (
     CREDENTIAL_FIELDS,
     DEFAULT_URLS,
@@ -20,7 +21,7 @@ from warehouse.models import (
     Warehouse,
 )
 from warehouse.web.auth import supervisor_required
-from warehouse.web.messages import account_result
+from warehouse.web.messages import account_field, account_problem, account_result, describe
 
 bp = Blueprint("settings", __name__)
 bp.before_request(supervisor_required(lambda: None))
@@ -28,54 +29,104 @@ bp.before_request(supervisor_required(lambda: None))
 
 @bp.get("/accounts")
 def accounts_page():
+    return _accounts_page()
+
+
+def _accounts_page(error: DomainError | None = None) -> tuple[str, int]:
+    """The cabinets and their forms; a refusal is said above them (422)."""
     s = db.session()
-    return render_template(
+    page = render_template(
         "supervisor/accounts.html",
         accounts=s.scalars(select(MarketplaceAccount).order_by(MarketplaceAccount.id)).all(),
         kinds=MARKETPLACES,
         credential_fields=CREDENTIAL_FIELDS,
         setting_fields=SETTING_FIELDS,
         default_urls=DEFAULT_URLS,
+        field_label=account_field,
+        problem_words=account_problem,
+        error=describe(error.code, error.params) if error else None,
     )
+    return page, (422 if error else 200)
 
 
 @bp.post("/accounts")
 def create_account():
     form = request.form
     warehouse = db.session().scalars(select(Warehouse).order_by(Warehouse.id)).first()
-    accounts.create(
-        db.session(),
-        kind=form.get("kind", ""),
-        name=form.get("name", ""),
-        base_url=form.get("base_url", ""),
-        warehouse_id=warehouse.id if warehouse else 0,
-        fields=form.to_dict(),
-        credentials_key=current_app.config["CREDENTIALS_KEY"],
-    )
+    try:
+        accounts.create(
+            db.session(),
+            kind=form.get("kind", ""),
+            name=form.get("name", ""),
+            base_url=form.get("base_url", ""),
+            warehouse_id=warehouse.id if warehouse else 0,
+            fields=form.to_dict(),
+            credentials_key=current_app.config["CREDENTIALS_KEY"],
+        )
+    except DomainError as refusal:
+        return _accounts_page(refusal)
+    db.session().commit()
+    return redirect(url_for("settings.accounts_page"))
+
+
+@bp.post("/accounts/<int:account_id>")
+def edit_account(account_id: int):
+    form = request.form
+    try:
+        accounts.update(
+            db.session(),
+            account_id,
+            name=form.get("name", ""),
+            base_url=form.get("base_url", ""),
+            fields=form.to_dict(),
+            credentials_key=current_app.config["CREDENTIALS_KEY"],
+        )
+    except NotFound:
+        raise
+    except DomainError as refusal:
+        return _accounts_page(refusal)
+    db.session().commit()
+    return redirect(url_for("settings.accounts_page"))
+
+
+@bp.post("/accounts/<int:account_id>/active")
+def set_account_active(account_id: int):
+    accounts.set_active(db.session(), account_id, request.form.get("active") == "1")
+    db.session().commit()
+    return redirect(url_for("settings.accounts_page"))
+
+
+@bp.post("/accounts/<int:account_id>/delete")
+def delete_account(account_id: int):
+    try:
+        accounts.delete(db.session(), account_id)
+    except NotFound:
+        raise
+    except DomainError as refusal:
+        return _accounts_page(refusal)
     db.session().commit()
     return redirect(url_for("settings.accounts_page"))
 
 
 @bp.post("/accounts/<int:account_id>/test")
 def test_account(account_id: int):
-    account = db.session().get_one(MarketplaceAccount, account_id)
+    account = accounts.get(db.session(), account_id)
     with client_for(account) as client:
-        ok, code, params = accounts.check_connection(client)
-    return render_template(
-        "supervisor/_connection.html", ok=ok, message=account_result(code, params)
-    )
+        ok, code = accounts.check_connection(account, client)
+    db.session().commit()
+    return render_template("supervisor/_connection.html", ok=ok, message=account_result(code))
 
 
 @bp.post("/accounts/<int:account_id>/cards")
 def import_cards(account_id: int):
-    account = db.session().get_one(MarketplaceAccount, account_id)
-    queue.queue("default").enqueue("warehouse.jobs.import_cards", account.id)
+    accounts.get(db.session(), account_id)
+    queue.enqueue_now("default", "warehouse.jobs.import_cards", account_id)
     return redirect(url_for("settings.cards_page"))
 
 
 @bp.post("/accounts/<int:account_id>/resync")
 def resync_stock(account_id: int):
-    stock_sync.resync(db.session(), db.session().get_one(MarketplaceAccount, account_id))
+    stock_sync.resync(db.session(), accounts.get(db.session(), account_id))
     db.session().commit()
     return redirect(url_for("settings.accounts_page"))
 

@@ -13,7 +13,7 @@ from flask import (
     url_for,
 )
 
-from warehouse import db, desk, shortages, sscc
+from warehouse import db, desk, shortages, sscc, users
 from warehouse.errors import DomainError
 from warehouse.web import security
 from warehouse.web.auth import current_user, log_in, supervisor_required, user_by_password
@@ -25,6 +25,8 @@ bp = Blueprint("supervisor", __name__)
 
 @bp.get("/login")
 def login():
+    if not users.has_admin(db.session()):  # a fresh production start: create the first admin
+        return redirect(url_for("users.setup"))
     return render_template("supervisor/login.html")
 
 
