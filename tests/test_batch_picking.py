@@ -145,9 +145,9 @@ def test_packer_finds_the_order_by_its_tote(session, site, batch):
 
     task = session.scalars(select(PickTask).where(PickTask.batch_id == batch.id)).first()
     task.tote, task.status, task.order.status = "TOTE-07", "done", "picked"
-    assert packing.task_to_pack(session, " TOTE-07 ") is task
+    assert packing.to_pack(session, " TOTE-07 ").task is task
     with pytest.raises(DomainError):
-        packing.task_to_pack(session, "TOTE-99")
+        packing.to_pack(session, "TOTE-99")
 
 
 def test_short_pick_in_a_batch_reports_and_moves_on(session, site, batch):

@@ -35,6 +35,19 @@ TEXTS = {
     "verify_not_in_order": lambda p: _("Not in this order: take it out of the package"),
     "verify_first": lambda p: _("Scan every unit into the package first"),
     "nothing_to_pack": lambda p: _("No picked order %(order)s to pack", **p),
+    "already_packed": lambda p: _(
+        "Order %(order)s is already %(status)s: put it with the packed parcels",
+        order=p["order"],
+        status=status_label(p["status"]),
+    ),
+    "no_order_with_product": lambda p: _("No picked order waits for %(product)s", **p),
+    "product_in_mixed_orders": lambda p: _(
+        "%(product)s is in orders of several products: scan the order number or the tote", **p
+    ),
+    "found_by_product": lambda p: (
+        _("Found by the product: order %(order)s, the most urgent", **p)
+        + (" " + _("(%(others)s more such orders wait)", **p) if p.get("others") else "")
+    ),
     "order_cancelled": lambda p: _("Order %(order)s was cancelled. Stop picking it.", **p),
     "task_not_found": lambda p: _("Task not found"),
     "order_not_found": lambda p: _("Order not found"),
@@ -180,7 +193,7 @@ STATUS_LABELS = {
     "done": _l("delivered"),
     "failed": _l("failed"),
 }
-status_label = _words(STATUS_LABELS)
+status_label: Callable[[str], str] = _words(STATUS_LABELS)
 
 
 WORK_LABELS = {

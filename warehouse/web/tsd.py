@@ -254,25 +254,35 @@ def choose_station():
 @bp.post("/pack")
 @picker_required
 def pack_scan():
-    """A packer scans the order number on the tote or sheet: its pack screen opens.
-    The code on a printer (PRN-…) makes it this device's printer (and station)."""
+    """A packer scans what reached the table (order number, marketplace sticker, tote,
+    product): its pack screen opens. The code on a printer (PRN-…) makes it this device's
+    printer (and station)."""
     scanned = request.form.get("order", "")
     printer = printer_registry.by_code(db.session(), scanned)
     if printer is not None:
         session["printer_id"], session["station"] = printer.id, printer.station
         return redirect(url_for("tsd.pack_station"))
     try:
-        task = packing.task_to_pack(db.session(), scanned)
-    except NotFound as exc:  # the packer stays on the scan page, told loudly
-        return _pack_station_page(describe(exc.code, exc.params)), 404
-    return redirect(url_for("tsd.pack_page", task_id=task.id))
+        found = packing.to_pack(db.session(), scanned)
+    except DomainError as exc:  # the packer stays on the scan page, told loudly
+        status = 404 if isinstance(exc, NotFound) else 422
+        return _pack_station_page(describe(exc.code, exc.params)), status
+    found_by = {"by": found.by, "others": found.others} if found.by == "product" else {}
+    return redirect(url_for("tsd.pack_page", task_id=found.task.id, **found_by))
 
 
 @bp.get("/tasks/<int:task_id>/pack")
 @picker_required
 def pack_page(task_id: int):
     found = packing.task_for_packing(db.session(), task_id)
-    return render_template("tsd/pack.html", task=found, **_pack_context(found))
+    how = _found_by(found) if request.args.get("by") == "product" else ""
+    return render_template("tsd/pack.html", task=found, found_by=how, **_pack_context(found))
+
+
+def _found_by(task: PickTask) -> str:
+    """Why the product scanned opened this order, and how many more of it wait."""
+    others = request.args.get("others", 0, type=int)
+    return describe("found_by_product", {"order": task.order.external_id, "others": others})
 
 
 @bp.post("/tasks/<int:task_id>/verify")
