@@ -31,6 +31,7 @@ PICKERS = {"PICKER-001": ("Анна Сборщица", "1001"), "PICKER-002": ("
 SUPERVISOR = ("admin", "admin")
 # the virtual Zebra of `make run`: scan its code on /tsd/pack to print there
 DEMO_PRINTER_CODE = "PRN-001"
+DEMO_BIG_PRINTER_CODE = "PRN-002"
 DEMO_STATION = "PACK-1"
 STOCK_PER_PRODUCT = 500
 # Credentials and settings each sandbox accepts (README names them).
@@ -105,6 +106,25 @@ def load(
             is_default=True,
         )
     )
+    if set(sandbox_kinds) - {"wb"}:
+        session.add(_big_printer(warehouse, host, port))
     session.flush()
     logger.info("demo data loaded")
     return True
+
+
+def _big_printer(warehouse: Warehouse, host: str, port: int) -> Printer:
+    """Ozon, Yandex Market and Megamarket labels are 75×120, WB's 58×40: the virtual Zebra
+    prints any size, so the demo registers it a second time as the station's 75×120 printer
+    (a label never goes to a printer whose labels it does not fit)."""
+    return Printer(
+        warehouse_id=warehouse.id,
+        name="Zebra-2 75×120",
+        code=DEMO_BIG_PRINTER_CODE,
+        host=host,
+        port=port,
+        station=DEMO_STATION,
+        zone="A",
+        label_width_mm=75,
+        label_height_mm=120,
+    )

@@ -166,9 +166,12 @@ def pack_task(
         raise DomainError("order_not_picked", status=order.status)
     if verify and not verified(task):
         raise DomainError("verify_first")
-    printer = label_printer(session, task, printer_id, station)
-    if printer is None:
+    chosen = label_printer(session, task, printer_id, station)
+    if chosen.printer is None:
         raise DomainError("no_printer")
+    if chosen.refusal is not None:
+        raise chosen.refusal
+    printer = chosen.printer
     parcel = Parcel(order=order, number=1, package=package)
     session.add(parcel)
     order.status = "packed"
@@ -179,13 +182,39 @@ def pack_task(
     return labels.queue_marketplace_label(session, parcel, printer, user)
 
 
+@dataclass(frozen=True)
+class LabelPrinter:
+    """Where the order's marketplace label would print; ``refusal`` when its label does
+    not fit there, with the printers it does fit on (``fitting``)."""
+
+    printer: Printer | None
+    refusal: DomainError | None = None
+    fitting: tuple[Printer, ...] = ()
+
+
 def label_printer(
     session: Session, task: PickTask, printer_id: int | None, station: str | None
-) -> Printer | None:
-    """Where the order's marketplace label will print: the device's printer, else its
-    station's loading the marketplace's label size, else the warehouse default."""
+) -> LabelPrinter:
+    """The device's printer, else its station's loading the marketplace's label size, else
+    the warehouse default — refused when the marketplace's label does not fit on it (a
+    75×120 label on a 58×40 printer), never sent there silently."""
     size = LABEL_SIZES_MM.get(task.order.account.kind)
-    return printer_registry.for_packing(session, task.warehouse_id, printer_id, station, size)
+    printer = printer_registry.for_packing(session, task.warehouse_id, printer_id, station, size)
+    if printer is None or size is None or printer_registry.fits(printer, size):
+        return LabelPrinter(printer)
+    fitting = tuple(printer_registry.loading(session, task.warehouse_id, size))
+    refusal = DomainError(
+        "label_size_mismatch",
+        label=_mm(size),
+        printer=printer.name,
+        loaded=_mm((printer.label_width_mm, printer.label_height_mm)),
+        fitting=", ".join(p.name for p in fitting),
+    )
+    return LabelPrinter(printer, refusal, fitting)
+
+
+def _mm(size: tuple[int, int]) -> str:
+    return f"{size[0]}×{size[1]}"
 
 
 def verified(task: PickTask) -> bool:

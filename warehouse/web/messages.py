@@ -77,6 +77,15 @@ TEXTS = {
     "task_closed": lambda p: _("This task is closed"),
     "order_not_picked": lambda p: _("The order is not picked yet"),
     "no_printer": lambda p: _("No printer is set up for this warehouse"),
+    "label_size_mismatch": lambda p: (
+        _("The label is %(label)s mm, printer %(printer)s has %(loaded)s mm labels.", **p)
+        + " "
+        + (
+            _("Print it on: %(fitting)s", **p)
+            if p.get("fitting")
+            else _("No printer here has %(label)s mm labels: load them or ask the supervisor", **p)
+        )
+    ),
     "print_job_not_found": lambda p: _("Print job not found"),
     "print_job_busy": lambda p: _("This label is still being printed"),
     "print_job_not_unknown": lambda p: _("This label's fate is already known"),
@@ -258,6 +267,12 @@ def print_problem(code: str) -> str:
         "label_refused": _l("The marketplace refused the label"),
         "label_unreadable": _l("The marketplace's label cannot be read"),
     }
+    if kind == "label_size_mismatch":
+        return _(
+            "The %(size)s mm label does not fit on this printer's labels: "
+            "print it on a printer with %(size)s mm labels",
+            size=detail,
+        )
     return str(texts.get(kind, code))
 
 

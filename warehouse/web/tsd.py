@@ -332,14 +332,31 @@ def _must_verify(task: PickTask) -> bool:
 def _pack_context(task: PickTask) -> dict[str, object]:
     verify = _must_verify(task)
     ready = not verify or packing.verified(task)
-    printer_id, station = session.get("printer_id"), session.get("station")
+    # asked only once the packages are offered, not on every verify scan before that
+    label = ready and packing.label_printer(
+        db.session(), task, session.get("printer_id"), session.get("station")
+    )
+    refusal = label and label.refusal
     return {
         "verify": verify,
         "ready": ready,
         "packages": current_app.config["PACKAGE_TYPES"],
-        # asked only once the packages are offered, not on every verify scan before that
-        "printer": ready and packing.label_printer(db.session(), task, printer_id, station),
+        "printer": label and label.printer,
+        "refusal": refusal and describe(refusal.code, refusal.params),
+        "fitting": label and label.fitting,
     }
+
+
+@bp.post("/printer")
+@picker_required
+def choose_printer():
+    """«Печатать на …»: this device's printer from now on (a label that did not fit)."""
+    printer = printer_registry.active(db.session(), request.form.get("printer_id", 0, type=int))
+    session["printer_id"], session["station"] = printer.id, printer.station
+    task_id = request.form.get("task_id", type=int)
+    if task_id is None:
+        return redirect(url_for("tsd.pack_station"))
+    return redirect(url_for("tsd.pack_page", task_id=task_id))
 
 
 @bp.get("/print-jobs/<int:job_id>")
