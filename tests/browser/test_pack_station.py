@@ -60,3 +60,39 @@ def test_pack_station_on_a_desktop(app, demo_site, zebra, worker, desk_page):
     expect(page.locator("#pack")).to_have_attribute("data-print-status", "printed", timeout=10000)
     screenshot(page, "desk-02-pack-station-printed")
     assert zebra.printed and our_order(app, external_id).status == "labelled"
+
+
+def test_a_packer_at_a_terminal_opens_the_order_by_scanning_its_product(
+    app, demo_site, zebra, worker, tsd_page
+):
+    """The single-order flow prints nothing to scan: the product itself finds its order."""
+    external_id = sandbox_order(demo_site)
+    import_now(app, worker)
+    pick_on_the_books(app, external_id)
+    page = tsd_page
+    page.goto(f"{demo_site.url}/tsd/login")
+    scan(page, "PICKER-001")
+    page.wait_for_url("**/tsd/")
+    page.get_by_role("link", name="Упаковка: сканировать заказ").click()
+    expect(page.locator("h1")).to_have_text("Сканируйте заказ, стикер маркетплейса, тару или товар")
+    expect(page.locator("#scan")).to_be_focused()
+    screenshot(page, "tsd-40-pack-station-what-to-scan")
+    scan(page, SHIRT.barcodes[0])  # the unit in the packer's hand
+    page.wait_for_url("**/tsd/tasks/*/pack?*")
+    expect(page.locator(".found-by")).to_contain_text(
+        f"Найден по товару: заказ {external_id}, самый срочный"
+    )
+    screenshot(page, "tsd-41-pack-found-by-product")
+    scan(page, SHIRT.barcodes[0])  # checked into the package
+    expect(page.locator("#feedback")).to_have_class("feedback done")
+    page.get_by_role("button", name="Малая коробка").click()
+    expect(page.locator("#pack")).to_have_attribute("data-print-status", "queued")
+    worker()
+    expect(page.locator("#pack")).to_have_attribute("data-print-status", "printed", timeout=10000)
+    screenshot(page, "tsd-42-pack-found-by-product-printed")
+    assert zebra.printed and our_order(app, external_id).status == "labelled"
+    page.goto(f"{demo_site.url}/tsd/pack")
+    scan(page, SHIRT.barcodes[0])  # nothing of it waits any more: said, not a 500
+    expect(page.locator("#feedback")).to_have_class("feedback err")
+    expect(page.locator("#feedback")).to_contain_text("Нет собранного заказа с товаром")
+    screenshot(page, "tsd-43-pack-product-nothing-waits")
