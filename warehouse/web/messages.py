@@ -14,6 +14,9 @@ TEXTS = {
     "picked": lambda p: _("%(product)s: %(picked)s of %(quantity)s", **p),
     "task_done": lambda p: _("Task complete. Take it to packing."),
     "unknown_barcode": lambda p: _("Unknown barcode %(barcode)s", **p),
+    "bin_code_typed": lambda p: _(
+        "%(bin)s is the bin's name: scan the barcode %(barcode)s on the bin", **p
+    ),
     "wrong_product": lambda p: _("Wrong product: %(scanned)s. Need: %(expected)s", **p),
     "wrong_bin": lambda p: _("Wrong bin %(scanned)s. Go to %(expected)s", **p),
     "scan_bin_first": lambda p: _("Scan bin %(bin)s first", **p),
