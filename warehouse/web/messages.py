@@ -62,6 +62,12 @@ TEXTS = {
     "wrong_tote": lambda p: _(
         "Wrong tote %(scanned)s. Put into tote %(tote)s — order %(order)s", **p
     ),
+    "not_a_tote": lambda p: _(
+        "%(scanned)s is not a tote: a tote's barcode starts with TOTE-. "
+        "Put a tote for order %(order)s and scan it",
+        **p,
+    ),
+    "bad_tote_range": lambda p: _("Totes: from number 1, at most %(max)s labels at once", **p),
     "tote_not_expected": lambda p: _("Take the goods first, then scan the tote"),
     "tote_ok": lambda p: _("%(product)s in tote %(tote)s: %(picked)s of %(quantity)s", **p),
     "tote_order_done": lambda p: _("Order %(order)s complete in tote %(tote)s", **p),
@@ -294,6 +300,7 @@ PRINT_KINDS = {
     "test_label": _l("test label"),
     "product_label": _l("product labels"),
     "bin_labels": _l("bin labels"),
+    "tote_labels": _l("tote labels"),
     "box_label": _l("box label (SSCC)"),
     "supply_label": _l("supply label"),
 }
