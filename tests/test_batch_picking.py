@@ -264,3 +264,14 @@ def test_a_code_that_is_no_tote_is_told_what_a_tote_looks_like(session, site, ba
     refused = scan("4601234567893")
     assert (refused.ok, refused.code) == (False, "not_a_tote")
     assert refused.params == {"scanned": "4601234567893", "order": "wb-1"}
+
+
+def test_the_database_refuses_one_tote_for_two_orders_being_picked(session, site, batch):
+    from sqlalchemy.exc import IntegrityError
+
+    first, second = batch.tasks
+    first.tote = "TOTE-05"
+    session.flush()
+    second.tote = "TOTE-05"
+    with pytest.raises(IntegrityError):
+        session.flush()
