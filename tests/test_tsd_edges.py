@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 from tests import factories as f
 from tests.test_settings import login_admin
 from warehouse import db, labels, picking
-from warehouse.models import Parcel, PickTask, User
+from warehouse.models import Parcel, PickTask, User, Warehouse
 
 SHIRT = "4601234567893"
 ADMIN = generate_password_hash("admin")
@@ -84,3 +84,24 @@ def test_print_job_states_on_the_order_page_are_in_russian(client, printed_job):
     login_admin(client)
     page = client.get(f"/orders/{printed_job[1]}").get_data(as_text=True)
     assert "<td>напечатана</td>" in page and "<td>printed</td>" not in page
+
+
+def test_a_picked_order_s_label_prints_for_the_pack_table(app, client, task_id, zebra, worker):
+    """The single-order flow: the picker prints the order's number to go with the goods."""
+    with app.app_context():
+        session = db.session()
+        task = session.get_one(PickTask, task_id)
+        f.make_printer(session, session.get_one(Warehouse, task.warehouse_id), zebra.address)
+        session.commit()
+    client.post("/tsd/login", data={"badge": "B-1"})
+    assert scan(client, task_id, "LOC-A-01", "t1").status_code == 200
+    done = scan(client, task_id, SHIRT, "t2").get_data(as_text=True)
+    assert f"/tsd/tasks/{task_id}/order-label" in done
+    form = {"request_id": "once-1"}
+    printed = client.post(f"/tsd/tasks/{task_id}/order-label", data=form)
+    assert printed.status_code == 200 and 'data-print-status="queued"' in printed.get_data(True)
+    assert client.post(f"/tsd/tasks/{task_id}/order-label", data=form).status_code == 200
+    worker()
+    (label,) = zebra.wait_for_labels(1)
+    assert b"^FDwb-1^FS" in label or b"wb-1" in label
+    assert client.post("/tsd/tasks/99999/order-label", data={}).status_code == 404

@@ -198,6 +198,20 @@ def queue_tote_labels(
     return _queue(session, printer, size, "tote_labels", user, content, detail)
 
 
+def queue_order_label(session: Session, task: PickTask, printer: Printer, user: User) -> Queued:
+    """A picked order's number, large and as a Code 128, to go with its goods to the pack
+    table (the single-order flow prints nothing else the packer could scan)."""
+    size = label_size(printer)
+    number = task.order.external_id
+
+    def draw() -> bytes:
+        return printers.location_label(number, **_frame(printer, size))
+
+    content = _made(draw, "label_does_not_fit", size=size)
+    detail = f"{_order_caption(task.order)}, {size.describe()}"
+    return _queue(session, printer, size, "order_label", user, content, detail)
+
+
 def _bins(session: Session, warehouse_id: int, ids: Sequence[int] | None) -> list[Location]:
     query = select(Location).where(Location.warehouse_id == warehouse_id)
     if ids is not None:

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, distinct, func, select
 from sqlalchemy.orm import Session
 
-from warehouse import inventory, labels, marking, outbox, picking, printer_registry
+from warehouse import (
+    inventory,
+    labels,
+    marking,
+    outbox,
+    own_labels,
+    picking,
+    printer_registry,
+)
 from warehouse.errors import DomainError, NotFound
 from warehouse.models import (
     MarkingCode,
@@ -128,6 +136,18 @@ def _by_product(session: Session, product_id: int, name: str) -> ToPack:
     if session.scalar(mixed.limit(1)) is not None:
         raise NotFound("product_in_mixed_orders", product=name)
     raise NotFound("no_order_with_product", product=name)
+
+
+def print_order_label(
+    session: Session, task_id: int, user: User, printer_id: int | None, station: str | None
+) -> PrintJob:
+    """The order's number for the pack table, printed on the device's printer (else its
+    station's, else the warehouse default) once its pick task is done."""
+    task = task_for_packing(session, task_id)
+    printer = printer_registry.for_packing(session, task.warehouse_id, printer_id, station)
+    if printer is None:
+        raise DomainError("no_printer")
+    return own_labels.queue_order_label(session, task, printer, user).job
 
 
 def task_for_packing(session: Session, task_id: int) -> PickTask:

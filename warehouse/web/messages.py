@@ -301,6 +301,7 @@ PRINT_KINDS = {
     "product_label": _l("product labels"),
     "bin_labels": _l("bin labels"),
     "tote_labels": _l("tote labels"),
+    "order_label": _l("order label (for the pack table)"),
     "box_label": _l("box label (SSCC)"),
     "supply_label": _l("supply label"),
 }

@@ -271,6 +271,20 @@ def pack_scan():
     return redirect(url_for("tsd.pack_page", task_id=found.task.id, **found_by))
 
 
+@bp.post("/tasks/<int:task_id>/order-label")
+@picker_required
+@once(lambda job: render_template("tsd/_print_job.html", job=job))
+def order_label(task_id: int):
+    """«Этикетка заказа»: the order's number to go with the goods to the pack table."""
+    user = current_user()
+    assert user is not None
+    job = packing.print_order_label(
+        db.session(), task_id, user, session.get("printer_id"), session.get("station")
+    )
+    db.session().commit()
+    return render_template("tsd/_print_job.html", job=job)
+
+
 @bp.get("/tasks/<int:task_id>/pack")
 @picker_required
 def pack_page(task_id: int):
