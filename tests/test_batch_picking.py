@@ -145,9 +145,9 @@ def test_packer_finds_the_order_by_its_tote(session, site, batch):
 
     task = session.scalars(select(PickTask).where(PickTask.batch_id == batch.id)).first()
     task.tote, task.status, task.order.status = "TOTE-07", "done", "picked"
-    assert packing.task_to_pack(session, " TOTE-07 ") is task
+    assert packing.to_pack(session, " TOTE-07 ").task is task
     with pytest.raises(DomainError):
-        packing.task_to_pack(session, "TOTE-99")
+        packing.to_pack(session, "TOTE-99")
 
 
 def test_short_pick_in_a_batch_reports_and_moves_on(session, site, batch):
@@ -239,3 +239,39 @@ def test_batched_task_is_shown_once_and_cannot_be_scanned_alone(session, site, b
     alone = picking.record_scan(session, task.id, "LOC-A-01", "alone", site["picker"])
     assert (alone.ok, alone.code) == (False, "task_in_batch")
     assert task.items[0].bin_confirmed is False
+
+
+def test_a_tote_still_holding_another_cart_s_order_is_refused(session, site, batch):
+    """Another picker's batch, or an order waiting at packing, still has TOTE-01: a second
+    order in it could not be told apart at the pack table."""
+    account = site["orders"][0].account
+    f.import_order(session, account, "wb-3", (SHIRT, 1))
+    f.import_order(session, account, "wb-4", (MUG, 1))
+    scan = with_totes(session, site, batch)
+    other_picker = f.make_picker(session, badge="B-2")
+    other = batch_picking.start_batch(session, other_picker, 2)
+    taken = batch_picking.record_scan(session, other.id, "TOTE-01", "o1", other_picker)
+    assert (taken.ok, taken.code, taken.params) == (
+        False,
+        "tote_in_use",
+        {"tote": "TOTE-01", "order": "wb-1"},
+    )
+    assert scan("LOC-A-01").ok  # the first cart goes on as before
+
+
+def test_a_code_that_is_no_tote_is_told_what_a_tote_looks_like(session, site, batch):
+    scan = scanner(session, site, batch)
+    refused = scan("4601234567893")
+    assert (refused.ok, refused.code) == (False, "not_a_tote")
+    assert refused.params == {"scanned": "4601234567893", "order": "wb-1"}
+
+
+def test_the_database_refuses_one_tote_for_two_orders_being_picked(session, site, batch):
+    from sqlalchemy.exc import IntegrityError
+
+    first, second = batch.tasks
+    first.tote = "TOTE-05"
+    session.flush()
+    second.tote = "TOTE-05"
+    with pytest.raises(IntegrityError):
+        session.flush()

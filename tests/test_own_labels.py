@@ -315,3 +315,37 @@ def test_two_requests_racing_for_a_serial_both_get_one(app, session, site):
     racing.join(30)
     assert not racing.is_alive()
     assert mine.serial == 1 and issued[parcel_ids[1]][-10:-1] == "000000002"
+
+
+def test_tote_labels_are_printed_from_the_desk(app, client, zebra, worker):
+    """Totes carry TOTE-… barcodes (batch picking, the pack table): the desk prints them."""
+    from tests.conftest import CREDENTIALS_KEY
+    from tests.test_settings import login_admin
+    from warehouse import db, demo
+    from warehouse.models import Printer
+
+    with app.app_context():
+        demo.load(
+            db.session(),
+            public_url="http://x",
+            credentials_key=CREDENTIALS_KEY,
+            printer=zebra.address,
+        )
+        db.session().commit()
+        printer_id = db.session().scalar(select(Printer.id))
+    login_admin(client)
+    page = client.get("/labels/totes")
+    assert page.status_code == 200 and "TOTE-" in page.get_data(as_text=True)
+    printed = client.post(
+        "/labels/totes", data={"first": "7", "count": "3", "printer_id": printer_id}
+    )
+    assert printed.status_code == 302
+    worker()
+    sheet = b"".join(zebra.wait_for_labels(3))
+    assert all(code in sheet for code in (b"TOTE-007", b"TOTE-008", b"TOTE-009"))
+    assert (
+        client.post(
+            "/labels/totes", data={"first": "1", "count": "0", "printer_id": printer_id}
+        ).status_code
+        == 422
+    )

@@ -15,13 +15,15 @@ from sqlalchemy.orm import Session
 
 from warehouse import picking
 from warehouse.errors import DomainError, NotFound
-from warehouse.models import Location, PickBatch, PickItem, PickTask, User
+from warehouse.models import Location, Order, PickBatch, PickItem, PickTask, User
 from warehouse.picking import ScanResult
 
 logger = logging.getLogger(__name__)
 
 TOTE_PREFIX = "TOTE-"
 BATCH_SIZES = range(2, 7)
+# order statuses whose goods are still in their tote (a tote is free again once packed)
+TOTE_BUSY = ("picking", "picked", "awaiting_stock")
 
 
 def start_batch(session: Session, user: User, size: int) -> PickBatch:
@@ -166,7 +168,9 @@ def _judge(session: Session, batch: PickBatch, barcode: str) -> ScanResult:
     is_tote = barcode.upper().startswith(TOTE_PREFIX)
     waiting = needs_tote(batch)
     if waiting is not None:
-        return _assign_tote(batch, waiting, barcode) if is_tote else _tote_first(waiting)
+        if is_tote:
+            return _assign_tote(session, batch, waiting, barcode)
+        return _tote_first(session, waiting, barcode)
     holding = in_hand(batch)
     if holding is not None:
         return _put(session, batch, holding, barcode) if is_tote else _put_first(holding)
@@ -183,17 +187,37 @@ def _judge(session: Session, batch: PickBatch, barcode: str) -> ScanResult:
     return result
 
 
-def _tote_first(task: PickTask) -> ScanResult:
-    return ScanResult(False, "scan_tote_first", {"order": task.order.external_id})
+def _tote_first(session: Session, task: PickTask, barcode: str) -> ScanResult:
+    """A tote is wanted: a bin scan is a step ahead; any other code is not a tote."""
+    order = task.order.external_id
+    if session.scalar(select(Location.id).where(Location.barcode == barcode)) is not None:
+        return ScanResult(False, "scan_tote_first", {"order": order})
+    return ScanResult(False, "not_a_tote", {"scanned": barcode, "order": order})
 
 
-def _assign_tote(batch: PickBatch, task: PickTask, tote: str) -> ScanResult:
-    owner = next((other for other in batch.tasks if other.tote == tote), None)
+def _assign_tote(session: Session, batch: PickBatch, task: PickTask, tote: str) -> ScanResult:
+    owner = holder(session, tote)
     if owner is not None:
         return ScanResult(False, "tote_in_use", {"tote": tote, "order": owner.order.external_id})
     task.tote = tote
     logger.info("tote assigned batch=%s task=%s tote=%s", batch.id, task.id, tote)
     return ScanResult(True, "tote_assigned", {"tote": tote, "order": task.order.external_id})
+
+
+def holder(session: Session, tote: str) -> PickTask | None:
+    """The task whose goods are still in ``tote``: being picked (in any batch) or picked
+    and not yet packed — a second order in it could not be told apart at the pack table."""
+    return session.scalar(
+        select(PickTask)
+        .join(Order)
+        .where(
+            PickTask.tote == tote,
+            PickTask.kind == "pick",
+            PickTask.status.in_(("in_progress", "done")),
+            Order.status.in_(TOTE_BUSY),
+        )
+        .limit(1)
+    )
 
 
 def _take_in_hand(session: Session, task: PickTask, item: PickItem, quantity: int) -> ScanResult:

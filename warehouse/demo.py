@@ -32,6 +32,7 @@ PICKERS = {"PICKER-001": ("Анна Сборщица", None), "PICKER-002": ("И
 SUPERVISOR = ("admin", "admin")
 # the virtual Zebra of `make run`: scan its code on /tsd/pack to print there
 DEMO_PRINTER_CODE = "PRN-001"
+DEMO_BIG_PRINTER_CODE = "PRN-002"
 DEMO_STATION = "PACK-1"
 STOCK_PER_PRODUCT = 500
 # Credentials and settings each sandbox accepts (README names them).
@@ -106,20 +107,40 @@ def load(
             is_default=True,
         )
     )
+    if set(sandbox_kinds) - {"wb"}:
+        session.add(_big_printer(warehouse, host, port))
     session.flush()
     logger.info("demo data loaded")
     return True
 
 
 def rewire(session: Session, *, public_url: str, printer: tuple[str, int]) -> None:
-    """Point the demo printer and sandbox cabinets at this run's ports (they may change)."""
+    """Point the demo printers and sandbox cabinets at this run's ports (they may change)."""
     host, port = printer
-    zebra = session.scalar(select(Printer).where(Printer.code == DEMO_PRINTER_CODE))
-    if zebra is not None and (zebra.host, zebra.port) != (host, port):
-        zebra.host, zebra.port = host, port
-        logger.info("demo printer now at %s:%s", host, port)
+    codes = (DEMO_PRINTER_CODE, DEMO_BIG_PRINTER_CODE)
+    for zebra in session.scalars(select(Printer).where(Printer.code.in_(codes))):
+        if (zebra.host, zebra.port) != (host, port):
+            zebra.host, zebra.port = host, port
+            logger.info("demo printer %s now at %s:%s", zebra.code, host, port)
     for account in session.scalars(select(MarketplaceAccount)):
         marker = account.base_url.rfind("/sandbox/")
         if marker >= 0:
             account.base_url = f"{public_url.rstrip('/')}{account.base_url[marker:]}"
     session.flush()
+
+
+def _big_printer(warehouse: Warehouse, host: str, port: int) -> Printer:
+    """Ozon, Yandex Market and Megamarket labels are 75×120, WB's 58×40: the virtual Zebra
+    prints any size, so the demo registers it a second time as the station's 75×120 printer
+    (a label never goes to a printer whose labels it does not fit)."""
+    return Printer(
+        warehouse_id=warehouse.id,
+        name="Zebra-2 75×120",
+        code=DEMO_BIG_PRINTER_CODE,
+        host=host,
+        port=port,
+        station=DEMO_STATION,
+        zone="A",
+        label_width_mm=75,
+        label_height_mm=120,
+    )

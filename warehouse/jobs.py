@@ -238,6 +238,9 @@ def _release(lock: Lock) -> None:
 def _print(session: Session, job: PrintJob) -> str:
     if not job.printer.active:
         return print_runs.switched_off(session, job)
+    refused = print_runs.wrong_size(session, job)
+    if refused is not None:
+        return refused
     try:
         content = print_runs.fetch_content(session, job, commands.fetch_label)
         session.commit()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 import printers
 from printers import InvalidBarcode, LayoutError
 from warehouse import labels, sscc
+from warehouse.batch_picking import TOTE_PREFIX
 from warehouse.errors import DomainError, NotFound
 from warehouse.models import (
     IssuedSscc,
@@ -39,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 MAX_COPIES = 999
 MAX_BINS = 500  # in one job: a bigger warehouse prints its bins a zone at a time
+MAX_TOTE_NUMBER = 99999
 SYMBOLS = ("code128", "qr")
 MARKETPLACE_NAMES = {
     "wb": "Wildberries",
@@ -176,6 +178,38 @@ def queue_printer_label(session: Session, printer_id: int, user: User) -> PrintJ
 
     content = _made(draw, "bad_printer_field", field="code", size=size)
     return _queue(session, printer, size, "test_label", user, content, printer.code).job
+
+
+def queue_tote_labels(
+    session: Session, printer_id: int, first: int, count: int, user: User
+) -> Queued:
+    """``count`` tote labels from ``TOTE-{first:03d}`` on: the code large over its Code 128
+    (batch picking asks for each order's tote; the pack table finds the order by it)."""
+    if not (1 <= first <= MAX_TOTE_NUMBER and 1 <= count <= MAX_BINS):
+        raise DomainError("bad_tote_range", max=MAX_BINS)
+    printer, size = label_printer(session, printer_id)
+    codes = [f"{TOTE_PREFIX}{n:03d}" for n in range(first, first + count)]
+
+    def draw() -> bytes:
+        return b"".join(printers.location_sheet(codes, **_frame(printer, size)))
+
+    content = _made(draw, "label_does_not_fit", size=size)
+    detail = f"{codes[0]}…{codes[-1]}, {size.describe()}"
+    return _queue(session, printer, size, "tote_labels", user, content, detail)
+
+
+def queue_order_label(session: Session, task: PickTask, printer: Printer, user: User) -> Queued:
+    """A picked order's number, large and as a Code 128, to go with its goods to the pack
+    table (the single-order flow prints nothing else the packer could scan)."""
+    size = label_size(printer)
+    number = task.order.external_id
+
+    def draw() -> bytes:
+        return printers.location_label(number, **_frame(printer, size))
+
+    content = _made(draw, "label_does_not_fit", size=size)
+    detail = f"{_order_caption(task.order)}, {size.describe()}"
+    return _queue(session, printer, size, "order_label", user, content, detail)
 
 
 def _bins(session: Session, warehouse_id: int, ids: Sequence[int] | None) -> list[Location]:

@@ -3,37 +3,151 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, distinct, func, select
 from sqlalchemy.orm import Session
 
-from warehouse import inventory, labels, marking, outbox, picking, printer_registry
+from warehouse import (
+    inventory,
+    labels,
+    marking,
+    outbox,
+    own_labels,
+    picking,
+    printer_registry,
+)
 from warehouse.errors import DomainError, NotFound
-from warehouse.models import Order, Parcel, PickTask, Printer, PrintJob, ScanEvent, User
+from warehouse.models import (
+    MarkingCode,
+    Order,
+    OrderLine,
+    Parcel,
+    PickItem,
+    PickTask,
+    Printer,
+    PrintJob,
+    ScanEvent,
+    User,
+)
 from warehouse.picking import ScanResult
 from warehouse.print_runs import LABEL_SIZES_MM
 
 logger = logging.getLogger(__name__)
 
+PACKED = ("packed", "labelled", "shipped", "delivered")
 
-def task_to_pack(session: Session, scanned: str) -> PickTask:
-    """The finished pick task of the order whose number, group number or tote was scanned."""
+
+@dataclass(frozen=True)
+class ToPack:
+    """The order a packer's scan found, how (``order``, ``tote``, ``marking``, ``product``)
+    and, when found by a product, how many other one-product orders of it wait too."""
+
+    task: PickTask
+    by: str
+    others: int = 0
+
+
+def to_pack(session: Session, scanned: str) -> ToPack:
+    """The picked order of whatever reached the pack table: its number (or the marketplace's
+    group number), its tote, a unit's Честный знак code, or — for an order of one product —
+    the product itself (the most urgent such order first)."""
     code = scanned.strip()
-    task = session.scalar(
+    if not code:
+        raise NotFound("nothing_to_pack", order=code)
+    for by, where in (("order", _by_number(code)), ("tote", PickTask.tote == code)):
+        task = _picked(session, where)
+        if task is not None:
+            return ToPack(task, by)
+    _refuse_packed(session, code)
+    if marking.looks_like_marking(code):
+        return _by_marking(session, code)
+    match = inventory.product_by_barcode(session, code)
+    if match is not None:
+        return _by_product(session, match.product_id, match.product.name)
+    raise NotFound("nothing_to_pack", order=code)
+
+
+def _by_number(code: str) -> ColumnElement[bool]:
+    return (Order.external_id == code) | ((Order.group_id == code) & (Order.group_id != ""))
+
+
+def _picked(session: Session, where: ColumnElement[bool]) -> PickTask | None:
+    """The newest finished pick task of a picked (not yet packed) order matching ``where``."""
+    return session.scalar(_waiting().where(where).order_by(PickTask.id.desc()).limit(1))
+
+
+def _waiting() -> Select[tuple[PickTask]]:
+    return (
         select(PickTask)
         .join(Order)
-        .where(
-            PickTask.kind == "pick",
-            PickTask.status == "done",
-            Order.status == "picked",
-            (Order.external_id == code) | (Order.group_id == code) | (PickTask.tote == code),
-        )
-        .order_by(PickTask.id.desc())
+        .where(PickTask.kind == "pick", PickTask.status == "done", Order.status == "picked")
+    )
+
+
+def _refuse_packed(session: Session, code: str) -> None:
+    """A sticker or number of an order past packing: say so rather than «not found»."""
+    order = session.scalar(
+        select(Order)
+        .outerjoin(Parcel)
+        .where(_by_number(code) | (Parcel.label_barcode == code))
+        .where(Order.status.in_(PACKED))
+        .order_by(Order.id.desc())
         .limit(1)
     )
+    if order is not None:
+        raise DomainError("already_packed", order=order.external_id, status=order.status)
+
+
+def _by_marking(session: Session, raw: str) -> ToPack:
+    """A unit's Честный знак code names its order exactly (it was captured at pick)."""
+    try:
+        code = marking.parse(raw)
+    except marking.MalformedCode as exc:
+        raise DomainError("marking_malformed", reason=exc.reason) from exc
+    task = _picked(
+        session,
+        Order.lines.any(
+            OrderLine.id.in_(
+                select(MarkingCode.line_id).where(
+                    MarkingCode.gtin == code.gtin, MarkingCode.serial == code.serial
+                )
+            )
+        ),
+    )
     if task is None:
-        raise NotFound("nothing_to_pack", order=code)
-    return task
+        raise NotFound("nothing_to_pack", order=raw)
+    return ToPack(task, "marking")
+
+
+def _by_product(session: Session, product_id: int, name: str) -> ToPack:
+    """The most urgent picked order made of this one product (ship-by, then picked first)."""
+    one_product = (
+        select(PickItem.task_id)
+        .group_by(PickItem.task_id)
+        .having(func.count(distinct(PickItem.product_id)) == 1)
+        .having(func.min(PickItem.product_id) == product_id)
+    )
+    urgent = (PickTask.ship_by.is_(None), PickTask.ship_by, PickTask.finished_at, PickTask.id)
+    tasks = list(session.scalars(_waiting().where(PickTask.id.in_(one_product)).order_by(*urgent)))
+    if tasks:
+        return ToPack(tasks[0], "product", len(tasks) - 1)
+    mixed = _waiting().where(PickTask.items.any(PickItem.product_id == product_id))
+    if session.scalar(mixed.limit(1)) is not None:
+        raise NotFound("product_in_mixed_orders", product=name)
+    raise NotFound("no_order_with_product", product=name)
+
+
+def print_order_label(
+    session: Session, task_id: int, user: User, printer_id: int | None, station: str | None
+) -> PrintJob:
+    """The order's number for the pack table, printed on the device's printer (else its
+    station's, else the warehouse default) once its pick task is done."""
+    task = task_for_packing(session, task_id)
+    printer = printer_registry.for_packing(session, task.warehouse_id, printer_id, station)
+    if printer is None:
+        raise DomainError("no_printer")
+    return own_labels.queue_order_label(session, task, printer, user).job
 
 
 def task_for_packing(session: Session, task_id: int) -> PickTask:
@@ -72,9 +186,12 @@ def pack_task(
         raise DomainError("order_not_picked", status=order.status)
     if verify and not verified(task):
         raise DomainError("verify_first")
-    printer = label_printer(session, task, printer_id, station)
-    if printer is None:
+    chosen = label_printer(session, task, printer_id, station)
+    if chosen.printer is None:
         raise DomainError("no_printer")
+    if chosen.refusal is not None:
+        raise chosen.refusal
+    printer = chosen.printer
     parcel = Parcel(order=order, number=1, package=package)
     session.add(parcel)
     order.status = "packed"
@@ -85,13 +202,39 @@ def pack_task(
     return labels.queue_marketplace_label(session, parcel, printer, user)
 
 
+@dataclass(frozen=True)
+class LabelPrinter:
+    """Where the order's marketplace label would print; ``refusal`` when its label does
+    not fit there, with the printers it does fit on (``fitting``)."""
+
+    printer: Printer | None
+    refusal: DomainError | None = None
+    fitting: tuple[Printer, ...] = ()
+
+
 def label_printer(
     session: Session, task: PickTask, printer_id: int | None, station: str | None
-) -> Printer | None:
-    """Where the order's marketplace label will print: the device's printer, else its
-    station's loading the marketplace's label size, else the warehouse default."""
+) -> LabelPrinter:
+    """The device's printer, else its station's loading the marketplace's label size, else
+    the warehouse default — refused when the marketplace's label does not fit on it (a
+    75×120 label on a 58×40 printer), never sent there silently."""
     size = LABEL_SIZES_MM.get(task.order.account.kind)
-    return printer_registry.for_packing(session, task.warehouse_id, printer_id, station, size)
+    printer = printer_registry.for_packing(session, task.warehouse_id, printer_id, station, size)
+    if printer is None or size is None or printer_registry.fits(printer, size):
+        return LabelPrinter(printer)
+    fitting = tuple(printer_registry.loading(session, task.warehouse_id, size))
+    refusal = DomainError(
+        "label_size_mismatch",
+        label=_mm(size),
+        printer=printer.name,
+        loaded=_mm((printer.label_width_mm, printer.label_height_mm)),
+        fitting=", ".join(p.name for p in fitting),
+    )
+    return LabelPrinter(printer, refusal, fitting)
+
+
+def _mm(size: tuple[int, int]) -> str:
+    return f"{size[0]}×{size[1]}"
 
 
 def verified(task: PickTask) -> bool:

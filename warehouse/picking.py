@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from warehouse import inventory, marking, stock_sync
@@ -313,7 +313,7 @@ def judge(
         return _judge_marking(session, task, item, barcode, count or count_picked)
     match = inventory.product_by_barcode(session, barcode)
     if match is None:
-        return ScanResult(False, "unknown_barcode", {"barcode": barcode})
+        return _unknown(session, task, barcode)
     refused = _refuse_product(item, match.product)
     if refused is not None:
         return refused
@@ -324,6 +324,22 @@ def judge(
             False, "over_pick", {"remaining": item.remaining, "scanned": match.quantity}
         )
     return (count or count_picked)(session, task, item, match.quantity)
+
+
+def _unknown(session: Session, task: PickTask, barcode: str) -> ScanResult:
+    """An unknown code; a bin's name typed by hand (``B-01-01`` for ``LOC-B-01-01``) is
+    refused with the barcode to scan: the bin's name is on the screen, so only the scan of
+    its own barcode shows the picker stands at it."""
+    location = session.scalar(
+        select(Location).where(
+            Location.warehouse_id == task.warehouse_id,
+            func.upper(Location.code) == barcode.upper(),
+        )
+    )
+    if location is not None:
+        params = {"bin": location.code, "barcode": location.barcode}
+        return ScanResult(False, "bin_code_typed", params)
+    return ScanResult(False, "unknown_barcode", {"barcode": barcode})
 
 
 def _refuse_product(item: PickItem, product: Product) -> ScanResult | None:

@@ -49,6 +49,21 @@ def claim(session: Session, job_id: int, printer_id: int) -> PrintJob | None:
     return job
 
 
+def wrong_size(session: Session, job: PrintJob) -> str | None:
+    """A marketplace label for a printer whose labels it does not fit on (its size was
+    changed, or a reprint was sent there) fails before anything is sent; None if it fits."""
+    if job.parcel_id is None:
+        return None
+    kind = session.get_one(Parcel, job.parcel_id).order.account.kind
+    size = LABEL_SIZES_MM.get(kind)
+    if size is None or printer_registry.fits(job.printer, size):
+        return None
+    label = f"{size[0]}×{size[1]}"
+    loaded = f"{job.printer.label_width_mm}×{job.printer.label_height_mm}"
+    _set(job, "failed", f"label_size_mismatch:{label}", f"{label} mm label, {loaded} mm loaded")
+    return job.status
+
+
 def fetch_content(session: Session, job: PrintJob, fetch_label: FetchLabel) -> bytes:
     """The ZPL to send: kept on the job once fetched, so a resend prints the same label."""
     if job.content:

@@ -227,6 +227,36 @@ def for_packing(
     )
 
 
+def fits(printer: Printer, size_mm: tuple[int, int]) -> bool:
+    """Whether a label of ``size_mm`` fits on the labels the printer has loaded."""
+    return printer.label_width_mm >= size_mm[0] and printer.label_height_mm >= size_mm[1]
+
+
+def loading(session: Session, warehouse_id: int, size_mm: tuple[int, int]) -> list[Printer]:
+    """The active printers of a warehouse a label of ``size_mm`` fits on, that size first."""
+    width, height = size_mm
+    exact = and_(Printer.label_width_mm == width, Printer.label_height_mm == height)
+    return list(
+        session.scalars(
+            select(Printer)
+            .where(
+                Printer.warehouse_id == warehouse_id,
+                Printer.active.is_(True),
+                Printer.label_width_mm >= width,
+                Printer.label_height_mm >= height,
+            )
+            .order_by(exact.desc(), Printer.name)
+        )
+    )
+
+
+def active(session: Session, printer_id: int) -> Printer:
+    printer = session.get(Printer, printer_id)
+    if printer is None or not printer.active:
+        raise NotFound("printer_not_found", printer=f"#{printer_id}")
+    return printer
+
+
 def lock_key(printer: Printer) -> str:
     """One lock per physical printer, however many registry rows point at it."""
     if printer.host:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warehouse.models.base import Base, one_of, utcnow
@@ -17,6 +17,7 @@ TASK_STATUSES = ("open", "in_progress", "done", "cancelled")
 # pick: take goods for an order; putback: return the goods of a cancelled order to bins
 TASK_KINDS = ("pick", "putback")
 BATCH_STATUSES = ("open", "in_progress", "done")
+TOTE_IN_PROGRESS = "status = 'in_progress' AND tote IS NOT NULL"
 
 
 class User(Base):
@@ -60,6 +61,14 @@ class PickTask(Base):
     __table_args__ = (
         CheckConstraint(one_of("status", TASK_STATUSES), name="status"),
         CheckConstraint(one_of("kind", TASK_KINDS), name="kind"),
+        # one order per tote while it is being picked (on any cart)
+        Index(
+            "uq_pick_tasks_tote_in_progress",
+            "tote",
+            unique=True,
+            sqlite_where=text(TOTE_IN_PROGRESS),
+            postgresql_where=text(TOTE_IN_PROGRESS),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

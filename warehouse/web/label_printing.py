@@ -73,6 +73,21 @@ def print_tote(task_id: int) -> Response | str:
     )
 
 
+@bp.get("/labels/totes")
+def totes_page() -> str:
+    return label_page("supervisor/totes.html", max_totes=own_labels.MAX_BINS)
+
+
+@bp.post("/labels/totes")
+@once(lambda job: _repeat(job))
+def print_totes() -> Response | str:
+    first = _number(request.form, "first", "bad_tote_range", max=own_labels.MAX_BINS)
+    count = _number(request.form, "count", "bad_tote_range", max=own_labels.MAX_BINS)
+    queued = own_labels.queue_tote_labels(db.session(), _printer_id(), first, count, _user())
+    db.session().commit()
+    return _answer(queued, url_for(".totes_page", queued=queued.job.id))
+
+
 @bp.get("/labels/supplies")
 def supplies_page() -> str:
     return label_page("supervisor/supplies.html", supplies=desk.supplies(db.session()))

@@ -14,6 +14,9 @@ TEXTS = {
     "picked": lambda p: _("%(product)s: %(picked)s of %(quantity)s", **p),
     "task_done": lambda p: _("Task complete. Take it to packing."),
     "unknown_barcode": lambda p: _("Unknown barcode %(barcode)s", **p),
+    "bin_code_typed": lambda p: _(
+        "%(bin)s is the bin's name: scan the barcode %(barcode)s on the bin", **p
+    ),
     "wrong_product": lambda p: _("Wrong product: %(scanned)s. Need: %(expected)s", **p),
     "wrong_bin": lambda p: _("Wrong bin %(scanned)s. Go to %(expected)s", **p),
     "scan_bin_first": lambda p: _("Scan bin %(bin)s first", **p),
@@ -78,6 +81,19 @@ TEXTS = {
     "verify_not_in_order": lambda p: _("Not in this order: take it out of the package"),
     "verify_first": lambda p: _("Scan every unit into the package first"),
     "nothing_to_pack": lambda p: _("No picked order %(order)s to pack", **p),
+    "already_packed": lambda p: _(
+        "Order %(order)s is already %(status)s: put it with the packed parcels",
+        order=p["order"],
+        status=status_label(p["status"]),
+    ),
+    "no_order_with_product": lambda p: _("No picked order waits for %(product)s", **p),
+    "product_in_mixed_orders": lambda p: _(
+        "%(product)s is in orders of several products: scan the order number or the tote", **p
+    ),
+    "found_by_product": lambda p: (
+        _("Found by the product: order %(order)s, the most urgent", **p)
+        + (" " + _("(%(others)s more such orders wait)", **p) if p.get("others") else "")
+    ),
     "order_cancelled": lambda p: _("Order %(order)s was cancelled. Stop picking it.", **p),
     "task_not_found": lambda p: _("Task not found"),
     "order_not_found": lambda p: _("Order not found"),
@@ -89,6 +105,12 @@ TEXTS = {
     "wrong_tote": lambda p: _(
         "Wrong tote %(scanned)s. Put into tote %(tote)s — order %(order)s", **p
     ),
+    "not_a_tote": lambda p: _(
+        "%(scanned)s is not a tote: a tote's barcode starts with TOTE-. "
+        "Put a tote for order %(order)s and scan it",
+        **p,
+    ),
+    "bad_tote_range": lambda p: _("Totes: from number 1, at most %(max)s labels at once", **p),
     "tote_not_expected": lambda p: _("Take the goods first, then scan the tote"),
     "tote_ok": lambda p: _("%(product)s in tote %(tote)s: %(picked)s of %(quantity)s", **p),
     "tote_order_done": lambda p: _("Order %(order)s complete in tote %(tote)s", **p),
@@ -107,6 +129,15 @@ TEXTS = {
     "task_closed": lambda p: _("This task is closed"),
     "order_not_picked": lambda p: _("The order is not picked yet"),
     "no_printer": lambda p: _("No printer is set up for this warehouse"),
+    "label_size_mismatch": lambda p: (
+        _("The label is %(label)s mm, printer %(printer)s has %(loaded)s mm labels.", **p)
+        + " "
+        + (
+            _("Print it on: %(fitting)s", **p)
+            if p.get("fitting")
+            else _("No printer here has %(label)s mm labels: load them or ask the supervisor", **p)
+        )
+    ),
     "print_job_not_found": lambda p: _("Print job not found"),
     "print_job_busy": lambda p: _("This label is still being printed"),
     "print_job_not_unknown": lambda p: _("This label's fate is already known"),
@@ -236,7 +267,7 @@ STATUS_LABELS = {
     "done": _l("delivered"),
     "failed": _l("failed"),
 }
-status_label = _words(STATUS_LABELS)
+status_label: Callable[[str], str] = _words(STATUS_LABELS)
 
 
 WORK_LABELS = {
@@ -305,6 +336,12 @@ def print_problem(code: str) -> str:
         "label_refused": _l("The marketplace refused the label"),
         "label_unreadable": _l("The marketplace's label cannot be read"),
     }
+    if kind == "label_size_mismatch":
+        return _(
+            "The %(size)s mm label does not fit on this printer's labels: "
+            "print it on a printer with %(size)s mm labels",
+            size=detail,
+        )
     return str(texts.get(kind, code))
 
 
@@ -323,6 +360,8 @@ PRINT_KINDS = {
     "test_label": _l("test label"),
     "product_label": _l("product labels"),
     "bin_labels": _l("bin labels"),
+    "tote_labels": _l("tote labels"),
+    "order_label": _l("order label (for the pack table)"),
     "box_label": _l("box label (SSCC)"),
     "supply_label": _l("supply label"),
 }

@@ -319,25 +319,49 @@ def choose_station():
 @bp.post("/pack")
 @picker_required
 def pack_scan():
-    """A packer scans the order number on the tote or sheet: its pack screen opens.
-    The code on a printer (PRN-…) makes it this device's printer (and station)."""
+    """A packer scans what reached the table (order number, marketplace sticker, tote,
+    product): its pack screen opens. The code on a printer (PRN-…) makes it this device's
+    printer (and station)."""
     scanned = request.form.get("order", "")
     printer = printer_registry.by_code(db.session(), scanned)
     if printer is not None:
         session["printer_id"], session["station"] = printer.id, printer.station
         return redirect(url_for("tsd.pack_station"))
     try:
-        task = packing.task_to_pack(db.session(), scanned)
-    except NotFound as exc:  # the packer stays on the scan page, told loudly
-        return _pack_station_page(describe(exc.code, exc.params)), 404
-    return redirect(url_for("tsd.pack_page", task_id=task.id))
+        found = packing.to_pack(db.session(), scanned)
+    except DomainError as exc:  # the packer stays on the scan page, told loudly
+        status = 404 if isinstance(exc, NotFound) else 422
+        return _pack_station_page(describe(exc.code, exc.params)), status
+    found_by = {"by": found.by, "others": found.others} if found.by == "product" else {}
+    return redirect(url_for("tsd.pack_page", task_id=found.task.id, **found_by))
+
+
+@bp.post("/tasks/<int:task_id>/order-label")
+@picker_required
+@once(lambda job: render_template("tsd/_print_job.html", job=job))
+def order_label(task_id: int):
+    """«Этикетка заказа»: the order's number to go with the goods to the pack table."""
+    user = current_user()
+    assert user is not None
+    job = packing.print_order_label(
+        db.session(), task_id, user, session.get("printer_id"), session.get("station")
+    )
+    db.session().commit()
+    return render_template("tsd/_print_job.html", job=job)
 
 
 @bp.get("/tasks/<int:task_id>/pack")
 @picker_required
 def pack_page(task_id: int):
     found = packing.task_for_packing(db.session(), task_id)
-    return render_template("tsd/pack.html", task=found, **_pack_context(found))
+    how = _found_by(found) if request.args.get("by") == "product" else ""
+    return render_template("tsd/pack.html", task=found, found_by=how, **_pack_context(found))
+
+
+def _found_by(task: PickTask) -> str:
+    """Why the product scanned opened this order, and how many more of it wait."""
+    others = request.args.get("others", 0, type=int)
+    return describe("found_by_product", {"order": task.order.external_id, "others": others})
 
 
 @bp.post("/tasks/<int:task_id>/verify")
@@ -387,14 +411,31 @@ def _must_verify(task: PickTask) -> bool:
 def _pack_context(task: PickTask) -> dict[str, object]:
     verify = _must_verify(task)
     ready = not verify or packing.verified(task)
-    printer_id, station = session.get("printer_id"), session.get("station")
+    # asked only once the packages are offered, not on every verify scan before that
+    label = ready and packing.label_printer(
+        db.session(), task, session.get("printer_id"), session.get("station")
+    )
+    refusal = label and label.refusal
     return {
         "verify": verify,
         "ready": ready,
         "packages": current_app.config["PACKAGE_TYPES"],
-        # asked only once the packages are offered, not on every verify scan before that
-        "printer": ready and packing.label_printer(db.session(), task, printer_id, station),
+        "printer": label and label.printer,
+        "refusal": refusal and describe(refusal.code, refusal.params),
+        "fitting": label and label.fitting,
     }
+
+
+@bp.post("/printer")
+@picker_required
+def choose_printer():
+    """«Печатать на …»: this device's printer from now on (a label that did not fit)."""
+    printer = printer_registry.active(db.session(), request.form.get("printer_id", 0, type=int))
+    session["printer_id"], session["station"] = printer.id, printer.station
+    task_id = request.form.get("task_id", type=int)
+    if task_id is None:
+        return redirect(url_for("tsd.pack_station"))
+    return redirect(url_for("tsd.pack_page", task_id=task_id))
 
 
 @bp.get("/print-jobs/<int:job_id>")
