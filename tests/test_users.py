@@ -147,3 +147,18 @@ def test_the_last_admin_cannot_be_deactivated(app):
     response = client.post(f"/users/{chief.id}/active", data={"active": "0"})
     assert response.status_code == 422
     assert user(app, login="chief").active is True
+
+
+def test_two_pickers_may_choose_the_same_pin(app):
+    """The PIN is a second factor after a badge: it need not be unique, and refusing a
+    taken one would tell a supervisor that somebody already uses it."""
+    client = desk(app)
+    for badge in ("PICKER-81", "PICKER-82"):
+        made = client.post(
+            "/users", data={"role": "picker", "name": badge, "badge": badge, "pin": "2468"}
+        )
+        assert made.status_code == 302, made.get_data(as_text=True)
+    tsd = app.test_client()
+    assert tsd.post("/tsd/login", data={"badge": "PICKER-82"}).status_code == 302
+    assert tsd.post("/tsd/login/pin", data={"pin": "2468"}).status_code == 302
+    assert "PICKER-82" in tsd.get("/tsd/").get_data(as_text=True)

@@ -146,9 +146,7 @@ def _apply(
         low, high = PIN_DIGITS
         if not (pin.isascii() and pin.isdigit() and low <= len(pin) <= high):
             raise DomainError("bad_pin", low=low, high=high)
-        digest = pin_digest(pin, pin_secret)
-        _unique(session, user, User.pin_digest, digest, "pin_taken")
-        user.pin_digest = digest
+        user.pin_digest = pin_digest(pin, pin_secret)
 
 
 def _unique(
@@ -159,4 +157,4 @@ def _unique(
         return
     other = session.scalar(select(User.id).where(column == value, User.id != user.id))
     if other is not None:
-        raise DomainError(code, value=value if code != "pin_taken" else "")
+        raise DomainError(code, value=value)

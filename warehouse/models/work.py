@@ -34,8 +34,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), default="picker")
     login: Mapped[str | None] = mapped_column(String(100), unique=True)
     badge: Mapped[str | None] = mapped_column(String(100), unique=True)
-    # HMAC of the picker's PIN (typed on the terminal's keypad instead of a badge)
-    pin_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # HMAC of the picker's PIN, typed after the badge (a second factor: not unique)
+    pin_digest: Mapped[str | None] = mapped_column(String(64))
     password_hash: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(default=True)
 

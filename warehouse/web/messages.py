@@ -459,7 +459,6 @@ TEXTS.update(
         "password_too_short": lambda p: _("The password needs at least %(length)s characters", **p),
         "login_taken": lambda p: _("Login %(value)s is already taken", **p),
         "badge_taken": lambda p: _("Badge %(value)s is already someone else's", **p),
-        "pin_taken": lambda p: _("This PIN is taken: choose another"),
         "bad_pin": lambda p: _("A PIN is %(low)s to %(high)s digits", **p),
         "csv_no_warehouse": lambda p: _(
             "There is no warehouse yet: run flask create-admin (or open /setup) first"
