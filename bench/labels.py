@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from printers import graphics, layouts, preview
-from warehouse import print_runs
+from warehouse.labels import print_runs
 from warehouse.marketplaces.sandbox import pdf, wb_stickers
 
 POSTING = "87654321-0012-1"

@@ -32,10 +32,12 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from warehouse import create_app, db, demo, migrate, orders, queue  # noqa: E402
+from warehouse import create_app, demo  # noqa: E402
 from warehouse.demo_catalogue import PRODUCTS  # noqa: E402
+from warehouse.infra import db, migrate, queue  # noqa: E402
 from warehouse.marketplaces.base import IncomingLine, IncomingOrder  # noqa: E402
 from warehouse.models import MarketplaceAccount, User  # noqa: E402
+from warehouse.orders import intake  # noqa: E402
 
 SHIRT = PRODUCTS[1]  # no marking codes: one scan is one unit
 
@@ -84,7 +86,7 @@ def seed(env: dict[str, str], workdir: Path, pickers: int, order_count: int, uni
             IncomingOrder(external_id=f"bench-{n}", status="new", created_at=now, lines=(line,))
             for n in range(order_count)
         ]
-        orders.import_orders(session, account, batch)
+        intake.import_orders(session, account, batch)
         session.commit()
 
 

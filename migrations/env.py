@@ -1,11 +1,11 @@
-"""Alembic environment: the URL comes from warehouse.migrate.alembic_config."""
+"""Alembic environment: the URL comes from warehouse.infra.migrate.alembic_config."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from warehouse.migrate import include_object
+from warehouse.infra.migrate import include_object
 from warehouse.models import Base
 
 config = context.config

@@ -24,7 +24,8 @@ from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from printers import VirtualZebra
-from warehouse import create_app, db, demo, migrate, queue
+from warehouse import create_app, demo
+from warehouse.infra import db, migrate, queue
 from warehouse.models import Base
 
 CREDENTIALS_KEY = Fernet.generate_key().decode()

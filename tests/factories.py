@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from tests.conftest import CREDENTIALS_KEY
-from warehouse import orders
-from warehouse.credentials import seal
+from warehouse.infra.credentials import seal
 from warehouse.marketplaces.base import IncomingLine, IncomingOrder
 from warehouse.models import (
     Location,
@@ -23,6 +22,7 @@ from warehouse.models import (
     User,
     Warehouse,
 )
+from warehouse.orders import intake
 
 _ids = count(1)
 
@@ -116,7 +116,7 @@ def incoming(external_id: str, *lines: tuple[str, int]) -> IncomingOrder:
 def import_order(
     session: Session, account: MarketplaceAccount, external_id: str, *lines: tuple[str, int]
 ) -> Order:
-    orders.import_orders(session, account, [incoming(external_id, *lines)])
+    intake.import_orders(session, account, [incoming(external_id, *lines)])
     return session.query(Order).filter_by(account_id=account.id, external_id=external_id).one()
 
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from tests.test_end_to_end import sandbox_order
 from tests.test_settings import login_admin
-from warehouse import db, jobs, queue
-from warehouse.credentials import seal, unseal
+from warehouse import jobs
+from warehouse.infra import db, queue
+from warehouse.infra.credentials import seal, unseal
 from warehouse.models import MarketplaceAccount, Order, OutboxCommand, Warehouse
 
 

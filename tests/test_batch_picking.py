@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories as f
-from warehouse import batch_picking
 from warehouse.errors import DomainError
+from warehouse.floor import batch_picking
 from warehouse.models import PickTask, ScanEvent
 
 SHIRT, MUG = "4601234567893", "4607001234562"
@@ -141,7 +141,7 @@ def test_batch_tasks_are_not_handed_to_others(session, site, batch):
 
 
 def test_packer_finds_the_order_by_its_tote(session, site, batch):
-    from warehouse import packing
+    from warehouse.floor import packing
 
     task = session.scalars(select(PickTask).where(PickTask.batch_id == batch.id)).first()
     task.tote, task.status, task.order.status = "TOTE-07", "done", "picked"
@@ -151,7 +151,7 @@ def test_packer_finds_the_order_by_its_tote(session, site, batch):
 
 
 def test_short_pick_in_a_batch_reports_and_moves_on(session, site, batch):
-    from warehouse import shortages
+    from warehouse.floor import shortages
     from warehouse.models import Shortage
 
     scan = with_totes(session, site, batch)
@@ -177,7 +177,7 @@ def test_short_pick_in_a_batch_reports_and_moves_on(session, site, batch):
 
 
 def test_short_of_the_last_item_closes_the_batch(session, site, batch):
-    from warehouse import shortages
+    from warehouse.floor import shortages
 
     scan = with_totes(session, site, batch)
     for barcode in ("LOC-A-01", MUG, "TOTE-01", MUG, "TOTE-02", MUG, "TOTE-02", "LOC-B-07"):
@@ -189,13 +189,13 @@ def test_short_of_the_last_item_closes_the_batch(session, site, batch):
 
 
 def test_cancelled_order_units_in_hand_go_back_to_their_bin(session, site, batch):
-    from warehouse import orders
+    from warehouse.orders import intake
 
     scan = with_totes(session, site, batch)
     _first, second = site["orders"]
     for barcode in ("LOC-A-01", MUG, "TOTE-01", MUG):  # wb-1's mug put, wb-2's mug in hand
         assert scan(barcode).ok
-    orders.cancel(session, second, by_marketplace=True)
+    intake.cancel(session, second, by_marketplace=True)
     assert batch_picking.cancelled(batch) == [batch.tasks[1]]
     refused = scan("TOTE-02")
     assert (refused.ok, refused.code) == (False, "cancelled_return_to_bin")
@@ -217,13 +217,13 @@ def test_cancelled_order_units_in_hand_go_back_to_their_bin(session, site, batch
 
 
 def test_batch_closes_when_its_last_open_order_is_cancelled(session, site, batch):
-    from warehouse import orders
+    from warehouse.orders import intake
 
     scan = with_totes(session, site, batch)
     first, _second = site["orders"]
     for barcode in ("LOC-A-01", MUG, "TOTE-01", MUG, "TOTE-02", MUG, "TOTE-02"):
         assert scan(barcode).ok
-    orders.cancel(session, first, by_marketplace=True)
+    intake.cancel(session, first, by_marketplace=True)
     assert scan("LOC-B-07").code == "task_already_done"
     assert batch.status == "done"
     putback = session.scalars(select(PickTask).where(PickTask.kind == "putback")).one()
@@ -231,7 +231,7 @@ def test_batch_closes_when_its_last_open_order_is_cancelled(session, site, batch
 
 
 def test_batched_task_is_shown_once_and_cannot_be_scanned_alone(session, site, batch):
-    from warehouse import picking
+    from warehouse.floor import picking
 
     batches, singles = batch_picking.group(picking.open_tasks(session, site["picker"]))
     assert (batches, singles) == ([batch], [])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests import factories as f
-from warehouse import db
+from warehouse.infra import db
 from warehouse.models import Location, Product, ProductBarcode, Stock
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.test_settings import login_admin
-from warehouse import db, picking
 from warehouse.demo_catalogue import PRODUCTS
+from warehouse.floor import picking
+from warehouse.infra import db
 from warehouse.models import Location, Order, PickTask, Printer, PrintJob, User
 
 SHIRT = PRODUCTS[1]

@@ -12,8 +12,9 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import select
 
-from warehouse import db, jobs
+from warehouse import jobs
 from warehouse.demo_catalogue import PRODUCTS
+from warehouse.infra import db
 from warehouse.models import Order, OutboxCommand, PickTask, PrintJob, utcnow
 
 SHIRT = PRODUCTS[1]  # a shirt without marking codes
@@ -134,7 +135,7 @@ def _command(app) -> OutboxCommand:
 
 
 def test_sweeper_delivers_commands_whose_jobs_redis_lost(app, demo_site, worker):
-    from warehouse import queue
+    from warehouse.infra import queue
 
     external_id = sandbox_order(demo_site)
     with app.app_context():
@@ -224,7 +225,7 @@ def test_unreachable_printer_is_retried_then_reported(app, demo_site, zebra, wor
 
 
 def test_print_jobs_lost_with_redis_are_swept_back(app, demo_site, zebra, worker, client):
-    from warehouse import queue
+    from warehouse.infra import queue
 
     task_id = picked_order(app, demo_site, client)
     verify_and_pack(client, task_id)

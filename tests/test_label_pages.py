@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from tests.browser.test_tsd_batch import import_order
 from tests.printers.decode import decode_all
 from tests.test_settings import login_admin
-from warehouse import db
 from warehouse.demo import DEMO_PRINTER_CODE
 from warehouse.demo_catalogue import PRODUCTS
+from warehouse.infra import db
 from warehouse.models import (
     IssuedSscc,
     Location,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 import printers
-from warehouse import label_preview
 from warehouse.errors import DomainError, NotFound
-from warehouse.label_preview import Stock
+from warehouse.labels import label_preview
+from warehouse.labels.label_preview import Stock
 
 BARCODE = b"^XA^FO20,20^BY2^BCN,80,N,N,N^FD12345^FS^XZ"
 

@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 import printers
 from tests.test_printer_pages import login_admin
-from warehouse import db, label_preview
 from warehouse.demo import DEMO_PRINTER_CODE
+from warehouse.infra import db
+from warehouse.labels import label_preview
 from warehouse.models import Order, Parcel, Printer, PrintJob
 
 CODE128 = b"^XA^FO60,60^BY3^BCN,150,N,N,N^FDWB-123456^FS^XZ"  # no ^PW/^LL: the printer's size

@@ -6,8 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories as f
-from warehouse import db, labels, packing, picking
 from warehouse.errors import DomainError
+from warehouse.floor import packing, picking
+from warehouse.infra import db
+from warehouse.labels import print_jobs
 from warehouse.models import Parcel, PickTask, PrintJob
 
 SHIRT = "4601234567893"
@@ -84,7 +86,7 @@ def test_the_worker_refuses_a_label_for_a_printer_loading_another_size(app, zebr
         parcel = Parcel(order=task.order, number=1)
         session.add(parcel)
         session.flush()
-        job_id = labels.queue_marketplace_label(session, parcel, small, picker).id
+        job_id = print_jobs.queue_marketplace_label(session, parcel, small, picker).id
         session.commit()
     worker()
     with app.app_context():

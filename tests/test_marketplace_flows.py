@@ -15,9 +15,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import CREDENTIALS_KEY
-from warehouse import db, demo, jobs, packing, picking
-from warehouse.credentials import seal
+from warehouse import demo, jobs
 from warehouse.demo_catalogue import PRODUCTS
+from warehouse.floor import packing, picking
+from warehouse.infra import db
+from warehouse.infra.credentials import seal
 from warehouse.marketplaces import sandbox
 from warehouse.marketplaces.connectors import client_for
 from warehouse.models import (

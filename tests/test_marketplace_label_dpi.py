@@ -8,7 +8,7 @@ import pytest
 
 from printers import graphics
 from tests.printers.decode import decode_all
-from warehouse import print_runs
+from warehouse.labels import print_runs
 from warehouse.marketplaces.sandbox import wb_stickers
 
 STICKER = wb_stickers.sticker_for(4242)

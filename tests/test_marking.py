@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories as f
-from warehouse import marking, orders, picking
+from warehouse.floor import marking, picking
 from warehouse.models import MarkingCode, PickTask, Printer
+from warehouse.orders import intake
 
 GS = "\x1d"
 GTIN = "04601234567893"
@@ -117,13 +118,13 @@ def test_a_code_used_on_one_order_is_refused_on_another_until_that_one_is_cancel
     picking.record_scan(session, first_task.id, CLOTHES, "a", picker)
     _second, task = started(session, marked_site, "o-2", ("4601234567893", 1))
     assert picking.record_scan(session, task.id, CLOTHES, "b", picker).code == "marking_used"
-    orders.cancel(session, first, by_marketplace=True)
+    intake.cancel(session, first, by_marketplace=True)
     assert session.scalar(select(MarkingCode)) is None
     assert picking.record_scan(session, task.id, CLOTHES, "c", picker).task_done
 
 
 def test_packing_checks_the_codes_picked_for_this_order(session, marked_site):
-    from warehouse import packing
+    from warehouse.floor import packing
 
     picker = marked_site["picker"]
     order, task = started(session, marked_site, "o-1", ("4601234567893", 1))
@@ -161,7 +162,7 @@ def test_a_code_without_its_crypto_tail_is_refused_at_pick(session, marked_site,
 
 
 def test_packing_a_marked_unit_takes_its_code_not_the_ean(session, marked_site):
-    from warehouse import packing
+    from warehouse.floor import packing
 
     picker = marked_site["picker"]
     _order, task = started(session, marked_site, "o-1", ("4601234567893", 1))

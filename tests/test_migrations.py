@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from warehouse.migrate import include_object
+from warehouse.infra.migrate import include_object
 from warehouse.models import Base
 
 

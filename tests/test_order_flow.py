@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.test_end_to_end import _account_id, import_now, our_order, sandbox, sandbox_order
-from warehouse import db, jobs, orders, picking, statuses, stock_sync
+from warehouse import jobs
 from warehouse.demo_catalogue import PRODUCTS
+from warehouse.floor import picking
+from warehouse.infra import db
 from warehouse.models import (
     Listing,
     MarketplaceAccount,
@@ -18,6 +20,8 @@ from warehouse.models import (
     Product,
     Stock,
 )
+from warehouse.orders import intake, statuses
+from warehouse.stock import stock_sync
 
 SHIRT, MUG = PRODUCTS[1], PRODUCTS[2]  # goods without marking codes
 
@@ -127,7 +131,7 @@ def test_cancel_after_pick_creates_putback_that_returns_goods(app, session):
         picking.record_scan(session, task.id, code, f"s{n}", picker)
     assert (task.items[0].picked, task.items[0].line.reservations[0].stock.on_hand) == (1, 4)
 
-    orders.cancel(session, order, by_marketplace=False)
+    intake.cancel(session, order, by_marketplace=False)
     stock = task.items[0].line.reservations[0].stock
     assert (stock.on_hand, stock.reserved) == (4, 0)  # the unpicked unit is free again
     putback = session.scalar(select(PickTask).where(PickTask.kind == "putback"))
@@ -145,7 +149,7 @@ def test_seller_cancel_is_delivered_to_wb(app, demo_site, worker):
     import_now(app, worker)
     with app.app_context():
         session = db.session()
-        orders.cancel(session, session.merge(our_order(app, external_id)), by_marketplace=False)
+        intake.cancel(session, session.merge(our_order(app, external_id)), by_marketplace=False)
         session.commit()
     worker()
     state = sandbox(demo_site, "GET", "/_control/state")

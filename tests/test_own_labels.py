@@ -17,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from printers import VirtualZebra, barcodes
 from tests import factories as f
 from tests.printers.decode import decode_all
-from warehouse import db, own_labels, sscc
 from warehouse.errors import DomainError
+from warehouse.infra import db
+from warehouse.labels import own_labels, sscc
 from warehouse.models import (
     IssuedSscc,
     Location,
@@ -278,7 +279,8 @@ PRODUCTION = {
 
 
 def test_gs1_prefix_comes_from_the_environment_as_digits(monkeypatch):
-    from warehouse import config, create_app
+    from warehouse import create_app
+    from warehouse.infra import config
 
     monkeypatch.delenv("WAREHOUSE_GS1_COMPANY_PREFIX", raising=False)
     assert create_app(PRODUCTION).config["GS1_COMPANY_PREFIX"] == ""  # never invented
@@ -321,7 +323,8 @@ def test_tote_labels_are_printed_from_the_desk(app, client, zebra, worker):
     """Totes carry TOTE-… barcodes (batch picking, the pack table): the desk prints them."""
     from tests.conftest import CREDENTIALS_KEY
     from tests.test_settings import login_admin
-    from warehouse import db, demo
+    from warehouse import demo
+    from warehouse.infra import db
     from warehouse.models import Printer
 
     with app.app_context():

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories as f
-from warehouse import db, packing, picking
 from warehouse.errors import DomainError, NotFound
+from warehouse.floor import packing, picking
+from warehouse.infra import db
 from warehouse.models import Parcel, PickTask, utcnow
 
 SHIRT, MUG = "4601234567893", "4607001234562"

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories as f
-from warehouse import picking
 from warehouse.errors import DomainError
+from warehouse.floor import picking
 from warehouse.models import OutboxCommand, PickTask, ScanEvent
 
 
@@ -167,7 +167,7 @@ def test_any_form_of_the_products_gtin_is_recognised(session, site, barcode, uni
 
 
 def test_upc_and_ean8_match_their_padded_forms_and_bad_check_digits_do_not(session, site):
-    from warehouse import inventory
+    from warehouse.stock import inventory
 
     upc = f.make_product(session, "Cereal", "036000291452")  # UPC-A, stored as 12 digits
     ean8 = f.make_product(session, "Gum", "96385074")
@@ -182,7 +182,7 @@ def test_two_pickers_pressing_at_once_on_two_connections_get_one_task_each_time(
     must still let exactly one picker have the task."""
     import threading
 
-    from warehouse import db
+    from warehouse.infra import db
 
     with app.app_context():
         session = db.session()

@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from printers import VirtualZebra
 from tests import factories as f
-from warehouse import db, jobs, labels, own_labels, printer_registry
+from warehouse import jobs
+from warehouse.infra import db
+from warehouse.labels import own_labels, print_jobs, printer_registry
 from warehouse.models import Printer, PrintEvent, PrintJob, User, Warehouse
 
 
@@ -284,7 +286,7 @@ def test_job_for_a_switched_off_printer_goes_to_the_station_or_to_a_person(
     with app.app_context():
         db.session().get_one(Printer, second_id).active = True
         db.session().commit()
-        labels.retry(db.session(), moved)
+        print_jobs.retry(db.session(), moved)
         db.session().commit()
     worker()
     job = job_of(app, moved)

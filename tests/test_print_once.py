@@ -7,7 +7,7 @@ import threading
 from sqlalchemy import func, select
 
 from tests.test_settings import login_admin
-from warehouse import db
+from warehouse.infra import db
 from warehouse.models import Printer, PrintJob, Product
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from warehouse import db, jobs, printer_registry
+from warehouse import jobs
 from warehouse.demo import DEMO_PRINTER_CODE, DEMO_STATION
+from warehouse.infra import db
+from warehouse.labels import printer_registry
 from warehouse.models import Printer, PrintJob
 
 FORM = {

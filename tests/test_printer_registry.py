@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests import factories as f
-from warehouse import printer_registry
 from warehouse.errors import DomainError, NotFound
+from warehouse.labels import printer_registry
 
 FORM = {"name": "Zebra", "address": "10.0.0.7", "label_size": "58x40", "dpi": "203"}
 

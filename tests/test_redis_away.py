@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from tests import factories as f
 from tests.test_web import _task, login
-from warehouse import db, jobs, queue
+from warehouse import jobs
+from warehouse.infra import db, queue
 from warehouse.models import MarketplaceAccount, Order, OutboxCommand
 
 

@@ -7,7 +7,8 @@ import threading
 from sqlalchemy import select
 
 from tests import factories as f
-from warehouse import db, picking
+from warehouse.floor import picking
+from warehouse.infra import db
 from warehouse.models import PickItem, PickTask, ScanEvent, Stock, User
 
 
@@ -114,7 +115,7 @@ def test_an_overlong_scan_id_is_refused_and_not_stored(app, client):
 
 def _batch_holding_one_mug(session):
     """A batch of one order (2 mugs) with its tote, the bin scanned; ``hold``: 1 in hand."""
-    from warehouse import batch_picking
+    from warehouse.floor import batch_picking
 
     warehouse = f.make_warehouse(session)
     account = f.make_account(session, warehouse)
@@ -130,7 +131,7 @@ def _batch_holding_one_mug(session):
 
 
 def _at_once(app, batch_id, picker_id, barcodes):
-    from warehouse import batch_picking
+    from warehouse.floor import batch_picking
     from warehouse.models import PickBatch
 
     barrier, answers = threading.Barrier(len(barcodes)), []
@@ -165,7 +166,7 @@ def test_batch_two_product_scans_at_once_take_one_in_hand_and_refuse_the_other(a
 
 
 def test_batch_two_tote_scans_at_once_put_the_unit_in_hand_once(app):
-    from warehouse import batch_picking
+    from warehouse.floor import batch_picking
 
     with app.app_context():
         batch_id, picker_id = _batch_holding_one_mug(db.session())

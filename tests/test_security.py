@@ -12,7 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
-from warehouse import db, demo
+from warehouse import demo
+from warehouse.infra import db
 from warehouse.models import User
 
 EVIL = {"Origin": "https://evil.example", "Referer": "https://evil.example/page"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from warehouse import db
-from warehouse.credentials import unseal
+from warehouse.infra import db
+from warehouse.infra.credentials import unseal
 from warehouse.models import Listing, MarketplaceAccount, Product, StatusMap
 
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import delete, select
 
 from tests import factories as f
-from warehouse import picking, shortages
 from warehouse.errors import DomainError
+from warehouse.floor import picking, shortages
 from warehouse.models import OutboxCommand, PickTask, Shortage
 
 
@@ -87,7 +87,7 @@ def test_not_enough_elsewhere_is_said_plainly(session, short_site):
 @pytest.fixture
 def one_mug_task(app):
     """A started task for 1 mug from A-01; returns (task id, badge)."""
-    from warehouse import db
+    from warehouse.infra import db
 
     with app.app_context():
         session = db.session()
@@ -121,8 +121,9 @@ def test_after_a_full_shortage_the_tsd_says_what_happened_not_all_picked(client,
 def test_a_cancel_during_picking_reaches_the_open_task_page_without_a_scan(
     app, client, one_mug_task
 ):
-    from warehouse import db, orders
+    from warehouse.infra import db
     from warehouse.models import Order
+    from warehouse.orders import intake
 
     task_id, badge = one_mug_task
     client.post("/tsd/login", data={"badge": badge})
@@ -132,7 +133,7 @@ def test_a_cancel_during_picking_reaches_the_open_task_page_without_a_scan(
     assert client.get(state_url, headers={"HX-Request": "1"}).status_code == 204
     with app.app_context():
         session = db.session()
-        orders.cancel(session, session.scalar(select(Order)), by_marketplace=True)
+        intake.cancel(session, session.scalar(select(Order)), by_marketplace=True)
         session.commit()
     answer = client.get(state_url, headers={"HX-Request": "1"})
     assert answer.status_code == 286  # htmx stops polling
@@ -169,8 +170,8 @@ def phantom_cable(session):
 
 
 def test_not_in_the_bin_takes_the_bins_free_stock_out_at_once_and_pushes_it(session, phantom_cable):
-    from warehouse import stock_sync
     from warehouse.models import StockMove
+    from warehouse.stock import stock_sync
 
     near = phantom_cable["near"]
     shortages.report_short(session, phantom_cable["task"].id, phantom_cable["picker"], "not_in_bin")
@@ -202,10 +203,10 @@ def test_damaged_takes_only_the_missing_units_out(session, phantom_cable):
 def test_an_order_short_picked_is_not_re_reserved_behind_the_supervisors_back(
     session, phantom_cable
 ):
-    from warehouse import orders
+    from warehouse.orders import intake
 
     shortages.report_short(session, phantom_cable["task"].id, phantom_cable["picker"], "damaged")
-    assert orders.retry_waiting(session, phantom_cable["account"]) == 0
+    assert intake.retry_waiting(session, phantom_cable["account"]) == 0
     order = phantom_cable["order"]
     open_tasks = session.scalars(
         select(PickTask).where(PickTask.order_id == order.id, PickTask.status == "open")
@@ -240,7 +241,7 @@ def _supervisor_short(app, far_units: int):
     """A picker reported «Нет в ячейке» on o-1; C-09 holds ``far_units``. Returns ids."""
     from werkzeug.security import generate_password_hash
 
-    from warehouse import db
+    from warehouse.infra import db
     from warehouse.models import User
 
     with app.app_context():

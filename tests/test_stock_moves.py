@@ -7,8 +7,9 @@ import threading
 from sqlalchemy import select
 
 from tests import factories as f
-from warehouse import db, inventory
+from warehouse.infra import db
 from warehouse.models import Stock
+from warehouse.stock import inventory
 
 
 def test_two_pickers_taking_from_one_bin_at_once_are_both_counted(app):

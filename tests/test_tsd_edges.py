@@ -8,7 +8,9 @@ from werkzeug.security import generate_password_hash
 
 from tests import factories as f
 from tests.test_settings import login_admin
-from warehouse import db, labels, picking
+from warehouse.floor import picking
+from warehouse.infra import db
+from warehouse.labels import print_jobs
 from warehouse.models import Parcel, PickTask, User, Warehouse
 
 SHIRT = "4601234567893"
@@ -66,7 +68,7 @@ def printed_job(app, task_id, zebra):
         parcel = Parcel(order=task.order, number=1)
         session.add(parcel)
         session.flush()
-        job = labels.queue_marketplace_label(session, parcel, printer)
+        job = print_jobs.queue_marketplace_label(session, parcel, printer)
         job.status = "printed"
         session.add(User(name="Boss", role="admin", login="admin", password_hash=ADMIN))
         session.commit()

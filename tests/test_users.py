@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests import factories as f
-from warehouse import db
-from warehouse.credentials import pin_digest
+from warehouse.infra import db
+from warehouse.infra.credentials import pin_digest
 from warehouse.models import User, Warehouse
 
 

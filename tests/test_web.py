@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from tests import factories as f
-from warehouse import config, create_app, db
-from warehouse.credentials import CredentialsError, seal, unseal
+from warehouse import create_app
+from warehouse.infra import config, db
+from warehouse.infra.credentials import CredentialsError, seal, unseal
 from warehouse.models import PickTask
 
 

@@ -12,7 +12,8 @@ __version__ = "0.1.0"
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask application; wiring only, nothing touches the network here."""
-    from warehouse import cli, config, db, i18n, logs, queue
+    from warehouse import cli
+    from warehouse.infra import config, db, i18n, logs, queue
     from warehouse.web import register_web
 
     instance = os.environ.get("WAREHOUSE_INSTANCE_PATH")  # two copies side by side: two dirs

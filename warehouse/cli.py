@@ -10,9 +10,13 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from warehouse import catalogue_csv, db, demo, migrate, queue, stock_sync, users
+from warehouse import demo
+from warehouse.catalog import catalogue_csv
 from warehouse.errors import DomainError
+from warehouse.infra import db, migrate, queue
 from warehouse.models import MarketplaceAccount
+from warehouse.staff import users
+from warehouse.stock import stock_sync
 
 
 def register(app: Flask) -> None:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from warehouse.credentials import pin_digest, seal
 from warehouse.demo_catalogue import PRODUCTS
+from warehouse.infra.credentials import pin_digest, seal
 from warehouse.models import (
     Location,
     MarketplaceAccount,

@@ -20,23 +20,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import printers
-from warehouse import (
-    accounts,
-    db,
-    labels,
-    listings,
-    orders,
-    outbox,
-    print_runs,
-    printer_registry,
-    queue,
-    statuses,
-    stock_sync,
-)
-from warehouse.marketplaces import commands
+from warehouse.catalog import listings
+from warehouse.infra import db, queue
+from warehouse.labels import print_jobs, print_runs, printer_registry
+from warehouse.marketplaces import accounts, commands, outbox
 from warehouse.marketplaces.base import AuthError, MarketplaceError
 from warehouse.marketplaces.connectors import client_for
 from warehouse.models import MarketplaceAccount, OutboxCommand, Printer, PrintJob, utcnow
+from warehouse.orders import intake, statuses
+from warehouse.stock import stock_sync
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +81,8 @@ def import_orders(account_id: int) -> dict[str, int]:
         try:
             with client_for(account) as client:
                 incoming = client.new_orders()
-                result = orders.import_orders(session, account, incoming)
-                held = orders.active_orders(session, account)
+                result = intake.import_orders(session, account, incoming)
+                held = intake.active_orders(session, account)
                 now = client.order_statuses([order.external_id for order in held])
         except MarketplaceError as exc:  # 401, 429, 5xx, timeouts: the next run tries again
             session.rollback()
@@ -102,8 +94,8 @@ def import_orders(account_id: int) -> dict[str, int]:
         table = statuses.mapping(session, account.kind)
         for order in held:
             if order.external_id in now:
-                orders.apply_marketplace_status(session, order, now[order.external_id], table)
-        result.reserved += orders.retry_waiting(session, account)
+                intake.apply_marketplace_status(session, order, now[order.external_id], table)
+        result.reserved += intake.retry_waiting(session, account)
         account.last_import_at = utcnow()
         account.last_error = None
         account.problem = None
@@ -167,7 +159,7 @@ def deliver_outbox(command_id: int) -> str:
         if command is None:
             return "nothing to do"
         if command.status == "done" and command.order_id is not None:
-            labels.wake(session, command.order_id)
+            print_jobs.wake(session, command.order_id)
             session.commit()
         if command.status == "pending":
             queue.queue("outbox").enqueue_at(command.next_attempt_at, deliver_outbox, command.id)
@@ -304,7 +296,7 @@ def check_printer(printer_id: int) -> str:
         try:
             status = printer_registry.check(printer, _timeouts())
             if status == "ready":
-                labels.wake_printer(session, printer_id)
+                print_jobs.wake_printer(session, printer_id)
             session.commit()
             return status
         finally:

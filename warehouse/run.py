@@ -27,8 +27,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from warehouse import create_app, db, demo, migrate, queue
-from warehouse.config import EMBEDDED
+from warehouse import create_app, demo
+from warehouse.infra import db, migrate, queue
+from warehouse.infra.config import EMBEDDED
 from warehouse.marketplaces import sandbox
 
 logger = logging.getLogger("warehouse.run")

@@ -10,7 +10,8 @@ import argparse
 
 from rq import Worker
 
-from warehouse import create_app, jobs, queue
+from warehouse import create_app, jobs
+from warehouse.infra import queue
 
 
 def main() -> None:

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from tests.browser.conftest import screenshot
 from tests.browser.test_desk import log_in
 from tests.printers.decode import decode_all
-from warehouse import db
 from warehouse.demo_catalogue import PRODUCTS
+from warehouse.infra import db
 from warehouse.models import Location
 
 pytestmark = pytest.mark.browser

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from tests.browser.conftest import screenshot
 from tests.test_end_to_end import import_now, our_order, sandbox_order
-from warehouse import db, picking
 from warehouse.demo_catalogue import PRODUCTS
+from warehouse.floor import picking
+from warehouse.infra import db
 from warehouse.models import PickTask, Printer, User
 
 pytestmark = pytest.mark.browser

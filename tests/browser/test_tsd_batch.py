@@ -9,10 +9,11 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import screenshot
-from warehouse import db, orders
 from warehouse.demo_catalogue import PRODUCTS
+from warehouse.infra import db
 from warehouse.marketplaces.base import IncomingLine, IncomingOrder
 from warehouse.models import MarketplaceAccount, Order, PickTask
+from warehouse.orders import intake
 
 pytestmark = pytest.mark.browser
 MUG, SOCKS = PRODUCTS[2], PRODUCTS[3]  # bins A-02-01, then B-01-01 on the walk
@@ -28,7 +29,7 @@ def import_order(app, external_id: str, *lines: tuple[str, int]) -> None:
             created_at=datetime.now(UTC),
             lines=tuple(IncomingLine((barcode,), "", qty) for barcode, qty in lines),
         )
-        orders.import_orders(session, account, [incoming])
+        intake.import_orders(session, account, [incoming])
         session.commit()
 
 
@@ -102,7 +103,7 @@ def cancel_order(app, external_id: str) -> None:
     with app.app_context():
         session = db.session()
         order = session.scalar(select(Order).where(Order.external_id == external_id))
-        orders.cancel(session, order, by_marketplace=True)
+        intake.cancel(session, order, by_marketplace=True)
         session.commit()
 
 

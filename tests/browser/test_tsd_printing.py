@@ -10,8 +10,9 @@ from sqlalchemy import select
 from tests.browser.conftest import screenshot
 from tests.browser.test_pack_station import pick_on_the_books, scan
 from tests.test_end_to_end import import_now, our_order, sandbox_order
-from warehouse import db, jobs
+from warehouse import jobs
 from warehouse.demo_catalogue import PRODUCTS
+from warehouse.infra import db
 from warehouse.models import Printer
 
 pytestmark = pytest.mark.browser

@@ -10,10 +10,11 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import screenshot
-from warehouse import db, orders
 from warehouse.demo_catalogue import PRODUCTS
+from warehouse.infra import db
 from warehouse.marketplaces.base import IncomingLine, IncomingOrder
 from warehouse.models import MarketplaceAccount, Order, PickItem, PickTask, ScanEvent
+from warehouse.orders import intake
 
 pytestmark = pytest.mark.browser
 SHIRT_MARKED, MUG, SOCKS = PRODUCTS[0], PRODUCTS[2], PRODUCTS[3]
@@ -31,7 +32,7 @@ def order_of(app, *lines: tuple[str, int]) -> int:
             created_at=datetime.now(UTC),
             lines=tuple(IncomingLine((barcode,), "", qty) for barcode, qty in lines),
         )
-        orders.import_orders(session, account, [incoming])
+        intake.import_orders(session, account, [incoming])
         session.commit()
         order = session.scalar(select(Order).where(Order.external_id == incoming.external_id))
         return session.scalar(select(PickTask.id).where(PickTask.order_id == order.id))

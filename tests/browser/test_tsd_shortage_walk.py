@@ -14,9 +14,10 @@ from sqlalchemy import select
 from tests.browser.conftest import screenshot
 from tests.browser.test_desk import log_in
 from tests.browser.test_tsd_scanning import feedback, open_task, order_of, scan
-from warehouse import db, jobs, orders
+from warehouse import jobs
 from warehouse.demo import STOCK_PER_PRODUCT
 from warehouse.demo_catalogue import PRODUCTS
+from warehouse.infra import db
 from warehouse.models import (
     Listing,
     Location,
@@ -28,6 +29,7 @@ from warehouse.models import (
     StockMove,
     utcnow,
 )
+from warehouse.orders import intake
 
 pytestmark = pytest.mark.browser
 MUG, CABLE = PRODUCTS[2], PRODUCTS[4]
@@ -78,7 +80,7 @@ def test_an_empty_bin_is_not_sold_again_nor_visited_again(
         move = session.scalar(select(StockMove))
         assert (move.reason, move.quantity) == ("suspected_shortage", -STOCK_PER_PRODUCT)
         # the import job's retry does not send a picker back to the empty bin
-        assert orders.retry_waiting(session, wb_account(session)) == 0
+        assert intake.retry_waiting(session, wb_account(session)) == 0
         session.execute(OutboxCommand.__table__.update().values(next_attempt_at=utcnow()))
         session.commit()
         jobs.sweep_outbox()
@@ -124,7 +126,7 @@ def test_a_client_cancel_reaches_the_open_task_within_seconds(app, demo_site, ts
     expect(feedback(page)).to_contain_text("1 из 2")
     with app.app_context():  # what the import does when the marketplace says «cancelled»
         session = db.session()
-        orders.cancel(
+        intake.cancel(
             session, session.get_one(Order, _order_of_task(app, task_id).id), by_marketplace=True
         )
         session.commit()

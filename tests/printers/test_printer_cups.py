@@ -30,7 +30,8 @@ from printers import (
     zpl,
 )
 from tests import factories as f
-from warehouse import db, own_labels
+from warehouse.infra import db
+from warehouse.labels import own_labels
 from warehouse.models import PrintJob
 
 CUPSD = shutil.which("cupsd") or next(

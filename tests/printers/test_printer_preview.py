@@ -15,7 +15,7 @@ from printers import graphics, zpl
 from printers.preview import __main__ as preview_cli
 from printers.preview import render
 from tests.printers.decode import decode_all, decode_barcodes
-from warehouse import print_runs
+from warehouse.labels import print_runs
 from warehouse.marketplaces.sandbox import ozon, pdf, wb_stickers, yandex
 
 GS = "\x1d"

@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse import picking, stock_sync
+from warehouse.floor import picking
 from warehouse.marketplaces.base import Label, RejectedError, TransientError
 from warehouse.marketplaces.connectors import client_for
 from warehouse.models import MarketplaceAccount, Order, OutboxCommand, Supply
+from warehouse.stock import stock_sync
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app
 
-from warehouse.credentials import unseal
+from warehouse.infra.credentials import unseal
 from warehouse.marketplaces.base import MarketplaceError
 from warehouse.marketplaces.megamarket import MegamarketClient
 from warehouse.marketplaces.ozon import OzonClient

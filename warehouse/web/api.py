@@ -10,8 +10,9 @@ import hmac
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from warehouse import db, desk
+from warehouse.infra import db
 from warehouse.models import Order
+from warehouse.shift import desk
 from warehouse.web.auth import current_user
 
 bp = Blueprint("api", __name__)

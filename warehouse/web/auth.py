@@ -12,8 +12,8 @@ from flask import current_app, g, redirect, session, url_for
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from warehouse import db
-from warehouse.credentials import pin_digest
+from warehouse.infra import db
+from warehouse.infra.credentials import pin_digest
 from warehouse.models import User
 from warehouse.web.htmx import htmx
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from warehouse import __version__, db, health, queue
+from warehouse import __version__
+from warehouse.infra import db, health, queue
 
 bp = Blueprint("health", __name__)
 

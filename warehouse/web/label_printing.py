@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from warehouse import db, desk, own_labels, sscc
 from warehouse.errors import DomainError
+from warehouse.infra import db
+from warehouse.labels import own_labels, sscc
 from warehouse.models import PrintJob, User
 from warehouse.models.printing import PRINT_JOB_OPEN
+from warehouse.shift import desk
 from warehouse.web.auth import current_user, supervisor_required
 from warehouse.web.htmx import htmx
 from warehouse.web.once import once

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, request, session, url_for
 
-from warehouse.i18n import LANGUAGES
+from warehouse.infra.i18n import LANGUAGES
 
 bp = Blueprint("language", __name__)
 

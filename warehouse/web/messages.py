@@ -320,7 +320,7 @@ def print_detail(detail: str) -> str:
 
 
 def print_problem(code: str) -> str:
-    """Words for a print job's problem code (see warehouse.labels.problem)."""
+    """Words for a print job's problem code (see warehouse.labels.print_jobs.problem)."""
     kind, _sep, detail = code.partition(":")
     if kind == "printer_not_ready":
         problems = ", ".join(str(PRINTER_PROBLEMS.get(p, p)) for p in detail.split(",") if p)
@@ -445,7 +445,7 @@ PACKAGES = {
 package_label = _words(PACKAGES)
 
 
-# The staff page and the first run (warehouse.users).
+# The staff page and the first run (warehouse.staff.users).
 TEXTS.update(
     {
         "user_not_found": lambda p: _("No such person"),

@@ -16,7 +16,8 @@ from flask import request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError
 
-from warehouse import db, labels
+from warehouse.infra import db
+from warehouse.labels import print_jobs
 from warehouse.models import PrintJob
 
 Answer = Callable[[PrintJob], ResponseReturnValue]
@@ -34,14 +35,14 @@ def once(answer: Answer) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
             key = request.form.get("request_id", "")
-            repeat = labels.already_asked(db.session(), key)
+            repeat = print_jobs.already_asked(db.session(), key)
             if repeat is not None:
                 return answer(repeat)
             try:
                 return view(*args, **kwargs)
             except IntegrityError:  # the same key, a moment earlier, from another request
                 db.session().rollback()
-                repeat = labels.already_asked(db.session(), key)
+                repeat = print_jobs.already_asked(db.session(), key)
                 if repeat is None:
                     raise
                 return answer(repeat)

@@ -1,7 +1,8 @@
 """Supervisor: labels as images — a print job's, the virtual Zebra's, or pasted ZPL.
 
-Images are PNG, one pixel per printer dot, drawn in the request (see ``warehouse.label_preview``)
-and named by an ETag, so a browser that has one asks again only to hear 304.
+Images are PNG, one pixel per printer dot, drawn in the request
+(see ``warehouse.labels.label_preview``) and named by an ETag,
+so a browser that has one asks again only to hear 304.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from printers import spool
-from warehouse import db, label_preview, printer_registry
 from warehouse.errors import DomainError
-from warehouse.label_preview import Sheet, Stock
+from warehouse.infra import db
+from warehouse.labels import label_preview, printer_registry
+from warehouse.labels.label_preview import Sheet, Stock
 from warehouse.models import PrintJob
 from warehouse.web.auth import supervisor_required
 from warehouse.web.htmx import htmx

@@ -17,8 +17,9 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from printers import spool
-from warehouse import db, labels, own_labels, printer_registry, queue
 from warehouse.errors import DomainError
+from warehouse.infra import db, queue
+from warehouse.labels import own_labels, print_jobs, printer_registry
 from warehouse.models import PRINT_JOB_STATUSES, PRINTER_TRANSPORTS, PrintJob, Warehouse
 from warehouse.web.auth import current_user, supervisor_required
 from warehouse.web.htmx import htmx
@@ -142,7 +143,7 @@ def _job_list() -> dict[str, object]:
         status = None
     s = db.session()
     return {
-        "jobs": labels.jobs(s, printer_id, status),
+        "jobs": print_jobs.jobs(s, printer_id, status),
         "printers": printer_registry.listing(s),
         "statuses": PRINT_JOB_STATUSES,
         "printer_id": printer_id,
@@ -152,7 +153,7 @@ def _job_list() -> dict[str, object]:
 
 @bp.get("/print-jobs/<int:job_id>")
 def print_job(job_id: int):
-    job = labels.get(db.session(), job_id)
+    job = print_jobs.get(db.session(), job_id)
     return render_template("supervisor/print_job.html", job=job, **job_area(job))
 
 
@@ -162,7 +163,7 @@ def decide(job_id: int, action: str):
     """Reprint, «напечаталась» or retry, by the supervisor (recorded as them)."""
     user = current_user()
     assert user is not None
-    job = labels.decide(db.session(), job_id, action, user)
+    job = print_jobs.decide(db.session(), job_id, action, user)
     db.session().commit()
     return _decided(job)
 

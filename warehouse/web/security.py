@@ -23,7 +23,7 @@ from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from markupsafe import Markup
 
-from warehouse.config import EMBEDDED
+from warehouse.infra.config import EMBEDDED
 
 csrf = CSRFProtect()
 limiter = Limiter(

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from warehouse import accounts, db, listings, outbox, queue, statuses, stock_sync
+from warehouse.catalog import listings
 from warehouse.errors import DomainError, NotFound
+from warehouse.infra import db, queue
+from warehouse.marketplaces import accounts, outbox
 from warehouse.marketplaces.connectors import (
     CREDENTIAL_FIELDS,
     DEFAULT_URLS,
@@ -20,6 +22,8 @@ from warehouse.models import (
     Product,
     Warehouse,
 )
+from warehouse.orders import statuses
+from warehouse.stock import stock_sync
 from warehouse.web.auth import supervisor_required
 from warehouse.web.messages import account_field, account_problem, account_result, describe
 

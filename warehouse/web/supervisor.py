@@ -13,8 +13,12 @@ from flask import (
     url_for,
 )
 
-from warehouse import db, desk, shortages, sscc, users
 from warehouse.errors import DomainError
+from warehouse.floor import shortages
+from warehouse.infra import db
+from warehouse.labels import sscc
+from warehouse.shift import desk
+from warehouse.staff import users
 from warehouse.web import security
 from warehouse.web.auth import current_user, log_in, supervisor_required, user_by_password
 from warehouse.web.label_printing import label_page

@@ -8,8 +8,10 @@ from collections.abc import Callable
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import IntegrityError
 
-from warehouse import batch_picking, db, labels, packing, picking, printer_registry, shortages
 from warehouse.errors import DomainError, NotFound
+from warehouse.floor import batch_picking, packing, picking, shortages
+from warehouse.infra import db
+from warehouse.labels import print_jobs, printer_registry
 from warehouse.models import PickBatch, PickTask, Printer, PrintJob, User
 from warehouse.web import security
 from warehouse.web.auth import current_user, log_in, picker_required, pin_matches, user_by_badge
@@ -452,6 +454,6 @@ def decide_print(job_id: int, action: str):
     """The packer's answer: «Ещё раз» (nothing printed), a reprint, or «Напечаталась»."""
     user = current_user()
     assert user is not None
-    job = labels.decide(db.session(), job_id, action, user)
+    job = print_jobs.decide(db.session(), job_id, action, user)
     db.session().commit()
     return render_template("tsd/_print_job.html", job=job)

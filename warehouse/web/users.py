@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from warehouse import db, users
 from warehouse.errors import DomainError, NotFound
+from warehouse.infra import db
 from warehouse.models.work import ROLES
+from warehouse.staff import users
 from warehouse.web.auth import current_user, log_in, supervisor_required
 from warehouse.web.messages import describe, role_label
 

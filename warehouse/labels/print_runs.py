@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 import printers
 from printers import graphics, preview
-from warehouse import labels, printer_registry, queue
+from warehouse.infra import queue
+from warehouse.labels import print_jobs, printer_registry
 from warehouse.marketplaces.base import Label, MarketplaceError, TransientError
 from warehouse.models import Order, Parcel, Printer, PrintJob, utcnow
 
@@ -45,7 +46,7 @@ def claim(session: Session, job_id: int, printer_id: int) -> PrintJob | None:
     job.status = "sending"
     job.attempts += 1
     job.next_check_at = None
-    labels.record(job, "sending", detail=f"attempt {job.attempts}")
+    print_jobs.record(job, "sending", detail=f"attempt {job.attempts}")
     return job
 
 
@@ -118,7 +119,7 @@ def delivered(session: Session, job: PrintJob, delivery: printers.Delivery) -> s
         _set(job, "unknown", "not_confirmed", "the buffer emptied but the odometer did not move")
         return job.status
     _set(job, delivery.outcome, "", _odometer(delivery))
-    labels.labelled(session, job)
+    print_jobs.labelled(session, job)
     return job.status
 
 
@@ -138,7 +139,7 @@ def not_ready(session: Session, job: PrintJob, exc: printers.PrinterError, wait:
     job.status = "queued"
     job.error = code
     job.next_check_at = utcnow() + timedelta(seconds=wait)
-    labels.record(job, "waiting", detail=code)
+    print_jobs.record(job, "waiting", detail=code)
     queue.enqueue_after_commit(
         session,
         "warehouse.jobs.run_print_job",
@@ -165,12 +166,12 @@ def fail_over(session: Session, job: PrintJob, code: str) -> bool:
     alternate = printer_registry.alternate(session, job.printer, exclude=tried)
     if alternate is None:
         return False
-    labels.record(job, "failover", printer=alternate, detail=f"from {job.printer.name}: {code}")
+    print_jobs.record(job, "failover", printer=alternate, detail=f"from {job.printer.name}: {code}")
     logger.warning("print job failed over job=%s %s → %s", job.id, job.printer_id, alternate.id)
     job.printer = alternate
     job.status = "queued"
     job.error = code
-    labels.enqueue(session, job)
+    print_jobs.enqueue(session, job)
     return True
 
 
@@ -204,7 +205,7 @@ def fail(job: PrintJob, exc: Exception) -> None:
 def _set(job: PrintJob, status: str, error: str, detail: str) -> None:
     job.status = status
     job.error = error
-    labels.record(job, status, detail=detail)
+    print_jobs.record(job, status, detail=detail)
     log = logger.warning if status in ("failed", "unknown") else logger.info
     log("print job %s job=%s printer=%s %s", status, job.id, job.printer_id, error)
 
@@ -212,10 +213,10 @@ def _set(job: PrintJob, status: str, error: str, detail: str) -> None:
 def sweep(session: Session, *, queued_for: int = 60, sending_for: int = 300) -> int:
     """Jobs whose RQ job was lost: queued ones are enqueued again; one stuck while
     sending (its worker died) may have printed, so a person is asked to check."""
-    stale, stuck = labels.stale_jobs(session, queued_for, sending_for)
+    stale, stuck = print_jobs.stale_jobs(session, queued_for, sending_for)
     for job in stale:
         job.updated_at = utcnow()
-        labels.enqueue(session, job)
+        print_jobs.enqueue(session, job)
     for job in stuck:
         unknown(job, printers.PrinterSendFailed("the worker stopped while sending"))
     return len(stale) + len(stuck)

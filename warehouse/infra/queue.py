@@ -22,8 +22,8 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from sqlalchemy.orm import Session
 
-from warehouse import db
-from warehouse.config import EMBEDDED
+from warehouse.infra import db
+from warehouse.infra.config import EMBEDDED
 
 logger = logging.getLogger(__name__)
 

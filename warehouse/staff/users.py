@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from werkzeug.security import generate_password_hash
 
-from warehouse.credentials import pin_digest
 from warehouse.errors import DomainError, NotFound
+from warehouse.infra.credentials import pin_digest
 from warehouse.models import User, Warehouse
 from warehouse.models.work import ROLES
 

@@ -13,10 +13,10 @@ import logging
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from warehouse import picking
 from warehouse.errors import DomainError, NotFound
+from warehouse.floor import picking
+from warehouse.floor.picking import ScanResult
 from warehouse.models import Location, Order, PickBatch, PickItem, PickTask, User
-from warehouse.picking import ScanResult
 
 logger = logging.getLogger(__name__)
 

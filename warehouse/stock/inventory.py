@@ -7,8 +7,8 @@ import logging
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, object_session
 
-from warehouse import marking
 from warehouse.errors import DomainError
+from warehouse.floor import marking
 from warehouse.models import (
     Location,
     Order,

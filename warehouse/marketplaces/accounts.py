@@ -14,8 +14,8 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warehouse.credentials import seal, unseal
 from warehouse.errors import DomainError, NotFound
+from warehouse.infra.credentials import seal, unseal
 from warehouse.marketplaces.base import AuthError, MarketplaceError, TransientError
 from warehouse.marketplaces.connectors import (
     CREDENTIAL_FIELDS,

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from warehouse import outbox
+from warehouse.marketplaces import outbox
 from warehouse.models import Listing, Location, MarketplaceAccount, OutboxCommand, Stock
 
 logger = logging.getLogger(__name__)

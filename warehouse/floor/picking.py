@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from warehouse import inventory, marking, stock_sync
 from warehouse.errors import DomainError, NotFound
+from warehouse.floor import marking
 from warehouse.models import (
     Location,
     MarkingCode,
@@ -30,6 +30,7 @@ from warehouse.models import (
     utcnow,
 )
 from warehouse.models.work import SCAN_ID_LENGTH
+from warehouse.stock import inventory, stock_sync
 
 logger = logging.getLogger(__name__)
 

@@ -8,9 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse import inventory, listings, outbox, picking, statuses, stock_sync
+from warehouse.catalog import listings
+from warehouse.floor import picking
+from warehouse.marketplaces import outbox
 from warehouse.marketplaces.base import IncomingOrder
 from warehouse.models import MarketplaceAccount, Order, OrderLine, PickTask
+from warehouse.orders import statuses
+from warehouse.stock import inventory, stock_sync
 
 logger = logging.getLogger(__name__)
 

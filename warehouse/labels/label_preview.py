@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from printers import SIZES, detect_dpi
 from printers import preview as renderer
 from printers.zpl import dots_per_mm
-from warehouse import labels, printer_registry
 from warehouse.errors import DomainError, NotFound
+from warehouse.labels import print_jobs, printer_registry
 from warehouse.models import PrintJob
 
 DEFAULT_DPI = 203
@@ -78,7 +78,7 @@ def job_stock(job: PrintJob) -> Stock:
 
 def job_zpl(session: Session, job_id: int) -> tuple[bytes, Stock]:
     """The ZPL a job sends and the stock of its printer; NotFound until the label is fetched."""
-    job = labels.get(session, job_id)
+    job = print_jobs.get(session, job_id)
     if not job.content:
         raise NotFound("label_not_fetched")
     return job.content, job_stock(job)

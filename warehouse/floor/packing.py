@@ -8,16 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, distinct, func, select
 from sqlalchemy.orm import Session
 
-from warehouse import (
-    inventory,
-    labels,
-    marking,
-    outbox,
-    own_labels,
-    picking,
-    printer_registry,
-)
 from warehouse.errors import DomainError, NotFound
+from warehouse.floor import marking, picking
+from warehouse.floor.picking import ScanResult
+from warehouse.labels import own_labels, print_jobs, printer_registry
+from warehouse.labels.print_runs import LABEL_SIZES_MM
+from warehouse.marketplaces import outbox
 from warehouse.models import (
     MarkingCode,
     Order,
@@ -30,8 +26,7 @@ from warehouse.models import (
     ScanEvent,
     User,
 )
-from warehouse.picking import ScanResult
-from warehouse.print_runs import LABEL_SIZES_MM
+from warehouse.stock import inventory
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +194,7 @@ def pack_task(
     outbox.queue_command(session, order.account, "ship", order=order)
     session.flush()
     logger.info("order packed order=%s parcel=%s by=%s", order.id, parcel.id, user.id)
-    return labels.queue_marketplace_label(session, parcel, printer, user)
+    return print_jobs.queue_marketplace_label(session, parcel, printer, user)
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 import printers
 from printers import InvalidBarcode, LayoutError
-from warehouse import labels, sscc
-from warehouse.batch_picking import TOTE_PREFIX
 from warehouse.errors import DomainError, NotFound
+from warehouse.floor.batch_picking import TOTE_PREFIX
+from warehouse.labels import print_jobs, sscc
 from warehouse.models import (
     IssuedSscc,
     Location,
@@ -106,7 +106,7 @@ class Queued:
 
 def queued(session: Session, job_id: int) -> Queued:
     """A job queued here, for the page that shows it after the redirect (or its polling)."""
-    job = labels.get(session, job_id)
+    job = print_jobs.get(session, job_id)
     printer = job.printer
     try:
         size = label_size(printer)
@@ -351,6 +351,6 @@ def _queue(
     content: bytes,
     detail: str,
 ) -> Queued:
-    job = labels.queue_own_label(session, printer, kind, user, content, detail)
+    job = print_jobs.queue_own_label(session, printer, kind, user, content, detail)
     logger.info("own label queued job=%s kind=%s %s", job.id, kind, detail)
     return Queued(job, size)

@@ -18,8 +18,9 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse import batch_picking, inventory, orders, picking, stock_sync
 from warehouse.errors import DomainError, NotFound
+from warehouse.floor import batch_picking, picking
+from warehouse.floor.picking import ScanResult
 from warehouse.models import (
     Order,
     OrderLine,
@@ -31,7 +32,8 @@ from warehouse.models import (
     User,
 )
 from warehouse.models.work import SHORTAGE_REASONS
-from warehouse.picking import ScanResult
+from warehouse.orders import intake
+from warehouse.stock import inventory, stock_sync
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +145,7 @@ def resolve(session: Session, shortage_id: int, action: str) -> Shortage:
     order = shortage.order
     if action == "cancel":
         shortage.status = "cancelled"
-        orders.cancel(session, order, by_marketplace=False)
+        intake.cancel(session, order, by_marketplace=False)
         logger.info("shortage resolved shortage=%s action=%s", shortage.id, action)
         return shortage
     line = shortage.item.line

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse import queue
+from warehouse.infra import queue
 from warehouse.marketplaces.base import AuthError, MarketplaceError, TransientError
 from warehouse.models import MarketplaceAccount, Order, OutboxCommand, utcnow
 

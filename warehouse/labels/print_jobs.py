@@ -1,7 +1,7 @@
 """Print jobs: which label goes to which printer, who asked, and what people decide.
 
 The states (queued → sending → printed | sent | unknown | failed) are moved by the
-worker in ``warehouse.print_runs``; this module creates jobs and takes people's
+worker in ``warehouse.labels.print_runs``; this module creates jobs and takes people's
 decisions: retry a failed job, reprint, or say that an ``unknown`` one did print.
 Every step is a ``PrintEvent`` with its time, printer and (for people) who.
 """
@@ -15,8 +15,8 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from warehouse import queue
 from warehouse.errors import DomainError, NotFound
+from warehouse.infra import queue
 from warehouse.models import Parcel, Printer, PrintEvent, PrintJob, User, utcnow
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def queue_marketplace_label(
 def queue_own_label(
     session: Session, printer: Printer, kind: str, user: User, content: bytes, detail: str = ""
 ) -> PrintJob:
-    """A label we made ourselves (``warehouse.own_labels``): its ZPL is kept on the job, so a
+    """A label we made ourselves (``warehouse.labels.own_labels``): its ZPL is kept on the job, so a
     resend or a reprint prints exactly the same label."""
     return _new_job(session, printer, kind, user, content=content, detail=detail)
 

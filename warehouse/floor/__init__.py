@@ -1,0 +1,1 @@
+"""Work on the floor: picking (single and batch), shortages, marking codes, packing."""

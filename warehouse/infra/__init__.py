@@ -1,0 +1,1 @@
+"""Plumbing, no business: config, database, Redis/RQ, logs, language, secrets, health."""

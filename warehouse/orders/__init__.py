@@ -1,0 +1,1 @@
+"""Marketplace orders: import, acceptance, unified statuses, cancellation."""

@@ -1,0 +1,1 @@
+"""The shift as the supervisor sees it: read models for the desk."""
