@@ -23,7 +23,6 @@ from warehouse.models import (
     PickTask,
     Printer,
     PrintJob,
-    ScanEvent,
     User,
 )
 from warehouse.stock import inventory
@@ -246,21 +245,7 @@ def verify_scan(
         return stored
     task = task_for_packing(session, task_id)
     result = _check(session, task, barcode.strip())
-    session.add(
-        ScanEvent(
-            scope=scope,
-            scan_id=scan_id,
-            task_id=task.id,
-            user_id=user.id,
-            barcode=barcode[:300],
-            ok=result.ok,
-            code=result.code,
-            message=f"pack {result.code} {result.params}"[:500],
-            details={"params": result.params, "task_done": result.task_done},
-        )
-    )
-    session.flush()
-    return result
+    return picking.store_scan(session, scope, scan_id, barcode, user, result, task=task, item=None)
 
 
 def _check(session: Session, task: PickTask, barcode: str) -> ScanResult:
