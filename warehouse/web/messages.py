@@ -74,6 +74,18 @@ TEXTS = {
         "A new pick task takes the missing goods from other bins"
     ),
     "shortage_cancelled": lambda p: _("The order is cancelled; anything picked goes back to bins"),
+    "shortage_lines_cancelled": lambda p: _(
+        "The missing units are taken off the order; the marketplace is being told. "
+        "Pack what was picked"
+    ),
+    "partial_cancel_not_allowed": lambda p: _(
+        "%(marketplace)s does not take single lines off an order: pick from other bins or "
+        "cancel the order",
+        **p,
+    ),
+    "partial_cancel_nothing_left": lambda p: _(
+        "Nothing would be left of the order: cancel the whole order instead"
+    ),
     "count_recorded": lambda p: _("Count recorded: bin %(bin)s now holds %(counted)s", **p),
     "verify_ok": lambda p: _("%(product)s: %(verified)s of %(quantity)s checked", **p),
     "verify_done": lambda p: _("Everything checked. Choose the package."),
@@ -324,6 +336,7 @@ WORK_LABELS = {
     "done": _l("done"),
     "cancelled": _l("cancelled"),
     "picked_elsewhere": _l("picked from other bins"),
+    "lines_cancelled": _l("missing units taken off the order"),
     # stock moves (warehouse.models.work.STOCK_MOVE_REASONS)
     "suspected_shortage": _l("suspected shortage, until a count"),
     "damaged": _l("damaged, taken out"),
