@@ -98,6 +98,10 @@ def test_an_sscc_box_label_loads_its_parcel(session, site, app):
     issued = sscc.for_parcel(session, gs1, parcel, site["picker"])
     loaded = handovers.load(session, order.handover_id, "00" + issued.code, site["picker"])
     assert loaded.parcel.id == parcel.id
+    # our order label (the order's number) names the parcel of a one-parcel order
+    other = packed(session, site, "wb-2", label=False)
+    by_number = handovers.load(session, other.handover_id, "wb-2", site["picker"])
+    assert by_number.order == other
 
 
 @pytest.mark.parametrize(

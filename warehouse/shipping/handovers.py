@@ -258,7 +258,12 @@ def _parcel_by_code(session: Session, code: str) -> Parcel | None:
     issued = session.scalar(select(IssuedSscc).where(IssuedSscc.code == sscc))
     if issued is not None and issued.parcel_id is not None:
         return session.get(Parcel, issued.parcel_id)
-    return None
+    # the order's number (our order label, or a sticker that carries just the number):
+    # it names the parcel only when the order has one
+    parcels = session.scalars(
+        select(Parcel).join(Order, Order.id == Parcel.order_id).where(Order.external_id == code)
+    ).all()
+    return parcels[0] if len(parcels) == 1 else None
 
 
 def progress(session: Session, handover: HandOver) -> Progress:
