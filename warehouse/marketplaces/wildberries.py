@@ -34,8 +34,13 @@ NAME = "Wildberries"
 STATUS_BATCH = 1000
 SUPPLY_BATCH = 100
 STOCK_BATCH = 1000
+META_BATCH = 100
 CARDS_PAGE = 100
 CARDS_PATH = "/content/v2/get/cards/list"
+# Product cards live on the Content API's own host, never on marketplace-api (WB's
+# work-with-products OpenAPI, servers of /content/v2/get/cards/list).
+CONTENT_URL = "https://content-api.wildberries.ru"
+SUPPLY_QR_KINDS = frozenset({"svg", "zplv", "zplh", "png"})
 
 
 class WildberriesClient(SellerApi):
@@ -44,10 +49,11 @@ class WildberriesClient(SellerApi):
     service = NAME
 
     def __init__(
-        self, base_url: str, token: str, *, timeout: float = 10.0, content_url: str = ""
+        self, base_url: str, token: str, *, timeout: float = 10.0, content_url: str = CONTENT_URL
     ) -> None:
-        # Cards live on another host (content-api.wildberries.ru); the sandbox serves both.
-        self._content_url = (content_url or base_url).rstrip("/")
+        # Cards are asked on the Content API's host only: falling back to ``base_url``
+        # once hid that production asked marketplace-api for them (WB answers 404 there).
+        self._content_url = content_url.rstrip("/")
         super().__init__(base_url, timeout=timeout, headers={"Authorization": token})
 
     # --- reading ---------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """A stateful imitation of the Wildberries Marketplace (FBS) API, as a Flask blueprint.
 
 Mounted at ``/sandbox/wb``: ``/sandbox/wb/api/v3/orders/new`` answers like
-``https://marketplace-api.wildberries.ru/api/v3/orders/new``. State lives in the
-sandbox's own database (``SANDBOX_DATABASE_URL``), so several gunicorn processes agree.
+``https://marketplace-api.wildberries.ru/api/v3/orders/new``. The Content API (product
+cards) has its own host at WB, here ``/sandbox/wb/content-api/`` (``wb_content``). State
+lives in the sandbox's own database (``SANDBOX_DATABASE_URL``), so several gunicorn processes agree.
 
 Config: ``SANDBOX_ENABLED`` (else every path is 404), ``SANDBOX_DATABASE_URL``,
 ``SANDBOX_WB_TOKEN`` (default ``"sandbox"``, sent bare in ``Authorization``),
@@ -26,6 +27,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from warehouse.marketplaces.sandbox import (
     common,
+    wb_content,
     wb_control,
     wb_requests,
     wb_state,
@@ -37,6 +39,7 @@ from warehouse.marketplaces.sandbox.wb_state import SandboxError, rfc3339
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("sandbox_wb", __name__)
+bp.register_blueprint(wb_content.bp, url_prefix="/content-api")
 
 DEFAULT_TOKEN = "sandbox"
 MONTH_SECONDS = 30 * 24 * 3600
@@ -224,14 +227,6 @@ def stocks_get(warehouse_id: int) -> Response:
     chrt_ids = wb_requests.ids(wb_requests.body(), "chrtIds", 1000)
     with common.begin() as conn:
         return jsonify({"stocks": wb_state.get_stocks(conn, warehouse_id, chrt_ids)})
-
-
-@bp.post("/content/v2/get/cards/list")
-def cards_list() -> Response:
-    """The Content API's card list (on content-api.wildberries.ru in real life)."""
-    cursor = (wb_requests.body().get("settings") or {}).get("cursor") or {}
-    limit = int(cursor.get("limit") or 100)
-    return jsonify(wb_state.cards_page(limit, cursor.get("nmID")))
 
 
 # --- control (tests and the demo) -------------------------------------------------------
