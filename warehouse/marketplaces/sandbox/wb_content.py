@@ -2,11 +2,11 @@
 
 WB serves product cards on their own host, not on marketplace-api: the card list of WB's
 work-with-products OpenAPI lists only ``content-api.wildberries.ru`` (and its sandbox) as
-servers. The WB sandbox mounts this blueprint under ``/content-api``, so
+servers. ``install`` puts these routes on the WB sandbox's blueprint under ``PREFIX``, so
 ``/sandbox/wb/content-api/content/v2/get/cards/list`` is the Content API and the same path
 under ``/sandbox/wb`` (the Marketplace API's host) is 404, as WB answers: a client asking
 the wrong host fails here as it would in production. The token, faults and reset are the
-WB sandbox's own (its hooks apply to this nested blueprint).
+WB sandbox's own.
 """
 
 from __future__ import annotations
@@ -15,10 +15,14 @@ from flask import Blueprint, Response, jsonify
 
 from warehouse.marketplaces.sandbox import wb_requests, wb_state
 
-bp = Blueprint("content", __name__)
+PREFIX = "/content-api"  # the host content-api.wildberries.ru
 
 
-@bp.post("/content/v2/get/cards/list")
+def install(bp: Blueprint) -> None:
+    """The Content API's routes on the WB sandbox's blueprint, under its host's prefix."""
+    bp.add_url_rule(f"{PREFIX}/content/v2/get/cards/list", view_func=cards_list, methods=["POST"])
+
+
 def cards_list() -> Response:
     """``{settings: {cursor: {limit, nmID?}}}`` → ``{cards, cursor}``, ordered by nmID."""
     cursor = (wb_requests.body().get("settings") or {}).get("cursor") or {}
