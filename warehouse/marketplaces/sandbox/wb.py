@@ -148,6 +148,17 @@ def order_sgtin(order_id: int) -> tuple[str, int]:
     return "", 204
 
 
+@bp.delete("/api/v3/orders/<int:order_id>/meta")
+def order_meta_delete(order_id: int) -> tuple[str, int]:
+    """Remove every value of one label identifier (``key``), while the order is ``confirm``."""
+    key = request.args.get("key", "")
+    if key not in ("imei", "uin", "gtin", "sgtin", "customsDeclaration"):
+        raise SandboxError(400, "IncorrectParameter", "Передан некорректный параметр")
+    with common.begin() as conn:
+        wb_state.delete_meta(conn, order_id, key)
+    return "", 204
+
+
 @bp.post("/api/v3/orders/stickers")
 def order_stickers() -> Response:
     kind, width, height = wb_requests.sticker_args()

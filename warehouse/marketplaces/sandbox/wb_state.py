@@ -153,6 +153,15 @@ def set_sgtins(conn: Connection, order_id: int, codes: list[str]) -> None:
     conn.execute(update(orders).where(orders.c.id == order_id).values(sgtins=codes))
 
 
+def delete_meta(conn: Connection, order_id: int, key: str) -> None:
+    """Forget the order's values of ``key`` (only sgtin is kept by the sandbox)."""
+    row = _order(conn, order_id)
+    if row.supplier_status != "confirm":
+        raise SandboxError(409, "FailedToUpdateMeta", "meta can be changed only in status confirm")
+    if key == "sgtin":
+        conn.execute(update(orders).where(orders.c.id == order_id).values(sgtins=[]))
+
+
 def orders_meta(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
     """``{id, metaDetails}`` per known order, as ``POST /api/marketplace/v3/orders/meta``."""
     rows = conn.execute(select(orders).where(orders.c.id.in_(ids)).order_by(orders.c.id))
