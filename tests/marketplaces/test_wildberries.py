@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from warehouse import demo
 from warehouse.demo_catalogue import PRODUCTS
 from warehouse.marketplaces.base import AuthError, RejectedError, TransientError
 from warehouse.marketplaces.connectors import wb_content_url
@@ -252,6 +253,19 @@ def test_production_wiring_asks_cards_on_the_content_host(
     base_url: str, settings: dict[str, str], expected: str | None
 ) -> None:
     assert wb_content_url(base_url, settings) == (expected or settings["content_url"])
+
+
+def test_demo_cabinet_content_host_follows_the_run_site() -> None:
+    """``make run`` may change ports: the demo's content_url moves with the site."""
+    old = {"warehouse_id": "1000001", "content_url": "http://127.0.0.1:8000/sandbox/wb/content-api"}
+    moved = demo.sandbox_settings(old, "http://127.0.0.1:8123/")
+    assert moved == {
+        "warehouse_id": "1000001",
+        "content_url": "http://127.0.0.1:8123/sandbox/wb/content-api",
+    }
+    assert demo.sandbox_settings({"content_url": "https://content-api.wildberries.ru"}, "x") == {
+        "content_url": "https://content-api.wildberries.ru"
+    }
 
 
 def test_uniform_order_status_is_one_string(wb_client, wb_sandbox):
