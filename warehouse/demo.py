@@ -6,6 +6,7 @@ Loaded by ``make run`` (idempotent: a second load changes nothing).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,9 +36,13 @@ DEMO_PRINTER_CODE = "PRN-001"
 DEMO_BIG_PRINTER_CODE = "PRN-002"
 DEMO_STATION = "PACK-1"
 STOCK_PER_PRODUCT = 500
-# Credentials and settings each sandbox accepts (README names them).
+# Credentials and settings each sandbox accepts (README names them). A setting starting
+# with /sandbox/ is an address on this run's site (WB's cards: the Content API's host).
 SANDBOX_ACCOUNTS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
-    "wb": ({"token": "sandbox"}, {"warehouse_id": "1000001"}),
+    "wb": (
+        {"token": "sandbox"},
+        {"warehouse_id": "1000001", "content_url": "/sandbox/wb/content-api"},
+    ),
     "ozon": ({"client_id": "sandbox", "api_key": "sandbox"}, {"warehouse_id": "1"}),
     "yandex": ({"api_key": "sandbox"}, {"business_id": "1", "campaign_id": "1"}),
     "megamarket": ({"token": "sandbox"}, {}),
@@ -91,7 +96,7 @@ def load(
                 base_url=f"{public_url.rstrip('/')}/sandbox/{kind}",
                 credentials_encrypted=seal(credentials, credentials_key),
                 warehouse_id=warehouse.id,
-                settings=settings,
+                settings=sandbox_settings(settings, public_url),
             )
         )
     host, port = printer
@@ -123,10 +128,23 @@ def rewire(session: Session, *, public_url: str, printer: tuple[str, int]) -> No
             zebra.host, zebra.port = host, port
             logger.info("demo printer %s now at %s:%s", zebra.code, host, port)
     for account in session.scalars(select(MarketplaceAccount)):
-        marker = account.base_url.rfind("/sandbox/")
-        if marker >= 0:
-            account.base_url = f"{public_url.rstrip('/')}{account.base_url[marker:]}"
+        account.base_url = _on_site(account.base_url, public_url)
+        if account.settings:
+            account.settings = sandbox_settings(account.settings, public_url)
     session.flush()
+
+
+def sandbox_settings(settings: dict[str, Any], public_url: str) -> dict[str, Any]:
+    """The settings with every sandbox address (``…/sandbox/…``) on this run's site."""
+    return {
+        key: _on_site(value, public_url) if isinstance(value, str) else value
+        for key, value in settings.items()
+    }
+
+
+def _on_site(address: str, public_url: str) -> str:
+    marker = address.rfind("/sandbox/")
+    return f"{public_url.rstrip('/')}{address[marker:]}" if marker >= 0 else address
 
 
 def _big_printer(warehouse: Warehouse, host: str, port: int) -> Printer:

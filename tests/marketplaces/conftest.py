@@ -33,5 +33,6 @@ _wb_server, wb_sandbox = sandbox_fixtures(WbSandbox, "wb")
 
 @pytest.fixture
 def wb_client(wb_sandbox: WbSandbox) -> Iterator[WildberriesClient]:
-    with WildberriesClient(wb_sandbox.base_url, TOKEN, timeout=2.0) as client:
+    content = f"{wb_sandbox.base_url}/content-api"
+    with WildberriesClient(wb_sandbox.base_url, TOKEN, timeout=2.0, content_url=content) as client:
         yield client

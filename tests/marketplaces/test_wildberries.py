@@ -8,13 +8,16 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from warehouse import demo
 from warehouse.demo_catalogue import PRODUCTS
 from warehouse.marketplaces.base import AuthError, RejectedError, TransientError
+from warehouse.marketplaces.connectors import wb_content_url
 from warehouse.marketplaces.wildberries import WildberriesClient
 
 if TYPE_CHECKING:
     from conftest import WbSandbox
 
+TOKEN = "sandbox"
 SHIRT = PRODUCTS[0]
 MUG = PRODUCTS[2]
 
@@ -124,9 +127,7 @@ def test_conflict_409_maps_to_rejected_with_code(
     with pytest.raises(RejectedError) as caught:
         wb_client.add_to_supply(supply_id, [order_id])
     assert caught.value.code == "FailedToAddSupplyOrder"
-    with pytest.raises(RejectedError) as caught:
-        wb_client.deliver_supply(supply_id)
-    assert caught.value.code == "SupplyHasZeroOrders"
+    assert wb_client.deliver_supply(supply_id) is False  # 409 SupplyHasZeroOrders: nothing to do
     with pytest.raises(RejectedError) as caught:
         wb_client.supply("WB-GI-999999")
     assert caught.value.code == "NotFound"
@@ -223,6 +224,48 @@ def test_product_cards_one_per_size_with_barcodes(wb_client):
     shirt = next(card for card in cards if card.article == "TSH-WHT-L")
     assert shirt.sku == "210002" and shirt.barcodes == ("4601234567008", "4601234567015")
     assert shirt.marketplace_id == "110002"
+
+
+def test_cards_asked_on_the_marketplace_host_are_refused(wb_sandbox: WbSandbox) -> None:
+    """WB serves cards only on content-api; the sandbox's marketplace host answers 404."""
+    wrong = wb_sandbox.base_url  # what the connector did when no content host was given
+    with (
+        WildberriesClient(wb_sandbox.base_url, TOKEN, timeout=2, content_url=wrong) as client,
+        pytest.raises(RejectedError, match="404"),
+    ):
+        client.product_cards()
+
+
+@pytest.mark.parametrize(
+    ("base_url", "settings", "expected"),
+    [
+        ("https://marketplace-api.wildberries.ru", {}, "https://content-api.wildberries.ru"),
+        (
+            "https://marketplace-api-sandbox.wildberries.ru",
+            {},
+            "https://content-api-sandbox.wildberries.ru",
+        ),
+        ("https://proxy.example/wb", {}, "https://content-api.wildberries.ru"),
+        ("http://x/sandbox/wb", {"content_url": "http://x/sandbox/wb/content-api"}, None),
+    ],
+)
+def test_production_wiring_asks_cards_on_the_content_host(
+    base_url: str, settings: dict[str, str], expected: str | None
+) -> None:
+    assert wb_content_url(base_url, settings) == (expected or settings["content_url"])
+
+
+def test_demo_cabinet_content_host_follows_the_run_site() -> None:
+    """``make run`` may change ports: the demo's content_url moves with the site."""
+    old = {"warehouse_id": "1000001", "content_url": "http://127.0.0.1:8000/sandbox/wb/content-api"}
+    moved = demo.sandbox_settings(old, "http://127.0.0.1:8123/")
+    assert moved == {
+        "warehouse_id": "1000001",
+        "content_url": "http://127.0.0.1:8123/sandbox/wb/content-api",
+    }
+    assert demo.sandbox_settings({"content_url": "https://content-api.wildberries.ru"}, "x") == {
+        "content_url": "https://content-api.wildberries.ru"
+    }
 
 
 def test_uniform_order_status_is_one_string(wb_client, wb_sandbox):

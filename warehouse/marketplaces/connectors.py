@@ -4,13 +4,16 @@ Every connector offers the same few methods (ping, new_orders, order_statuses,
 label, cancel, push_stocks, product_cards) plus its marketplace's own steps,
 which only ``commands`` calls. Credentials per kind:
 
-- wb: token; ozon: client_id, api_key; yandex: api_key (+ settings business_id,
+- wb: token (+ setting content_url: where product cards are asked, the Content API's
+  own host; blank = the host beside the marketplace API's, see ``wb_content_url``);
+  ozon: client_id, api_key; yandex: api_key (+ settings business_id,
   campaign_id, required); megamarket: token.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -18,7 +21,7 @@ from warehouse.infra.credentials import unseal
 from warehouse.marketplaces.base import MarketplaceError
 from warehouse.marketplaces.megamarket import MegamarketClient
 from warehouse.marketplaces.ozon import OzonClient
-from warehouse.marketplaces.wildberries import WildberriesClient
+from warehouse.marketplaces.wildberries import CONTENT_URL, WildberriesClient
 from warehouse.marketplaces.yandex import YandexClient
 from warehouse.models import MarketplaceAccount
 
@@ -31,7 +34,7 @@ CREDENTIAL_FIELDS: dict[str, tuple[str, ...]] = {
 }
 # Settings per marketplace: where stock goes and which cabinet is meant.
 SETTING_FIELDS: dict[str, tuple[str, ...]] = {
-    "wb": ("warehouse_id",),
+    "wb": ("warehouse_id", "content_url"),
     "ozon": ("warehouse_id",),
     "yandex": ("business_id", "campaign_id", "warehouse_id"),
     "megamarket": ("merchant_id",),
@@ -44,6 +47,12 @@ DEFAULT_URLS = {
     "yandex": "https://api.partner.market.yandex.ru",
     "megamarket": "https://api.megamarket.tech",
 }
+# WB's hosts come in pairs (api-information OpenAPI): the Content API beside the
+# Marketplace API, in production and in WB's own sandbox.
+WB_CONTENT_HOSTS = {
+    "marketplace-api.wildberries.ru": CONTENT_URL,
+    "marketplace-api-sandbox.wildberries.ru": "https://content-api-sandbox.wildberries.ru",
+}
 
 
 def client_for(account: MarketplaceAccount) -> Any:
@@ -53,7 +62,8 @@ def client_for(account: MarketplaceAccount) -> Any:
     timeout = float(current_app.config["MARKETPLACE_TIMEOUT"])
     url = account.base_url
     if account.kind == "wb":
-        return WildberriesClient(url, secrets["token"], timeout=timeout)
+        content = wb_content_url(url, settings)
+        return WildberriesClient(url, secrets["token"], timeout=timeout, content_url=content)
     if account.kind == "ozon":
         return OzonClient(url, secrets["client_id"], secrets["api_key"], timeout=timeout)
     if account.kind == "yandex":
@@ -63,3 +73,13 @@ def client_for(account: MarketplaceAccount) -> Any:
         merchant = str(settings.get("merchant_id", ""))
         return MegamarketClient(url, secrets["token"], timeout=timeout, merchant_id=merchant)
     raise MarketplaceError(f"no connector for marketplace {account.kind!r}")
+
+
+def wb_content_url(base_url: str, settings: dict[str, Any]) -> str:
+    """Where a WB cabinet's product cards are asked: its ``content_url`` setting, else the
+    Content API host paired with its Marketplace API host, else production's.
+    """
+    given = str(settings.get("content_url") or "").strip()
+    if given:
+        return given
+    return WB_CONTENT_HOSTS.get(urlsplit(base_url).hostname or "", CONTENT_URL)

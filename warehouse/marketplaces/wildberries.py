@@ -12,6 +12,7 @@ import base64
 import binascii
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,8 +35,30 @@ NAME = "Wildberries"
 STATUS_BATCH = 1000
 SUPPLY_BATCH = 100
 STOCK_BATCH = 1000
+META_BATCH = 100
 CARDS_PAGE = 100
 CARDS_PATH = "/content/v2/get/cards/list"
+# Product cards live on the Content API's own host, never on marketplace-api (WB's
+# work-with-products OpenAPI, servers of /content/v2/get/cards/list).
+CONTENT_URL = "https://content-api.wildberries.ru"
+SUPPLY_QR_KINDS = frozenset({"svg", "zplv", "zplh", "png"})
+# 409 of PATCH /api/v3/supplies/{supplyId}/deliver for a supply without orders.
+ZERO_ORDERS = "SupplyHasZeroOrders"
+# sgtin validation decisions of POST /api/marketplace/v3/orders/meta (orders-fbs OpenAPI,
+# 2026): with these the supply may be delivered; "pending" means wait; "required" means
+# the code is missing; every other decision is a failed validation.
+SGTIN_PASSED = frozenset(
+    {"filled", "deadlineExceeded", "optional", "sgtinIntroduced", "sgtinSoldB2B"}
+)
+
+
+@dataclass(frozen=True)
+class SgtinMeta:
+    """The Честный знак codes WB holds for one assembly order, and how it judged them."""
+
+    codes: tuple[str, ...] = ()
+    pending: bool = False  # WB is still validating: the supply cannot be delivered yet
+    failed: tuple[str, ...] = ()  # decisions that failed validation (e.g. "sgtinNotFound")
 
 
 class WildberriesClient(SellerApi):
@@ -44,10 +67,11 @@ class WildberriesClient(SellerApi):
     service = NAME
 
     def __init__(
-        self, base_url: str, token: str, *, timeout: float = 10.0, content_url: str = ""
+        self, base_url: str, token: str, *, timeout: float = 10.0, content_url: str = CONTENT_URL
     ) -> None:
-        # Cards live on another host (content-api.wildberries.ru); the sandbox serves both.
-        self._content_url = (content_url or base_url).rstrip("/")
+        # Cards are asked on the Content API's host only: falling back to ``base_url``
+        # once hid that production asked marketplace-api for them (WB answers 404 there).
+        self._content_url = content_url.rstrip("/")
         super().__init__(base_url, timeout=timeout, headers={"Authorization": token})
 
     # --- reading ---------------------------------------------------------------------
@@ -105,6 +129,23 @@ class WildberriesClient(SellerApi):
         path = f"/api/marketplace/v3/supplies/{supply_id}/order-ids"
         return [str(value) for value in self._send("GET", path).json().get("orderIds", [])]
 
+    def sgtin_meta(self, order_ids: Iterable[str | int]) -> dict[str, SgtinMeta]:
+        """order id → the sgtin codes WB holds (``POST /api/marketplace/v3/orders/meta``).
+
+        Read back before a supply is delivered: a code lost on the way is sent again
+        rather than found missing by WB's 409. Reads the 2026 ``metaDetails`` list and
+        the older ``meta.sgtin.value`` form; orders WB returns no sgtin for are absent.
+        """
+        found: dict[str, SgtinMeta] = {}
+        for batch in batches([_order_id(value) for value in order_ids], META_BATCH):
+            body = {"orders": batch}
+            data = self._send("POST", "/api/marketplace/v3/orders/meta", json=body).object()
+            for item in data.get("orders") or ():
+                meta = _sgtin_meta(item)
+                if meta is not None:
+                    found[str(item.get("id"))] = meta
+        return found
+
     def stocks(self, warehouse_id: int, chrt_ids: Iterable[int | str]) -> dict[int, int]:
         """chrtId → amount as WB holds it."""
         result: dict[int, int] = {}
@@ -129,10 +170,35 @@ class WildberriesClient(SellerApi):
             self._send("PATCH", path, json={"orders": batch})
         logger.info("wb orders added supply=%s count=%s", supply_id, len(order_ids))
 
-    def deliver_supply(self, supply_id: str) -> None:
-        """Close the supply for hand-over: its orders go ``confirm → complete``."""
-        self._send("PATCH", f"/api/v3/supplies/{supply_id}/deliver")
+    def deliver_supply(self, supply_id: str) -> bool:
+        """Close the supply for hand-over: its orders go ``confirm → complete``.
+
+        False when WB answers 409 ``SupplyHasZeroOrders``: an empty supply has nothing to
+        deliver. Other refusals (``MetaValidationFail``, ``UinIsNotFilled``…) raise.
+        """
+        try:
+            self._send("PATCH", f"/api/v3/supplies/{supply_id}/deliver")
+        except RejectedError as exc:
+            if exc.code != ZERO_ORDERS:
+                raise
+            logger.info("wb supply has no orders to deliver supply=%s", supply_id)
+            return False
         logger.info("wb supply delivered supply=%s", supply_id)
+        return True
+
+    def supply_qr(self, supply_id: str, *, kind: str = "zplv") -> Label:
+        """The supply's QR sticker (``GET /api/v3/supplies/{supplyId}/barcode``).
+
+        WB draws it only once the supply is delivered (409 ``SupplyNotClosed`` before);
+        ``barcode`` is what the QR holds, the supply id.
+        """
+        if kind not in SUPPLY_QR_KINDS:
+            raise RejectedError(
+                f"a supply QR is one of {sorted(SUPPLY_QR_KINDS)}", "IncorrectParameter"
+            )
+        path = f"/api/v3/supplies/{supply_id}/barcode"
+        data = self._send("GET", path, params={"type": kind}).object()
+        return _label(data, kind)
 
     def cancel_order(self, order_id: str | int) -> None:
         self._send("PATCH", f"/api/v3/orders/{_order_id(order_id)}/cancel")
@@ -258,6 +324,25 @@ def _cards(raw: dict[str, Any]) -> list[ProductCard]:
         for size in raw.get("sizes") or ()
         if size.get("chrtID")
     ]
+
+
+def _sgtin_meta(item: dict[str, Any]) -> SgtinMeta | None:
+    """One order of an ``orders/meta`` answer; None when it can carry no sgtin."""
+    details = item.get("metaDetails")
+    if isinstance(details, list):
+        sgtins = [d for d in details if isinstance(d, dict) and d.get("key") == "sgtin"]
+        if not sgtins:
+            return None
+        decisions = [str(d.get("decision") or "") for d in sgtins]
+        return SgtinMeta(
+            codes=tuple(str(d["value"]) for d in sgtins if d.get("value")),
+            pending="pending" in decisions,
+            failed=tuple(d for d in decisions if d not in SGTIN_PASSED | {"pending", "required"}),
+        )
+    sgtin = (item.get("meta") or {}).get("sgtin")  # the 2025 form: {value: [codes] | null}
+    if not isinstance(sgtin, dict):
+        return None
+    return SgtinMeta(codes=tuple(str(code) for code in sgtin.get("value") or ()))
 
 
 def _label(item: dict[str, Any], kind: str) -> Label:

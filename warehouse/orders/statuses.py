@@ -28,6 +28,9 @@ def _all(status: str, *externals: str) -> dict[str, str]:
 DEFAULTS: dict[str, dict[str, str]] = {
     "wb": {
         **_all(NEW, "new", "confirm", "waiting"),
+        # the supply is in delivery (our deliver call) but WB has not received it yet:
+        # still «передан, ждём маркетплейс», shipped once WB has sorted it
+        "complete/waiting": NEW,
         **_all(SHIPPED, "complete", "sorted", "ready_for_pickup", "postponed_delivery"),
         **_all(SHIPPED, "accepted_by_carrier", "sent_to_carrier"),
         **_all(DELIVERED, "sold"),

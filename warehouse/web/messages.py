@@ -480,6 +480,7 @@ ACCOUNT_FIELDS = {
     "business_id": _l("Business (cabinet) ID"),
     "campaign_id": _l("Store (campaign) ID"),
     "merchant_id": _l("Merchant ID"),
+    "content_url": _l("Product cards address (WB Content API)"),
 }
 account_field = _words(ACCOUNT_FIELDS)
 

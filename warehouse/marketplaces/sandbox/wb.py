@@ -1,8 +1,9 @@
 """A stateful imitation of the Wildberries Marketplace (FBS) API, as a Flask blueprint.
 
 Mounted at ``/sandbox/wb``: ``/sandbox/wb/api/v3/orders/new`` answers like
-``https://marketplace-api.wildberries.ru/api/v3/orders/new``. State lives in the
-sandbox's own database (``SANDBOX_DATABASE_URL``), so several gunicorn processes agree.
+``https://marketplace-api.wildberries.ru/api/v3/orders/new``. The Content API (product
+cards) has its own host at WB, here ``/sandbox/wb/content-api/`` (``wb_content``). State
+lives in the sandbox's own database (``SANDBOX_DATABASE_URL``), so several gunicorn processes agree.
 
 Config: ``SANDBOX_ENABLED`` (else every path is 404), ``SANDBOX_DATABASE_URL``,
 ``SANDBOX_WB_TOKEN`` (default ``"sandbox"``, sent bare in ``Authorization``),
@@ -26,17 +27,19 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from warehouse.marketplaces.sandbox import (
     common,
+    wb_content,
     wb_control,
     wb_requests,
     wb_state,
     wb_stickers,
     wb_supplies,
 )
-from warehouse.marketplaces.sandbox.wb_state import SandboxError, rfc3339
+from warehouse.marketplaces.sandbox.wb_state import SandboxError, rfc3339, supply_name
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("sandbox_wb", __name__)
+wb_content.install(bp)
 
 DEFAULT_TOKEN = "sandbox"
 MONTH_SECONDS = 30 * 24 * 3600
@@ -120,6 +123,7 @@ def orders_list() -> Response:
 @bp.post("/api/v3/orders/status")
 def orders_status() -> Response:
     ids = wb_requests.ids(wb_requests.body(), "orders", 1000)
+    _progress_due()
     with common.begin() as conn:
         return jsonify({"orders": wb_state.statuses(conn, ids)})
 
@@ -141,6 +145,17 @@ def order_sgtin(order_id: int) -> tuple[str, int]:
         raise SandboxError(400, "IncorrectParameter", "each sgtin must be 16..135 characters")
     with common.begin() as conn:
         wb_state.set_sgtins(conn, order_id, codes)
+    return "", 204
+
+
+@bp.delete("/api/v3/orders/<int:order_id>/meta")
+def order_meta_delete(order_id: int) -> tuple[str, int]:
+    """Remove every value of one label identifier (``key``), while the order is ``confirm``."""
+    key = request.args.get("key", "")
+    if key not in ("imei", "uin", "gtin", "sgtin", "customsDeclaration"):
+        raise SandboxError(400, "IncorrectParameter", "Передан некорректный параметр")
+    with common.begin() as conn:
+        wb_state.delete_meta(conn, order_id, key)
     return "", 204
 
 
@@ -211,6 +226,23 @@ def supply_deliver(supply_id: str) -> tuple[str, int]:
     return "", 204
 
 
+@bp.get("/api/v3/supplies/<supply_id>/barcode")
+def supply_barcode(supply_id: str) -> Response:
+    """``{barcode, file}``: the supply id and its QR sticker in base64, after ``deliver``."""
+    kind = wb_requests.qr_kind()
+    with common.begin() as conn:
+        name = supply_name(wb_supplies.supply_qr(conn, supply_id))
+    zpl = wb_stickers.supply_qr_zpl(name, kind)
+    return jsonify({"barcode": name, "file": base64.b64encode(zpl.encode()).decode()})
+
+
+@bp.post("/api/marketplace/v3/orders/meta")
+def orders_meta() -> Response:
+    ids = wb_requests.ids(wb_requests.body(), "orders", 100)
+    with common.begin() as conn:
+        return jsonify({"orders": wb_state.orders_meta(conn, ids)})
+
+
 @bp.put("/api/v3/stocks/<int:warehouse_id>")
 def stocks_put(warehouse_id: int) -> tuple[str, int]:
     amounts = wb_requests.stock_amounts(wb_requests.body())
@@ -224,14 +256,6 @@ def stocks_get(warehouse_id: int) -> Response:
     chrt_ids = wb_requests.ids(wb_requests.body(), "chrtIds", 1000)
     with common.begin() as conn:
         return jsonify({"stocks": wb_state.get_stocks(conn, warehouse_id, chrt_ids)})
-
-
-@bp.post("/content/v2/get/cards/list")
-def cards_list() -> Response:
-    """The Content API's card list (on content-api.wildberries.ru in real life)."""
-    cursor = (wb_requests.body().get("settings") or {}).get("cursor") or {}
-    limit = int(cursor.get("limit") or 100)
-    return jsonify(wb_state.cards_page(limit, cursor.get("nmID")))
 
 
 # --- control (tests and the demo) -------------------------------------------------------
@@ -254,6 +278,17 @@ def control_orders() -> Response:
     return jsonify({"ids": ids})
 
 
+@bp.post("/_control/advance")
+def control_advance() -> Response:
+    """``{steps}`` (default 1): WB moves handed-over orders on, ``waiting → sorted → sold``."""
+    steps = wb_requests.body().get("steps", 1) if wb_requests.has_body() else 1
+    if not isinstance(steps, int) or not 1 <= steps <= 10:
+        raise SandboxError(400, "IncorrectParameter", "steps must be 1..10")
+    with common.begin() as conn:
+        moved = wb_supplies.advance(conn, steps)
+    return jsonify({"moved": moved})
+
+
 @bp.post("/_control/orders/<int:order_id>/client-cancel")
 def control_client_cancel(order_id: int) -> tuple[str, int]:
     with common.begin() as conn:
@@ -272,6 +307,17 @@ def control_state() -> Response:
 
 def _generate_due() -> None:
     common.generate_due("wb", wb_state.generate)
+
+
+def _progress_due() -> None:
+    """Demo mode: the demo clock moves handed-over orders on, a step per order interval."""
+    per_minute = float(current_app.config.get("SANDBOX_ORDERS_PER_MINUTE") or 0)
+    if per_minute <= 0:
+        return
+    with common.begin() as conn:
+        steps = common.due_count(conn, "wb:progress", per_minute, time.time())
+        if steps:
+            wb_supplies.advance(conn, min(steps, len(wb_supplies.AFTER_DELIVERY)))
 
 
 def _sticker_json(order_id: int, kind: str, width: int, height: int) -> dict[str, Any]:

@@ -26,6 +26,20 @@ def sticker_args() -> tuple[str, int, int]:
     return kind, width, height
 
 
+def qr_kind() -> str:
+    """``type`` of a supply QR: required, one of WB's four; the sandbox draws the ZPL ones."""
+    kind = request.args.get("type", "")
+    if kind not in ("svg", "zplv", "zplh", "png"):
+        raise SandboxError(400, "IncorrectParameter", "Передан некорректный параметр")
+    if kind not in wb_stickers.KINDS:
+        raise SandboxError(400, "IncorrectParameter", "the sandbox draws only zplv/zplh QR codes")
+    return kind
+
+
+def has_body() -> bool:
+    return bool(request.get_data())
+
+
 def cart_lines(items: Any) -> list[tuple[DemoProduct, int, list[str]]]:
     if not isinstance(items, list) or not items:
         raise SandboxError(400, "IncorrectRequestBody", "items must be a non-empty list")

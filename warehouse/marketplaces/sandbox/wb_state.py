@@ -134,10 +134,14 @@ def cancel_order(conn: Connection, order_id: int) -> None:
 
 
 def client_cancel(conn: Connection, order_id: int) -> None:
-    """The buyer cancels: gone from /orders/new, ``wbStatus`` tells why."""
+    """The buyer cancels: gone from /orders/new, ``wbStatus`` tells why.
+
+    ``declined_by_client`` while new; ``canceled_by_client`` later — also after the
+    supply was handed over (the buyer refuses at the pickup point), until it is sold.
+    """
     row = _order(conn, order_id)
-    if row.supplier_status in ("complete", "cancel"):
-        raise SandboxError(409, "StatusMismatch", "the order is already complete or cancelled")
+    if row.supplier_status == "cancel" or row.wb_status in ("sold", "canceled_by_client"):
+        raise SandboxError(409, "StatusMismatch", "the order is already sold or cancelled")
     wb_status = "declined_by_client" if row.supplier_status == "new" else "canceled_by_client"
     conn.execute(update(orders).where(orders.c.id == order_id).values(wb_status=wb_status))
 
@@ -147,6 +151,37 @@ def set_sgtins(conn: Connection, order_id: int, codes: list[str]) -> None:
     if row.supplier_status != "confirm":
         raise SandboxError(409, "FailedToUpdateMeta", "meta can be set only in status confirm")
     conn.execute(update(orders).where(orders.c.id == order_id).values(sgtins=codes))
+
+
+def delete_meta(conn: Connection, order_id: int, key: str) -> None:
+    """Forget the order's values of ``key`` (only sgtin is kept by the sandbox)."""
+    row = _order(conn, order_id)
+    if row.supplier_status != "confirm":
+        raise SandboxError(409, "FailedToUpdateMeta", "meta can be changed only in status confirm")
+    if key == "sgtin":
+        conn.execute(update(orders).where(orders.c.id == order_id).values(sgtins=[]))
+
+
+def orders_meta(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """``{id, metaDetails}`` per known order, as ``POST /api/marketplace/v3/orders/meta``."""
+    rows = conn.execute(select(orders).where(orders.c.id.in_(ids)).order_by(orders.c.id))
+    return [{"id": row.id, "metaDetails": meta_details(row)} for row in rows]
+
+
+def meta_details(row: Row[Any]) -> list[dict[str, Any]]:
+    """The order's label identifiers (2026 orders-fbs OpenAPI ``MetaDetails``).
+
+    One entry per sgtin code WB holds (``filled``: the sandbox does not validate
+    codes), ``required`` with a null value for a required identifier still missing.
+    Identifiers the order cannot carry are not listed.
+    """
+    details: list[dict[str, Any]] = []
+    for key in row.required_meta:
+        values = list(row.sgtins) if key == "sgtin" else []
+        details += [{"key": key, "value": value, "decision": "filled"} for value in values]
+        if not values:
+            details.append({"key": key, "value": None, "decision": "required"})
+    return details
 
 
 def sticker_orders(conn: Connection, ids: Sequence[int]) -> list[int]:

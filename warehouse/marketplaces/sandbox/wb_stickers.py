@@ -89,3 +89,22 @@ def _base62(number: int) -> str:
         number, rest = divmod(number, 62)
         digits = _ALPHABET[rest] + digits
     return digits or "0"
+
+
+# --- the supply's QR (GET /api/v3/supplies/{supplyId}/barcode) ------------------------------
+
+QR_WIDTH, QR_HEIGHT = 580, 400  # dots: WB's documented size, "580x400 px"
+
+
+def supply_qr_zpl(supply_id: str, kind: str) -> str:
+    """A ZPL QR code (``^BQ``) holding the supply id, with the id written beside it.
+
+    WB's supply QR encodes the supply id itself (``barcode`` of the answer, e.g.
+    ``WB-GI-1234567``); ``zplv`` writes the caption turned 90°, ``zplh`` along the label.
+    """
+    qr = f"^FO40,50^BQN,2,10^FDQA,{_escape(supply_id)}^FS\n"
+    if kind == "zplv":
+        caption = f"^FO440,40^A0R,48,48^FD{_escape(supply_id)}^FS\n"
+    else:
+        caption = f"^FO40,330^A0N,48,48^FD{_escape(supply_id)}^FS\n"
+    return f"^XA^CI28^PW{QR_WIDTH}^LL{QR_HEIGHT}^LH0,0\n{qr}{caption}^XZ\n"

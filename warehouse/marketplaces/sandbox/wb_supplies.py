@@ -1,4 +1,10 @@
-"""The WB sandbox's supplies: orders are confirmed by joining one, completed by its delivery."""
+"""The WB sandbox's supplies: orders are confirmed by joining one, completed by its delivery.
+
+Codes and messages of refusals are those of WB's orders-fbs OpenAPI (Russian copy,
+eslazarev/wildberries-sdk specs/03-orders-fbs.yaml; 2026 English copy,
+MissiaL/wildberries-api assets/openapi/orders-fbs.json): ``FailedToAddSupplyOrder``,
+``SupplyHasZeroOrders``, ``MetaValidationFail``, ``SupplyNotClosed``, ``SupplyHasOrders``.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +19,13 @@ from warehouse.marketplaces.sandbox.wb_state import (
     OFFICE_ID,
     SUPPLY_PREFIX,
     SandboxError,
+    meta_details,
     rfc3339,
     supply_name,
 )
+
+# What WB's orders go through after the supply is handed over (wbStatus), one step per tick.
+AFTER_DELIVERY = {"waiting": "sorted", "sorted": "sold"}
 
 
 def create_supply(conn: Connection, name: str, now: float) -> str:
@@ -56,7 +66,7 @@ def list_supplies(conn: Connection, limit: int, after: int) -> tuple[int, list[d
 def add_to_supply(conn: Connection, name: str, ids: Sequence[int]) -> None:
     """Confirm orders by adding them to an open supply; all or nothing."""
     supply = get_supply(conn, name)
-    if supply.done:
+    if supply.done:  # a supply in delivery takes no more orders
         raise SandboxError(409, "FailedToAddSupplyOrder", f"supply {name} is closed", list(ids))
     rows = {row.id: row for row in conn.execute(select(orders).where(orders.c.id.in_(ids)))}
     refused = [order_id for order_id in ids if not _can_join(rows.get(order_id))]
@@ -96,10 +106,18 @@ def deliver_supply(conn: Connection, name: str, now: float) -> None:
         select(orders).where(orders.c.supply_id == supply.id, orders.c.supplier_status == "confirm")
     ).all()
     if not members:
-        raise SandboxError(409, "SupplyHasZeroOrders", f"supply {name} has no orders")
-    missing = [row.id for row in members if "sgtin" in row.required_meta and not row.sgtins]
+        raise SandboxError(
+            409,
+            "SupplyHasZeroOrders",
+            "Не удалось обработать поставку. Убедитесь, что за ней закреплён хотя бы одно "
+            "сборочное задание.",
+        )
+    missing = [row for row in members if "sgtin" in row.required_meta and not row.sgtins]
     if missing:
-        raise SandboxError(409, "SgtinIsNotFilled", "marking codes are missing", missing)
+        failed = [{"id": row.id, "metaDetails": meta_details(row)} for row in missing]
+        raise SandboxError(
+            409, "MetaValidationFail", "Fix them to dispatch items", {"orders": failed}
+        )
     conn.execute(
         update(orders)
         .where(orders.c.supply_id == supply.id, orders.c.supplier_status == "confirm")
@@ -108,6 +126,28 @@ def deliver_supply(conn: Connection, name: str, now: float) -> None:
     conn.execute(
         update(supplies).where(supplies.c.id == supply.id).values(done=True, closed_ts=now)
     )
+
+
+def supply_qr(conn: Connection, name: str) -> int:
+    """The supply's number for its QR; WB draws it only after ``deliver``."""
+    supply = get_supply(conn, name)
+    if not supply.done:
+        raise SandboxError(409, "SupplyNotClosed", "Поставка не передана в доставку")
+    return int(supply.id)
+
+
+def advance(conn: Connection, steps: int) -> int:
+    """WB moves handed-over orders on: ``waiting → sorted → sold``; returns how many moved."""
+    moved = 0
+    for _ in range(steps):
+        for before, after in reversed(AFTER_DELIVERY.items()):  # one step per order per tick
+            result = conn.execute(
+                update(orders)
+                .where(orders.c.supplier_status == "complete", orders.c.wb_status == before)
+                .values(wb_status=after)
+            )
+            moved += result.rowcount
+    return moved
 
 
 def delete_supply(conn: Connection, name: str) -> None:
