@@ -140,8 +140,14 @@ def _open_wb_supply(
 def _wb_pack(session: Session, client: Any, command: OutboxCommand) -> None:
     order = _order(session, command)
     codes = [code for _sku, _qty, unit_codes in _units(session, order) for code in unit_codes]
-    if codes:
-        client.set_sgtins(order.external_id, codes)
+    if not codes:
+        return
+    supplier_status, _wb_status = client.status_pairs([order.external_id]).get(
+        order.external_id, ("", "")
+    )
+    if supplier_status == "complete":
+        return  # its supply was delivered: the hand-over sent the codes (and WB keeps them)
+    client.set_sgtins(order.external_id, codes)
 
 
 # --- Ozon, Yandex Market, Megamarket -------------------------------------------------------
