@@ -181,11 +181,24 @@ def _megamarket_pack(session: Session, client: Any, command: OutboxCommand) -> N
     order = _order(session, command)
     current = client.order_statuses([order.external_id]).get(order.external_id)
     if current != "CONFIRMED":
-        if current in ("PACKED", "SHIPPED", "DELIVERED"):
-            return
+        if current in ("PENDING_PACKING", "PACKED", "PENDING_SHIPPING", "SHIPPED", "DELIVERED"):
+            return  # an earlier delivery got through
         raise RejectedError(f"shipment is {current} at Megamarket", code=str(current))
     indexes = [str(index) for index in (order.raw or {}).get("itemIndexes", [])]
     client.pack(order.external_id, [[(index, "") for index in indexes]])
+
+
+def _megamarket_ship(session: Session, client: Any, command: OutboxCommand) -> None:
+    """Packed is all MM needs at the pack table: ``order/shipping`` goes with the hand-over
+    (its shipping date is the pickup's, ``shipping.close_megamarket``). This checks that the
+    packing took, so a lot that expired or was cancelled shows up now, not at the pickup."""
+    order = _order(session, command)
+    current = client.order_statuses([order.external_id]).get(order.external_id, "")
+    order.marketplace_status = current or order.marketplace_status
+    if current.startswith("PENDING_"):
+        raise TransientError(f"Megamarket is still processing the shipment ({current})")
+    if current not in ("PACKED", "SHIPPED", "DELIVERED"):
+        raise RejectedError(f"shipment is {current} at Megamarket", code=current or "unknown")
 
 
 HANDLERS: dict[tuple[str, str], Handler] = {
@@ -200,4 +213,5 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("yandex", "ship"): _yandex_ship,
     ("megamarket", "confirm"): _megamarket_confirm,
     ("megamarket", "pack"): _megamarket_pack,
+    ("megamarket", "ship"): _megamarket_ship,
 }
