@@ -115,7 +115,12 @@ def shipping(conn: Connection, payload: dict[str, Any], now: float) -> None:
         _check_boxes(entry.get("boxes"), active, row.shipment_id)
         for lot in active:
             _set(conn, lot, "SHIPPED", None)
-        conn.execute(update(shipments).where(shipments.c.id == row.id).values(shipped_ts=now))
+        said = str(entry["shipping"]["shippingDate"])
+        conn.execute(
+            update(shipments)
+            .where(shipments.c.id == row.id)
+            .values(shipped_ts=now, shipping_date=said)
+        )
 
 
 def _shipping_part(shipping: Any, shipment_id: str) -> None:

@@ -151,7 +151,7 @@ def shipment_json(conn: Connection, row: Row[Any]) -> dict[str, Any]:
         "shippingTimeLimit": mm_time(created + SHIP_WITHIN.total_seconds()),
         "shipmentDateFrom": mm_time(created + PACK_WITHIN.total_seconds()),
         "shipmentDateTo": mm_time(created + SHIP_WITHIN.total_seconds()),
-        "shippingDate": mm_time(row.shipped_ts),
+        "shippingDate": row.shipping_date,
         "deliveryId": row.id,
         "customerFullName": row.customer_name,
         "customerAddress": "г. Москва, ул. Тверская, д. 1",
