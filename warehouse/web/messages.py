@@ -420,6 +420,8 @@ ACCOUNT_FIELDS = {
     "business_id": _l("Business (cabinet) ID"),
     "campaign_id": _l("Store (campaign) ID"),
     "merchant_id": _l("Merchant ID"),
+    "push_login": _l("Login of Megamarket's pushes (optional)"),
+    "push_password": _l("Password of Megamarket's pushes (optional)"),
 }
 account_field = _words(ACCOUNT_FIELDS)
 
