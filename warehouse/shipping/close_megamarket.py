@@ -34,7 +34,10 @@ def close(session: Session, client: Any, handover: HandOver) -> None:
     but blocks nothing; one still processing waits (TransientError); any other refusal
     fails the command, with the others already shipped, for the desk's retry."""
     orders = handovers.loaded_orders(session, handover)
-    statuses = client.order_statuses([order.external_id for order in orders]) if orders else {}
+    if not orders:
+        handover.marketplace_state = "no shipments loaded: nothing to tell Megamarket"
+        return
+    statuses = client.order_statuses([order.external_id for order in orders])
     history.record(
         session, handover, "call", f"POST order/get {len(orders)} shipments → {_summary(statuses)}"
     )
