@@ -105,6 +105,7 @@ def upgrade() -> None:
         sa.Column('user_id', sa.Integer(), nullable=True),
         sa.Column('kind', sa.String(length=32), nullable=False),
         sa.Column('text', sa.String(length=1000), nullable=False),
+        sa.Column('scan_id', sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ['handover_id'], ['handovers.id'],
             name=op.f('fk_handover_events_handover_id_handovers'), ondelete='CASCADE',
@@ -113,6 +114,7 @@ def upgrade() -> None:
             ['user_id'], ['users.id'], name=op.f('fk_handover_events_user_id_users')
         ),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_handover_events')),
+        sa.UniqueConstraint('handover_id', 'scan_id', name=op.f('uq_handover_events_handover_id')),
     )
     op.create_index(
         op.f('ix_handover_events_handover_id'), 'handover_events', ['handover_id'], unique=False

@@ -90,7 +90,11 @@ def _cancel(session: Session, client: Any, command: OutboxCommand) -> None:
 def _units(session: Session, order: Order) -> list[tuple[str, int, list[str]]]:
     """(sku, quantity, marking codes) per line, for packages and boxes."""
     codes = _marking_codes(session, order)
-    return [(line.external_sku, line.quantity, codes.get(line.id, [])) for line in order.lines]
+    return [
+        (line.external_sku, line.quantity, codes.get(line.id, []))
+        for line in order.lines
+        if line.quantity  # a line whose every unit was taken off the order is not packed
+    ]
 
 
 def _marking_codes(session: Session, order: Order) -> dict[int, list[str]]:

@@ -106,7 +106,8 @@ class Order(Base):
 
 class OrderLine(Base):
     __tablename__ = "order_lines"
-    __table_args__ = (CheckConstraint("quantity > 0", name="positive_quantity"),)
+    # 0: every unit of the line was taken off the order at the marketplace (a short pick)
+    __table_args__ = (CheckConstraint("quantity >= 0", name="quantity_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))

@@ -96,9 +96,13 @@ class HandOverDocument(Base):
 
 
 class HandOverEvent(Base):
-    """One line of a hand-over's history: a scan, a decision, a marketplace call and answer."""
+    """One line of a hand-over's history: a scan, a decision, a marketplace call and answer.
+
+    A loader's scan keeps its scan id: the ТСД resends a scan whose answer it lost, and the
+    same scan id must get the same answer rather than «already loaded»."""
 
     __tablename__ = "handover_events"
+    __table_args__ = (UniqueConstraint("handover_id", "scan_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     handover_id: Mapped[int] = mapped_column(
@@ -108,3 +112,4 @@ class HandOverEvent(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(String(1000))
+    scan_id: Mapped[str | None] = mapped_column(String(64))

@@ -23,6 +23,7 @@ from warehouse.errors import DomainError, NotFound
 from warehouse.marketplaces import outbox
 from warehouse.models import (
     HandOver,
+    HandOverEvent,
     IssuedSscc,
     MarketplaceAccount,
     Order,
@@ -151,19 +152,24 @@ def find(session: Session, code: str) -> HandOver | None:
     )
 
 
-def load(session: Session, handover_id: int, code: str, user: User) -> Loaded:
+def load(session: Session, handover_id: int, code: str, user: User, scan_id: str = "") -> Loaded:
     """The loader scanned ``code`` for hand-over ``handover_id``: put its parcel on the truck.
 
     Refused loudly, with the reason, for an unknown code, a parcel of another cabinet or
     pickup, a cancelled order, a parcel not packed or already loaded. Loading is one
-    atomic UPDATE, so two loaders scanning one parcel count it once."""
+    atomic UPDATE, so two loaders scanning one parcel count it once; a scan id seen before
+    (the ТСД resending a scan whose answer it lost) gets the first answer again."""
     handover = get(session, handover_id)
+    scan_id = scan_id[:64]
+    replay = _replayed(session, handover, scan_id)
+    if replay is not None:
+        return replay
     if not handover.is_open:
         raise DomainError("handover_not_open", number=number(handover))
     code = code.strip()
     parcel = _parcel_by_code(session, code)
     if parcel is None:
-        _refuse(session, handover, user, "parcel_unknown", code=code[:60])
+        _refuse(session, handover, user, "parcel_unknown", scanned=code[:60])
     order = parcel.order
     if order.status == "cancelled":
         _refuse(session, handover, user, "parcel_cancelled", order=order.external_id)
@@ -207,8 +213,28 @@ def load(session: Session, handover_id: int, code: str, user: User) -> Loaded:
             who=who.name if who else "—",
         )
     session.refresh(parcel)
-    history.record(session, handover, "loaded", f"{order.external_id} ← {code}", user)
+    history.record(
+        session, handover, "loaded", f"{order.external_id} ← {code}", user, scan_id or None
+    )
+    session.flush()
     return Loaded(parcel, order, progress(session, handover))
+
+
+def _replayed(session: Session, handover: HandOver, scan_id: str) -> Loaded | None:
+    if not scan_id:
+        return None
+    event = session.scalar(
+        select(HandOverEvent).where(
+            HandOverEvent.handover_id == handover.id, HandOverEvent.scan_id == scan_id
+        )
+    )
+    if event is None:
+        return None
+    code = event.text.split(" ← ", 1)[-1]
+    parcel = _parcel_by_code(session, code)
+    if parcel is None:  # pragma: no cover - a loaded parcel's code does not go away
+        return None
+    return Loaded(parcel, parcel.order, progress(session, handover))
 
 
 def _refuse(
@@ -351,36 +377,15 @@ def close(
     loaded = loaded_orders(session, handover)
     if not loaded:
         raise DomainError("handover_empty", number=number(handover))
-    missing = missing_orders(session, handover)
-    if missing and decision != LEAVE:
-        if decision == STOP:
-            history.record(session, handover, "decision", f"stop: {len(missing)} missing", user)
-            return handover
-        raise DomainError("handover_missing", missing=str(len(missing)))
-    later = _next_pickup(session, handover) if missing else None
-    for order in missing:
-        order.handover_id = later.id if later else None
-        session.execute(
-            update(Parcel)
-            .where(Parcel.order_id == order.id)
-            .values(loaded_at=None, loaded_by_id=None)
-        )
+    if decide_missing(session, handover, user, decision) == STOP:
+        return handover
     details = dict(handover.details or {})
-    details["left_out"] = [order.id for order in missing]
     if printer_id is not None:
         details["printer_id"] = printer_id
     handover.details = details
     handover.status = "closing"
     handover.closing_at = utcnow()
     handover.closed_by_id = user.id
-    if missing and later is not None:
-        history.record(
-            session,
-            handover,
-            "decision",
-            f"left for {number(later)}: " + ", ".join(order.external_id for order in missing),
-            user,
-        )
     history.record(session, handover, "closing", f"{len(loaded)} orders", user)
     command = outbox.queue_command(
         session,
@@ -392,6 +397,38 @@ def close(
     handover.details = {**handover.details, "command_id": command.id}
     logger.info("handover closing handover=%s orders=%s by=%s", handover.id, len(loaded), user.id)
     return handover
+
+
+def decide_missing(session: Session, handover: HandOver, user: User, decision: str) -> str:
+    """What happens to the orders of the pickup whose parcels are not on the truck.
+
+    ``leave``: they move to the cabinet's next pickup (their parcels to be loaded there),
+    and are remembered in ``details["left_out"]`` for the marketplace's handler (WB moves
+    them to another supply). ``stop``: nothing moves, loading goes on. No decision with
+    something missing is refused with the count."""
+    missing = missing_orders(session, handover)
+    if not missing:
+        return LEAVE
+    if decision == STOP:
+        history.record(session, handover, "decision", f"stop: {len(missing)} missing", user)
+        return STOP
+    if decision != LEAVE:
+        raise DomainError("handover_missing", missing=str(len(missing)))
+    later = _next_pickup(session, handover)
+    for order in missing:
+        order.handover_id = later.id
+        session.execute(
+            update(Parcel)
+            .where(Parcel.order_id == order.id)
+            .values(loaded_at=None, loaded_by_id=None)
+        )
+    left = [*(handover.details or {}).get("left_out", []), *(order.id for order in missing)]
+    handover.details = {**(handover.details or {}), "left_out": left}
+    names = ", ".join(order.external_id for order in missing)
+    history.record(session, handover, "decision", f"left for {number(later)}: {names}", user)
+    history.record(session, later, "joined", f"from {number(handover)}: {names}", user)
+    session.flush()
+    return LEAVE
 
 
 def _lock(session: Session, handover_id: int) -> HandOver:

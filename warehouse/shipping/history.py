@@ -13,11 +13,20 @@ logger = logging.getLogger(__name__)
 
 
 def record(
-    session: Session, handover: HandOver, kind: str, text: str, user: User | None = None
+    session: Session,
+    handover: HandOver,
+    kind: str,
+    text: str,
+    user: User | None = None,
+    scan_id: str | None = None,
 ) -> HandOverEvent:
     """Append one line; ``kind`` is what sort of line it is (scan, refused, close, call…)."""
     event = HandOverEvent(
-        handover_id=handover.id, kind=kind, text=text[:1000], user_id=user.id if user else None
+        handover_id=handover.id,
+        kind=kind,
+        text=text[:1000],
+        user_id=user.id if user else None,
+        scan_id=scan_id,
     )
     session.add(event)
     logger.info("handover=%s %s: %s", handover.id, kind, text[:200])
