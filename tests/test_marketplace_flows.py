@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from tests.conftest import CREDENTIALS_KEY
 from warehouse import demo, jobs
+from warehouse.catalog import megamarket_offers
 from warehouse.demo_catalogue import PRODUCTS
 from warehouse.floor import packing, picking
 from warehouse.infra import db
@@ -197,6 +198,9 @@ def test_stock_reaches_every_account_after_a_reservation(app, site, worker):
         ids = db.session().scalars(select(MarketplaceAccount.id)).all()
         for account_id in ids:
             jobs.import_cards(account_id)
+        offers = httpx.get(f"{site.url}/sandbox/megamarket/_control/offers.csv").text
+        megamarket_offers.load(db.session(), account(app, "megamarket"), offers)  # no API for it
+        db.session().commit()
     worker()
     kind = OTHERS[0]
     sandbox_cart(site, kind, MUG.article)

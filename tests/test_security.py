@@ -55,12 +55,13 @@ def log_in_supervisor(client: FlaskClient) -> None:
 
 
 def state_changing_urls(app: Flask) -> list[str]:
-    """Every POST/PUT/PATCH/DELETE route of our own pages (not the API or the sandboxes)."""
+    """Every POST/PUT/PATCH/DELETE route of our own pages (not the API, the marketplaces'
+    pushes — Basic auth, no cookies — or the sandboxes)."""
     urls = []
     for rule in app.url_map.iter_rules():
         if not set(rule.methods or ()) & {"POST", "PUT", "PATCH", "DELETE"}:
             continue
-        if rule.rule.startswith(("/api/", "/sandbox/", "/static")):
+        if rule.rule.startswith(("/api/", "/push/", "/sandbox/", "/static")):
             continue
         urls.append(re.sub(r"<(?:int:)?[^>]+>", "1", rule.rule))
     return urls

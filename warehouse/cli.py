@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from warehouse import demo
-from warehouse.catalog import catalogue_csv
+from warehouse.catalog import catalogue_csv, megamarket_offers
 from warehouse.errors import DomainError
 from warehouse.infra import db, migrate, queue
 from warehouse.models import MarketplaceAccount
@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(db_upgrade)
     app.cli.add_command(create_admin)
     app.cli.add_command(load_catalogue)
+    app.cli.add_command(load_megamarket_offers)
     app.cli.add_command(demo_data)
     app.cli.add_command(redis_url)
     app.cli.add_command(stock_resync)
@@ -78,6 +79,26 @@ def load_catalogue(bins: Path | None, products: Path | None) -> None:
         session.rollback()
         raise click.ClickException(_words(refusal)) from refusal
     session.commit()
+
+
+@click.command("load-megamarket-offers")
+@with_appcontext
+@click.argument("account_id", type=int)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_megamarket_offers(account_id: int, path: Path) -> None:
+    """A Megamarket account's offers from the cabinet's export saved as CSV (MM's API
+    lists none): offerId, name, barcode, goodsId columns, found by name."""
+    session = db.session()
+    account = session.get(MarketplaceAccount, account_id)
+    if account is None or account.kind != "megamarket":
+        raise click.ClickException(f"no Megamarket account {account_id}")
+    try:
+        result = megamarket_offers.load(session, account, path.read_text(encoding="utf-8-sig"))
+    except DomainError as refusal:
+        session.rollback()
+        raise click.ClickException(_words(refusal)) from refusal
+    session.commit()
+    click.echo(f"{path.name}: {result.created} new, {result.linked} linked, {result.unlinked} not")
 
 
 def _words(refusal: DomainError) -> str:

@@ -45,7 +45,7 @@ SANDBOX_ACCOUNTS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     ),
     "ozon": ({"client_id": "sandbox", "api_key": "sandbox"}, {"warehouse_id": "1"}),
     "yandex": ({"api_key": "sandbox"}, {"business_id": "1", "campaign_id": "1"}),
-    "megamarket": ({"token": "sandbox"}, {}),
+    "megamarket": ({"token": "sandbox"}, {"merchant_id": "5401"}),
 }
 
 

@@ -19,6 +19,7 @@ from warehouse.infra.credentials import seal, unseal
 from warehouse.marketplaces.base import AuthError, MarketplaceError, TransientError
 from warehouse.marketplaces.connectors import (
     CREDENTIAL_FIELDS,
+    OPTIONAL_CREDENTIALS,
     REQUIRED_SETTINGS,
     SETTING_FIELDS,
 )
@@ -55,7 +56,7 @@ def create(
     if kind not in MARKETPLACES:
         raise DomainError("unknown_marketplace", kind=kind)
     secrets = {key: fields.get(key, "").strip() for key in CREDENTIAL_FIELDS[kind]}
-    missing = [key for key, value in secrets.items() if not value]
+    missing = [k for k, value in secrets.items() if not value and k not in OPTIONAL_CREDENTIALS]
     _check(name, base_url, missing + _missing_settings(kind, fields))
     account = MarketplaceAccount(
         kind=kind,

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warehouse.floor import picking
+from warehouse.marketplaces import megamarket_shapes as mm_shapes
 from warehouse.marketplaces.base import Label, RejectedError, TransientError
 from warehouse.marketplaces.connectors import client_for
 from warehouse.models import HandOver, MarketplaceAccount, Order, OutboxCommand
@@ -190,11 +191,70 @@ def _megamarket_pack(session: Session, client: Any, command: OutboxCommand) -> N
     order = _order(session, command)
     current = client.order_statuses([order.external_id]).get(order.external_id)
     if current != "CONFIRMED":
-        if current in ("PACKED", "SHIPPED", "DELIVERED"):
-            return
+        if current in ("PENDING_PACKING", "PACKED", "PENDING_SHIPPING", "SHIPPED", "DELIVERED"):
+            return  # an earlier delivery got through
         raise RejectedError(f"shipment is {current} at Megamarket", code=str(current))
     indexes = [str(index) for index in (order.raw or {}).get("itemIndexes", [])]
     client.pack(order.external_id, [[(index, "") for index in indexes]])
+
+
+def _megamarket_ship(session: Session, client: Any, command: OutboxCommand) -> None:
+    """Packed is all MM needs at the pack table: ``order/shipping`` goes with the hand-over
+    (its shipping date is the pickup's, ``shipping.close_megamarket``). This checks that the
+    packing took, so a lot that expired or was cancelled shows up now, not at the pickup."""
+    order = _order(session, command)
+    current = client.order_statuses([order.external_id]).get(order.external_id, "")
+    order.marketplace_status = current or order.marketplace_status
+    if current.startswith("PENDING_"):
+        raise TransientError(f"Megamarket is still processing the shipment ({current})")
+    if current not in ("PACKED", "SHIPPED", "DELIVERED"):
+        raise RejectedError(f"shipment is {current} at Megamarket", code=current or "unknown")
+
+
+def _megamarket_cancel_lines(session: Session, client: Any, command: OutboxCommand) -> None:
+    """Short-picked units leave the shipment: ``order/reject`` of that many lots of the offer.
+
+    The lots are chosen once, from MM's own list, and kept in the command's payload, so a
+    repeat rejects the same lots (those MM already cancelled are skipped) and never more;
+    they also leave ``raw.itemIndexes``, so packing does not send them."""
+    order = _order(session, command)
+    raw = client.shipments([order.external_id])
+    if not raw:
+        raise RejectedError("Megamarket does not know this shipment", code="NOT_FOUND")
+    lots = {mm_shapes.item_index(lot): lot for lot in mm_shapes.goods(raw[0])}
+    chosen = command.payload.get("item_indexes") or _megamarket_choose(lots, command.payload)
+    command.payload = {**command.payload, "item_indexes": chosen}
+    waiting = [
+        index for index in chosen if lots[index].get("status") in ("NEW", "CONFIRMED", "PACKED")
+    ]
+    if waiting:
+        client.reject_items(order.external_id, waiting, "out of stock")
+    raw_order = dict(order.raw or {})
+    raw_order["itemIndexes"] = [i for i in raw_order.get("itemIndexes", []) if i not in chosen]
+    raw_order["itemIndexesByOffer"] = {
+        offer: [i for i in indexes if i not in chosen]
+        for offer, indexes in (raw_order.get("itemIndexesByOffer") or {}).items()
+    }
+    order.raw = raw_order
+    logger.info("mm lots rejected order=%s lots=%s", order.id, chosen)
+
+
+def _megamarket_choose(lots: dict[str, Any], payload: dict[str, Any]) -> list[str]:
+    """The last live lots of each short line's offer, as many as units are missing."""
+    chosen: list[str] = []
+    for line in payload.get("lines") or []:
+        alive = [
+            index
+            for index, lot in lots.items()
+            if str(lot.get("offerId")) == str(line["sku"])
+            and lot.get("status") in ("NEW", "CONFIRMED", "PACKED")
+        ]
+        if len(alive) < int(line["quantity"]):
+            raise RejectedError(
+                f"Megamarket has {len(alive)} live lots of {line['sku']}", code="ITEM_NOT_FOUND"
+            )
+        chosen += alive[len(alive) - int(line["quantity"]) :]
+    return chosen
 
 
 HANDLERS: dict[tuple[str, str], Handler] = {
@@ -210,4 +270,6 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("yandex", "ship"): _yandex_ship,
     ("megamarket", "confirm"): _megamarket_confirm,
     ("megamarket", "pack"): _megamarket_pack,
+    ("megamarket", "ship"): _megamarket_ship,
+    ("megamarket", "cancel_lines"): _megamarket_cancel_lines,
 }

@@ -7,7 +7,7 @@ which only ``commands`` calls. Credentials per kind:
 - wb: token (+ setting content_url: where product cards are asked, the Content API's
   own host; blank = the host beside the marketplace API's, see ``wb_content_url``);
   ozon: client_id, api_key; yandex: api_key (+ settings business_id,
-  campaign_id, required); megamarket: token.
+  campaign_id, required); megamarket: token (+ push_login, push_password for its pushes).
 """
 
 from __future__ import annotations
@@ -30,8 +30,11 @@ CREDENTIAL_FIELDS: dict[str, tuple[str, ...]] = {
     "wb": ("token",),
     "ozon": ("client_id", "api_key"),
     "yandex": ("api_key",),
-    "megamarket": ("token",),
+    "megamarket": ("token", "push_login", "push_password"),
 }
+# Credentials a cabinet may go without: Megamarket's push login and password, set in its
+# cabinet next to the push URL (without them the pushes are refused and polling still works).
+OPTIONAL_CREDENTIALS = frozenset({"push_login", "push_password"})
 # Settings per marketplace: where stock goes and which cabinet is meant.
 SETTING_FIELDS: dict[str, tuple[str, ...]] = {
     "wb": ("warehouse_id", "content_url"),

@@ -7,24 +7,29 @@ The flow is ``order/confirm`` → ``order/packing`` (lots into boxes, marking co
 messages or logs. MM answers HTTP 200 with ``success: 0`` and ``error[]`` when it refuses;
 ``_check`` is the one place that turns answers into ``base``'s errors.
 
-Most of this API is known from third-party code only (see the fact sheet, section 4): the
-guesses are the constants below. MM also pushes ``order/new`` to the seller's own server;
-this client only polls.
+Shapes: ``order/get`` lots carry ``boxIndex`` only (no ``boxes``/``boxCode``), the name in
+``goodsData.name`` and ``itemIndex`` as a string — as the two typed clients of the fact sheet
+(§7) and the official wiki pages they cite (partner-wiki.megamarket.ru/merchant-api/
+2-opisanie-api-fbs: order-get-standart, order-packing-standart) show; box codes are rebuilt
+as ``merchantId*shipmentId*boxIndex``, so the account's merchant id is needed. The rest of
+this API is known from third-party code only: the guesses are the constants below. MM also
+pushes ``order/new`` / ``order/cancel`` to the seller's server: ``push_orders`` and
+``push_cancellations`` read those bodies (the receiver is ``web/megamarket_push``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from warehouse.marketplaces import http
+from warehouse.marketplaces import megamarket_shapes as shapes
 from warehouse.marketplaces.base import (
     AuthError,
-    IncomingLine,
     IncomingOrder,
     Label,
     ProductCard,
@@ -32,42 +37,26 @@ from warehouse.marketplaces.base import (
     TransientError,
 )
 from warehouse.marketplaces.http import SellerApi, batches
+from warehouse.marketplaces.megamarket_shapes import reject_reason, shipment_status
+
+__all__ = ["MegamarketClient", "reject_reason", "shipment_status"]
 
 logger = logging.getLogger(__name__)
 
 NAME = "Megamarket"
 ORDERS = "/api/market/v1/orderService"
 OFFERS = "/api/merchantIntegration/v1/offerService"
-CARDS_METHOD = "offer/list"  # UNCONFIRMED: no source names MM's offer-list method (OFFERS/…)
 SEARCH_COUNT = 100  # order/search ``count`` (MM's cap is UNCONFIRMED)
 SEARCH_DAYS = 30  # how far back new_orders looks for NEW shipments
 MIN_WINDOW = timedelta(seconds=2)  # a full page in a smaller window cannot be split further
 GET_BATCH = 50
 STOCK_BATCH = 300  # "recommended: 300 offers per request" (3p comment)
-CARDS_PAGE = 100
-MSK = timezone(timedelta(hours=3), "MSK")
 
 # UNCONFIRMED error codes of ``error[].code``: which mean bad credentials, which throttling.
 AUTH_CODES = frozenset(
     {"UNAUTHORIZED", "ACCESS_DENIED", "FORBIDDEN", "INVALID_TOKEN", "TOKEN_INVALID"}
 )
 THROTTLE_CODES = frozenset({"TOO_MANY_REQUESTS", "RATE_LIMIT_EXCEEDED", "THROTTLED"})
-
-# order/reject ``reason.type``; MM has no "other", so free text falls back to OUT_OF_STOCK.
-REJECT_DEFAULT = "OUT_OF_STOCK"
-REJECT_KEYWORDS = {
-    "price": "INCORRECT_PRICE",
-    "цен": "INCORRECT_PRICE",
-    "duplicate": "TWICE_ORDER",
-    "дубл": "TWICE_ORDER",
-    "fraud": "FRAUD_ORDER",
-}
-
-# Lot statuses. A shipment's status is its lots' common status; when they differ, the least
-# advanced of the lots still alive (cancelled lots ignored), so the next step is still due.
-LIFECYCLE = ("NEW", "CONFIRMED", "PACKED", "SHIPPED", "DELIVERED")
-CANCELLED = frozenset({"MERCHANT_CANCELED", "CUSTOMER_CANCELED", "CANCELED"})
-SHIP_BY_FIELDS = ("shippingTimeLimit", "shipmentDateTo", "packingTimeLimit")
 
 
 class MegamarketClient(SellerApi):
@@ -98,7 +87,7 @@ class MegamarketClient(SellerApi):
         """Every shipment waiting for confirmation (``NEW``), from the last SEARCH_DAYS."""
         now = datetime.now(UTC)
         ids = self.search(["NEW"], now - timedelta(days=SEARCH_DAYS), now + timedelta(minutes=1))
-        found = [_incoming(raw) for raw in self.shipments(ids)]
+        found = [shapes.incoming(raw) for raw in self.shipments(ids)]
         return [order for order in found if order.status == "NEW"]
 
     def search(self, statuses: Sequence[str], date_from: datetime, date_to: datetime) -> list[str]:
@@ -129,30 +118,28 @@ class MegamarketClient(SellerApi):
         return found
 
     def get_order(self, shipment_id: str) -> IncomingOrder:
-        return _incoming(self._shipment(shipment_id))
+        return shapes.incoming(self._shipment(shipment_id))
 
     def order_statuses(self, ids: Sequence[str]) -> dict[str, str]:
-        """shipmentId → the shipment's status (see LIFECYCLE for mixed lots)."""
-        return {str(raw["shipmentId"]): shipment_status(raw) for raw in self.shipments(ids)}
+        """shipmentId → the shipment's status (see shapes.LIFECYCLE for mixed lots)."""
+        return {str(raw["shipmentId"]): shapes.shipment_status(raw) for raw in self.shipments(ids)}
 
     def product_cards(self) -> list[ProductCard]:
-        """The shop's offers (offerId is the stock key), all pages. UNCONFIRMED method."""
-        cards: list[ProductCard] = []
-        while True:
-            body = {"offset": len(cards), "limit": CARDS_PAGE}
-            page = self._call(CARDS_METHOD, body, base=OFFERS).get("offers") or []
-            cards += [_card(raw) for raw in page if raw.get("offerId")]
-            if len(page) < CARDS_PAGE:
-                return cards
+        """None by API: MM documents no call that lists a shop's offers.
+
+        The offers come from the cabinet's export file instead
+        (``catalog.megamarket_offers``); the import job then links nothing new.
+        """
+        return []
 
     # --- changing --------------------------------------------------------------------
 
     def confirm(self, shipment_id: str) -> None:
         """Confirm every ``NEW`` lot (lots left out would be rejected by MM)."""
         raw = self._shipment(shipment_id)
-        lots = [_lot_ref(lot) for lot in raw.get("items") or [] if lot.get("status") == "NEW"]
-        lots = lots or [_lot_ref(lot) for lot in raw.get("items") or []]  # let MM say why
-        entry = {"shipmentId": shipment_id, "orderCode": _order_code(raw), "items": lots}
+        lots = [shapes.lot_ref(lot) for lot in shapes.goods(raw) if lot.get("status") == "NEW"]
+        lots = lots or [shapes.lot_ref(lot) for lot in shapes.goods(raw)]  # let MM say why
+        entry = {"shipmentId": shipment_id, "orderCode": shapes.order_code(raw), "items": lots}
         self._call("order/confirm", {"shipments": [entry]})
         logger.info("mm shipment confirmed shipment=%s lots=%s", shipment_id, len(lots))
 
@@ -163,43 +150,71 @@ class MegamarketClient(SellerApi):
         for box_index, box in enumerate(boxes, start=1):
             box_ref = {"boxIndex": box_index, "boxCode": self._box_code(raw, box_index)}
             for item_index, mark in box:
-                item = {"itemIndex": _index(item_index), "quantity": 1, "boxes": [box_ref]}
+                item = {"itemIndex": str(item_index), "quantity": 1, "boxes": [box_ref]}
                 items.append({**item, "digitalMark": mark} if mark else item)
-        entry = {"shipmentId": shipment_id, "orderCode": _order_code(raw), "items": items}
+        entry = {"shipmentId": shipment_id, "orderCode": shapes.order_code(raw), "items": items}
         self._call("order/packing", {"shipments": [entry]})
         logger.info("mm shipment packed shipment=%s boxes=%s", shipment_id, len(boxes))
 
-    def ship(self, shipment_id: str) -> None:
-        """Hand the packed boxes over (``order/shipping``)."""
+    def ship(self, shipment_id: str, shipped_at: datetime | None = None) -> list[str]:
+        """Hand every box of the shipment over (``order/shipping``); returns the box codes.
+
+        ``shippingPoint`` is MM's number of the pickup point: passed on when ``order/get``
+        gave one, left out otherwise (never ``""``).
+        """
         raw = self._shipment(shipment_id)
-        boxes = {box["boxIndex"]: box for lot in raw.get("items") or [] for box in _boxes(lot)}
-        shipping = {"shippingDate": _mm_time(datetime.now(UTC)), "shippingPoint": ""}
-        entry = {"shipmentId": shipment_id, "boxes": list(boxes.values()), "shipping": shipping}
+        boxes = self._boxes(raw)
+        shipping: dict[str, Any] = {"shippingDate": shapes.mm_time(shipped_at or datetime.now(UTC))}
+        point = shapes.shipping_point(raw.get("shippingPoint"))
+        if point is not None:
+            shipping["shippingPoint"] = point
+        entry = {"shipmentId": shipment_id, "boxes": boxes, "shipping": shipping}
         self._call("order/shipping", {"shipments": [entry]})
-        logger.info("mm shipment shipped shipment=%s", shipment_id)
+        logger.info("mm shipment shipped shipment=%s boxes=%s", shipment_id, len(boxes))
+        return [box["boxCode"] for box in boxes]
 
     def cancel(self, external_id: str, reason: str = "") -> None:
         """Reject every lot still alive (``order/reject``), with MM's closest reason."""
         raw = self._shipment(external_id)
+        alive = [
+            lot for lot in shapes.goods(raw) if lot.get("status") in ("NEW", "CONFIRMED", "PACKED")
+        ]
+        self._reject(external_id, alive or shapes.goods(raw), reason)
+
+    def reject_items(self, shipment_id: str, item_indexes: Sequence[str], reason: str) -> None:
+        """Reject only the chosen lots (a short pick): the others stay in the shipment."""
+        wanted = {str(index) for index in item_indexes}
         lots = [
-            _lot_ref(lot)
-            for lot in raw.get("items") or []
-            if lot.get("status") in ("NEW", "CONFIRMED", "PACKED")
-        ] or [_lot_ref(lot) for lot in raw.get("items") or []]
-        body = {
-            "reason": {"type": reject_reason(reason)},
-            "shipments": [{"shipmentId": external_id, "items": lots}],
-        }
-        self._call("order/reject", body)
-        logger.info("mm shipment rejected shipment=%s", external_id)
+            lot
+            for lot in shapes.goods(self._shipment(shipment_id))
+            if shapes.item_index(lot) in wanted
+        ]
+        missing = wanted - {shapes.item_index(lot) for lot in lots}
+        if not wanted or missing:
+            raise RejectedError(
+                f"Megamarket shipment {shipment_id} has no lots {sorted(missing)}",
+                code="ITEM_NOT_FOUND",
+            )
+        self._reject(shipment_id, lots, reason)
 
     def label(self, external_id: str) -> Label:
-        """The box labels of a packed shipment, as PDF (``printAsPdf``)."""
+        """The box labels of a packed shipment, as PDF (``printAsPdf``).
+
+        The body names the boxes and the lots in them, as the C# client of the fact sheet
+        (§4.2) sends it."""
         raw = self._shipment(external_id)
-        codes = list(
-            dict.fromkeys(box["boxCode"] for lot in raw.get("items") or [] for box in _boxes(lot))
-        )
-        entry = {"shipmentId": external_id, "boxCodes": codes}
+        boxes = {box["boxIndex"]: box for box in self._boxes(raw)}
+        codes = [box["boxCode"] for box in boxes.values()]
+        items = [
+            {
+                "itemIndex": shapes.item_index(lot),
+                "quantity": 1,
+                "boxes": [boxes[int(lot["boxIndex"])]],
+            }
+            for lot in shapes.goods(raw)
+            if shapes.box_index(lot) in boxes
+        ]
+        entry = {"shipmentId": external_id, "boxCodes": codes, "items": items}
         response = self._send(f"{ORDERS}/sticker/print", {"printAsPdf": True, "shipments": [entry]})
         return _label(response, external_id, codes)
 
@@ -221,18 +236,37 @@ class MegamarketClient(SellerApi):
             raise RejectedError(f"Megamarket has no shipment {shipment_id}", code="NOT_FOUND")
         return found[0]
 
+    def _reject(self, shipment_id: str, lots: list[dict[str, Any]], reason: str) -> None:
+        body = {
+            "reason": {"type": shapes.reject_reason(reason)},
+            "shipments": [
+                {"shipmentId": shipment_id, "items": [shapes.lot_ref(lot) for lot in lots]}
+            ],
+        }
+        self._call("order/reject", body)
+        logger.info("mm lots rejected shipment=%s lots=%s", shipment_id, len(lots))
+
+    def _boxes(self, raw: dict[str, Any]) -> list[dict[str, Any]]:
+        """``[{boxIndex, boxCode}]`` of the packed lots, rebuilt from their ``boxIndex``."""
+        alive = [lot for lot in shapes.goods(raw) if lot.get("status") not in shapes.CANCELLED]
+        indexes = sorted({i for i in map(shapes.box_index, alive) if i is not None})
+        return [{"boxIndex": i, "boxCode": self._box_code(raw, i)} for i in indexes]
+
     def _box_code(self, raw: dict[str, Any], box_index: int) -> str:
         merchant = self._merchant_id or str(raw.get("merchantId") or "")
         if not merchant:
-            raise RejectedError("the Megamarket merchant id is unknown", code="NO_MERCHANT_ID")
+            raise RejectedError(
+                "set the Megamarket merchant id of this account (box codes need it)",
+                code="settings",
+            )
         return f"{merchant}*{raw['shipmentId']}*{box_index}"
 
     def _search_page(
         self, statuses: Sequence[str], start: datetime, end: datetime, count: int
     ) -> list[str]:
         body = {
-            "dateFrom": _mm_time(start),
-            "dateTo": _mm_time(end),
+            "dateFrom": shapes.mm_time(start),
+            "dateTo": shapes.mm_time(end),
             "statuses": list(statuses),
             "count": count,
         }
@@ -283,76 +317,6 @@ def _first_error(body: dict[str, Any]) -> tuple[Any, Any] | None:
     return first.get("code"), first.get("message") or first.get("description") or ""
 
 
-# --- shapes --------------------------------------------------------------------------------
-
-
-def shipment_status(raw: Mapping[str, Any]) -> str:
-    """The lots' common status; if they differ, the least advanced live one."""
-    statuses = [str(lot.get("status") or "") for lot in raw.get("items") or []]
-    if not statuses:
-        return str(raw.get("status") or "")
-    if len(set(statuses)) == 1:
-        return statuses[0]
-    alive = [status for status in statuses if status not in CANCELLED]
-    if not alive:
-        return statuses[0]
-    return min(alive, key=lambda s: LIFECYCLE.index(s) if s in LIFECYCLE else -1)
-
-
-def reject_reason(text: str) -> str:
-    lowered = text.lower()
-    return next((code for word, code in REJECT_KEYWORDS.items() if word in lowered), REJECT_DEFAULT)
-
-
-def _incoming(raw: dict[str, Any]) -> IncomingOrder:
-    lots = [lot for lot in raw.get("items") or [] if isinstance(lot, dict)]
-    alive = [lot for lot in lots if lot.get("status") not in CANCELLED] or lots
-    by_offer: dict[str, list[dict[str, Any]]] = {}
-    for lot in alive:
-        by_offer.setdefault(str(lot.get("offerId", "")), []).append(lot)
-    lines = tuple(_line(offer, group) for offer, group in by_offer.items())
-    indexes = {
-        offer: [str(lot.get("itemIndex")) for lot in group] for offer, group in by_offer.items()
-    }
-    extra = {
-        "itemIndexes": [i for group in indexes.values() for i in group],
-        "itemIndexesByOffer": indexes,
-    }
-    return IncomingOrder(
-        external_id=str(raw["shipmentId"]),
-        status=shipment_status(raw),
-        created_at=_parse_time(raw.get("creationDate")) or datetime.now(UTC),
-        lines=lines,
-        ship_by=next(
-            (t for t in map(_parse_time, (raw.get(k) for k in SHIP_BY_FIELDS)) if t), None
-        ),
-        raw={**raw, **extra},
-    )
-
-
-def _line(offer_id: str, lots: list[dict[str, Any]]) -> IncomingLine:
-    """Lots of one offer folded into a line; the price is per unit."""
-    first = lots[0]
-    price = first.get("finalPrice") or first.get("price") or 0
-    return IncomingLine(
-        barcodes=(),
-        article=offer_id,
-        quantity=len(lots),
-        external_sku=offer_id,
-        price_kopecks=round(float(price) * 100),
-    )
-
-
-def _card(raw: dict[str, Any]) -> ProductCard:
-    return ProductCard(
-        sku=str(raw["offerId"]),
-        article=str(raw["offerId"]),
-        name=str(raw.get("name", "")),
-        barcodes=tuple(str(code) for code in raw.get("barcodes") or ()),
-        marketplace_id=str(raw.get("goodsId", "")),
-    )
-
-
 def _label(response: httpx.Response, shipment_id: str, codes: list[str]) -> Label:
     caption = f"{shipment_id} " + " ".join(codes)
     barcode = codes[0] if codes else ""
@@ -362,31 +326,3 @@ def _label(response: httpx.Response, shipment_id: str, codes: list[str]) -> Labe
     if isinstance(data, str) and data:
         return Label(content=data.encode(), format="html", barcode=barcode, caption=caption)
     raise RejectedError(f"Megamarket gave no label for shipment {shipment_id}", code="NO_LABEL")
-
-
-def _lot_ref(lot: dict[str, Any]) -> dict[str, Any]:
-    return {"itemIndex": lot.get("itemIndex"), "offerId": lot.get("offerId")}
-
-
-def _boxes(lot: dict[str, Any]) -> list[dict[str, Any]]:
-    return [box for box in lot.get("boxes") or [] if isinstance(box, dict) and box.get("boxCode")]
-
-
-def _order_code(raw: dict[str, Any]) -> str:
-    """Our order code is the shipment id (MM allows Latin letters, digits, ``_``, ``-``)."""
-    return str(raw.get("orderCode") or raw["shipmentId"])
-
-
-def _index(value: str) -> int | str:
-    return int(value) if str(value).isdigit() else value
-
-
-def _mm_time(moment: datetime) -> str:
-    return moment.astimezone(MSK).isoformat(timespec="seconds")
-
-
-def _parse_time(value: Any) -> datetime | None:
-    parsed = http.iso_time(value, MSK) if value else None
-    if value and parsed is None:
-        logger.warning("mm shipment with an unreadable date: %r", value)
-    return parsed

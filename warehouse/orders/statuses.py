@@ -51,12 +51,14 @@ DEFAULTS: dict[str, dict[str, str]] = {
         **_all(DELIVERED, "DELIVERED"),
         **_all(CANCELLED, "CANCELLED", "RETURNED"),
     },
-    "megamarket": {
-        **_all(NEW, "NEW", "CONFIRMED", "PACKED", "PACKING_EXPIRED"),
-        **_all(SHIPPED, "SHIPPED", "DELIVERING"),
+    "megamarket": {  # lot statuses and sub-statuses (fact sheet §4.3); expiries end a lot
+        **_all(NEW, "NEW", "CONFIRMED", "PACKED"),
+        **_all(NEW, "PENDING_CONFIRMATION", "PENDING_PACKING", "PENDING_SHIPPING"),
+        **_all(SHIPPED, "SHIPPED"),
         **_all(DELIVERED, "DELIVERED"),
-        **_all(CANCELLED, "CANCELED", "CUSTOMER_CANCELED", "MERCHANT_CANCELED"),
-        **_all(CANCELLED, "CONFIRMATION_REJECTED", "CONFIRMATION_EXPIRED"),
+        **_all(CANCELLED, "MERCHANT_CANCELED", "CUSTOMER_CANCELED"),
+        **_all(CANCELLED, "PACKING_EXPIRED", "SHIPPING_EXPIRED"),
+        **_all(CANCELLED, "LATE_REJECT", "CONFIRMATION_REJECT", "CONFIRMATION_EXPIRED"),
     },
 }
 

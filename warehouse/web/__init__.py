@@ -30,6 +30,7 @@ def register_web(app: Flask) -> None:
         health,
         label_printing,
         language,
+        megamarket_push,
         messages,
         once,
         previews,
@@ -67,6 +68,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(handovers.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     security.csrf.exempt(api.bp)  # bearer tokens, no cookies
+    app.register_blueprint(megamarket_push.bp, url_prefix="/push/megamarket")
+    security.csrf.exempt(megamarket_push.bp)  # Megamarket's server posts here (Basic auth)
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(settings.bp, url_prefix="/settings")
     app.register_blueprint(printers.bp)

@@ -481,6 +481,8 @@ ACCOUNT_FIELDS = {
     "campaign_id": _l("Store (campaign) ID"),
     "merchant_id": _l("Merchant ID"),
     "content_url": _l("Product cards address (WB Content API)"),
+    "push_login": _l("Login of Megamarket's pushes (optional)"),
+    "push_password": _l("Password of Megamarket's pushes (optional)"),
 }
 account_field = _words(ACCOUNT_FIELDS)
 

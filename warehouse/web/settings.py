@@ -12,6 +12,7 @@ from warehouse.marketplaces import accounts, outbox
 from warehouse.marketplaces.connectors import (
     CREDENTIAL_FIELDS,
     DEFAULT_URLS,
+    OPTIONAL_CREDENTIALS,
     SETTING_FIELDS,
     client_for,
 )
@@ -44,6 +45,7 @@ def _accounts_page(error: DomainError | None = None) -> tuple[str, int]:
         accounts=s.scalars(select(MarketplaceAccount).order_by(MarketplaceAccount.id)).all(),
         kinds=MARKETPLACES,
         credential_fields=CREDENTIAL_FIELDS,
+        optional_credentials=OPTIONAL_CREDENTIALS,
         setting_fields=SETTING_FIELDS,
         default_urls=DEFAULT_URLS,
         field_label=account_field,

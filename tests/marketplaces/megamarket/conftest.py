@@ -13,6 +13,7 @@ from warehouse.marketplaces.megamarket import MegamarketClient
 from warehouse.marketplaces.sandbox import megamarket
 
 TOKEN = "sandbox"
+MERCHANT = "5401"  # the sandbox's merchant id (box codes are built from it)
 
 
 class MmSandbox(SandboxHandle):
@@ -33,6 +34,9 @@ class MmSandbox(SandboxHandle):
     def statuses(self, shipment_id: str) -> list[str]:
         return [item["status"] for item in self.shipment(shipment_id)["items"]]
 
+    def set_status(self, shipment_id: str, status: str, **extra: Any) -> None:
+        self.control("POST", f"orders/{shipment_id}/status", {"status": status, **extra})
+
     def call(self, method: str, data: dict[str, Any], token: str = TOKEN) -> httpx.Response:
         """A raw MM call: ``method`` like ``orderService/order/get``."""
         prefix = "merchantIntegration" if method.startswith("offerService") else "market"
@@ -45,5 +49,5 @@ _mm_server, mm_sandbox = sandbox_fixtures(MmSandbox, "mm")
 
 @pytest.fixture
 def mm_client(mm_sandbox: MmSandbox) -> Iterator[MegamarketClient]:
-    with MegamarketClient(mm_sandbox.base_url, TOKEN, timeout=2.0) as client:
+    with MegamarketClient(mm_sandbox.base_url, TOKEN, timeout=2.0, merchant_id=MERCHANT) as client:
         yield client

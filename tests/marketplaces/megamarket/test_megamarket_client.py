@@ -76,8 +76,10 @@ def test_whole_life_confirm_pack_label_ship(
     assert shipment_id.encode() in label.content
     _assert_xref_is_right(label.content)
 
-    mm_client.ship(shipment_id)
+    handed_over = datetime(2024, 6, 5, 9, 30, tzinfo=UTC)
+    assert mm_client.ship(shipment_id, handed_over) == [f"5401*{shipment_id}*1"]
     assert mm_client.order_statuses([shipment_id]) == {shipment_id: "SHIPPED"}
+    assert mm_sandbox.shipment(shipment_id)["shippingDate"] is not None
     mm_sandbox.control("POST", f"orders/{shipment_id}/deliver")
     assert mm_client.order_statuses([shipment_id]) == {shipment_id: "DELIVERED"}
 
@@ -89,10 +91,8 @@ def test_two_boxes_and_packing_again(mm_sandbox: MmSandbox, mm_client: Megamarke
     assert mm_client.order_statuses([shipment_id]) == {shipment_id: "CONFIRMED"}
     mm_client.pack(shipment_id, [[("1", "")], [("2", "")]])
     items = mm_sandbox.shipment(shipment_id)["items"]
-    assert [item["boxes"][0]["boxCode"] for item in items] == [
-        f"5401*{shipment_id}*1",
-        f"5401*{shipment_id}*2",
-    ]
+    assert [(item["itemIndex"], item["boxIndex"]) for item in items] == [("1", 1), ("2", 2)]
+    assert all("boxes" not in item and "boxCode" not in item for item in items)
     label = mm_client.label(shipment_id)
     assert label.content.count(b"/Type /Page ") == 2
 
@@ -108,6 +108,9 @@ def test_illegal_transitions_are_rejected_with_the_code(
         mm_client.ship(shipment_id)
     assert caught.value.code == "INVALID_STATUS"
     mm_client.confirm(shipment_id)
+    with pytest.raises(RejectedError) as caught:
+        mm_client.reject_items(shipment_id, ["7"], "нет в наличии")
+    assert caught.value.code == "ITEM_NOT_FOUND"
     with pytest.raises(RejectedError) as caught:
         mm_client.confirm(shipment_id)  # no NEW lots are left to confirm
     assert caught.value.code == "INVALID_STATUS"
@@ -125,6 +128,29 @@ def test_marked_goods_need_their_code(mm_sandbox: MmSandbox, mm_client: Megamark
     code = "0104601234567893215ABCDEfghIJKL"
     mm_client.pack(shipment_id, [[("1", code)]])
     assert mm_sandbox.shipment(shipment_id)["items"][0]["digitalMark"] == code
+
+
+def test_reject_chosen_lots_only(mm_sandbox: MmSandbox, mm_client: MegamarketClient) -> None:
+    shipment_id = mm_sandbox.add_cart((MUG.article, 2), (SOCKS.article, 1))
+    mm_client.confirm(shipment_id)
+    mm_client.reject_items(shipment_id, ["2"], "нет в наличии")
+    items = mm_sandbox.shipment(shipment_id)["items"]
+    assert [(i["status"], i["subStatus"]) for i in items] == [
+        ("CONFIRMED", None),
+        ("MERCHANT_CANCELED", "LATE_REJECT"),
+        ("CONFIRMED", None),
+    ]
+    order = mm_client.get_order(shipment_id)
+    assert order.status == "CONFIRMED" and order.raw["itemIndexes"] == ["1", "3"]
+
+
+def test_box_codes_need_the_merchant_id(mm_sandbox: MmSandbox) -> None:
+    shipment_id = mm_sandbox.add_cart((MUG.article, 1))
+    with MegamarketClient(mm_sandbox.base_url, "sandbox", timeout=2) as client:
+        client.confirm(shipment_id)
+        with pytest.raises(RejectedError) as caught:
+            client.pack(shipment_id, [[("1", "")]])
+    assert caught.value.code == "settings"
 
 
 def test_buyer_cancels(mm_sandbox: MmSandbox, mm_client: MegamarketClient) -> None:
@@ -148,7 +174,10 @@ def test_seller_cancels_new_and_confirmed(
     mm_client.cancel(confirmed, "wrong price")
 
     statuses = mm_client.order_statuses([fresh, confirmed])
-    assert statuses == {fresh: "MERCHANT_CANCELED", confirmed: "MERCHANT_CANCELED"}
+    assert statuses == {
+        fresh: "MERCHANT_CANCELED/CONFIRMATION_REJECT",
+        confirmed: "MERCHANT_CANCELED/LATE_REJECT",
+    }
     subs = {item["subStatus"] for item in mm_sandbox.shipment(fresh)["items"]}
     assert subs == {"CONFIRMATION_REJECT"}
     assert mm_sandbox.shipment(confirmed)["items"][0]["subStatus"] == "LATE_REJECT"
@@ -231,12 +260,11 @@ def test_stock_push_is_stored_in_batches(
     assert (SHIRT.article, 3) in stored
 
 
-def test_product_cards(mm_client: MegamarketClient) -> None:
-    cards = mm_client.product_cards()
-    assert [card.sku for card in cards] == [product.article for product in PRODUCTS]
-    shirt = next(card for card in cards if card.article == "TSH-WHT-L")
-    assert shirt.barcodes == ("4601234567008", "4601234567015")
-    assert shirt.name == PRODUCTS[1].name and shirt.marketplace_id == "600002"
+def test_no_invented_offer_list(mm_sandbox: MmSandbox, mm_client: MegamarketClient) -> None:
+    """MM documents no call listing offers: none is made, and the sandbox has none."""
+    assert mm_client.product_cards() == []
+    answer = mm_sandbox.call("offerService/offer/list", {"offset": 0, "limit": 10})
+    assert answer.status_code == 404
 
 
 def test_shipment_status_of_mixed_lots() -> None:
@@ -250,6 +278,10 @@ def test_shipment_status_of_mixed_lots() -> None:
         "CUSTOMER_CANCELED"
     )
     assert shipment_status(shipment("PENDING_PACKING", "PACKED")) == "PENDING_PACKING"
+    assert shipment_status(shipment("SHIPPING_EXPIRED", "PACKED")) == "PACKED"
+    assert shipment_status(shipment("PENDING_CONFIRMATION", "NEW")) == "NEW"
+    expired = {"items": [{"status": "MERCHANT_CANCELED", "subStatus": "CONFIRMATION_EXPIRED"}]}
+    assert shipment_status(expired) == "MERCHANT_CANCELED/CONFIRMATION_EXPIRED"
 
 
 def test_unreachable_marketplace_is_transient() -> None:

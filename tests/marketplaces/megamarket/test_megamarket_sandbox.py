@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from warehouse.demo_catalogue import PRODUCTS
@@ -11,6 +13,7 @@ if TYPE_CHECKING:
     from conftest import MmSandbox
 
 ENVELOPE = {"success", "meta", "data"}
+REFERENCE = json.loads((Path(__file__).parent / "payloads" / "order_get.json").read_text())
 
 
 def window(**extra: Any) -> dict[str, Any]:
@@ -44,8 +47,12 @@ def test_search_and_get_have_mm_fields(mm_sandbox: MmSandbox) -> None:
     [shipment] = got["data"]["shipments"]
     assert shipment["creationDate"].endswith("+03:00")
     assert {"confirmedTimeLimit", "packingTimeLimit", "shippingTimeLimit"} <= set(shipment)
-    assert [item["itemIndex"] for item in shipment["items"]] == [1, 2]
+    assert [item["itemIndex"] for item in shipment["items"]] == ["1", "2"]
+    assert isinstance(shipment["shippingPoint"], int) and "merchantId" not in shipment
     item = shipment["items"][0]
+    reference = REFERENCE["data"]["shipments"][0]["items"][0]
+    assert set(item) <= set(reference) | {"digitalMark"}  # no box codes, no invented fields
+    assert item["goodsData"]["name"] == product.name and item["boxIndex"] is None
     assert item["offerId"] == product.article and item["quantity"] == 1
     assert item["price"] == product.price_kopecks / 100 and item["status"] == "NEW"
 
@@ -90,22 +97,57 @@ def test_packing_checks_box_codes(mm_sandbox: MmSandbox) -> None:
     assert mm_sandbox.statuses(shipment_id) == ["CONFIRMED"]
 
 
-def test_sticker_print_without_pdf_flag_is_html(mm_sandbox: MmSandbox) -> None:
-    shipment_id = mm_sandbox.add_cart((PRODUCTS[3].article, 1))
-    mm_sandbox.call("orderService/order/confirm", {"shipments": [_lots(shipment_id)]})
-    box = {"boxIndex": 1, "boxCode": f"5401*{shipment_id}*1"}
-    packing = {"shipmentId": shipment_id, "items": [{"itemIndex": 1, "boxes": [box]}]}
-    mm_sandbox.call("orderService/order/packing", {"shipments": [packing]})
-    html = mm_sandbox.call("orderService/sticker/print", {"shipmentId": shipment_id}).json()
+def test_sticker_print_names_boxes_and_items(mm_sandbox: MmSandbox) -> None:
+    shipment_id, box = _packed(mm_sandbox, PRODUCTS[3].article)
+    item = {"itemIndex": "1", "quantity": 1, "boxes": [box]}
+    entry = {"shipmentId": shipment_id, "boxCodes": [box["boxCode"]], "items": [item]}
+    html = mm_sandbox.call("orderService/sticker/print", {"shipments": [entry]}).json()
     assert html["success"] == 1 and box["boxCode"] in html["data"]
-    pdf = mm_sandbox.call(
-        "orderService/sticker/print", {"shipmentId": shipment_id, "printAsPdf": 1}
-    )
+    pdf = mm_sandbox.call("orderService/sticker/print", {"shipments": [entry], "printAsPdf": True})
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    unknown = {"shipmentId": shipment_id, "boxCodes": ["nope"]}
-    assert error(mm_sandbox.call("orderService/sticker/print", unknown))["code"] == (
-        "INVALID_BOX_CODE"
+    no_items = {"shipmentId": shipment_id, "boxCodes": [box["boxCode"]]}
+    answer = mm_sandbox.call("orderService/sticker/print", {"shipments": [no_items]})
+    assert error(answer)["code"] == "VALIDATION_ERROR"
+    unknown = {**entry, "boxCodes": ["nope"]}
+    answer = mm_sandbox.call("orderService/sticker/print", {"shipments": [unknown]})
+    assert error(answer)["code"] == "INVALID_BOX_CODE"
+
+
+def test_shipping_checks_boxes_date_and_point(mm_sandbox: MmSandbox) -> None:
+    shipment_id, box = _packed(mm_sandbox, PRODUCTS[3].article)
+    shipping = {"shippingDate": "2024-06-05T10:00:00+03:00", "shippingPoint": 770001}
+
+    def ship(**entry: Any) -> Any:
+        body = {"shipmentId": shipment_id, "boxes": [box], "shipping": shipping, **entry}
+        return mm_sandbox.call("orderService/order/shipping", {"shipments": [body]})
+
+    assert error(ship(boxes=[]))["code"] == "INVALID_BOX_CODE"
+    assert error(ship(boxes=[{**box, "boxCode": "1*2*1"}]))["code"] == "INVALID_BOX_CODE"
+    assert error(ship(shipping={**shipping, "shippingPoint": ""}))["code"] == "VALIDATION_ERROR"
+    assert error(ship(shipping={"shippingDate": "5 June"}))["code"] == "VALIDATION_ERROR"
+    assert mm_sandbox.statuses(shipment_id) == ["PACKED"]
+    assert ship(shipping={"shippingDate": shipping["shippingDate"]}).json()["success"] == 1
+    assert mm_sandbox.statuses(shipment_id) == ["SHIPPED"]
+    assert error(ship())["code"] == "INVALID_STATUS"
+    mm_sandbox.control("POST", f"orders/{shipment_id}/shipped-at", {"ageSeconds": 7 * 3600})
+    assert mm_sandbox.statuses(shipment_id) == ["DELIVERED"]  # the sandbox clock moved it
+
+
+def test_awkward_states_on_demand(mm_sandbox: MmSandbox) -> None:
+    shipment_id = mm_sandbox.add_cart((PRODUCTS[0].article, 2))
+    mm_sandbox.set_status(shipment_id, "PENDING_CONFIRMATION")
+    assert mm_sandbox.statuses(shipment_id) == ["PENDING_CONFIRMATION"] * 2
+    mm_sandbox.set_status(shipment_id, "SHIPPING_EXPIRED", itemIndexes=["2"])
+    mm_sandbox.set_status(
+        shipment_id, "MERCHANT_CANCELED", subStatus="CONFIRMATION_EXPIRED", itemIndexes=["1"]
     )
+    items = mm_sandbox.shipment(shipment_id)["items"]
+    assert [(i["status"], i["subStatus"]) for i in items] == [
+        ("MERCHANT_CANCELED", "CONFIRMATION_EXPIRED"),
+        ("SHIPPING_EXPIRED", None),
+    ]
+    url = f"{mm_sandbox.base_url}/_control/orders/{shipment_id}/status"
+    assert mm_sandbox.http.post(url, json={"status": "CANCELED"}).status_code == 400
 
 
 def test_faults_have_mm_envelopes(mm_sandbox: MmSandbox) -> None:
@@ -156,4 +198,14 @@ def test_control_refusals_and_reset(mm_sandbox: MmSandbox) -> None:
 
 
 def _lots(shipment_id: str) -> dict[str, Any]:
-    return {"shipmentId": shipment_id, "items": [{"itemIndex": 1}]}
+    return {"shipmentId": shipment_id, "items": [{"itemIndex": "1"}]}
+
+
+def _packed(mm_sandbox: MmSandbox, article: str) -> tuple[str, dict[str, Any]]:
+    """A one-lot shipment confirmed and packed in box 1; returns (id, the box)."""
+    shipment_id = mm_sandbox.add_cart((article, 1))
+    mm_sandbox.call("orderService/order/confirm", {"shipments": [_lots(shipment_id)]})
+    box = {"boxIndex": 1, "boxCode": f"5401*{shipment_id}*1"}
+    packing = {"shipmentId": shipment_id, "items": [{"itemIndex": "1", "boxes": [box]}]}
+    mm_sandbox.call("orderService/order/packing", {"shipments": [packing]})
+    return shipment_id, box

@@ -12,8 +12,10 @@ first creates the shipments due), ``SANDBOX_SLOW_SECONDS`` (the ``timeout`` faul
 Throttling is UNCONFIRMED for MM; the ``429`` fault answers HTTP 429 with ``Retry-After``
 (seconds) and an MM envelope with code ``TOO_MANY_REQUESTS``. The ``500`` fault is HTTP 500
 (the MM wiki says the service answers 500 when it is down). Control endpoints (no token)
-live under ``/_control/``. MM also pushes ``order/new`` / ``order/cancel`` to the seller's
-own server; the sandbox does not (the warehouse polls ``order/search``).
+live under ``/_control/``: they also put lots into any MM state on demand (expiries,
+``PENDING_*``, sub-statuses) and send the ``order/new`` / ``order/cancel`` pushes MM makes to
+the seller's own server (``megamarket_push``). Shipped lots are delivered by the sandbox
+clock (``megamarket_flow.deliver_due``) on every read.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from warehouse.marketplaces.sandbox import common, megamarket_flow, pdf
+from warehouse.demo_catalogue import PRODUCTS
+from warehouse.marketplaces.sandbox import common, megamarket_flow, megamarket_push, pdf
 from warehouse.marketplaces.sandbox import megamarket_requests as req
 from warehouse.marketplaces.sandbox import megamarket_state as mm_state
 from warehouse.marketplaces.sandbox.megamarket_requests import Refusal
@@ -40,7 +43,6 @@ ORDERS = "/api/market/v1/orderService"
 OFFERS = "/api/merchantIntegration/v1/offerService"
 SEARCH_MAX = 100  # UNCONFIRMED: MM's own cap on order/search ``count``
 GET_MAX = 100
-CARDS_MAX = 100
 
 
 def generate_orders(count: int) -> list[str]:
@@ -95,6 +97,7 @@ def order_search() -> Response:
         raise Refusal(req.CODE_INVALID, "statuses must be a list of strings")
     count = req.count(payload, SEARCH_MAX)
     with common.begin() as conn:
+        megamarket_flow.deliver_due(conn, time.time())
         found = mm_state.search(conn, date_from, date_to, statuses, count)
     return req.ok({"shipments": found})
 
@@ -103,6 +106,7 @@ def order_search() -> Response:
 def order_get() -> Response:
     ids = req.shipment_ids(req.data(), GET_MAX)
     with common.begin() as conn:
+        megamarket_flow.deliver_due(conn, time.time())
         return req.ok({"shipments": mm_state.details(conn, ids)})
 
 
@@ -160,18 +164,6 @@ def stock_update() -> Response:
     return req.ok()
 
 
-@bp.post(f"{OFFERS}/offer/list")
-def offer_list() -> Response:
-    """UNCONFIRMED method (no source found): ``{offset, limit}`` → ``{offers, total}``."""
-    payload = req.data()
-    offset, limit = payload.get("offset", 0), payload.get("limit", CARDS_MAX)
-    if not isinstance(offset, int) or not isinstance(limit, int) or offset < 0:
-        raise Refusal(req.CODE_INVALID, "offset and limit must be numbers")
-    if not 1 <= limit <= CARDS_MAX:
-        raise Refusal(req.CODE_INVALID, f"limit must be 1..{CARDS_MAX}")
-    return req.ok(mm_state.offers_page(offset, limit))
-
-
 # --- control (tests and the demo) -------------------------------------------------------
 
 
@@ -209,9 +201,63 @@ def control_deliver(shipment_id: str) -> tuple[str, int]:
     return "", 204
 
 
+@bp.post("/_control/orders/<shipment_id>/status")
+def control_status(shipment_id: str) -> tuple[str, int]:
+    """``{status, subStatus?, itemIndexes?}``: e.g. ``SHIPPING_EXPIRED`` or ``PENDING_PACKING``."""
+    body = request.get_json(silent=True) or {}
+    with common.begin() as conn:
+        megamarket_flow.set_status(conn, shipment_id, body)
+    return "", 204
+
+
+@bp.post("/_control/orders/<shipment_id>/shipped-at")
+def control_shipped_at(shipment_id: str) -> tuple[str, int]:
+    """``{ageSeconds}``: move the shipping back in time, so the clock delivers it."""
+    age = (request.get_json(silent=True) or {}).get("ageSeconds", 0)
+    if not isinstance(age, int | float) or age < 0:
+        raise Refusal(req.CODE_INVALID, "ageSeconds must be >= 0", http_status=400)
+    with common.begin() as conn:
+        megamarket_flow.backdate_shipping(conn, shipment_id, time.time() - age)
+    return "", 204
+
+
+@bp.post("/_control/push")
+def control_push() -> Response:
+    """Send MM's push to the seller: ``{kind: "new"|"cancel", shipmentId, url, login?,
+    password?, delivery?, itemIndexes?}``; a cancel push also cancels the lots here."""
+    body = request.get_json(silent=True) or {}
+    shipment_id, kind = str(body.get("shipmentId", "")), body.get("kind")
+    with common.begin() as conn:
+        if kind == "new":
+            push = megamarket_push.new_body(conn, shipment_id, delivery=bool(body.get("delivery")))
+        elif kind == "cancel":
+            indexes = [str(i) for i in body.get("itemIndexes") or []]
+            push = megamarket_push.cancel_body(conn, shipment_id, indexes)
+            megamarket_flow.set_status(
+                conn, shipment_id, {"status": "CUSTOMER_CANCELED", "itemIndexes": indexes}
+            )
+        else:
+            raise Refusal(req.CODE_INVALID, "kind must be new or cancel", http_status=400)
+    answer = megamarket_push.send(body.get("url"), push, body.get("login"), body.get("password"))
+    return jsonify({"sent": push, **answer})
+
+
+@bp.get("/_control/offers.csv")
+def control_offers_csv() -> Response:
+    """The shop's offers as the cabinet's export would give them (CSV, ``;``), for the
+    import file of ``catalog.megamarket_offers`` (MM's API has no call listing offers)."""
+    lines = ["offerId;name;barcode;goodsId"]
+    for product in PRODUCTS:
+        name = product.name.replace(";", ",")
+        barcodes = ",".join(product.barcodes)
+        lines.append(f"{product.article};{name};{barcodes};{mm_state.goods_id(product)}")
+    return Response("\n".join(lines) + "\n", mimetype="text/csv")
+
+
 @bp.get("/_control/state")
 def control_state() -> Response:
     with common.begin() as conn:
+        megamarket_flow.deliver_due(conn, time.time())
         state = mm_state.state(conn)
         state["faults"] = common.queued_faults(conn, KIND)
     return jsonify(state)

@@ -14,7 +14,8 @@ shipments = Table(
     Column("created_ts", Float, nullable=False, index=True),
     Column("order_code", String(64), nullable=False, default=""),
     Column("customer_name", String(200), nullable=False, default=""),
-    Column("shipped_ts", Float),
+    Column("shipped_ts", Float),  # when order/shipping came (the clock delivers from it)
+    Column("shipping_date", String(40)),  # the shippingDate it said
 )
 
 items = Table(

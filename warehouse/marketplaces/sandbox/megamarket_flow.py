@@ -1,7 +1,9 @@
 """The Megamarket sandbox's status machine, per lot (``itemIndex``).
 
 ``NEW`` → (``order/confirm``) ``CONFIRMED`` → (``order/packing``) ``PACKED`` →
-(``order/shipping``) ``SHIPPED`` → (the buyer gets it; control endpoint) ``DELIVERED``.
+(``order/shipping``) ``SHIPPED`` → (the buyer gets it: ``DELIVER_AFTER`` later on the sandbox
+clock, or a control endpoint) ``DELIVERED``. Expiries, ``PENDING_*`` and sub-statuses come on
+demand through ``set_status``.
 ``order/reject`` makes lots ``MERCHANT_CANCELED`` (subStatus ``CONFIRMATION_REJECT`` while
 ``NEW``, ``LATE_REJECT`` after); the buyer's cancel makes them ``CUSTOMER_CANCELED``.
 Every call is all-or-nothing: a ``Refusal`` rolls the caller's transaction back.
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Row, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.engine import Connection
 
 from warehouse.marketplaces.sandbox import megamarket_requests as req
@@ -21,6 +23,25 @@ from warehouse.marketplaces.sandbox.megamarket_db import items, shipments
 from warehouse.marketplaces.sandbox.megamarket_requests import Refusal
 
 ORDER_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+STATUSES = frozenset(
+    {
+        "NEW",
+        "CONFIRMED",
+        "PACKED",
+        "SHIPPED",
+        "DELIVERED",
+        "MERCHANT_CANCELED",
+        "CUSTOMER_CANCELED",
+        "PACKING_EXPIRED",
+        "SHIPPING_EXPIRED",
+        "PENDING_CONFIRMATION",
+        "PENDING_PACKING",
+        "PENDING_SHIPPING",
+    }
+)
+SUB_STATUSES = frozenset(
+    {"LATE_REJECT", "CONFIRMATION_REJECT", "CONFIRMATION_EXPIRED", "PACKING_EXPIRED"}
+)
 LABELLED = frozenset({"PACKED", "SHIPPED", "DELIVERED"})
 
 
@@ -78,25 +99,97 @@ def packing(conn: Connection, payload: dict[str, Any]) -> None:
 
 
 def shipping(conn: Connection, payload: dict[str, Any], now: float) -> None:
-    """Hand-over: every lot still active must be ``PACKED``."""
+    """Hand-over: every live lot ``PACKED``, every box named with its code, a shipping date.
+
+    Body (fact sheet §4.2): ``shipments: [{shipmentId, boxes: [{boxIndex, boxCode}],
+    shipping: {shippingDate, shippingPoint?}}]``; ``shippingPoint`` is an integer or absent.
+    """
     for entry in req.shipments(payload):
         row, by_index = _shipment(conn, entry)
+        _shipping_part(entry.get("shipping"), row.shipment_id)
         active = [lot for lot in by_index.values() if lot.status not in mm_state.CANCELLED]
         waiting = [lot for lot in active if lot.status != "PACKED"]
         if not active or waiting:
             first = (waiting or list(by_index.values()))[0]
             raise _bad_status(row, first, "PACKED")
+        _check_boxes(entry.get("boxes"), active, row.shipment_id)
         for lot in active:
             _set(conn, lot, "SHIPPED", None)
-        conn.execute(update(shipments).where(shipments.c.id == row.id).values(shipped_ts=now))
+        said = str(entry["shipping"]["shippingDate"])
+        conn.execute(
+            update(shipments)
+            .where(shipments.c.id == row.id)
+            .values(shipped_ts=now, shipping_date=said)
+        )
+
+
+def _shipping_part(shipping: Any, shipment_id: str) -> None:
+    if not isinstance(shipping, dict):
+        raise Refusal(
+            req.CODE_INVALID, "shipping: {shippingDate} is required", shipment_id=shipment_id
+        )
+    req.moment(shipping, "shippingDate")
+    point = shipping.get("shippingPoint")
+    if "shippingPoint" in shipping and (not isinstance(point, int) or isinstance(point, bool)):
+        raise Refusal(req.CODE_INVALID, "shippingPoint must be an integer", shipment_id=shipment_id)
+
+
+def _check_boxes(boxes: Any, lots: list[Row[Any]], shipment_id: str) -> None:
+    """The boxes sent are exactly the boxes the lots were packed in, with their codes."""
+    if not isinstance(boxes, list) or not all(isinstance(box, dict) for box in boxes):
+        raise Refusal(
+            req.CODE_INVALID, "boxes: [{boxIndex, boxCode}] is required", shipment_id=shipment_id
+        )
+    sent = {box.get("boxIndex"): box.get("boxCode") for box in boxes}
+    packed = {lot.box_index: lot.box_code for lot in lots}
+    if sent != packed:
+        wrong = sorted(str(code) for code in set(sent.values()) ^ set(packed.values()))
+        raise Refusal(
+            req.CODE_BOX, f"boxes do not match the packed boxes: {wrong}", shipment_id=shipment_id
+        )
+
+
+def deliver_due(conn: Connection, now: float) -> None:
+    """The sandbox clock: shipped lots reach the buyer ``DELIVER_AFTER`` after shipping."""
+    due = select(shipments.c.id).where(
+        shipments.c.shipped_ts <= now - mm_state.DELIVER_AFTER.total_seconds()
+    )
+    conn.execute(
+        update(items)
+        .where(items.c.shipment_pk.in_(due), items.c.status == "SHIPPED")
+        .values(status="DELIVERED", sub_status=None)
+    )
+
+
+def backdate_shipping(conn: Connection, shipment_id: str, shipped_ts: float) -> None:
+    row = mm_state.shipment(conn, shipment_id)
+    if row.shipped_ts is None:
+        raise Refusal(req.CODE_STATUS, "the shipment is not shipped", http_status=409)
+    conn.execute(update(shipments).where(shipments.c.id == row.id).values(shipped_ts=shipped_ts))
+
+
+def set_status(conn: Connection, shipment_id: str, body: dict[str, Any]) -> None:
+    """``_control``: put lots (all, or ``itemIndexes``) into any state MM has, on demand."""
+    status, sub_status = body.get("status"), body.get("subStatus")
+    if status not in STATUSES or (sub_status is not None and sub_status not in SUB_STATUSES):
+        raise Refusal(
+            req.CODE_INVALID, f"status must be one of {sorted(STATUSES)}", http_status=400
+        )
+    row = mm_state.shipment(conn, shipment_id)
+    wanted = {str(index) for index in body.get("itemIndexes") or []}
+    for lot in mm_state.lots(conn, row.id):
+        if not wanted or str(lot.item_index) in wanted:
+            _set(conn, lot, status, sub_status)
 
 
 def label_boxes(conn: Connection, payload: dict[str, Any]) -> tuple[str, str, list[str]]:
-    """``sticker/print``: (shipmentId, orderCode, box codes); only once the lots are packed."""
-    entry = payload
-    if isinstance(payload.get("shipments"), list) and payload["shipments"]:
-        entry = payload["shipments"][0] if isinstance(payload["shipments"][0], dict) else {}
-    row = mm_state.shipment(conn, str(entry.get("shipmentId", "")))
+    """``sticker/print``: (shipmentId, orderCode, box codes); only once the lots are packed.
+
+    Body as the C# client of the fact sheet (§4.2) sends it: ``shipments: [{shipmentId,
+    boxCodes, items: [{itemIndex, quantity, boxes: [{boxIndex, boxCode}]}]}]``.
+    """
+    [entry] = req.shipments(payload, most=1)
+    row = mm_state.shipment(conn, str(entry["shipmentId"]))
     lots = mm_state.lots(conn, row.id)
     codes = list(dict.fromkeys(lot.box_code for lot in lots if lot.status in LABELLED))
     if not codes:
@@ -105,6 +198,16 @@ def label_boxes(conn: Connection, payload: dict[str, Any]) -> tuple[str, str, li
     unknown = [code for code in asked if code not in codes]
     if not isinstance(asked, list) or unknown:
         raise Refusal(req.CODE_BOX, f"unknown boxCodes {unknown}", shipment_id=row.shipment_id)
+    by_index = {lot.item_index: lot for lot in lots}
+    for item in req.entry_items(entry):
+        lot = _listed_lot(by_index, item, row, tuple(LABELLED))
+        if _box(item, row.shipment_id) != (lot.box_index, lot.box_code):
+            raise Refusal(
+                req.CODE_BOX,
+                "the item's box is not where it was packed",
+                shipment_id=row.shipment_id,
+                item_index=lot.item_index,
+            )
     return row.shipment_id, row.order_code, [str(code) for code in asked]
 
 

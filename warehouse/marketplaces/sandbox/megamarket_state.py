@@ -24,6 +24,8 @@ from warehouse.marketplaces.sandbox.megamarket_requests import (
 )
 
 MERCHANT_ID = 5401
+SHIPPING_POINT = 770001  # MM's number of the seller's pickup point (an integer)
+DELIVER_AFTER = timedelta(hours=6)  # shipped lots reach the buyer this long after order/shipping
 SHIPMENT_BASE = 900_000_000
 GOODS_BASE = 600_000  # goodsId = GOODS_BASE + catalogue position
 MSK = timezone(timedelta(hours=3), "MSK")
@@ -143,46 +145,41 @@ def shipment_json(conn: Connection, row: Row[Any]) -> dict[str, Any]:
     return {
         "shipmentId": row.shipment_id,
         "orderCode": row.order_code,
-        "merchantId": MERCHANT_ID,
         "creationDate": mm_time(created),
         "confirmedTimeLimit": mm_time(created + CONFIRM_WITHIN.total_seconds()),
         "packingTimeLimit": mm_time(created + PACK_WITHIN.total_seconds()),
         "shippingTimeLimit": mm_time(created + SHIP_WITHIN.total_seconds()),
         "shipmentDateFrom": mm_time(created + PACK_WITHIN.total_seconds()),
         "shipmentDateTo": mm_time(created + SHIP_WITHIN.total_seconds()),
-        "shippingDate": mm_time(row.shipped_ts),
+        "shippingDate": row.shipping_date,
         "deliveryId": row.id,
         "customerFullName": row.customer_name,
         "customerAddress": "г. Москва, ул. Тверская, д. 1",
-        "shippingPoint": "Склад продавца (sandbox)",
+        "shippingPoint": SHIPPING_POINT,
         "items": [lot_json(lot) for lot in lots(conn, row.id)],
     }
 
 
 def lot_json(lot: Row[Any]) -> dict[str, Any]:
-    boxes = []
-    if lot.box_index is not None:
-        boxes = [{"boxIndex": lot.box_index, "boxCode": lot.box_code}]
+    """A lot as ``order/get`` shows it: ``boxIndex`` only (no box codes), the name in
+    ``goodsData.name``, ``itemIndex`` a string (fact sheet §7, the typed clients' shapes)."""
     return {
-        "itemIndex": lot.item_index,
+        "itemIndex": str(lot.item_index),
         "status": lot.status,
         "subStatus": lot.sub_status,
         "offerId": lot.offer_id,
-        "goodsId": lot.goods_id,
-        "itemName": lot.name,
+        "goodsId": str(lot.goods_id),
+        "goodsData": {"name": lot.name, "isDigitalMarkRequired": bool(lot.mark_required)},
         "price": lot.price / 100,
         "finalPrice": lot.price / 100,
         "quantity": 1,
-        "taxRate": "NDS_20",
-        "isDigitalMarkRequired": bool(lot.mark_required),
         "digitalMark": lot.digital_mark,
         "boxIndex": lot.box_index,
-        "boxes": boxes,
         "events": [],
     }
 
 
-# --- stock and offers ------------------------------------------------------------------
+# --- stock ---------------------------------------------------------------------------
 
 KNOWN_OFFERS = frozenset(product.article for product in PRODUCTS)
 
@@ -202,22 +199,6 @@ def put_stocks(conn: Connection, entries: Any) -> None:
         )
         if changed.rowcount == 0:
             conn.execute(stocks.insert().values(offer_id=str(offer), quantity=quantity))
-
-
-def offers_page(offset: int, limit: int) -> dict[str, Any]:
-    """The demo goods as MM offers (UNCONFIRMED method; see the client's CARDS_PATH)."""
-    offers = [
-        {
-            "offerId": product.article,
-            "goodsId": goods_id(product),
-            "name": product.name,
-            "barcodes": list(product.barcodes),
-            "price": product.price_kopecks / 100,
-            "isActive": True,
-        }
-        for product in PRODUCTS
-    ]
-    return {"offers": offers[offset : offset + limit], "total": len(offers)}
 
 
 def state(conn: Connection) -> dict[str, Any]:

@@ -1,0 +1,47 @@
+"""Megamarket offers come from the cabinet's export file (MM's API lists none)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import make_account, make_product, make_warehouse
+from warehouse.catalog import megamarket_offers
+from warehouse.errors import DomainError
+from warehouse.models import Listing
+
+# Columns in Russian, in the cabinet's order, with one more we do not need.
+EXPORT = (
+    "Идентификатор оффера;Наименование;Штрихкод;Goods ID;Цена\n"
+    "MUG-01;Кружка белая;4601234500017, 4601234500024;600003;499\n"
+    "NEW-99;Новинка;;;100\n"
+)
+
+
+def test_export_is_read_by_column_names() -> None:
+    mug, new = megamarket_offers.read(EXPORT)
+    assert (mug.sku, mug.name, mug.marketplace_id) == ("MUG-01", "Кружка белая", "600003")
+    assert mug.barcodes == ("4601234500017", "4601234500024")
+    assert (new.sku, new.barcodes, new.marketplace_id) == ("NEW-99", (), "")
+    [card] = megamarket_offers.read("offerId,name\nA-1,Товар\n")
+    assert (card.sku, card.name) == ("A-1", "Товар")
+
+
+def test_a_line_without_an_offer_id_refuses_the_file() -> None:
+    with pytest.raises(DomainError) as caught:
+        megamarket_offers.read("offerId;name\n;Без id\n")
+    assert caught.value.params == {"line": 2, "column": "offerId"}
+    with pytest.raises(DomainError):
+        megamarket_offers.read("name;price\nТовар;1\n")
+
+
+def test_load_links_the_offers_to_our_products(session) -> None:
+    account = make_account(session, make_warehouse(session))
+    account.kind = "megamarket"
+    product = make_product(session, "Кружка", "4601234500024")
+    result = megamarket_offers.load(session, account, EXPORT)
+    assert (result.created, result.linked, result.unlinked) == (2, 1, 1)
+    listing = session.scalar(select(Listing).where(Listing.sku == "MUG-01"))
+    assert listing.product_id == product.id
+    again = megamarket_offers.load(session, account, EXPORT)
+    assert (again.created, again.updated) == (0, 2)
