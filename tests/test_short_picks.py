@@ -74,6 +74,44 @@ def test_supervisor_cancels_the_order_and_picked_goods_go_back(session, short_si
         shortages.resolve(session, shortage.id, "cancel")
 
 
+def test_where_the_marketplace_allows_it_only_the_missing_units_leave_the_order(
+    session, short_site
+):
+    """Ozon, YM, Megamarket take single units off an order: the line shrinks in SQL, the
+    marketplace is owed a cancel_lines command, and what was picked goes to packing."""
+    order = short_site["order"]
+    order.account.kind = "ozon"
+    shortages.report_short(session, short_site["task"].id, short_site["picker"], "not_found")
+    shortage = session.scalar(select(Shortage))
+    shortages.resolve(session, shortage.id, "cancel_lines")
+    assert (shortage.status, order.status, order.lines[0].quantity) == (
+        "lines_cancelled",
+        "picked",
+        1,
+    )
+    command = session.scalar(select(OutboxCommand).where(OutboxCommand.kind == "cancel_lines"))
+    assert command.payload == {
+        "lines": [{"line": order.lines[0].id, "sku": order.lines[0].external_sku, "quantity": 1}]
+    }
+    with pytest.raises(DomainError) as again:
+        shortages.resolve(session, shortage.id, "cancel_lines")
+    assert again.value.code == "shortage_decided"
+
+
+def test_wildberries_and_an_order_left_empty_refuse_to_take_lines_off(session, short_site):
+    shortages.report_short(session, short_site["task"].id, short_site["picker"], "not_found")
+    shortage = session.scalar(select(Shortage))
+    with pytest.raises(DomainError) as wb:
+        shortages.resolve(session, shortage.id, "cancel_lines")
+    assert (wb.value.code, wb.value.params) == ("partial_cancel_not_allowed", {"marketplace": "WB"})
+    short_site["order"].account.kind = "yandex"
+    shortage.quantity = 2  # as if nothing had been picked
+    with pytest.raises(DomainError) as empty:
+        shortages.resolve(session, shortage.id, "cancel_lines")
+    assert empty.value.code == "partial_cancel_nothing_left"
+    assert shortage.status == "open" and short_site["order"].lines[0].quantity == 2
+
+
 def test_not_enough_elsewhere_is_said_plainly(session, short_site):
     short_site["far"].on_hand = 0
     shortages.report_short(session, short_site["task"].id, short_site["picker"], "not_in_bin")

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from warehouse.errors import DomainError, NotFound
 from warehouse.floor import batch_picking, picking
 from warehouse.floor.picking import ScanResult
+from warehouse.marketplaces import outbox
 from warehouse.models import (
     Order,
     OrderLine,
@@ -133,15 +134,24 @@ def bin_of(session: Session, shortage_id: int) -> str:
     return session.get_one(Shortage, shortage_id).item.location.code
 
 
+# where the marketplace takes single lines (units) off an order: Ozon product/cancel, YM
+# items without the removed ones (allowRemove), Megamarket order/reject of chosen lots
+PARTIAL_CANCEL = ("ozon", "yandex", "megamarket")
+ACTIONS = ("pick_elsewhere", "cancel", "cancel_lines")
+
+
 def resolve(session: Session, shortage_id: int, action: str) -> Shortage:
-    """The supervisor decides: pick the missing goods from other bins, or cancel the order."""
+    """The supervisor decides: pick the missing goods from other bins, take just the missing
+    units off the order (where the marketplace allows it), or cancel the order."""
     shortage = session.get(Shortage, shortage_id)
     if shortage is None:
         raise NotFound("shortage_not_found")
     if shortage.status != "open":
         raise DomainError("shortage_decided")
-    if action not in ("pick_elsewhere", "cancel"):
+    if action not in ACTIONS:
         raise DomainError("bad_shortage_action")
+    if action == "cancel_lines":
+        return _cancel_lines(session, shortage)
     order = shortage.order
     if action == "cancel":
         shortage.status = "cancelled"
@@ -163,6 +173,58 @@ def resolve(session: Session, shortage_id: int, action: str) -> Shortage:
     stock_sync.changed(session, [line.product_id] if line.product_id else [])
     logger.info("shortage resolved shortage=%s action=%s", shortage.id, action)
     return shortage
+
+
+def _cancel_lines(session: Session, shortage: Shortage) -> Shortage:
+    """The missing units leave the order: the line is reduced (in SQL, never below zero),
+    the marketplace is told through the outbox, and what was picked goes on to packing."""
+    order = shortage.order
+    if order.account.kind not in PARTIAL_CANCEL:
+        raise DomainError("partial_cancel_not_allowed", marketplace=order.account.kind.upper())
+    line = shortage.item.line
+    left = sum(other.quantity for other in order.lines) - shortage.quantity
+    if left <= 0:
+        raise DomainError("partial_cancel_nothing_left")
+    reduced = session.execute(
+        update(OrderLine)
+        .where(OrderLine.id == line.id, OrderLine.quantity >= shortage.quantity)
+        .values(quantity=OrderLine.quantity - shortage.quantity)
+    )
+    if reduced.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError("shortage_decided")
+    session.refresh(line)
+    shortage.status = "lines_cancelled"
+    outbox.queue_command(
+        session,
+        order.account,
+        "cancel_lines",
+        order=order,
+        payload={
+            "lines": [{"line": line.id, "sku": line.external_sku, "quantity": shortage.quantity}]
+        },
+    )
+    still_open = any(
+        other.status == "open"
+        for other in _shortages_of(session, order.id)
+        if other is not shortage
+    )
+    tasks_done = all(task.status == "done" for task in _pick_tasks(session, order.id))
+    if not still_open and tasks_done:
+        order.status = "picked"
+    logger.info("shortage resolved shortage=%s action=cancel_lines", shortage.id)
+    return shortage
+
+
+def _shortages_of(session: Session, order_id: int) -> list[Shortage]:
+    return list(session.scalars(select(Shortage).where(Shortage.order_id == order_id)))
+
+
+def _pick_tasks(session: Session, order_id: int) -> list[PickTask]:
+    return list(
+        session.scalars(
+            select(PickTask).where(PickTask.order_id == order_id, PickTask.kind == "pick")
+        )
+    )
 
 
 def record_count(session: Session, shortage_id: int, counted: int, user: User) -> StockMove | None:

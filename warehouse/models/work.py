@@ -179,7 +179,8 @@ class MarkingCode(Base):
 
 
 SHORTAGE_REASONS = ("not_in_bin", "damaged", "not_found")
-SHORTAGE_STATUSES = ("open", "picked_elsewhere", "cancelled")
+# lines_cancelled: the missing units were taken off the order at the marketplace
+SHORTAGE_STATUSES = ("open", "picked_elsewhere", "cancelled", "lines_cancelled")
 
 
 class Shortage(Base):

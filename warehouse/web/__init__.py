@@ -26,6 +26,7 @@ def register_web(app: Flask) -> None:
         api,
         auth,
         errors,
+        handovers,
         health,
         label_printing,
         language,
@@ -57,10 +58,13 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(messages.print_event, "print_event")
     app.add_template_filter(messages.print_detail, "print_detail")
     app.add_template_filter(messages.print_kind, "print_kind")
+    app.add_template_filter(messages.handover_word, "handover_word")
 
     app.register_blueprint(health.bp)
     app.register_blueprint(language.bp)
     app.register_blueprint(tsd.bp, url_prefix="/tsd")
+    app.register_blueprint(handovers.tsd_bp, url_prefix="/tsd")
+    app.register_blueprint(handovers.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     security.csrf.exempt(api.bp)  # bearer tokens, no cookies
     app.register_blueprint(supervisor.bp)

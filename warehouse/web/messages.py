@@ -74,6 +74,18 @@ TEXTS = {
         "A new pick task takes the missing goods from other bins"
     ),
     "shortage_cancelled": lambda p: _("The order is cancelled; anything picked goes back to bins"),
+    "shortage_lines_cancelled": lambda p: _(
+        "The missing units are taken off the order; the marketplace is being told. "
+        "Pack what was picked"
+    ),
+    "partial_cancel_not_allowed": lambda p: _(
+        "%(marketplace)s does not take single lines off an order: pick from other bins or "
+        "cancel the order",
+        **p,
+    ),
+    "partial_cancel_nothing_left": lambda p: _(
+        "Nothing would be left of the order: cancel the whole order instead"
+    ),
     "count_recorded": lambda p: _("Count recorded: bin %(bin)s now holds %(counted)s", **p),
     "verify_ok": lambda p: _("%(product)s: %(verified)s of %(quantity)s checked", **p),
     "verify_done": lambda p: _("Everything checked. Choose the package."),
@@ -200,6 +212,50 @@ TEXTS = {
     ),
     "listing_not_found": lambda p: _("Card or product not found"),
     "bad_status_map": lambda p: _("Cannot map to status %(status)s", **p),
+    # hand-overs and loading
+    "handover_not_found": lambda p: _("No such hand-over. Scan its label again or choose it"),
+    "handover_not_open": lambda p: _(
+        "Hand-over %(number)s is closed: nothing more is loaded onto it", **p
+    ),
+    "handover_empty": lambda p: _(
+        "Nothing is loaded onto %(number)s yet: scan the parcels first", **p
+    ),
+    "handover_missing": lambda p: _(
+        "%(missing)s orders are not loaded: leave them for the next pickup, or go on loading",
+        **p,
+    ),
+    "bad_handover": lambda p: _("Choose the marketplace account and a date from today on"),
+    "handover_closing": lambda p: _(
+        "Closing: the marketplace is being told. Its papers appear here when it answers"
+    ),
+    "handover_kept_open": lambda p: _("The hand-over stays open: go on loading"),
+    "parcel_loaded": lambda p: _("Order %(order)s loaded: %(n)s of %(of)s. Scan the next", **p),
+    "parcel_unknown": lambda p: _(
+        "Unknown code %(scanned)s: scan the marketplace sticker or our box label (SSCC)", **p
+    ),
+    "parcel_cancelled": lambda p: _(
+        "Order %(order)s is CANCELLED: do not load it, take it back to the returns shelf", **p
+    ),
+    "parcel_other_account": lambda p: _(
+        "Order %(order)s is for another cabinet (%(account)s): put it aside", **p
+    ),
+    "parcel_other_handover": lambda p: _(
+        "Order %(order)s goes with another pickup (%(other)s): put it aside", **p
+    ),
+    "parcel_gone": lambda p: _("Order %(order)s has already been handed over", **p),
+    "parcel_not_packed": lambda p: _(
+        "Order %(order)s is not packed yet: take it to the pack table", **p
+    ),
+    "parcel_already_loaded": lambda p: _(
+        "Order %(order)s is already loaded (by %(who)s): do not load it twice", **p
+    ),
+    "document_not_found": lambda p: _("No such paper"),
+    "document_not_zpl": lambda p: _("This paper is a PDF: download it and print it on A4"),
+    "paper_printing": lambda p: _("Printing on %(printer)s", **p),
+    "problem_cancelled": lambda p: _("cancelled: take it off the truck"),
+    "problem_not_packed": lambda p: _("not packed yet"),
+    "problem_no_label": lambda p: _("no marketplace label yet"),
+    "problem_not_loaded": lambda p: _("not loaded"),
 }
 
 
@@ -260,9 +316,11 @@ STATUS_LABELS = {
     "picked": _l("picked"),
     "packed": _l("packed"),
     "labelled": _l("labelled"),
+    "handed_over": _l("handed over, waiting for the marketplace"),
     "shipped": _l("shipped"),
     "delivered": _l("delivered"),
     "cancelled": _l("cancelled"),
+    "returned": _l("returned"),
     "pending": _l("pending"),
     "done": _l("delivered"),
     "failed": _l("failed"),
@@ -278,6 +336,7 @@ WORK_LABELS = {
     "done": _l("done"),
     "cancelled": _l("cancelled"),
     "picked_elsewhere": _l("picked from other bins"),
+    "lines_cancelled": _l("missing units taken off the order"),
     # stock moves (warehouse.models.work.STOCK_MOVE_REASONS)
     "suspected_shortage": _l("suspected shortage, until a count"),
     "damaged": _l("damaged, taken out"),
@@ -357,6 +416,7 @@ PRINT_STATUSES = {
 
 PRINT_KINDS = {
     "marketplace_label": _l("marketplace label"),
+    "handover_paper": _l("hand-over paper"),
     "test_label": _l("test label"),
     "product_label": _l("product labels"),
     "bin_labels": _l("bin labels"),
@@ -474,3 +534,31 @@ ROLE_LABELS = {
     "admin": _l("admin"),
 }
 role_label = _words(ROLE_LABELS)
+
+
+HANDOVER_WORDS = {
+    # states
+    "open": _l("loading"),
+    "closing": _l("telling the marketplace"),
+    "closed": _l("closed"),
+    "failed": _l("refused by the marketplace"),
+    # papers (warehouse.shipping.documents.KINDS)
+    "supply_qr": _l("supply QR"),
+    "act": _l("act"),
+    "waybill": _l("waybill"),
+    "act_barcode": _l("act barcode"),
+    "shipment_act": _l("shipment act"),
+    "reception_act": _l("reception-transfer act"),
+    # history lines
+    "opened": _l("opened"),
+    "loaded": _l("loaded"),
+    "refused": _l("refused"),
+    "decision": _l("decision"),
+    "joined": _l("orders joined"),
+    "loading_done": _l("loading finished"),
+    "call": _l("marketplace call"),
+    "printed": _l("printed"),
+    "print_refused": _l("not printed"),
+    "retry": _l("retry"),
+}
+handover_word = _words(HANDOVER_WORDS)  # hand-overs: states, papers, history lines

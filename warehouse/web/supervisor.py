@@ -129,6 +129,7 @@ def _order_page(order_id: int, error: str = "") -> str:
     return label_page(
         "supervisor/order.html",
         page=page,
+        partial_cancel=shortages.PARTIAL_CANCEL,
         ssccs=sscc.of_parcels(s, [parcel.id for parcel in page.parcels]),
         gs1=sscc.Gs1.from_config(current_app.config),
         error=error,
