@@ -28,6 +28,7 @@ from warehouse.marketplaces.base import (
     TransientError,
 )
 from warehouse.marketplaces.http import SellerApi
+from warehouse.marketplaces.ozon_acts import ACT_LATER, ActCalls
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +48,10 @@ CANCEL_MESSAGE = "Товар закончился на складе продав
 EXEMPLAR_POLLS = (0.0, 0.3, 0.7, 1.5)  # seconds to wait before each exemplar/status check
 EXEMPLAR_RETRY_SECONDS = 10.0
 # 4xx answers that mean "later", not "never" (matched in rpcStatus.message).
-TRANSIENT_MESSAGES = ("aren't ready", "circle is open", "rate limit")
+TRANSIENT_MESSAGES = ("aren't ready", "circle is open", "rate limit", *ACT_LATER)
 
 
-class OzonClient(SellerApi):
+class OzonClient(ActCalls, SellerApi):
     """A synchronous client for one Client-Id / Api-Key; use it as a context manager."""
 
     service = NAME
@@ -351,7 +352,8 @@ def _rpc_status(body: dict[str, Any]) -> tuple[Any, str]:
     """
     message = str(body.get("message") or body.get("error") or "")[:300]
     token = message.split(":", 1)[0].strip()
-    if re.fullmatch(r"[A-Z][A-Z0-9_]+|[a-z]+(?:_[a-z]+)+", token):
+    one_word = token == message and re.fullmatch(r"[a-z]+", token)  # act/create "outdated"
+    if one_word or re.fullmatch(r"[A-Z][A-Z0-9_]+|[A-Za-z][a-z0-9]*(?:_[A-Za-z0-9]+)+", token):
         return token, message
     return body.get("code"), message
 

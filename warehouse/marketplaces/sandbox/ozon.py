@@ -26,7 +26,15 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from warehouse.marketplaces.sandbox import common, ozon_cancel, ozon_ship, ozon_stock, pdf
+from warehouse.marketplaces.sandbox import (
+    common,
+    ozon_act_api,
+    ozon_acts,
+    ozon_cancel,
+    ozon_ship,
+    ozon_stock,
+    pdf,
+)
 from warehouse.marketplaces.sandbox import ozon_requests as req
 from warehouse.marketplaces.sandbox import ozon_state as st
 from warehouse.marketplaces.sandbox.ozon_db import postings
@@ -81,6 +89,7 @@ def _refused(exc: OzonError) -> Response:
 
 
 common.install(bp, "ozon", _auth, _fault_response)
+ozon_act_api.register(bp)
 
 
 # --- Ozon Seller API ---------------------------------------------------------------------
@@ -128,6 +137,7 @@ def posting_list() -> Response:
 @bp.post("/v3/posting/fbs/get")
 def posting_get() -> Response:
     data = req.body()
+    _generate_due()
     with common.begin() as conn:
         row = st.posting(conn, req.posting_number(data))
     barcodes = bool((data.get("with") or {}).get("barcodes"))
@@ -360,7 +370,10 @@ def _state(conn: Connection) -> dict[str, Any]:
 
 
 def _generate_due() -> None:
+    """The sandbox clock: new demo postings, and acts' postings picked up by the courier."""
     common.generate_due("ozon", st.generate)
+    with common.begin() as conn:
+        ozon_acts.advance(conn, time.time(), _config("PICKUP"))
 
 
 def _config(name: str) -> float:

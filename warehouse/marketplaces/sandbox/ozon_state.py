@@ -27,6 +27,7 @@ from warehouse.marketplaces.sandbox.ozon_db import orders, postings
 WAREHOUSE_ID = 1  # the demo account's setting (warehouse.demo.SANDBOX_ACCOUNTS)
 WAREHOUSE_NAME = "Склад продавца (sandbox)"
 DELIVERY_METHOD_ID = 1001
+DELIVERY_METHOD_NAME = "Ozon Логистика самостоятельно, Склад продавца"
 PRODUCT_ID_BASE = 200_000  # Ozon product_id = base + catalogue index + 1
 SKU_BASE = 1_400_000_000  # Ozon SKU = base + catalogue index + 1
 EXEMPLAR_BASE = 7_000_000_000
@@ -236,7 +237,7 @@ def posting_json(row: Row[Any], *, barcodes: bool = False) -> dict[str, Any]:
         "substatus": row.substatus,
         "delivery_method": {
             "id": DELIVERY_METHOD_ID,
-            "name": "Ozon Логистика самостоятельно, Склад продавца",
+            "name": DELIVERY_METHOD_NAME,
             "warehouse_id": WAREHOUSE_ID,
             "warehouse": WAREHOUSE_NAME,
             "tpl_provider_id": 24,
