@@ -156,3 +156,34 @@ def test_a_stock_push_keeps_only_refused_products_unpushed(app, site, worker):
             select(OutboxCommand).where(OutboxCommand.kind == "push_stock")
         ).all()
         assert pushes and {c.status for c in pushes} == {"done"}
+
+
+def test_a_posting_left_out_of_the_act_moves_to_the_next_pickup(app, site, worker):
+    app.config["SANDBOX_OZON_ACT_SECONDS"] = 1.5
+    going, dropped = packed_ozon_order(app, site, worker), packed_ozon_order(app, site, worker)
+    with app.app_context():
+        session = db.session()
+        boss = session.scalar(select(User).where(User.role == "admin"))
+        for parcel in session.scalars(select(Parcel)):
+            parcel.loaded_at, parcel.loaded_by_id = utcnow(), boss.id
+        handover_id = session.get(Order, going).handover_id
+        handovers.close(session, handover_id, boss)
+        session.commit()
+        jobs.sweep_outbox()
+    worker()  # the act is created, still forming
+    with app.app_context():
+        number = db.session().get(Order, dropped).external_id
+    httpx.post(f"{site.url}/sandbox/ozon/_control/orders/{number}/client-cancel")
+    run_outbox(app, worker)
+    with app.app_context():
+        session = db.session()
+        handover = session.get(HandOver, handover_id)
+        assert handover.status == "closed" and handover.details["removed"] == [number]
+        assert "1 left out" in handover.marketplace_state
+        assert session.get(Order, going).status == "handed_over"
+        left = session.get(Order, dropped)
+        assert left.handover_id != handover_id and left.status != "handed_over"
+        texts = session.scalars(
+            select(HandOverEvent.text).where(HandOverEvent.kind == "removed")
+        ).all()
+        assert texts == [f"Ozon left out of the act: {number}"]

@@ -120,8 +120,10 @@ def _ask_again(session: Session, handover: HandOver, status: str) -> None:
 
 def _leave_out(session: Session, handover: HandOver, removed: tuple[str, ...]) -> None:
     """Postings not in the act go with the next pickup; the desk lists them."""
+    known = list((handover.details or {}).get("removed", []))
+    removed = tuple(number for number in removed if number not in known)
     if not removed:
-        return
+        return  # none, or already moved by an earlier run of this close
     moved = []
     orders = {order.external_id: order for order in handovers.orders_of(session, handover.id)}
     later = handovers.open_for(
@@ -138,7 +140,6 @@ def _leave_out(session: Session, handover: HandOver, removed: tuple[str, ...]) -
             .values(loaded_at=None, loaded_by_id=None)
         )
         moved.append(number)
-    known = list((handover.details or {}).get("removed", []))
     handover.details = {**(handover.details or {}), "removed": sorted({*known, *removed})}
     text = ", ".join(removed)
     history.record(session, handover, "removed", f"Ozon left out of the act: {text}")
