@@ -168,6 +168,21 @@ def _ozon_pack(session: Session, client: Any, command: OutboxCommand) -> None:
     client.ship(order.external_id, [[(sku, qty) for sku, qty, _codes in units]])
 
 
+def _ozon_push_stock(session: Session, client: Any, command: OutboxCommand) -> None:
+    """As ``_push_stock``, but Ozon answers per product: the products it refused stay
+    unpushed (sent again at the next push), the rest count as pushed."""
+    account = command.account
+    levels = stock_sync.levels(session, account)
+    if not levels:
+        return
+    warehouse_id = str((account.settings or {}).get("warehouse_id") or "")
+    if not warehouse_id:
+        raise RejectedError("set the marketplace warehouse id of this account", code="settings")
+    failed = client.push_stocks(warehouse_id, levels)
+    stock_sync.pushed(session, account, {k: v for k, v in levels.items() if k not in failed})
+    logger.info("stock pushed account=%s items=%s failed=%s", account.id, len(levels), failed)
+
+
 def _yandex_pack(session: Session, client: Any, command: OutboxCommand) -> None:
     order = _order(session, command)
     client.set_boxes(order.external_id, [_units(session, order)])  # /boxes replaces: idempotent
@@ -266,6 +281,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("wb", "confirm"): _wb_confirm,
     ("wb", "pack"): _wb_pack,
     ("ozon", "pack"): _ozon_pack,
+    ("ozon", "push_stock"): _ozon_push_stock,
     ("yandex", "pack"): _yandex_pack,
     ("yandex", "ship"): _yandex_ship,
     ("megamarket", "confirm"): _megamarket_confirm,

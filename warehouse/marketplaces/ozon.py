@@ -28,6 +28,7 @@ from warehouse.marketplaces.base import (
     TransientError,
 )
 from warehouse.marketplaces.http import SellerApi
+from warehouse.marketplaces.ozon_acts import ACT_LATER, ActCalls
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +39,19 @@ STOCK_PAIR_SECONDS = 30.0  # one update per (offer, warehouse) per 30 s
 NEW_STATUS = "awaiting_packaging"
 CUTOFF_BACK = timedelta(days=30)  # unfulfilled/list needs a cut-off window
 CUTOFF_AHEAD = timedelta(days=60)
-CANCEL_REASON_OTHER = 402  # "other"; Ozon requires cancel_reason_message with it
+# Seller's cancel reasons (/v1/posting/fbs/cancel-reason, Ozon Seller API swagger 2025-09):
+# 352 "товар закончился на складе продавца" fits our only seller cancel, a short pick;
+# 402 "другое (вина продавца)" needs cancel_reason_message.
+CANCEL_REASON_OUT_OF_STOCK = 352
+CANCEL_REASON_OTHER = 402
+CANCEL_MESSAGE = "Товар закончился на складе продавца"
 EXEMPLAR_POLLS = (0.0, 0.3, 0.7, 1.5)  # seconds to wait before each exemplar/status check
 EXEMPLAR_RETRY_SECONDS = 10.0
 # 4xx answers that mean "later", not "never" (matched in rpcStatus.message).
-TRANSIENT_MESSAGES = ("aren't ready", "circle is open", "rate limit")
+TRANSIENT_MESSAGES = ("aren't ready", "circle is open", "rate limit", *ACT_LATER)
 
 
-class OzonClient(SellerApi):
+class OzonClient(ActCalls, SellerApi):
     """A synchronous client for one Client-Id / Api-Key; use it as a context manager."""
 
     service = NAME
@@ -89,8 +95,9 @@ class OzonClient(SellerApi):
             result = self._json("/v3/posting/fbs/unfulfilled/list", {**body, "offset": len(found)})
             page = (result.get("result") or {}).get("postings") or []
             found += [shapes.incoming(raw) for raw in page]
-            if not page or len(found) >= int((result.get("result") or {}).get("count") or 0):
-                return found
+            total = int((result.get("result") or {}).get("count") or 0)
+            if len(page) < self._page or len(found) >= total:
+                return found  # a short page is the last one, whatever ``count`` says
 
     def get_posting(self, posting_number: str) -> IncomingOrder:
         raw = self._posting(posting_number)
@@ -182,32 +189,93 @@ class OzonClient(SellerApi):
         return Label(content=_pdf(response), format="pdf", caption=external_id)
 
     def cancel(self, external_id: str, reason: str = "") -> None:
-        """Seller's cancel with reason 402 ("other") and our text as the message."""
+        """Seller's cancel of a posting, for lack of goods (our only seller cancel).
+
+        The reason is one Ozon allows for this posting (``/v1/posting/fbs/cancel-reason``):
+        "out of stock" when offered, else "other" with ``reason`` as its message.
+        """
+        reason_id = self._cancel_reason(external_id)
         body = {
             "posting_number": external_id,
-            "cancel_reason_id": CANCEL_REASON_OTHER,
-            "cancel_reason_message": (reason or "").strip()[:500] or "Отмена продавцом",
+            "cancel_reason_id": reason_id,
+            "cancel_reason_message": _cancel_message(reason),
         }
         self._json("/v2/posting/fbs/cancel", body)
-        logger.info("ozon posting cancelled posting=%s", external_id)
+        logger.info("ozon posting cancelled posting=%s reason=%s", external_id, reason_id)
 
-    def push_stocks(self, warehouse_id: str, levels: Mapping[str, int]) -> None:
-        """Free stock per offer_id; TransientError if Ozon throttled some (offer, warehouse)."""
+    def cancel_products(
+        self, posting_number: str, items: Mapping[str, int], reason: str = ""
+    ) -> str:
+        """Cancel some units of a posting (offer_id or Ozon SKU → quantity), out of stock.
+
+        ``POST /v2/posting/fbs/product/cancel``; the rest of the posting still ships.
+        Returns the posting number Ozon answers with.
+        """
+        skus = shapes.sku_keys(self._products(posting_number))
+        body = {
+            "posting_number": posting_number,
+            "cancel_reason_id": self._cancel_reason(posting_number),
+            "cancel_reason_message": _cancel_message(reason),
+            "items": [
+                {"sku": shapes.sku(skus, key), "quantity": int(qty)} for key, qty in items.items()
+            ],
+        }
+        answer = self._json("/v2/posting/fbs/product/cancel", body)
+        logger.info("ozon products cancelled posting=%s items=%s", posting_number, len(items))
+        return str(answer.get("result") or posting_number)
+
+    def cancel_reasons(self, posting_number: str) -> list[dict[str, Any]]:
+        """The reasons Ozon allows for cancelling this posting: ``[{id, title, type_id}]``."""
+        body = {"related_posting_numbers": [posting_number]}
+        result = self._json("/v1/posting/fbs/cancel-reason", body).get("result") or []
+        for entry in result:
+            if str(entry.get("posting_number")) == posting_number:
+                return list(entry.get("reasons") or [])
+        return []
+
+    def _cancel_reason(self, posting_number: str) -> int:
+        """Out of stock if Ozon offers it for the posting, else "other"; refused if neither."""
+        offered = {
+            int(reason["id"])
+            for reason in self.cancel_reasons(posting_number)
+            if reason.get("type_id") == "seller" and shapes.is_int(reason.get("id"))
+        }
+        for wanted in (CANCEL_REASON_OUT_OF_STOCK, CANCEL_REASON_OTHER):
+            if wanted in offered:
+                return wanted
+        raise RejectedError(
+            f"Ozon offers no seller's cancel reason for {posting_number}",
+            code="HAS_INCORRECT_CANCEL_REASON",
+        )
+
+    def push_stocks(self, warehouse_id: str, levels: Mapping[str, int]) -> dict[str, str]:
+        """Free stock per offer_id; returns the offers Ozon refused (offer → error code).
+
+        Ozon answers per (offer, warehouse): a refused product (``offer_id_not_found``, …)
+        does not stop the others. TransientError if Ozon throttled some pair (retry all
+        after 30 s); RejectedError if it refused the warehouse itself.
+        """
         warehouse = shapes.warehouse_id(warehouse_id)
         entries = [
             {"offer_id": str(offer), "stock": max(0, int(stock)), "warehouse_id": warehouse}
             for offer, stock in levels.items()
         ]
-        throttled: list[str] = []
+        outcome = shapes.StockOutcome()
         for start in range(0, len(entries), STOCK_BATCH):
             body = {"stocks": entries[start : start + STOCK_BATCH]}
-            throttled += shapes.stock_result(self._json("/v2/products/stocks", body).get("result"))
-        logger.info("ozon stock pushed warehouse=%s items=%s", warehouse, len(entries))
-        if throttled:
+            outcome.read(self._json("/v2/products/stocks", body).get("result"))
+        logger.info(
+            "ozon stock pushed warehouse=%s items=%s failed=%s",
+            warehouse,
+            len(entries),
+            sorted(outcome.failed),
+        )
+        if outcome.throttled:
             raise TransientError(
-                f"Ozon throttled stock of {len(throttled)} offers (TOO_MANY_REQUESTS)",
+                f"Ozon throttled stock of {len(outcome.throttled)} offers (TOO_MANY_REQUESTS)",
                 retry_after=STOCK_PAIR_SECONDS,
             )
+        return outcome.failed
 
     # --- helpers over HTTP -----------------------------------------------------------
 
@@ -267,6 +335,10 @@ class OzonClient(SellerApi):
         return response
 
 
+def _cancel_message(reason: str) -> str:
+    return (reason or "").strip()[:500] or CANCEL_MESSAGE
+
+
 def _auth_message(status: int, code: str | None, message: str) -> str:
     return f"Client-Id / Api-Key rejected by Ozon ({status}): {message}"
 
@@ -274,12 +346,14 @@ def _auth_message(status: int, code: str | None, message: str) -> str:
 def _rpc_status(body: dict[str, Any]) -> tuple[Any, str]:
     """(our code, message) of ``rpcStatus {code, message, details}``.
 
-    Ozon puts business codes like ``POSTING_ALREADY_SHIPPED`` into ``message``; when it
-    does, that token is the code, else the numeric gRPC code is.
+    Ozon puts business codes like ``POSTING_ALREADY_SHIPPED`` or (act/create)
+    ``no_postings`` into ``message``; when it does, that token is the code, else the
+    numeric gRPC code is.
     """
     message = str(body.get("message") or body.get("error") or "")[:300]
     token = message.split(":", 1)[0].strip()
-    if re.fullmatch(r"[A-Z][A-Z0-9_]+", token):
+    one_word = token == message and re.fullmatch(r"[a-z]+", token)  # act/create "outdated"
+    if one_word or re.fullmatch(r"[A-Z][A-Z0-9_]+|[A-Za-z][a-z0-9]*(?:_[A-Za-z0-9]+)+", token):
         return token, message
     return body.get("code"), message
 

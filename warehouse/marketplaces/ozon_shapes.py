@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -21,21 +22,34 @@ MARK_TYPE = "mandatory_mark"
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
-def stock_result(result: Any) -> list[str]:
-    """The offers Ozon throttled; unknown offers are logged, warehouse errors refused."""
-    throttled = []
-    for item in result or []:
-        for error in item.get("errors") or []:
-            code = str(error.get("code", ""))
-            if code == "TOO_MANY_REQUESTS":
-                throttled.append(str(item.get("offer_id")))
-            elif "WAREHOUSE" in code:
-                raise RejectedError(f"Ozon refused the warehouse: {error.get('message')}", code)
-            else:
-                logger.warning(
-                    "ozon stock not updated offer=%s code=%s", item.get("offer_id"), code
-                )
-    return throttled
+@dataclass
+class StockOutcome:
+    """What ``/v2/products/stocks`` answered per offer: refused (offer → code), throttled.
+
+    Shape per Ozon's reference: ``result[{offer_id, product_id, warehouse_id, updated,
+    errors[{code, message}]}]``; codes such as ``offer_id_not_found`` or
+    ``product_is_not_created`` concern one product, ``WAREHOUSE_NOT_FOUND`` all of them.
+    """
+
+    failed: dict[str, str] = field(default_factory=dict)
+    throttled: list[str] = field(default_factory=list)
+
+    def read(self, result: Any) -> None:
+        for item in result or []:
+            offer = str(item.get("offer_id") or item.get("product_id") or "")
+            for error in item.get("errors") or []:
+                self._error(offer, str(error.get("code", "")), str(error.get("message", "")))
+            if not item.get("updated") and not item.get("errors"):
+                self.failed.setdefault(offer, "not updated")
+
+    def _error(self, offer: str, code: str, message: str) -> None:
+        if code == "TOO_MANY_REQUESTS" or "too frequently" in code.lower():
+            self.throttled.append(offer)
+        elif code == "WAREHOUSE_NOT_FOUND":
+            raise RejectedError(f"Ozon refused the warehouse: {message}", code)
+        else:
+            logger.warning("ozon stock not updated offer=%s code=%s", offer, code)
+            self.failed[offer] = code
 
 
 def with_codes(product: dict[str, Any], codes: Sequence[str]) -> dict[str, Any]:
@@ -158,6 +172,14 @@ def parse_time(value: Any) -> datetime | None:
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def is_int(value: Any) -> bool:
+    try:
+        int(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def warehouse_id(value: str | int) -> int:

@@ -37,13 +37,15 @@ DEFAULTS: dict[str, dict[str, str]] = {
         **_all(CANCELLED, "cancel", "cancel_carrier", "canceled", "canceled_by_client"),
         **_all(CANCELLED, "declined_by_client", "defect", "canceled_by_carrier"),
     },
+    # Every FBS posting status of Ozon's reference (/v3/posting/fbs/get ``status``,
+    # Seller API swagger 2025-09), none other.
     "ozon": {
-        **_all(NEW, "awaiting_registration", "acceptance_in_progress", "awaiting_approve"),
-        **_all(NEW, "awaiting_packaging", "awaiting_deliver", "arbitration"),
-        **_all(NEW, "client_arbitration", "not_accepted"),
+        **_all(NEW, "awaiting_verification", "awaiting_approve", "awaiting_registration"),
+        **_all(NEW, "acceptance_in_progress", "awaiting_packaging", "awaiting_deliver"),
+        **_all(NEW, "arbitration", "client_arbitration", "not_accepted"),
         **_all(SHIPPED, "delivering", "driver_pickup", "sent_by_seller"),
         **_all(DELIVERED, "delivered"),
-        **_all(CANCELLED, "cancelled"),
+        **_all(CANCELLED, "cancelled", "cancelled_from_split_pending"),
     },
     "yandex": {
         **_all(NEW, "PROCESSING", "STARTED", "READY_TO_SHIP", "UNPAID", "PENDING"),

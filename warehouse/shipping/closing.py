@@ -21,7 +21,7 @@ from warehouse.errors import DomainError
 from warehouse.labels import print_jobs
 from warehouse.marketplaces.base import RejectedError
 from warehouse.models import HandOver, HandOverDocument, OutboxCommand, Printer, User, utcnow
-from warehouse.shipping import close_megamarket, close_wb, documents, handovers, history
+from warehouse.shipping import close_megamarket, close_ozon, close_wb, documents, handovers, history
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ Close = Callable[[Session, Any, HandOver], None]
 HANDLERS: dict[str, Close] = {
     "wb": close_wb.close,
     "megamarket": close_megamarket.close,
+    "ozon": close_ozon.close,
 }
 
 

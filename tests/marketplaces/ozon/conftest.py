@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.marketplaces.ozon.reference_server import ozon_reference  # noqa: F401 (fixture)
 from tests.sandbox_server import SandboxHandle, sandbox_fixtures
 from warehouse.marketplaces.ozon import OzonClient
 from warehouse.marketplaces.sandbox import ozon

@@ -152,19 +152,61 @@ def test_label_is_not_ready_right_after_ship(
     assert ozon_client.label(number).content.startswith(b"%PDF")
 
 
-def test_seller_cancel_uses_reason_other_with_our_text(
-    ozon_sandbox: OzonSandbox, ozon_client: OzonClient
-) -> None:
+def test_seller_cancel_is_out_of_stock(ozon_sandbox: OzonSandbox, ozon_client: OzonClient) -> None:
     number = ozon_sandbox.add_cart((MUG.article, 1))
     ozon_client.cancel(number, "нет на складе")
 
     assert ozon_client.order_statuses([number]) == {number: "cancelled"}
     cancellation = ozon_sandbox.posting(number)["cancellation"]
-    assert cancellation["cancel_reason_id"] == 402
-    assert cancellation["cancel_reason"] == "нет на складе"
+    assert cancellation["cancel_reason_id"] == 352
+    assert cancellation["cancel_reason"] == "Товар закончился на складе продавца"
     with pytest.raises(RejectedError) as caught:
         ozon_client.cancel(number, "again")
-    assert caught.value.code == "POSTING_CANNOT_BE_CANCELLED"
+    assert caught.value.code == "HAS_INCORRECT_CANCEL_REASON"  # no reasons once cancelled
+
+
+def test_cancel_some_units_keeps_the_rest_of_the_posting(
+    ozon_sandbox: OzonSandbox, ozon_client: OzonClient
+) -> None:
+    number = ozon_sandbox.add_cart((SHIRT.article, 2), (MUG.article, 1))
+    assert ozon_client.cancel_products(number, {SHIRT.article: 1}) == number
+    left = {p["offer_id"]: p["quantity"] for p in ozon_sandbox.posting(number)["products"]}
+    assert left == {SHIRT.article: 1, MUG.article: 1}
+    assert ozon_client.ship(number, [[(SHIRT.article, 1), (MUG.article, 1)]]) == [number]
+    with pytest.raises(RejectedError) as caught:
+        ozon_client.cancel_products(number, {MUG.article: 1})
+    assert caught.value.code == "HAS_INCORRECT_STATUS"
+
+
+def test_cancel_more_units_than_ordered_is_refused(
+    ozon_sandbox: OzonSandbox, ozon_client: OzonClient
+) -> None:
+    number = ozon_sandbox.add_cart((SHIRT.article, 1))
+    with pytest.raises(RejectedError) as caught:
+        ozon_client.cancel_products(number, {SHIRT.article: 2})
+    assert caught.value.code == "HAS_INCORRECT_PRODUCT_QUANTITY"
+    ozon_client.cancel_products(number, {SHIRT.article: 1})  # every unit: the posting goes
+    assert ozon_client.order_statuses([number]) == {number: "cancelled"}
+
+
+def test_postings_in_verification_or_split_cancelled_read_as_ozon_says(
+    ozon_sandbox: OzonSandbox, ozon_client: OzonClient
+) -> None:
+    lines = [{"article": MUG.article, "qty": 1}]
+    body = {"items": lines, "status": "awaiting_verification"}
+    [checking] = ozon_sandbox.control("POST", "orders", body).json()["ids"]
+    split = ozon_sandbox.add_cart((MUG.article, 1))
+    ozon_sandbox.control(
+        "POST", f"orders/{split}/status", {"status": "cancelled_from_split_pending"}
+    )
+
+    assert ozon_client.new_orders() == []  # only awaiting_packaging is ours to assemble
+    assert ozon_client.order_statuses([checking, split]) == {
+        checking: "awaiting_verification",
+        split: "cancelled_from_split_pending",
+    }
+    ozon_sandbox.control("POST", f"orders/{checking}/status", {"status": "awaiting_packaging"})
+    assert [order.external_id for order in ozon_client.new_orders()] == [checking]
 
 
 def test_buyer_cancel_takes_the_posting_off_the_new_list(
@@ -211,7 +253,8 @@ def test_timeout_is_transient(ozon_sandbox: OzonSandbox) -> None:
 def test_stock_is_stored_per_offer_and_warehouse(
     ozon_sandbox: OzonSandbox, ozon_client: OzonClient
 ) -> None:
-    ozon_client.push_stocks(WAREHOUSE, {SHIRT.article: 7, MUG.article: 0, "NOT-OURS": 3})
+    failed = ozon_client.push_stocks(WAREHOUSE, {SHIRT.article: 7, MUG.article: 0, "NOT-OURS": 3})
+    assert failed == {"NOT-OURS": "offer_id_not_found"}
     stored = {s["offer_id"]: s["stock"] for s in ozon_sandbox.state()["stocks"]}
     assert stored == {SHIRT.article: 7, MUG.article: 0}
 

@@ -26,7 +26,15 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from warehouse.marketplaces.sandbox import common, ozon_ship, ozon_stock, pdf
+from warehouse.marketplaces.sandbox import (
+    common,
+    ozon_act_api,
+    ozon_acts,
+    ozon_cancel,
+    ozon_ship,
+    ozon_stock,
+    pdf,
+)
 from warehouse.marketplaces.sandbox import ozon_requests as req
 from warehouse.marketplaces.sandbox import ozon_state as st
 from warehouse.marketplaces.sandbox.ozon_db import postings
@@ -81,6 +89,7 @@ def _refused(exc: OzonError) -> Response:
 
 
 common.install(bp, "ozon", _auth, _fault_response)
+ozon_act_api.register(bp)
 
 
 # --- Ozon Seller API ---------------------------------------------------------------------
@@ -128,6 +137,7 @@ def posting_list() -> Response:
 @bp.post("/v3/posting/fbs/get")
 def posting_get() -> Response:
     data = req.body()
+    _generate_due()
     with common.begin() as conn:
         row = st.posting(conn, req.posting_number(data))
     barcodes = bool((data.get("with") or {}).get("barcodes"))
@@ -166,7 +176,22 @@ def cancel_reasons() -> Response:
         {
             "result": [
                 {"id": rid, "title": title, "type_id": kind, "is_available_for_cancellation": True}
-                for rid, title, kind in st.CANCEL_REASONS
+                for rid, title, kind in ozon_cancel.CANCEL_REASONS
+            ]
+        }
+    )
+
+
+@bp.post("/v1/posting/fbs/cancel-reason")
+def posting_cancel_reasons() -> Response:
+    numbers = req.string_list(req.body(), "related_posting_numbers", 1000)
+    with common.begin() as conn:
+        rows = [st.posting(conn, number) for number in numbers]
+    return jsonify(
+        {
+            "result": [
+                {"posting_number": row.posting_number, "reasons": ozon_cancel.reasons_for(row)}
+                for row in rows
             ]
         }
     )
@@ -175,11 +200,26 @@ def cancel_reasons() -> Response:
 @bp.post("/v2/posting/fbs/cancel")
 def posting_cancel() -> Response:
     data = req.body()
-    number, reason, message = _cancel_args(data)
+    number, reason = req.posting_number(data), req.cancel_reason(data)
+    message = str(data.get("cancel_reason_message") or "")
     with common.begin() as conn:
-        st.cancel(conn, number, reason, message, time.time())
+        ozon_cancel.cancel(conn, number, reason, message, time.time())
     logger.info("ozon sandbox seller cancelled posting=%s reason=%s", number, reason)
     return jsonify({"result": True})
+
+
+@bp.post("/v2/posting/fbs/product/cancel")
+def product_cancel() -> Response:
+    data = req.body()
+    number, reason = req.posting_number(data), req.cancel_reason(data)
+    message = data.get("cancel_reason_message")
+    if not isinstance(message, str):
+        raise OzonError(400, "cancel_reason_message is required")
+    items = req.cancel_items(data)
+    with common.begin() as conn:
+        ozon_cancel.cancel_products(conn, number, reason, message, items, time.time())
+    logger.info("ozon sandbox products cancelled posting=%s items=%s", number, items)
+    return jsonify({"result": number})
 
 
 @bp.post("/v6/fbs/posting/product/exemplar/create-or-get")
@@ -237,7 +277,8 @@ def product_info_list() -> Response:
 
 @bp.post("/_control/orders")
 def control_orders() -> Response:
-    """``{count}`` random postings, or ``{items: [{article, qty, marked?}]}`` as one posting."""
+    """``{count}`` random postings, or ``{items: [{article, qty, marked?}], status?}`` as
+    one posting (``status`` awaiting_packaging, the default, or awaiting_verification)."""
     data = req.body()
     if data.get("items") is None:
         count = data.get("count", 1)
@@ -245,8 +286,11 @@ def control_orders() -> Response:
             raise OzonError(400, "count must be 1..1000")
         return jsonify({"ids": generate_orders(count)})
     lines = req.cart_lines(data["items"])
+    status = data.get("status", st.AWAITING_PACKAGING)
+    if status not in (st.AWAITING_PACKAGING, st.AWAITING_VERIFICATION):
+        raise OzonError(400, "status is awaiting_packaging or awaiting_verification")
     with common.begin() as conn:
-        number = st.add_cart(conn, lines, time.time())
+        number = st.add_cart(conn, lines, time.time(), status)
     logger.info("ozon sandbox cart created posting=%s", number)
     return jsonify({"ids": [number]})
 
@@ -254,7 +298,27 @@ def control_orders() -> Response:
 @bp.post("/_control/orders/<posting_number>/client-cancel")
 def control_client_cancel(posting_number: str) -> tuple[str, int]:
     with common.begin() as conn:
-        st.cancel(conn, posting_number, st.BUYER_REASON, "", time.time(), by_buyer=True)
+        ozon_cancel.cancel(
+            conn, posting_number, ozon_cancel.BUYER_REASON[0], "", time.time(), by_buyer=True
+        )
+    return "", 204
+
+
+# Statuses a test or the demo may put a posting in, to exercise every mapping.
+CONTROL_STATUSES = (st.AWAITING_VERIFICATION, st.AWAITING_PACKAGING, st.SPLIT_CANCELLED)
+
+
+@bp.post("/_control/orders/<posting_number>/status")
+def control_status(posting_number: str) -> tuple[str, int]:
+    """``{status}``: awaiting_verification ↔ awaiting_packaging, or split-cancelled."""
+    status = req.body().get("status")
+    if status not in CONTROL_STATUSES:
+        raise OzonError(400, f"status must be one of {list(CONTROL_STATUSES)}")
+    with common.begin() as conn:
+        st.posting(conn, posting_number)
+        sources = (st.AWAITING_VERIFICATION, st.AWAITING_PACKAGING)
+        if not st.move(conn, posting_number, sources, status, time.time()):
+            raise OzonError(400, ozon_cancel.WRONG_STATUS, code=9)
     return "", 204
 
 
@@ -305,20 +369,11 @@ def _state(conn: Connection) -> dict[str, Any]:
     }
 
 
-def _cancel_args(data: dict[str, Any]) -> tuple[str, int, str]:
-    number = req.posting_number(data)
-    reason = data.get("cancel_reason_id")
-    seller_reasons = {rid for rid, _title, kind in st.CANCEL_REASONS if kind == "seller"}
-    if not req.is_int(reason) or reason not in seller_reasons:
-        raise OzonError(400, "cancel_reason_id is not a seller's cancel reason")
-    message = str(data.get("cancel_reason_message") or "")
-    if reason == st.OTHER_REASON and not message.strip():
-        raise OzonError(400, "cancel_reason_message is required for cancel_reason_id 402")
-    return number, reason, message
-
-
 def _generate_due() -> None:
+    """The sandbox clock: new demo postings, and acts' postings picked up by the courier."""
     common.generate_due("ozon", st.generate)
+    with common.begin() as conn:
+        ozon_acts.advance(conn, time.time(), _config("PICKUP"))
 
 
 def _config(name: str) -> float:

@@ -46,3 +46,21 @@ stocks = Table(
     Column("stock", Integer, nullable=False),
     Column("updated_ts", Float, nullable=False),
 )
+
+# One row per act («отгрузка») made by /v2/posting/fbs/act/create; Ozon's id = ACT_BASE + id.
+acts = Table(
+    "ozon_sandbox_acts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("delivery_method_id", BigInteger, nullable=False),
+    Column("departure", String(10), nullable=False),  # YYYY-MM-DD
+    Column("status", String(20), nullable=False),  # in_process | ready
+    Column("act_type", String(20), nullable=False, default=""),
+    # posting numbers: asked for at create; then, once formed, in the act / left out
+    Column("candidates", JSON, nullable=False),
+    Column("added", JSON, nullable=False, default=list),
+    Column("removed", JSON, nullable=False, default=list),
+    Column("created_ts", Float, nullable=False),
+    Column("ready_ts", Float),
+    Column("picked_up", Integer, nullable=False, default=0),  # 0, 1 driver_pickup, 2 delivering
+)

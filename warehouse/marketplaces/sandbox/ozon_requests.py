@@ -104,6 +104,37 @@ def exemplar_products(data: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
     return found
 
 
+def string_list(data: dict[str, Any], key: str, most: int) -> list[str]:
+    value = data.get(key)
+    if not isinstance(value, list) or not 1 <= len(value) <= most:
+        raise OzonError(400, f"{key} must list 1..{most} strings")
+    if not all(isinstance(item, str) and item for item in value):
+        raise OzonError(400, f"{key} must hold strings")
+    return list(dict.fromkeys(value))
+
+
+def cancel_reason(data: dict[str, Any]) -> int:
+    value = data.get("cancel_reason_id")
+    if not is_int(value):
+        raise OzonError(400, "cancel_reason_id must be an integer")
+    return value
+
+
+def cancel_items(data: dict[str, Any]) -> list[tuple[int, int]]:
+    """``items[{sku, quantity}]`` of ``/v2/posting/fbs/product/cancel``."""
+    value = data.get("items")
+    if not isinstance(value, list) or not value:
+        raise OzonError(400, "items must be a non-empty list")
+    found = []
+    for item in value:
+        sku = item.get("sku") if isinstance(item, dict) else None
+        quantity = item.get("quantity") if isinstance(item, dict) else None
+        if not is_int(sku) or not is_int(quantity) or quantity < 1:
+            raise OzonError(400, "each item is {sku, quantity >= 1}")
+        found.append((sku, quantity))
+    return found
+
+
 def stock_entries(data: dict[str, Any]) -> list[dict[str, Any]]:
     value = data.get("stocks")
     if not isinstance(value, list) or not 1 <= len(value) <= 100:

@@ -22,7 +22,7 @@ from warehouse.marketplaces.sandbox.ozon_db import postings
 # Ozon's refusals. UNCONFIRMED: the exact texts; Ozon answers rpcStatus {code, message}.
 ALREADY_SHIPPED = "POSTING_ALREADY_SHIPPED"
 ALREADY_CANCELLED = "POSTING_ALREADY_CANCELLED"
-WRONG_STATUS = "INVALID_POSTING_STATUS"
+WRONG_STATUS = "HAS_INCORRECT_STATUS"  # Ozon reference, /v4/posting/fbs/ship errors
 WRONG_QUANTITY = "INVALID_PRODUCTS_QUANTITY"
 MARKS_MISSING = "EXEMPLARS_NOT_VALIDATED"
 WRONG_EXEMPLARS = "INVALID_EXEMPLARS"

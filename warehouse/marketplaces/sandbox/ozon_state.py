@@ -4,8 +4,10 @@ Every function takes an open ``Connection`` (the caller owns the transaction) an
 ``OzonError`` with Ozon's error body when Ozon would refuse. Status changes are
 conditional UPDATEs, so several processes sharing the database cannot move one posting twice.
 
-Life cycle: ``awaiting_packaging`` → (ship) ``awaiting_deliver`` → (hand-over)
-``delivering`` → ``delivered``; ``cancelled`` from ``awaiting_packaging`` / ``awaiting_deliver``.
+Life cycle: (``awaiting_verification`` →) ``awaiting_packaging`` → (ship)
+``awaiting_deliver`` → (act, pickup) ``driver_pickup`` → ``delivering`` → ``delivered``;
+``cancelled`` from ``awaiting_packaging`` / ``awaiting_deliver`` (see ``ozon_cancel``),
+``cancelled_from_split_pending`` when Ozon splits a posting (``_control`` only).
 """
 
 from __future__ import annotations
@@ -25,37 +27,39 @@ from warehouse.marketplaces.sandbox.ozon_db import orders, postings
 WAREHOUSE_ID = 1  # the demo account's setting (warehouse.demo.SANDBOX_ACCOUNTS)
 WAREHOUSE_NAME = "Склад продавца (sandbox)"
 DELIVERY_METHOD_ID = 1001
+DELIVERY_METHOD_NAME = "Ozon Логистика самостоятельно, Склад продавца"
 PRODUCT_ID_BASE = 200_000  # Ozon product_id = base + catalogue index + 1
 SKU_BASE = 1_400_000_000  # Ozon SKU = base + catalogue index + 1
 EXEMPLAR_BASE = 7_000_000_000
 SHIP_WITHIN_SECONDS = 2 * 24 * 3600
 
+AWAITING_VERIFICATION = "awaiting_verification"
 AWAITING_PACKAGING = "awaiting_packaging"
 AWAITING_DELIVER = "awaiting_deliver"
 DELIVERING = "delivering"
 DELIVERED = "delivered"
+DRIVER_PICKUP = "driver_pickup"
 CANCELLED = "cancelled"
+SPLIT_CANCELLED = "cancelled_from_split_pending"
 UNFULFILLED = (AWAITING_PACKAGING, AWAITING_DELIVER)
+# unfulfilled/list without a status filter: "awaiting_packaging, awaiting_approve or
+# awaiting_verification" per Ozon's reference, and those shipped but not handed over.
+LISTED = (AWAITING_VERIFICATION, *UNFULFILLED)
+# Substatuses as Ozon's reference names them (/v3/posting/fbs/get ``substatus``).
 SUBSTATUS = {
+    AWAITING_VERIFICATION: "posting_created",
     AWAITING_PACKAGING: "posting_created",
     AWAITING_DELIVER: "posting_transferring_to_delivery",
+    DRIVER_PICKUP: "posting_driver_pick_up",
     DELIVERING: "posting_in_carriage",
     DELIVERED: "posting_delivered",
     CANCELLED: "posting_canceled",
+    SPLIT_CANCELLED: "posting_canceled",
 }
 ACTIONS = {
     AWAITING_PACKAGING: ["ship", "cancel"],
     AWAITING_DELIVER: ["cancel", "label_download_big", "label_download_small"],
 }
-# (cancel_reason_id, title, type_id). UNCONFIRMED beyond 402 ("other", message required).
-CANCEL_REASONS = (
-    (352, "Товар закончился на складе продавца", "seller"),
-    (402, "Другое (вина продавца)", "seller"),
-    (501, "Покупатель отменил заказ", "buyer"),
-)
-OTHER_REASON = 402
-BUYER_REASON = 501
-
 _rng = random.Random(20240602)
 
 
@@ -104,8 +108,13 @@ def item_by_article(article: str) -> Item:
 # --- creating ---------------------------------------------------------------------------------
 
 
-def add_cart(conn: Connection, lines: Sequence[tuple[Item, int, bool]], now: float) -> str:
-    """One buyer's order as one posting in ``awaiting_packaging``; returns its number."""
+def add_cart(
+    conn: Connection,
+    lines: Sequence[tuple[Item, int, bool]],
+    now: float,
+    status: str = AWAITING_PACKAGING,
+) -> str:
+    """One buyer's order as one posting (``awaiting_packaging`` unless asked); its number."""
     order_id = int(conn.execute(orders.insert().values(created_ts=now)).inserted_primary_key[0])
     order_number = f"{50_000_000 + order_id}-{order_id * 37 % 10_000:04d}"
     posting_number = f"{order_number}-1"
@@ -116,8 +125,8 @@ def add_cart(conn: Connection, lines: Sequence[tuple[Item, int, bool]], now: flo
             order_id=order_id,
             order_number=order_number,
             seq=1,
-            status=AWAITING_PACKAGING,
-            substatus=SUBSTATUS[AWAITING_PACKAGING],
+            status=status,
+            substatus=SUBSTATUS[status],
             products=products,
             mark_skus=sorted({item.sku for item, _qty, marked in lines if marked}),
             exemplars=new_exemplars(order_id * 1000, products),
@@ -187,7 +196,7 @@ def unfulfilled(
 ) -> tuple[int, list[Row[Any]]]:
     """(total, page) of postings still with the seller whose cut-off is inside ``window``."""
     where = [
-        postings.c.status.in_([status] if status else UNFULFILLED),
+        postings.c.status.in_([status] if status else LISTED),
         postings.c.shipment_ts >= window[0],
         postings.c.shipment_ts <= window[1],
     ]
@@ -228,7 +237,7 @@ def posting_json(row: Row[Any], *, barcodes: bool = False) -> dict[str, Any]:
         "substatus": row.substatus,
         "delivery_method": {
             "id": DELIVERY_METHOD_ID,
-            "name": "Ozon Логистика самостоятельно, Склад продавца",
+            "name": DELIVERY_METHOD_NAME,
             "warehouse_id": WAREHOUSE_ID,
             "warehouse": WAREHOUSE_NAME,
             "tpl_provider_id": 24,
@@ -303,32 +312,9 @@ def move(
     return moved.rowcount == 1
 
 
-def cancel(
-    conn: Connection,
-    posting_number: str,
-    reason_id: int,
-    message: str,
-    now: float,
-    *,
-    by_buyer: bool = False,
-) -> None:
-    row = posting(conn, posting_number)
-    titles = {rid: title for rid, title, _type in CANCEL_REASONS}
-    cancellation = {
-        "cancel_reason_id": reason_id,
-        "cancel_reason": message or titles.get(reason_id, ""),
-        "cancellation_type": "client" if by_buyer else "seller",
-        "cancelled_after_ship": row.status == AWAITING_DELIVER,
-        "affect_cancellation_rating": not by_buyer,
-        "cancellation_initiator": "Клиент" if by_buyer else "Продавец",
-    }
-    if not move(conn, posting_number, UNFULFILLED, CANCELLED, now, cancellation=cancellation):
-        raise OzonError(400, "POSTING_CANNOT_BE_CANCELLED", code=9)
-
-
 def handover(conn: Connection, posting_number: str, now: float) -> None:
     posting(conn, posting_number)
-    if not move(conn, posting_number, (AWAITING_DELIVER,), DELIVERING, now):
+    if not move(conn, posting_number, (AWAITING_DELIVER, DRIVER_PICKUP), DELIVERING, now):
         raise OzonError(400, "POSTING_NOT_AWAITING_DELIVER", code=9)
 
 

@@ -15,8 +15,8 @@ from sqlalchemy.engine import Connection
 from warehouse.marketplaces.sandbox import ozon_state as st
 from warehouse.marketplaces.sandbox.ozon_db import stocks
 
-# UNCONFIRMED: the per-item codes for an unknown product and warehouse.
-NOT_FOUND = ("NOT_FOUND", "Product not found")
+# Per-item codes from the reference's "Частые ошибки" table for /v2/products/stocks.
+NOT_FOUND = ("offer_id_not_found", "Product not found")
 NO_WAREHOUSE = ("WAREHOUSE_NOT_FOUND", "Warehouse not found")
 TOO_MANY = ("TOO_MANY_REQUESTS", "Too many requests for this product and warehouse")
 
