@@ -226,6 +226,43 @@ def _megamarket_ship(session: Session, client: Any, command: OutboxCommand) -> N
         raise RejectedError(f"shipment is {current} at Megamarket", code=current or "unknown")
 
 
+def _excess(session: Session, order: Order, at_marketplace: dict[str, int]) -> dict[str, int]:
+    """Units the marketplace still holds beyond what our short-picked lines now ask for
+    (sku → count): what a ``cancel_lines`` still has to take off. Asking the marketplace
+    first makes a repeat take nothing twice."""
+    ours: dict[str, int] = {}
+    for line in order.lines:
+        ours[line.external_sku] = ours.get(line.external_sku, 0) + line.quantity
+    return {
+        sku: count - ours.get(sku, 0)
+        for sku, count in at_marketplace.items()
+        if sku in ours and count > ours.get(sku, 0)
+    }
+
+
+def _held(incoming: Any) -> dict[str, int]:
+    held: dict[str, int] = {}
+    for line in incoming.lines:
+        held[line.external_sku] = held.get(line.external_sku, 0) + line.quantity
+    return held
+
+
+def _ozon_cancel_lines(session: Session, client: Any, command: OutboxCommand) -> None:
+    """Short-picked units leave the posting (``/v2/posting/fbs/product/cancel``)."""
+    order = _order(session, command)
+    excess = _excess(session, order, _held(client.get_posting(order.external_id)))
+    if excess:
+        client.cancel_products(order.external_id, excess, "out of stock")
+
+
+def _yandex_cancel_lines(session: Session, client: Any, command: OutboxCommand) -> None:
+    """Short-picked units leave the order (the boxes without them, ``allowRemove``)."""
+    order = _order(session, command)
+    excess = _excess(session, order, _held(client.get_order(order.external_id)))
+    if excess:
+        client.remove_items(order.external_id, excess)
+
+
 def _megamarket_cancel_lines(session: Session, client: Any, command: OutboxCommand) -> None:
     """Short-picked units leave the shipment: ``order/reject`` of that many lots of the offer.
 
@@ -288,4 +325,6 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("megamarket", "pack"): _megamarket_pack,
     ("megamarket", "ship"): _megamarket_ship,
     ("megamarket", "cancel_lines"): _megamarket_cancel_lines,
+    ("ozon", "cancel_lines"): _ozon_cancel_lines,
+    ("yandex", "cancel_lines"): _yandex_cancel_lines,
 }
