@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -13,6 +14,7 @@ from warehouse.demo import DEMO_PRINTER_CODE
 from warehouse.demo_catalogue import PRODUCTS
 from warehouse.infra import db
 from warehouse.models import (
+    HandOver,
     IssuedSscc,
     Location,
     MarketplaceAccount,
@@ -21,7 +23,6 @@ from warehouse.models import (
     Printer,
     PrintJob,
     Product,
-    Supply,
 )
 
 HX = {"HX-Request": "true"}
@@ -163,7 +164,9 @@ def test_supplies_page_lists_supplies_and_prints_a_qr(app, client, demo_site, ze
     with app.app_context():
         session = db.session()
         account = session.scalar(select(MarketplaceAccount))
-        supply = Supply(account_id=account.id, external_id="WB-GI-7654321")
+        supply = HandOver(
+            account_id=account.id, ship_date=date(2026, 12, 5), external_id="WB-GI-7654321"
+        )
         session.add(supply)
         session.commit()
         supply_id = supply.id

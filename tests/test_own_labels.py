@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -21,13 +22,13 @@ from warehouse.errors import DomainError
 from warehouse.infra import db
 from warehouse.labels import own_labels, sscc
 from warehouse.models import (
+    HandOver,
     IssuedSscc,
     Location,
     Parcel,
     PickTask,
     Printer,
     PrintJob,
-    Supply,
     User,
     Warehouse,
 )
@@ -246,7 +247,9 @@ def test_a_prefix_whose_serials_are_used_up_is_refused(session, site):
 def test_supply_labels_as_code128_and_qr(session, site, zebra, worker):
     warehouse = session.get_one(Warehouse, site.warehouse_id)
     account = f.make_account(session, warehouse)
-    supply = Supply(account_id=account.id, external_id="WB-GI-1234567")
+    supply = HandOver(
+        account_id=account.id, ship_date=date(2026, 12, 5), external_id="WB-GI-1234567"
+    )
     session.add(supply)
     session.flush()
     own_labels.queue_supply_label(session, supply.id, site.printer_id, "code128", site.user)

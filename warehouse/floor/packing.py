@@ -25,6 +25,7 @@ from warehouse.models import (
     PrintJob,
     User,
 )
+from warehouse.shipping import handovers
 from warehouse.stock import inventory
 
 logger = logging.getLogger(__name__)
@@ -189,6 +190,7 @@ def pack_task(
     parcel = Parcel(order=order, number=1, package=package)
     session.add(parcel)
     order.status = "packed"
+    handovers.join(session, order)
     outbox.queue_command(session, order.account, "pack", order=order)
     outbox.queue_command(session, order.account, "ship", order=order)
     session.flush()

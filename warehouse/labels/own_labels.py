@@ -23,6 +23,7 @@ from warehouse.errors import DomainError, NotFound
 from warehouse.floor.batch_picking import TOTE_PREFIX
 from warehouse.labels import print_jobs, sscc
 from warehouse.models import (
+    HandOver,
     IssuedSscc,
     Location,
     MarketplaceAccount,
@@ -32,7 +33,6 @@ from warehouse.models import (
     Printer,
     PrintJob,
     Product,
-    Supply,
     User,
 )
 
@@ -295,7 +295,7 @@ def queue_supply_label(
 ) -> Queued:
     """A supply's label: marketplace, supply id and its barcode (the supply id, as WB's own
     supply barcode carries it) as Code 128 or QR."""
-    supply = session.get(Supply, supply_id)
+    supply = session.get(HandOver, supply_id)
     if supply is None:
         raise NotFound("supply_not_found")
     if symbol not in SYMBOLS:

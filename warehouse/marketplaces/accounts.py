@@ -24,11 +24,11 @@ from warehouse.marketplaces.connectors import (
 )
 from warehouse.models import (
     MARKETPLACES,
+    HandOver,
     Listing,
     MarketplaceAccount,
     Order,
     OutboxCommand,
-    Supply,
 )
 
 logger = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ def delete(session: Session, account_id: int) -> None:
     orders = session.scalar(select(func.count(Order.id)).where(Order.account_id == account.id))
     if orders:
         raise DomainError("account_has_orders", name=account.name, orders=orders)
-    for table in (Listing, OutboxCommand, Supply):
+    for table in (Listing, OutboxCommand, HandOver):
         session.execute(sql_delete(table).where(table.account_id == account.id))
     session.delete(account)
     session.flush()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from warehouse.floor import picking
 from warehouse.marketplaces.base import Label, RejectedError, TransientError
 from warehouse.marketplaces.connectors import client_for
-from warehouse.models import MarketplaceAccount, Order, OutboxCommand, Supply
+from warehouse.models import HandOver, MarketplaceAccount, Order, OutboxCommand
+from warehouse.shipping import closing, handovers
 from warehouse.stock import stock_sync
 
 logger = logging.getLogger(__name__)
@@ -112,24 +113,22 @@ def _wb_confirm(session: Session, client: Any, command: OutboxCommand) -> None:
         return
     if supplier_status != "new":
         raise RejectedError(f"order is {supplier_status} at Wildberries", code=supplier_status)
-    supply = _open_wb_supply(session, client, command.account)
+    supply = _open_wb_supply(session, client, command.account, handovers.ship_date_for(order))
     client.add_to_supply(supply.external_id, [order.external_id])
     order.marketplace_status = "confirm/waiting"
-    order.supply_id = supply.id
+    order.handover_id = supply.id
     logger.info("wb order confirmed order=%s supply=%s", order.id, supply.external_id)
 
 
-def _open_wb_supply(session: Session, client: Any, account: MarketplaceAccount) -> Supply:
-    supply = session.scalar(
-        select(Supply)
-        .where(Supply.account_id == account.id, Supply.is_open.is_(True))
-        .order_by(Supply.id.desc())
-        .limit(1)
-    )
-    if supply is None:
-        external_id = client.create_supply(f"warehouse {datetime.now():%Y-%m-%d}")
-        supply = Supply(account_id=account.id, external_id=external_id)
-        session.add(supply)
+def _open_wb_supply(
+    session: Session, client: Any, account: MarketplaceAccount, day: date
+) -> HandOver:
+    """The open hand-over of the day, with its supply made at WB on first use."""
+    supply = handovers.open_for(session, account, day)
+    if not supply.external_id:
+        session.refresh(supply, with_for_update=True)  # two confirms make one supply
+    if not supply.external_id:
+        supply.external_id = client.create_supply(f"warehouse {day:%Y-%m-%d}")
         session.flush()
     return supply
 
@@ -193,6 +192,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("*", "cancel"): _cancel,
     ("*", "confirm"): _nothing,
     ("*", "ship"): _nothing,
+    ("*", "hand_over"): closing.deliver,
     ("wb", "confirm"): _wb_confirm,
     ("wb", "pack"): _wb_pack,
     ("ozon", "pack"): _ozon_pack,

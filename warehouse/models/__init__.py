@@ -13,7 +13,6 @@ from warehouse.models.orders import (
     OrderLine,
     Parcel,
     Reservation,
-    Supply,
 )
 from warehouse.models.outbox import OutboxCommand
 from warehouse.models.printing import (
@@ -22,6 +21,12 @@ from warehouse.models.printing import (
     Printer,
     PrintEvent,
     PrintJob,
+)
+from warehouse.models.shipping import (
+    HANDOVER_STATUSES,
+    HandOver,
+    HandOverDocument,
+    HandOverEvent,
 )
 from warehouse.models.work import (
     MarkingCode,
@@ -36,11 +41,15 @@ from warehouse.models.work import (
 
 __all__ = [
     "ACCOUNT_PROBLEMS",
+    "HANDOVER_STATUSES",
     "MARKETPLACES",
     "ORDER_STATUSES",
     "PRINTER_TRANSPORTS",
     "PRINT_JOB_STATUSES",
     "Base",
+    "HandOver",
+    "HandOverDocument",
+    "HandOverEvent",
     "IssuedSscc",
     "Listing",
     "Location",
@@ -64,7 +73,6 @@ __all__ = [
     "StatusMap",
     "Stock",
     "StockMove",
-    "Supply",
     "User",
     "Warehouse",
     "utcnow",

@@ -1,4 +1,4 @@
-"""Marketplace accounts and what they send us: orders, lines, reservations, parcels, supplies."""
+"""Marketplace accounts and what they send us: orders, lines, reservations, parcels."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from warehouse.models.base import Base, one_of, utcnow
 from warehouse.models.catalog import Product, Stock
+from warehouse.models.shipping import HandOver
 
 MARKETPLACES = ("wb", "ozon", "yandex", "megamarket")
 # why a cabinet's last call failed: "auth" (key refused: no more calls until it is edited
@@ -35,9 +36,11 @@ ORDER_STATUSES = (
     "picked",
     "packed",
     "labelled",
+    "handed_over",  # loaded and the pickup closed: waiting for the marketplace to say shipped
     "shipped",
     "delivered",
     "cancelled",
+    "returned",
 )
 
 
@@ -90,11 +93,12 @@ class Order(Base):
     placed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    supply_id: Mapped[int | None] = mapped_column(ForeignKey("supplies.id"))
+    handover_id: Mapped[int | None] = mapped_column(ForeignKey("handovers.id"), index=True)
     # the marketplace's own JSON of the order (e.g. Megamarket's item indexes for packing)
     raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
     account: Mapped[MarketplaceAccount] = relationship()
+    handover: Mapped[HandOver | None] = relationship()
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
     )
@@ -136,19 +140,6 @@ class Reservation(Base):
     stock: Mapped[Stock] = relationship()
 
 
-class Supply(Base):
-    """A WB supply (or another marketplace's shipment batch) that orders are put into."""
-
-    __tablename__ = "supplies"
-    __table_args__ = (UniqueConstraint("account_id", "external_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("marketplace_accounts.id"))
-    external_id: Mapped[str] = mapped_column(String(100))
-    is_open: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 class Parcel(Base):
     """A package of an order with the marketplace's label for it."""
 
@@ -162,5 +153,7 @@ class Parcel(Base):
     label_barcode: Mapped[str] = mapped_column(String(200), default="")
     label_caption: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    loaded_at: Mapped[datetime | None]  # scanned onto its hand-over by the loader
+    loaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     order: Mapped[Order] = relationship()

@@ -104,8 +104,10 @@ _PROGRESS = {
     "picked": 3,
     "packed": 4,
     "labelled": 5,
-    "shipped": 6,
-    "delivered": 7,
+    "handed_over": 6,
+    "shipped": 7,
+    "delivered": 8,
+    "returned": 9,
 }
 
 
@@ -118,7 +120,7 @@ def apply_marketplace_status(
     if order.status == "cancelled" or meaning is None:
         return
     if meaning == "cancelled":
-        if order.status not in ("shipped", "delivered"):
+        if order.status not in ("handed_over", "shipped", "delivered", "returned"):
             cancel(session, order, by_marketplace=True)
     elif _PROGRESS.get(meaning, 0) > _PROGRESS.get(order.status, 0) and meaning != "new":
         order.status = meaning
@@ -131,7 +133,7 @@ def cancel(session: Session, order: Order, *, by_marketplace: bool) -> None:
     A picker holding its task is told at the next scan; the seller's own cancel is
     owed to the marketplace (outbox).
     """
-    if order.status in ("cancelled", "shipped", "delivered"):
+    if order.status in ("cancelled", "handed_over", "shipped", "delivered", "returned"):
         return
     released = inventory.release_order(session, order)
     picking.cancel_tasks(session, order)
@@ -149,7 +151,7 @@ def active_orders(session: Session, account: MarketplaceAccount) -> list[Order]:
         session.scalars(
             select(Order).where(
                 Order.account_id == account.id,
-                Order.status.notin_(("cancelled", "delivered")),
+                Order.status.notin_(("cancelled", "delivered", "returned")),
             )
         )
     )

@@ -3,7 +3,7 @@
 The marketplace status of an order is one string; a compound one ("confirm/sold"
 for WB supplier/WB status, "PROCESSING/STARTED" for Yandex status/substatus) is
 looked up whole and part by part, and the strongest meaning wins (cancelled over
-delivered over shipped over still-to-do). A supervisor's StatusMap rows override
+returned over delivered over shipped over still-to-do). A supervisor's StatusMap rows override
 these defaults. Only the marketplace can say an order is cancelled, shipped or
 delivered; the statuses in between (reserved … labelled) are ours.
 """
@@ -17,7 +17,8 @@ from warehouse.errors import DomainError
 from warehouse.models import MARKETPLACES, ORDER_STATUSES, StatusMap
 
 NEW, SHIPPED, DELIVERED, CANCELLED = "new", "shipped", "delivered", "cancelled"
-_STRENGTH = {NEW: 0, SHIPPED: 1, DELIVERED: 2, CANCELLED: 3}
+RETURNED = "returned"  # the buyer sent it back after delivery: goods come back, not a cancel
+_STRENGTH = {NEW: 0, SHIPPED: 1, DELIVERED: 2, RETURNED: 3, CANCELLED: 4}
 
 
 def _all(status: str, *externals: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from warehouse.errors import NotFound
 from warehouse.models import (
     ORDER_STATUSES,
+    HandOver,
     Location,
     MarketplaceAccount,
     MarkingCode,
@@ -23,7 +24,6 @@ from warehouse.models import (
     Product,
     Shortage,
     Stock,
-    Supply,
     User,
 )
 
@@ -160,14 +160,18 @@ def products(session: Session) -> list[Product]:
     return list(session.scalars(query))
 
 
-def supplies(session: Session, limit: int = 200) -> list[tuple[Supply, MarketplaceAccount, int]]:
-    """The newest supplies (open first), their cabinet and how many orders are in each."""
+def supplies(session: Session, limit: int = 200) -> list[tuple[HandOver, MarketplaceAccount, int]]:
+    """Hand-overs with a marketplace number (WB supplies…), open first, for their own labels:
+    their cabinet and how many orders are in each."""
     rows = session.execute(
-        select(Supply, MarketplaceAccount, func.count(Order.id))
-        .join(MarketplaceAccount, MarketplaceAccount.id == Supply.account_id)
-        .outerjoin(Order, Order.supply_id == Supply.id)
-        .group_by(Supply.id, MarketplaceAccount.id)
-        .order_by(Supply.is_open.desc(), Supply.created_at.desc(), Supply.id.desc())
+        select(HandOver, MarketplaceAccount, func.count(Order.id))
+        .join(MarketplaceAccount, MarketplaceAccount.id == HandOver.account_id)
+        .outerjoin(Order, Order.handover_id == HandOver.id)
+        .where(HandOver.external_id != "")
+        .group_by(HandOver.id, MarketplaceAccount.id)
+        .order_by(
+            (HandOver.status == "open").desc(), HandOver.created_at.desc(), HandOver.id.desc()
+        )
         .limit(limit)
     )
     return [(supply, account, int(count)) for supply, account, count in rows]

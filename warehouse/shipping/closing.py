@@ -1,0 +1,107 @@
+"""Telling the marketplace that a pickup is closed, and what follows when it has heard.
+
+``handovers.close`` owes one outbox command ``hand_over`` per pickup; delivering it runs the
+marketplace's own ``close_<marketplace>.close(session, client, handover)``, which is
+resumable (it may run again after a retry, a crash or a success nobody recorded) and
+keeps the papers the marketplace answers with. When it returns, the pickup is closed, its
+orders read «передан, ждём маркетплейс» until status polling hears they shipped, and its
+ZPL papers print on the Zebra the supervisor chose.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warehouse.errors import DomainError
+from warehouse.labels import print_jobs
+from warehouse.marketplaces.base import RejectedError
+from warehouse.models import HandOver, HandOverDocument, OutboxCommand, Printer, User, utcnow
+from warehouse.shipping import documents, handovers, history
+
+logger = logging.getLogger(__name__)
+
+Close = Callable[[Session, Any, HandOver], None]
+
+# one per marketplace kind; each lives in warehouse/shipping/close_<marketplace>.py
+HANDLERS: dict[str, Close] = {}
+
+
+def deliver(session: Session, client: Any, command: OutboxCommand) -> None:
+    """The outbox handler of ``hand_over`` commands."""
+    handover = session.get_one(HandOver, int(command.payload["handover_id"]))
+    if handover.status == "closed":
+        return
+    close = HANDLERS.get(handover.account.kind)
+    if close is None:
+        raise RejectedError(f"no hand-over for {handover.account.kind} yet", code="unsupported")
+    handover.status = "closing"
+    try:
+        close(session, client, handover)
+    except RejectedError as exc:
+        handover.status = "failed"
+        history.record(session, handover, "failed", str(exc))
+        raise
+    finish(session, handover)
+
+
+def finish(session: Session, handover: HandOver) -> None:
+    """The marketplace has it: closed, orders handed over, papers to the Zebra."""
+    handover.status = "closed"
+    handover.closed_at = utcnow()
+    for order in handovers.loaded_orders(session, handover):
+        if order.status in handovers.PACKED:
+            order.status = "handed_over"
+    history.record(session, handover, "closed", handover.marketplace_state or "")
+    _print_papers(session, handover)
+    logger.info("handover closed handover=%s", handover.id)
+
+
+def _print_papers(session: Session, handover: HandOver) -> None:
+    printer_id = (handover.details or {}).get("printer_id")
+    printer = session.get(Printer, int(printer_id)) if printer_id else None
+    if printer is None:
+        return
+    user = session.get(User, handover.closed_by_id) if handover.closed_by_id else None
+    for document in documents.of(session, handover.id):
+        if document.content_type == documents.ZPL:
+            print_paper(session, handover, document, printer, user)
+
+
+def print_paper(
+    session: Session,
+    handover: HandOver,
+    document: HandOverDocument,
+    printer: Printer,
+    user: User | None,
+) -> None:
+    """A ZPL paper (WB supply QR, Ozon act barcode) to a label printer, as a print job."""
+    if document.content_type != documents.ZPL:
+        raise DomainError("document_not_zpl")
+    try:
+        job = print_jobs.queue_own_label(
+            session,
+            printer,
+            "handover_paper",
+            user,  # type: ignore[arg-type]
+            document.content,
+            f"{document.kind} {handovers.number(handover)}",
+        )
+    except DomainError as exc:  # printer switched off: the paper stays downloadable
+        history.record(session, handover, "print_refused", f"{document.kind}: {exc.code}")
+        return
+    history.record(
+        session, handover, "printed", f"{document.kind} → {printer.name} #{job.id}", user
+    )
+
+
+def command_of(session: Session, handover: HandOver) -> OutboxCommand | None:
+    """The outbox command that tells the marketplace (its state is shown on the desk)."""
+    command_id = (handover.details or {}).get("command_id")
+    if command_id is None:
+        return None
+    return session.scalar(select(OutboxCommand).where(OutboxCommand.id == int(command_id)))
