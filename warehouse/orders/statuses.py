@@ -46,7 +46,8 @@ DEFAULTS: dict[str, dict[str, str]] = {
         **_all(NEW, "PROCESSING", "STARTED", "READY_TO_SHIP", "UNPAID", "PENDING"),
         **_all(SHIPPED, "SHIPPED", "DELIVERY", "PICKUP"),
         **_all(DELIVERED, "DELIVERED"),
-        **_all(CANCELLED, "CANCELLED", "RETURNED"),
+        **_all(CANCELLED, "CANCELLED"),
+        **_all(RETURNED, "RETURNED", "PARTIALLY_RETURNED"),
     },
     "megamarket": {
         **_all(NEW, "NEW", "CONFIRMED", "PACKED", "PACKING_EXPIRED"),

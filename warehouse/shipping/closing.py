@@ -21,7 +21,7 @@ from warehouse.errors import DomainError
 from warehouse.labels import print_jobs
 from warehouse.marketplaces.base import RejectedError
 from warehouse.models import HandOver, HandOverDocument, OutboxCommand, Printer, User, utcnow
-from warehouse.shipping import documents, handovers, history
+from warehouse.shipping import close_yandex, documents, handovers, history
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ Close = Callable[[Session, Any, HandOver], None]
 
 # one per marketplace kind; each lives in warehouse/shipping/close_<marketplace>.py
 HANDLERS: dict[str, Close] = {}
+HANDLERS["yandex"] = close_yandex.close
 
 
 def deliver(session: Session, client: Any, command: OutboxCommand) -> None:
