@@ -206,3 +206,26 @@ def test_a_shipment_not_formed_yet_is_waited_for(app, site, worker):  # noqa: F8
         lines = _history(db.session(), handover_id)
         assert any("CUTOFF_NOT_REACHED" in line for line in lines)
         assert any(line.endswith("/confirm → OK") for line in lines)
+
+
+def test_orders_left_for_the_next_pickup_leave_the_shipment(app, site, worker):  # noqa: F811
+    _, loaded_id = _packed_order(app, site, worker, MUG.article)
+    left_external, left_id = _packed_order(app, site, worker, SOCKS.article)
+    with app.app_context():
+        session = db.session()
+        order = session.get(Order, loaded_id)
+        user = _user(session, "PICKER-001")
+        parcel = session.scalar(select(Parcel).where(Parcel.order_id == loaded_id))
+        handovers.load(session, order.handover_id, parcel.label_barcode, user)
+        handovers.close(session, order.handover_id, user, decision=handovers.LEAVE)
+        session.commit()
+        handover_id = order.handover_id
+
+    assert _deliver(app, worker).status == "done"
+    with app.app_context():
+        session = db.session()
+        act = {d.kind: d for d in documents.of(session, handover_id)}["shipment_act"].content
+        assert left_external.encode() not in act
+        lines = _history(session, handover_id)
+        assert any(line.endswith(f"/orders/transfer → OK: {left_external}") for line in lines)
+        assert session.get(Order, left_id).handover_id != handover_id

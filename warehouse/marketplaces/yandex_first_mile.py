@@ -3,7 +3,8 @@
 The Market gathers the orders of one shipment date into a first-mile shipment; at the
 hand-over the seller confirms it and prints the act the courier signs. Paths and shapes
 follow the official reference (yandex-market/yandex-market-partner-api, ``openapi/paths/
-v2_campaigns_campaignId_first-mile_shipments*.yaml``, ``…_shipments_reception-transfer-act``
+v2_campaigns_campaignId_first-mile_shipments*.yaml`` (search, get, confirm, act,
+orders/transfer), ``…_shipments_reception-transfer-act``
 and ``components/schemas/{BaseShipmentDTO,ShipmentDTO,SearchShipmentsRequest}.yaml``).
 The transportation waybill of a shipment is an XLSX, not needed to hand parcels over, so it
 is not fetched.
@@ -30,6 +31,7 @@ CONFIRMED = frozenset(
     {"OUTBOUND_CONFIRMED", "OUTBOUND_SIGNED", "ACCEPTED", "ACCEPTED_WITH_DISCREPANCIES", "FINISHED"}
 )
 CONFIRM_ACTION = "CONFIRM"  # ShipmentActionType
+TRANSFER_BATCH = 500  # TransferOrdersFromShipmentRequest.orderIds maxItems
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,18 @@ class FirstMile:
             logger.info("ym shipment %s already confirmed", shipment_id)
             return
         logger.info("ym shipment confirmed shipment=%s", shipment_id)
+
+    def transfer_orders(self, shipment_id: int, order_ids: Sequence[str | int]) -> None:
+        """Move orders we cannot hand over now to the next shipment (all or none of them).
+
+        ``transferOrdersFromShipment``: ``POST …/{shipmentId}/orders/transfer`` with
+        ``{orderIds}`` (1…500); a 400 names the orders that are not in the shipment.
+        """
+        ids = [int(value) for value in dict.fromkeys(order_ids)]
+        for batch in http.batches(ids, TRANSFER_BATCH):
+            body = {"orderIds": list(batch)}
+            self._send("POST", f"{self._shipment_path(shipment_id)}/orders/transfer", json=body)
+        logger.info("ym orders moved to the next shipment shipment=%s orders=%s", shipment_id, ids)
 
     def shipment_act(self, shipment_id: int) -> bytes:
         """The shipment's act of reception and transfer (PDF); only once confirmed."""

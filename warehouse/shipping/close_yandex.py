@@ -2,7 +2,8 @@
 
 The Market gathers the orders of one shipment date into a first-mile shipment; the
 seller confirms it and the courier signs its act (reference: yandex-market-partner-api
-``first-mile/shipments`` search, ``…/{id}/confirm``, ``…/{id}/act`` and
+``first-mile/shipments`` search, ``…/{id}/orders/transfer`` for the orders left for the
+next pickup, ``…/{id}/confirm``, ``…/{id}/act`` and
 ``shipments/reception-transfer-act``). Every step first reads where the Market already is,
 so running again after a retry, a crash or an unrecorded success repeats nothing:
 the shipment id lives in ``handover.external_id``, the acts in the hand-over's documents.
@@ -32,6 +33,7 @@ def close(session: Session, client: YandexClient, handover: HandOver) -> None:
     ours = {int(order.external_id) for order in handovers.loaded_orders(session, handover)}
     shipment = _our_shipment(session, client, handover, ours)
     if not shipment.confirmed:
+        _transfer_left_out(session, client, handover, shipment)
         _confirm(session, client, handover, shipment)
     act = client.shipment_act(shipment.id)
     _call(session, handover, "GET", f"{SHIPMENTS}/{shipment.id}/act", f"PDF {len(act)} B")
@@ -68,6 +70,21 @@ def _our_shipment(
             code="ORDERS_NOT_IN_SHIPMENT",
         )
     return shipment
+
+
+def _transfer_left_out(
+    session: Session, client: YandexClient, handover: HandOver, shipment: Shipment
+) -> None:
+    """Orders the supervisor left for the next pickup leave this shipment too, so the act
+    does not list them (``transferOrdersFromShipment``); once moved, a rerun finds none."""
+    held = set(shipment.order_ids)
+    left = [o.external_id for o in handovers.left_out_orders(session, handover)]
+    moving = sorted(int(value) for value in left if value.isdigit() and int(value) in held)
+    if not moving:
+        return
+    client.transfer_orders(shipment.id, moving)
+    path = f"{SHIPMENTS}/{shipment.id}/orders/transfer"
+    _call(session, handover, "POST", path, "OK: " + ", ".join(map(str, moving)))
 
 
 def _confirm(

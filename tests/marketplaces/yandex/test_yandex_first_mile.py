@@ -173,3 +173,22 @@ def _assert_holds(got: object, want: object, where: str = "") -> None:
     elif isinstance(want, list) and want:
         assert isinstance(got, list) and got, where
         _assert_holds(got[0], want[0], where + "[0]")
+
+
+def test_transfer_moves_orders_to_the_next_shipment(
+    ym_sandbox: YmSandbox, ym_client: YandexClient
+) -> None:
+    staying = _ready(ym_client, ym_sandbox, (MUG.article, 1))
+    late = ym_sandbox.add_order((SOCKS.article, 1))  # not assembled in time
+    [shipment] = ym_client.shipments(TOMORROW, TOMORROW)
+    with pytest.raises(RejectedError):  # all or nothing: one stranger refuses the list
+        ym_client.transfer_orders(shipment.id, [late, "52999999"])
+    ym_client.transfer_orders(shipment.id, [late])
+
+    assert ym_client.shipment(shipment.id).order_ids == (int(staying),)
+    assert ym_client.shipment(shipment.id).available_actions == ("CONFIRM",)
+    later = TOMORROW + timedelta(days=1)
+    [next_one] = ym_client.shipments(later, later)
+    assert next_one.order_ids == (int(late),)
+    shipment_day = ym_client.get_order(late).raw["delivery"]["shipment"]["shipmentDate"]
+    assert shipment_day == later.isoformat()

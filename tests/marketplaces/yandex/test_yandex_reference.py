@@ -194,3 +194,20 @@ def test_error_bodies_from_the_reference(
     replay.answer(reference.error(code, "refused"), status)
     with pytest.raises(error):
         client.shipments(date(2026, 1, 6), date(2026, 1, 6))
+
+
+def test_transfer_orders_sends_their_ids(ym_replay: Replayed) -> None:
+    """``TransferOrdersFromShipmentRequest``: ``{orderIds}``; the answer is an empty OK."""
+    replay, client = ym_replay
+    replay.answer({"status": "OK"})
+    client.transfer_orders(501, ["12", 13, "12"])
+    [sent] = replay.requests
+    assert (sent["method"], sent["path"]) == (
+        "POST",
+        "/v2/campaigns/1/first-mile/shipments/501/orders/transfer",
+    )
+    assert sent["json"] == {"orderIds": [12, 13]}
+
+    replay.answer(reference.error("BAD_REQUEST", "Orders [99] are not in shipment 501"), 400)
+    with pytest.raises(RejectedError, match="not in shipment"):
+        client.transfer_orders(501, [99])

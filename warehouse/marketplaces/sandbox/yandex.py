@@ -269,6 +269,14 @@ def shipment_confirm(campaign_id: int, shipment_id: int) -> Response:
     return jsonify({"status": "OK"})
 
 
+@bp.post("/v2/campaigns/<int:campaign_id>/first-mile/shipments/<int:shipment_id>/orders/transfer")
+def shipment_transfer(campaign_id: int, shipment_id: int) -> Response:
+    order_ids = yandex_requests.transfer_ids(yandex_requests.body())
+    with common.begin() as conn:
+        yandex_shipments.transfer(conn, shipment_id, order_ids, time.time())
+    return jsonify({"status": "OK"})
+
+
 @bp.get("/v2/campaigns/<int:campaign_id>/first-mile/shipments/<int:shipment_id>/act")
 def shipment_act(campaign_id: int, shipment_id: int) -> Response:
     with common.begin() as conn:

@@ -150,6 +150,16 @@ def shipments_query(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def transfer_ids(data: dict[str, Any]) -> list[int]:
+    """``TransferOrdersFromShipmentRequest.orderIds``: 1…500 distinct integers."""
+    ids = data.get("orderIds")
+    if not isinstance(ids, list) or not 1 <= len(ids) <= 500 or not all(map(_is_int, ids)):
+        raise SandboxError(400, "BAD_REQUEST", "orderIds must list 1..500 integers")
+    if len(set(ids)) != len(ids):
+        raise SandboxError(400, "BAD_REQUEST", "orderIds must be unique")
+    return ids
+
+
 def flag(name: str, default: bool) -> bool:
     """A boolean query argument (``true``/``false``)."""
     raw = request.args.get(name)

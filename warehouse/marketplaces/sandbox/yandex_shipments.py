@@ -14,7 +14,7 @@ call or the sandbox clock) moves them into delivery.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, select, update
@@ -160,6 +160,26 @@ def confirm(conn: Connection, shipment_id: int, external_id: str, now: float) ->
         update(shipments)
         .where(shipments.c.id == row.id, shipments.c.status != CONFIRMED)
         .values(status=CONFIRMED, status_ts=now, order_ids=ready, external_id=external_id)
+    )
+
+
+def transfer(conn: Connection, shipment_id: int, order_ids: list[int], now: float) -> None:
+    """Move orders to the next day's shipment; one order not in this one refuses them all."""
+    row = _get(conn, shipment_id)
+    status, members = _live(conn, row)
+    if status not in (CREATED, READY):
+        raise SandboxError(400, "BAD_REQUEST", f"Shipment {shipment_id} is already confirmed")
+    held = {yandex_state.ORDER_BASE + order.id for order in members if order.status != "CANCELLED"}
+    strangers = sorted(set(order_ids) - held)
+    if strangers:
+        raise SandboxError(
+            400, "BAD_REQUEST", f"Orders {strangers} are not in shipment {shipment_id}"
+        )
+    later = (date.fromisoformat(row.shipment_date) + timedelta(days=1)).isoformat()
+    conn.execute(
+        update(orders)
+        .where(orders.c.id.in_([value - yandex_state.ORDER_BASE for value in order_ids]))
+        .values(shipment_date=later, updated_ts=now)
     )
 
 
