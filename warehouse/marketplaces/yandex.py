@@ -27,6 +27,7 @@ from warehouse.marketplaces.base import (
     TransientError,
 )
 from warehouse.marketplaces.http import SellerApi, batches
+from warehouse.marketplaces.yandex_first_mile import FirstMile
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +52,15 @@ TRANSIENT = frozenset({408, 423})
 # What YM answers when the order is already past the asked status (a repeated call).
 REPEAT_CODES = frozenset({"STATUS_NOT_ALLOWED", "ORDER_IN_TERMINAL_STATE"})
 TERMINAL_STATUSES = frozenset({"DELIVERY", "PICKUP", "DELIVERED", "CANCELLED"})
+# The order search looks at one creation-date window of at most 30 days (last 30 days when
+# none is given: ``OrderDatesFilterDTO``); orders are looked up window by window, this far.
+SEARCH_WINDOW = timedelta(days=30)
+HISTORY = timedelta(days=180)
 
 Box = Sequence[tuple[str, int, Sequence[str]]]  # (offerId, count, Честный знак codes)
 
 
-class YandexClient(SellerApi):
+class YandexClient(FirstMile, SellerApi):
     """A synchronous client for one campaign (shop) of one business; a context manager."""
 
     service = NAME
@@ -93,19 +98,19 @@ class YandexClient(SellerApi):
         return [_incoming(raw) for raw in self._search(filters)]
 
     def get_order(self, order_id: str) -> IncomingOrder:
-        found = list(self._search({"orderIds": [_order_id(order_id)]}))
+        found = list(self._find([_order_id(order_id)]))
         if not found:
             raise RejectedError(f"Yandex Market order {order_id} not found", code="NOT_FOUND")
         return _incoming(found[0])
 
     def order_statuses(self, ids: Sequence[str]) -> dict[str, str]:
-        """external id → "STATUS/SUBSTATUS"; ids the campaign does not know are absent."""
+        """external id → "STATUS/SUBSTATUS"; ids the campaign does not know are absent.
+
+        Looks back up to ``HISTORY`` by creation date, so a late DELIVERED or RETURNED of
+        an old order is still seen (the search alone sees only the last 30 days).
+        """
         numbers = [_order_id(value) for value in dict.fromkeys(ids)]
-        result: dict[str, str] = {}
-        for batch in batches(numbers, ORDERS_PAGE):
-            for raw in self._search({"orderIds": list(batch)}):
-                result[str(raw["orderId"])] = _status(raw)
-        return result
+        return {str(raw["orderId"]): _status(raw) for raw in self._find(numbers)}
 
     def label(self, external_id: str) -> Label:
         """The Market's PDF label (every box of the order); only after boxes are set."""
@@ -130,6 +135,25 @@ class YandexClient(SellerApi):
         body = {"boxes": [{"items": _box_items(order_id, box, item_ids)} for box in boxes]}
         self._send("PUT", f"{self._order_path(order_id)}/boxes", json=body)
         logger.info("ym boxes set order=%s boxes=%s", order_id, len(boxes))
+
+    def remove_items(self, order_id: str, removed: Mapping[str, int]) -> None:
+        """Take ``removed`` units (offerId → count) out of the order for good.
+
+        YM's way for FBS (``setOrderBoxLayout``): the layout without those units, sent with
+        ``allowRemove: true`` — every other layout call leaves it out, so a short layout is
+        refused instead of silently shrinking the order. Nothing left to ship is refused
+        here: the whole order must be cancelled instead.
+        """
+        raw = self.get_order(order_id).raw
+        left = _items_left(order_id, raw.get("items") or (), removed)
+        if not left:
+            raise RejectedError(
+                f"removing every item empties Yandex Market order {order_id}; cancel it instead",
+                code="CANNOT_REMOVE_LAST_ITEM",
+            )
+        body = {"boxes": [{"items": left}], "allowRemove": True}
+        self._send("PUT", f"{self._order_path(order_id)}/boxes", json=body)
+        logger.info("ym items removed order=%s removed=%s", order_id, dict(removed))
 
     def ready_to_ship(self, order_id: str) -> None:
         """``PROCESSING/READY_TO_SHIP``; a repeat after a lost answer counts as done."""
@@ -164,6 +188,20 @@ class YandexClient(SellerApi):
 
     def _order_path(self, order_id: str | int) -> str:
         return f"{self._campaign_path()}/orders/{_order_id(order_id)}"
+
+    def _find(self, numbers: Sequence[int]) -> Iterator[dict[str, Any]]:
+        """Orders by id, one 30-day creation window at a time back from today, until found."""
+        missing = set(numbers)
+        end = datetime.now(MARKET_TZ).date() + timedelta(days=1)  # creationDateTo: excluded
+        oldest = end - HISTORY
+        while missing and end > oldest:
+            start = end - SEARCH_WINDOW
+            dates = {"creationDateFrom": start.isoformat(), "creationDateTo": end.isoformat()}
+            for batch in batches(sorted(missing), ORDERS_PAGE):
+                for raw in self._search({"orderIds": list(batch), "dates": dates}):
+                    missing.discard(int(raw["orderId"]))
+                    yield raw
+            end = start
 
     def _search(self, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """The business order search for this campaign's FBS orders, following pages."""
@@ -249,7 +287,9 @@ def _wait(headers: httpx.Headers) -> float | None:
 
 
 def _status(raw: Mapping[str, Any]) -> str:
-    return f"{raw.get('status', '')}/{raw.get('substatus', '')}"
+    """ "STATUS/SUBSTATUS", or "STATUS" alone when the order has no substatus (RETURNED)."""
+    status, substatus = raw.get("status") or "", raw.get("substatus") or ""
+    return f"{status}/{substatus}" if substatus else str(status)
 
 
 def _is_past_ready(status: str) -> bool:
@@ -320,6 +360,30 @@ def _box_items(order_id: str, box: Box, item_ids: Mapping[str, Any]) -> list[dic
             item["instances"] = [{"cis": str(code)} for code in codes]
         items.append(item)
     return items
+
+
+def _items_left(
+    order_id: str, items: Sequence[Mapping[str, Any]], removed: Mapping[str, int]
+) -> list[dict[str, Any]]:
+    """The order's items as one box's whole units, less ``removed`` (offerId → count)."""
+    counts = {str(item["offerId"]): int(item.get("count") or 0) for item in items}
+    for offer_id, count in removed.items():
+        if str(offer_id) not in counts:
+            raise RejectedError(
+                f"offer {offer_id!r} is not in Yandex Market order {order_id}", "ITEM_NOT_FOUND"
+            )
+        if not 0 < int(count) <= counts[str(offer_id)]:
+            raise RejectedError(
+                f"cannot remove {count} of {counts[str(offer_id)]} units of {offer_id!r} "
+                f"from Yandex Market order {order_id}",
+                "INVALID_ITEM",
+            )
+    left = []
+    for item in items:
+        units = int(item.get("count") or 0) - int(removed.get(str(item["offerId"]), 0))
+        if units > 0:
+            left.append({"id": item["id"], "fullCount": units})
+    return left
 
 
 def _parse_time(value: Any) -> datetime:

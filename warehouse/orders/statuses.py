@@ -51,7 +51,8 @@ DEFAULTS: dict[str, dict[str, str]] = {
         **_all(NEW, "PROCESSING", "STARTED", "READY_TO_SHIP", "UNPAID", "PENDING"),
         **_all(SHIPPED, "SHIPPED", "DELIVERY", "PICKUP"),
         **_all(DELIVERED, "DELIVERED"),
-        **_all(CANCELLED, "CANCELLED", "RETURNED"),
+        **_all(CANCELLED, "CANCELLED"),
+        **_all(RETURNED, "RETURNED", "PARTIALLY_RETURNED"),
     },
     "megamarket": {  # lot statuses and sub-statuses (fact sheet §4.3); expiries end a lot
         **_all(NEW, "NEW", "CONFIRMED", "PACKED"),

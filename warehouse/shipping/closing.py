@@ -21,7 +21,7 @@ from warehouse.errors import DomainError
 from warehouse.labels import print_jobs
 from warehouse.marketplaces.base import RejectedError
 from warehouse.models import HandOver, HandOverDocument, OutboxCommand, Printer, User, utcnow
-from warehouse.shipping import close_megamarket, close_ozon, close_wb, documents, handovers, history
+from warehouse.shipping import close_megamarket, close_ozon, close_wb, close_yandex, documents, handovers, history
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ HANDLERS: dict[str, Close] = {
     "wb": close_wb.close,
     "megamarket": close_megamarket.close,
     "ozon": close_ozon.close,
+    "yandex": close_yandex.close,
 }
 
 

@@ -10,9 +10,15 @@ is 1 and the campaign id 1 (others get 403 ``FORBIDDEN``), ``SANDBOX_ORDERS_PER_
 (demo: the order search first creates the orders due), ``SANDBOX_SLOW_SECONDS``.
 The "429" fault answers like YM: HTTP 420 with ``X-RateLimit-Resource-Until`` (a date).
 
+First-mile shipments (``…/first-mile/shipments``, confirm, acts) live in
+``yandex_shipments``; ``SANDBOX_YANDEX_PICKUP_SECONDS`` (unset: never) is the sandbox clock
+that picks a confirmed shipment up that long after confirming it.
+
 Control endpoints (no YM auth) live under ``/_control/``: ``orders`` (``{count}`` or
-``{items: [{article, qty}]}`` → ``{ids}``), ``orders/<id>/client-cancel``,
-``orders/<id>/ship`` (READY_TO_SHIP → DELIVERY → DELIVERED), ``state``, ``faults``, ``reset``.
+``{items: [{article, qty}], createdDaysAgo?}`` → ``{ids}``), ``orders/<id>/client-cancel``,
+``orders/<id>/ship`` (READY_TO_SHIP → DELIVERY → DELIVERED), ``orders/<id>/return``
+(``{partial}``: DELIVERED → RETURNED / PARTIALLY_RETURNED), ``shipments/<id>/accept``
+(the pickup), ``state``, ``faults``, ``reset``.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import hmac
 import logging
 import math
 import time
+from datetime import datetime
 from email.utils import formatdate
 from typing import Any
 
@@ -32,6 +39,7 @@ from warehouse.marketplaces.sandbox import (
     yandex_boxes,
     yandex_catalogue,
     yandex_requests,
+    yandex_shipments,
     yandex_state,
 )
 from warehouse.marketplaces.sandbox.yandex_db import SandboxError
@@ -82,7 +90,7 @@ def _enhance_your_calm(retry_after: float) -> Response:
     until = math.ceil(time.time() + retry_after)
     response = _error(
         420,
-        "HIT_RATE_LIMIT",  # UNCONFIRMED: the code YM puts in the 420 body
+        "REQUEST_LIMIT_EXCEEDED",  # UNCONFIRMED which ApiErrorCodeType a 420 carries
         f"Hit rate limit of {RESOURCE_LIMIT} requests per 1 hours for resource {request.path}",
     )
     response.headers["X-RateLimit-Resource-Until"] = formatdate(until, usegmt=True)
@@ -115,10 +123,11 @@ def campaign(campaign_id: int) -> Response:
 
 @bp.post("/v1/businesses/<int:business_id>/orders")
 def orders_search(business_id: int) -> Response:
-    filters = yandex_requests.search_filters(yandex_requests.body())
+    filters = yandex_requests.search_filters(yandex_requests.body(), time.time())
     limit, after = yandex_requests.limit(yandex_requests.ORDERS_LIMIT), yandex_requests.page_after()
     common.generate_due(KIND, yandex_state.generate)
     with common.begin() as conn:
+        _tick(conn)
         found, last = yandex_state.search(conn, filters, limit, after)
     paging = {"nextPageToken": yandex_requests.page_token(last)} if last is not None else {}
     return jsonify({"orders": found, "paging": paging})
@@ -126,9 +135,12 @@ def orders_search(business_id: int) -> Response:
 
 @bp.put("/v2/campaigns/<int:campaign_id>/orders/<int:order_id>/boxes")
 def order_boxes(campaign_id: int, order_id: int) -> Response:
-    layout = yandex_boxes.parse_layout(yandex_requests.body())
+    data = yandex_requests.body()
+    layout = yandex_boxes.parse_layout(data)
     with common.begin() as conn:
-        boxes = yandex_state.set_boxes(conn, order_id, layout, time.time())
+        boxes = yandex_state.set_boxes(
+            conn, order_id, layout, time.time(), allow_remove=data.get("allowRemove") is True
+        )
     logger.info("yandex sandbox boxes set order=%s boxes=%s", order_id, len(boxes))
     return jsonify({"status": "OK", "result": {"boxes": boxes}})
 
@@ -222,6 +234,92 @@ def order_labels_data(campaign_id: int, order_id: int) -> Response:
     return jsonify({"status": "OK", "result": result})
 
 
+# --- first-mile shipments --------------------------------------------------------------------
+
+
+@bp.put("/v2/campaigns/<int:campaign_id>/first-mile/shipments")
+def shipments_search(campaign_id: int) -> Response:
+    query = yandex_requests.shipments_query(yandex_requests.body())
+    limit = yandex_requests.limit(yandex_requests.SHIPMENTS_LIMIT)
+    with common.begin() as conn:
+        _tick(conn)
+        found, last = yandex_shipments.search(conn, query, limit, yandex_requests.page_after())
+    paging = {"nextPageToken": yandex_requests.page_token(last)} if last is not None else {}
+    return jsonify({"status": "OK", "result": {"shipments": found, "paging": paging}})
+
+
+@bp.get("/v2/campaigns/<int:campaign_id>/first-mile/shipments/<int:shipment_id>")
+def shipment_get(campaign_id: int, shipment_id: int) -> Response:
+    with_cancelled = yandex_requests.flag("cancelledOrders", True)
+    with common.begin() as conn:
+        _tick(conn)
+        found = yandex_shipments.one(conn, shipment_id, with_cancelled)
+    return jsonify({"status": "OK", "result": found})
+
+
+@bp.post("/v2/campaigns/<int:campaign_id>/first-mile/shipments/<int:shipment_id>/confirm")
+def shipment_confirm(campaign_id: int, shipment_id: int) -> Response:
+    data = request.get_json(silent=True) or {}  # the body is optional
+    external = data.get("externalShipmentId", "") if isinstance(data, dict) else None
+    if not isinstance(external, str):
+        raise SandboxError(400, "BAD_REQUEST", "externalShipmentId must be a string")
+    with common.begin() as conn:
+        yandex_shipments.confirm(conn, shipment_id, external, time.time())
+    logger.info("yandex sandbox shipment confirmed shipment=%s", shipment_id)
+    return jsonify({"status": "OK"})
+
+
+@bp.post("/v2/campaigns/<int:campaign_id>/first-mile/shipments/<int:shipment_id>/orders/transfer")
+def shipment_transfer(campaign_id: int, shipment_id: int) -> Response:
+    order_ids = yandex_requests.transfer_ids(yandex_requests.body())
+    with common.begin() as conn:
+        yandex_shipments.transfer(conn, shipment_id, order_ids, time.time())
+    return jsonify({"status": "OK"})
+
+
+@bp.get("/v2/campaigns/<int:campaign_id>/first-mile/shipments/<int:shipment_id>/act")
+def shipment_act(campaign_id: int, shipment_id: int) -> Response:
+    with common.begin() as conn:
+        row, members = yandex_shipments.act_orders(conn, shipment_id)
+    return _act_pdf(shipment_id, row.shipment_date, members, f"act-{shipment_id}.pdf")
+
+
+@bp.get("/v2/campaigns/<int:campaign_id>/shipments/reception-transfer-act")
+def reception_transfer_act(campaign_id: int) -> Response:
+    """Confirms the closest shipment (if only formed) and answers with its act."""
+    warehouse = request.args.get("warehouse_id", str(yandex_state.WAREHOUSE_ID))
+    if warehouse != str(yandex_state.WAREHOUSE_ID):
+        raise SandboxError(400, "INVALID_WAREHOUSE_ID", f"Warehouse {warehouse} not found")
+    now = time.time()
+    with common.begin() as conn:
+        today = datetime.fromtimestamp(now, yandex_state.MSK).date()
+        shipment_id = yandex_shipments.closest(conn, today, now)
+        row, members = yandex_shipments.act_orders(conn, shipment_id)
+    return _act_pdf(shipment_id, row.shipment_date, members, "reception-transfer-act.pdf")
+
+
+def _act_pdf(shipment_id: int, day: str, members: list[Any], filename: str) -> Response:
+    """An A4 act listing the shipment's orders, with the shipment id as a barcode."""
+    lines = [
+        "АКТ ПРИЕМА-ПЕРЕДАЧИ",
+        f"Shipment {shipment_id} of {day}",
+        "Sender: Sandbox seller; Carrier: Доставка Маркета",
+        *(f"{yandex_state.ORDER_BASE + order.id}  places {len(order.boxes)}" for order in members),
+        f"Orders: {len(members)}",
+    ]
+    content = pdf.text_pdf([lines], *LABEL_SIZES_MM["A4"], [str(shipment_id)])
+    response = Response(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _tick(conn: Any) -> None:
+    """The sandbox clock: pick confirmed shipments up once their time has come."""
+    seconds = current_app.config.get("SANDBOX_YANDEX_PICKUP_SECONDS")
+    if seconds is not None:
+        yandex_shipments.advance(conn, time.time(), float(seconds))
+
+
 # --- catalogue and stock ---------------------------------------------------------------------
 
 
@@ -254,8 +352,12 @@ def control_orders() -> Response:
             raise SandboxError(400, "BAD_REQUEST", "count must be 1..1000")
         return jsonify({"ids": generate_orders(count)})
     lines = yandex_requests.cart_lines(data["items"])
+    days_ago = data.get("createdDaysAgo", 0)
+    if not isinstance(days_ago, int) or not 0 <= days_ago <= 365:
+        raise SandboxError(400, "BAD_REQUEST", "createdDaysAgo must be 0..365")
+    now = time.time()
     with common.begin() as conn:
-        order_id = yandex_state.add_order(conn, lines, time.time())
+        order_id = yandex_state.add_order(conn, lines, now, now - days_ago * 86400)
     logger.info("yandex sandbox order created order=%s", order_id)
     return jsonify({"ids": [order_id]})
 
@@ -272,6 +374,21 @@ def control_ship(order_id: int) -> Response:
     with common.begin() as conn:
         status, substatus = yandex_state.ship(conn, order_id, time.time())
     return jsonify({"orderId": order_id, "status": status, "substatus": substatus})
+
+
+@bp.post("/_control/orders/<int:order_id>/return")
+def control_return(order_id: int) -> Response:
+    partial = (request.get_json(silent=True) or {}).get("partial") is True
+    with common.begin() as conn:
+        status = yandex_state.buyer_return(conn, order_id, partial, time.time())
+    return jsonify({"orderId": order_id, "status": status})
+
+
+@bp.post("/_control/shipments/<int:shipment_id>/accept")
+def control_accept(shipment_id: int) -> Response:
+    with common.begin() as conn:
+        moved = yandex_shipments.accept(conn, shipment_id, time.time())
+    return jsonify({"shipmentId": shipment_id, "orderIds": moved})
 
 
 @bp.get("/_control/state")

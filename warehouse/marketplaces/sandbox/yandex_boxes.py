@@ -25,8 +25,8 @@ MAX_BOXES = 100
 
 def parse_layout(data: dict[str, Any]) -> list[list[dict[str, Any]]]:
     """The request's boxes as lists of ``{id, fullCount | partialCount, cis}``."""
-    if data.get("allowRemove"):
-        raise SandboxError(400, "BAD_REQUEST", "the sandbox does not remove items (allowRemove)")
+    if not isinstance(data.get("allowRemove", False), bool):
+        raise SandboxError(400, "BAD_REQUEST", "allowRemove must be a boolean")
     boxes = data.get("boxes")
     if not isinstance(boxes, list) or not 1 <= len(boxes) <= MAX_BOXES:
         raise SandboxError(400, "BAD_REQUEST", "Collection of field must not be empty: boxes")
@@ -85,6 +85,10 @@ def check_layout(
                 raise SandboxError(400, "ITEM_NOT_FOUND", f"Item {entry['id']} not in the order")
     for item in items:
         _check_item(item, boxes)
+    return stored_layout(order_id, boxes)
+
+
+def stored_layout(order_id: int, boxes: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
     return [
         {"boxId": order_id * 100 + number, "items": box}
         for number, box in enumerate(boxes, start=1)
@@ -110,6 +114,34 @@ def _check_item(item: dict[str, Any], boxes: list[list[dict[str, Any]]]) -> None
         raise SandboxError(400, "TOO_MANY_CISES_FOR_ITEM", f"Item {item['id']}: too many codes")
     if len(set(codes)) != len(codes):
         raise SandboxError(400, "DUPLICATE_CIS", f"Item {item['id']}: a code is repeated")
+
+
+def items_after_removal(
+    items: list[dict[str, Any]], boxes: list[list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The order's items once the units missing from ``boxes`` are removed (``allowRemove``).
+
+    As ``setOrderBoxLayout`` says: the only item of an order, or one worth 99% of it,
+    cannot be removed or reduced (cancel the order instead).
+    """
+    units = {item["id"]: 0 for item in items}
+    for box in boxes:
+        for entry in box:
+            units[entry["id"]] = units.get(entry["id"], 0) + _units(entry)
+    reduced = [item for item in items if units.get(item["id"], 0) < item["count"]]
+    if reduced and len(items) == 1:
+        raise SandboxError(400, "CANNOT_REMOVE_LAST_ITEM", "The only item cannot be removed")
+    total = sum(item["price"] * item["count"] for item in items)
+    for item in reduced:
+        if item["price"] * item["count"] >= 0.99 * total:
+            raise SandboxError(
+                400, "OTHER_REMOVE_ITEM_ERROR", f"Item {item['id']} is 99% of the order's value"
+            )
+    return [
+        {**item, "count": min(units[item["id"]], item["count"])}
+        for item in items
+        if units.get(item["id"])
+    ]
 
 
 def _units(entry: dict[str, Any]) -> int:

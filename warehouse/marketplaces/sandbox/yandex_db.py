@@ -25,6 +25,19 @@ orders = Table(
     Column("boxes", JSON, nullable=False, default=list),
 )
 
+# First-mile shipments, one per shipment date, made when first looked at. Until confirmed
+# the status and orders are read live from the orders; confirming freezes both here.
+shipments = Table(
+    "yandex_sandbox_shipments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shipment_date", String(10), nullable=False, unique=True),
+    Column("status", String(40), nullable=False),
+    Column("status_ts", Float, nullable=False),
+    Column("external_id", String(255), nullable=False, default=""),
+    Column("order_ids", JSON, nullable=False, default=list),
+)
+
 stocks = Table(
     "yandex_sandbox_stocks",
     metadata,

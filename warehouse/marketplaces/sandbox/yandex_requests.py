@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import date, datetime, timedelta
 from typing import Any, TypeGuard
 
 from flask import request
@@ -17,6 +18,21 @@ from warehouse.marketplaces.sandbox import yandex_state
 from warehouse.marketplaces.sandbox.yandex_db import SandboxError
 
 ORDERS_LIMIT = 50  # larger limits are cut to 50, as the v1 search does
+SHIPMENTS_LIMIT = 30  # PageLimit30
+# OrderDatesFilterDTO: creation dates at most 30 days apart; the last 30 days by default.
+WINDOW = timedelta(days=30)
+SHIPMENT_STATUSES = frozenset(
+    {
+        "OUTBOUND_CREATED",
+        "OUTBOUND_READY_FOR_CONFIRMATION",
+        "OUTBOUND_CONFIRMED",
+        "OUTBOUND_SIGNED",
+        "FINISHED",
+        "ACCEPTED",
+        "ACCEPTED_WITH_DISCREPANCIES",
+        "ERROR",
+    }
+)
 OFFERS_LIMIT = 200
 STOCK_BATCH = 2000
 SEARCH_LISTS = ("statuses", "substatuses", "programTypes")
@@ -61,9 +77,9 @@ def page_token(after: int) -> str:
     return base64.urlsafe_b64encode(json.dumps({"nextId": after}).encode()).decode()
 
 
-def search_filters(data: dict[str, Any]) -> dict[str, Any]:
+def search_filters(data: dict[str, Any], now: float) -> dict[str, Any]:
     """The order search's filters; campaigns other than the sandbox's are forbidden."""
-    filters: dict[str, Any] = {}
+    filters: dict[str, Any] = {"created": creation_window(data.get("dates"), now)}
     for key in SEARCH_LISTS:
         value = data.get(key)
         if value is not None:
@@ -83,6 +99,88 @@ def search_filters(data: dict[str, Any]) -> dict[str, Any]:
     if isinstance(data.get("fake"), bool):
         filters["fake"] = data["fake"]
     return filters
+
+
+def creation_window(dates: Any, now: float) -> tuple[float, float]:
+    """``dates.creationDateFrom`` (included) … ``creationDateTo`` (excluded) as timestamps.
+
+    As ``OrderDatesFilterDTO`` says: the last 30 days by default, at most 30 days apart,
+    and a window shorter than a day is stretched to one.
+    """
+    if dates is None:
+        dates = {}
+    if not isinstance(dates, dict):
+        raise SandboxError(400, "BAD_REQUEST", "dates must be an object")
+    today = datetime.fromtimestamp(now, yandex_state.MSK).date()
+    end = _day(dates.get("creationDateTo"), "dates.creationDateTo") or today + timedelta(1)
+    start = _day(dates.get("creationDateFrom"), "dates.creationDateFrom") or end - WINDOW
+    if end - start < timedelta(days=1):
+        end = start + timedelta(days=1)
+    if end - start > WINDOW:
+        raise SandboxError(
+            400, "BAD_REQUEST", "creationDateFrom and creationDateTo are more than 30 days apart"
+        )
+    return _midnight(start), _midnight(end)
+
+
+def shipments_query(data: dict[str, Any]) -> dict[str, Any]:
+    """``SearchShipmentsRequest``: dateFrom, dateTo (required), statuses, orderIds, …"""
+    day_from, day_to = _day(data.get("dateFrom"), "dateFrom"), _day(data.get("dateTo"), "dateTo")
+    if day_from is None or day_to is None:
+        raise SandboxError(400, "BAD_REQUEST", "dateFrom and dateTo are required")
+    statuses = data.get("statuses")
+    if statuses is not None and (
+        not isinstance(statuses, list) or not statuses or set(statuses) - SHIPMENT_STATUSES
+    ):
+        raise SandboxError(400, "BAD_REQUEST", f"statuses: unknown value in {statuses!r}")
+    order_ids = data.get("orderIds")
+    if order_ids is not None and (
+        not isinstance(order_ids, list) or not order_ids or not all(map(_is_int, order_ids))
+    ):
+        raise SandboxError(400, "BAD_REQUEST", "orderIds must be a non-empty list of integers")
+    cancelled = data.get("cancelledOrders", True)
+    if not isinstance(cancelled, bool):
+        raise SandboxError(400, "BAD_REQUEST", "cancelledOrders must be a boolean")
+    return {
+        "dateFrom": day_from.isoformat(),
+        "dateTo": day_to.isoformat(),
+        "statuses": statuses,
+        "orderIds": order_ids,
+        "cancelledOrders": cancelled,
+    }
+
+
+def transfer_ids(data: dict[str, Any]) -> list[int]:
+    """``TransferOrdersFromShipmentRequest.orderIds``: 1…500 distinct integers."""
+    ids = data.get("orderIds")
+    if not isinstance(ids, list) or not 1 <= len(ids) <= 500 or not all(map(_is_int, ids)):
+        raise SandboxError(400, "BAD_REQUEST", "orderIds must list 1..500 integers")
+    if len(set(ids)) != len(ids):
+        raise SandboxError(400, "BAD_REQUEST", "orderIds must be unique")
+    return ids
+
+
+def flag(name: str, default: bool) -> bool:
+    """A boolean query argument (``true``/``false``)."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if raw not in ("true", "false"):
+        raise SandboxError(400, "BAD_REQUEST", f"{name} must be true or false")
+    return raw == "true"
+
+
+def _day(value: Any, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise SandboxError(400, "BAD_REQUEST", f"{name}: not a date (YYYY-MM-DD)") from None
+
+
+def _midnight(day: date) -> float:
+    return datetime.combine(day, datetime.min.time(), yandex_state.MSK).timestamp()
 
 
 def new_status(data: dict[str, Any]) -> tuple[str, str]:

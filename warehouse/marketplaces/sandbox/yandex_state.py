@@ -35,6 +35,7 @@ IN_DELIVERY = ("DELIVERY", "DELIVERY_SERVICE_RECEIVED")
 DELIVERED = ("DELIVERED", "DELIVERY_SERVICE_DELIVERED")
 SELLER_CANCEL = ("CANCELLED", "SHOP_FAILED")
 BUYER_CANCEL = ("CANCELLED", "USER_CHANGED_MIND")
+TERMINAL = frozenset({"CANCELLED", "DELIVERED", "RETURNED", "PARTIALLY_RETURNED"})
 _rng = random.Random(20240603)
 
 
@@ -52,8 +53,10 @@ def product_by_offer(offer_id: str) -> DemoProduct:
 # --- creating orders ----------------------------------------------------------------------
 
 
-def add_order(conn: Connection, lines: Sequence[tuple[DemoProduct, int]], now: float) -> str:
-    """One buyer's order with one item per product; returns its orderId."""
+def add_order(
+    conn: Connection, lines: Sequence[tuple[DemoProduct, int]], now: float, created: float = 0
+) -> str:
+    """One buyer's order with one item per product (placed at ``created``, else now)."""
     items = [
         {
             "offerId": product.article,
@@ -64,13 +67,14 @@ def add_order(conn: Connection, lines: Sequence[tuple[DemoProduct, int]], now: f
         }
         for product, count in lines
     ]
-    shipment = datetime.fromtimestamp(now, MSK).date() + timedelta(days=1)
+    created = created or now
+    shipment = datetime.fromtimestamp(created, MSK).date() + timedelta(days=1)
     status, substatus = STARTED
     result = conn.execute(
         orders.insert().values(
             status=status,
             substatus=substatus,
-            created_ts=now,
+            created_ts=created,
             updated_ts=now,
             shipment_date=shipment.isoformat(),
             items=[],
@@ -108,6 +112,9 @@ def search(
         query = query.where(orders.c.status.in_(filters["statuses"]))
     if filters.get("substatuses"):
         query = query.where(orders.c.substatus.in_(filters["substatuses"]))
+    if filters.get("created") is not None:
+        start, end = filters["created"]
+        query = query.where(orders.c.created_ts >= start, orders.c.created_ts < end)
     if filters.get("orderIds") is not None:
         rows_ids = [int(value) - ORDER_BASE for value in filters["orderIds"]]
         query = query.where(orders.c.id.in_(rows_ids))
@@ -126,7 +133,7 @@ def order_json(row: Row[Any]) -> dict[str, Any]:
         "campaignId": CAMPAIGN_ID,
         "programType": "FBS",
         "status": row.status,
-        "substatus": row.substatus,
+        "substatus": row.substatus,  # required by BusinessOrderDTO, even for returns
         "creationDate": iso(row.created_ts),
         "updateDate": iso(row.updated_ts),
         "paymentType": "PREPAID",
@@ -180,13 +187,21 @@ def get(conn: Connection, order_id: int) -> Row[Any]:
 
 
 def set_boxes(
-    conn: Connection, order_id: int, boxes: list[list[dict[str, Any]]], now: float
+    conn: Connection,
+    order_id: int,
+    boxes: list[list[dict[str, Any]]],
+    now: float,
+    allow_remove: bool = False,
 ) -> list[dict[str, Any]]:
-    """Replace the layout; allowed until the order is READY_TO_SHIP."""
+    """Replace the layout; allowed until the order is READY_TO_SHIP.
+
+    With ``allow_remove`` the units left out of the layout leave the order for good.
+    """
     row = get(conn, order_id)
     _require(row, {STARTED}, "set boxes")
-    stored = yandex_boxes.check_layout(order_id, row.items, boxes)
-    _move(conn, row, STARTED, now, boxes=stored)
+    items = yandex_boxes.items_after_removal(row.items, boxes) if allow_remove else row.items
+    stored = yandex_boxes.check_layout(order_id, items, boxes)
+    _move(conn, row, STARTED, now, boxes=stored, items=items)
     return yandex_boxes.layout_json(order_id, stored, with_codes=True)
 
 
@@ -224,6 +239,16 @@ def ship(conn: Connection, order_id: int, now: float) -> tuple[str, str]:
     return target
 
 
+def buyer_return(conn: Connection, order_id: int, partial: bool, now: float) -> str:
+    """The buyer sends a delivered order back, wholly (RETURNED) or in part."""
+    row = get(conn, order_id)
+    _require(row, {DELIVERED}, "return")
+    # UNCONFIRMED which substatus a returned order carries; UNKNOWN is in the enum.
+    target = ("PARTIALLY_RETURNED" if partial else "RETURNED", "UNKNOWN")
+    _move(conn, row, target, now)
+    return target[0]
+
+
 def client_cancel(conn: Connection, order_id: int, now: float) -> None:
     """The buyer cancels while the order is still being processed."""
     row = get(conn, order_id)
@@ -245,7 +270,7 @@ def _require(row: Row[Any], allowed: set[tuple[str, str]], action: str) -> None:
     current = (row.status, row.substatus)
     if current in allowed:
         return
-    code = "ORDER_IN_TERMINAL_STATE" if row.status in ("CANCELLED", "DELIVERED") else None
+    code = "ORDER_IN_TERMINAL_STATE" if row.status in TERMINAL else None
     raise SandboxError(
         400,
         code or "STATUS_NOT_ALLOWED",
