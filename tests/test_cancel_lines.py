@@ -32,7 +32,7 @@ def short_one(app, external_id: str) -> int:
         return order.id
 
 
-@pytest.mark.parametrize("kind", ["ozon"])
+@pytest.mark.parametrize("kind", ["ozon", "yandex"])
 def test_the_marketplace_keeps_the_picked_unit_and_drops_the_missing_one(
     app,
     site,

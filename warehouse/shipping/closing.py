@@ -21,7 +21,15 @@ from warehouse.errors import DomainError
 from warehouse.labels import print_jobs
 from warehouse.marketplaces.base import RejectedError
 from warehouse.models import HandOver, HandOverDocument, OutboxCommand, Printer, User, utcnow
-from warehouse.shipping import close_megamarket, close_ozon, close_wb, close_yandex, documents, handovers, history
+from warehouse.shipping import (
+    close_megamarket,
+    close_ozon,
+    close_wb,
+    close_yandex,
+    documents,
+    handovers,
+    history,
+)
 
 logger = logging.getLogger(__name__)
 
