@@ -183,10 +183,12 @@ class OzonClient(ActCalls, SellerApi):
         self._await_check(posting_number)
 
     def label(self, external_id: str) -> Label:
-        """The package label PDF; TransientError while Ozon says it is not ready yet."""
+        """The package label PDF; TransientError while Ozon says it is not ready yet.
+
+        Its barcode carries the posting number: the loader scans it onto the hand-over."""
         response = self._send("/v2/posting/fbs/package-label", {"posting_number": [external_id]})
         assert response is not None
-        return Label(content=_pdf(response), format="pdf", caption=external_id)
+        return Label(content=_pdf(response), format="pdf", barcode=external_id, caption=external_id)
 
     def cancel(self, external_id: str, reason: str = "") -> None:
         """Seller's cancel of a posting, for lack of goods (our only seller cancel).
