@@ -13,7 +13,7 @@ from tests.test_pack_lookup import MUG, SHIRT, picked
 from warehouse.errors import DomainError
 from warehouse.floor import packing
 from warehouse.infra import db
-from warehouse.labels import sscc
+from warehouse.labels import own_labels, sscc
 from warehouse.models import HandOver, HandOverEvent, Order, OutboxCommand, Parcel
 from warehouse.orders import intake
 from warehouse.shipping import closing, documents, handovers
@@ -283,3 +283,12 @@ def test_the_loader_and_the_supervisor_on_their_pages(app, client):
     assert "сообщаем маркетплейсу" in after
     assert client.get("/handovers/999999").status_code == 404
     assert client.get(f"/handovers/{handover_id}/documents/999999").status_code == 404
+
+
+def test_a_pickup_without_a_marketplace_number_gets_a_label_the_loader_can_scan(session, site):
+    made = handovers.open_for(session, site["other"], handovers.today())
+    queued = own_labels.queue_supply_label(
+        session, made.id, site["printer"].id, "code128", site["boss"]
+    )
+    assert f"HO{made.id}".encode() in queued.job.content
+    assert handovers.find(session, f"HO{made.id}") is made

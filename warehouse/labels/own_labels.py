@@ -35,6 +35,7 @@ from warehouse.models import (
     Product,
     User,
 )
+from warehouse.shipping import handovers
 
 logger = logging.getLogger(__name__)
 
@@ -293,8 +294,9 @@ def _order_caption(order: Order) -> str:
 def queue_supply_label(
     session: Session, supply_id: int, printer_id: int, symbol: str, user: User
 ) -> Queued:
-    """A supply's label: marketplace, supply id and its barcode (the supply id, as WB's own
-    supply barcode carries it) as Code 128 or QR."""
+    """A hand-over's label: marketplace, its number and the number's barcode (a WB supply's
+    id, as WB's own supply barcode carries it; ``HO…`` where the marketplace gives none) as
+    Code 128 or QR: the loader scans it to load onto that pickup."""
     supply = session.get(HandOver, supply_id)
     if supply is None:
         raise NotFound("supply_not_found")
@@ -303,19 +305,20 @@ def queue_supply_label(
     printer, size = label_printer(session, printer_id)
     account = session.get_one(MarketplaceAccount, supply.account_id)
     kind = account.kind
-    caption = f"{account.name} · {supply.created_at:%d.%m.%Y}"
+    caption = f"{account.name} · {supply.ship_date:%d.%m.%Y}"
+    number = handovers.number(supply)
 
     def draw() -> bytes:
         return printers.supply_label(
             MARKETPLACE_NAMES.get(kind, kind.upper()),
-            supply.external_id,
+            number,
             caption=caption,
             symbol="qr" if symbol == "qr" else "code128",
             **_frame(printer, size),
         )
 
-    content = _made(draw, "bad_supply_code", supply=supply.external_id, size=size)
-    detail = f"{supply.external_id} ({symbol}), {size.describe()}"
+    content = _made(draw, "bad_supply_code", supply=number, size=size)
+    detail = f"{number} ({symbol}), {size.describe()}"
     return _queue(session, printer, size, "supply_label", user, content, detail)
 
 

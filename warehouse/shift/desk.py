@@ -161,13 +161,12 @@ def products(session: Session) -> list[Product]:
 
 
 def supplies(session: Session, limit: int = 200) -> list[tuple[HandOver, MarketplaceAccount, int]]:
-    """Hand-overs with a marketplace number (WB supplies…), open first, for their own labels:
-    their cabinet and how many orders are in each."""
+    """Hand-overs, open first, for their labels: their cabinet and how many orders are in
+    each."""
     rows = session.execute(
         select(HandOver, MarketplaceAccount, func.count(Order.id))
         .join(MarketplaceAccount, MarketplaceAccount.id == HandOver.account_id)
         .outerjoin(Order, Order.handover_id == HandOver.id)
-        .where(HandOver.external_id != "")
         .group_by(HandOver.id, MarketplaceAccount.id)
         .order_by(
             (HandOver.status == "open").desc(), HandOver.created_at.desc(), HandOver.id.desc()
