@@ -156,19 +156,28 @@ def zebra() -> Iterator[VirtualZebra]:
     printer.stop()
 
 
-@pytest.fixture
-def demo_site(app: Flask, live_server: LiveServer, zebra: VirtualZebra):  # type: ignore[no-untyped-def]
-    """The demo warehouse wired to the sandbox over HTTP and to the virtual Zebra over TCP."""
+def load_demo(
+    app: Flask, live_server: LiveServer, zebra: VirtualZebra, kinds: tuple[str, ...] = ("wb",)
+) -> LiveServer:
+    """The demo warehouse wired to the sandboxes of ``kinds`` over HTTP and to the virtual
+    Zebra over TCP."""
     with app.app_context():
         demo.load(
             db.session(),
             public_url=live_server.url,
             credentials_key=CREDENTIALS_KEY,
             printer=zebra.address,
+            sandbox_kinds=kinds,
             pin_secret=app.config["SECRET_KEY"],
         )
         db.session().commit()
     return live_server
+
+
+@pytest.fixture
+def demo_site(app: Flask, live_server: LiveServer, zebra: VirtualZebra):  # type: ignore[no-untyped-def]
+    """The demo warehouse wired to the WB sandbox and the virtual Zebra."""
+    return load_demo(app, live_server, zebra)
 
 
 def run_worker(app: Flask) -> None:

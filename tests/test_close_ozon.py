@@ -11,14 +11,12 @@ from __future__ import annotations
 import time
 
 import httpx
-import pytest
 from sqlalchemy import select
 
-from tests.conftest import CREDENTIALS_KEY
+from tests import test_marketplace_flows as flows
 from tests.printers.decode import decode_all
-from tests.test_marketplace_flows import MUG, OTHERS, account, import_all, pick_all, sandbox_cart
-from warehouse import demo, jobs
-from warehouse.floor import packing
+from tests.test_marketplace_flows import MUG, account, import_all, pack, pick_all, sandbox_cart
+from warehouse import jobs
 from warehouse.infra import db
 from warehouse.marketplaces.connectors import client_for
 from warehouse.models import (
@@ -34,20 +32,7 @@ from warehouse.models import (
 )
 from warehouse.shipping import close_ozon, documents, handovers
 
-
-@pytest.fixture
-def site(app, live_server, zebra):
-    with app.app_context():
-        demo.load(
-            db.session(),
-            public_url=live_server.url,
-            credentials_key=CREDENTIALS_KEY,
-            printer=zebra.address,
-            sandbox_kinds=tuple(OTHERS),
-            pin_secret=app.config["SECRET_KEY"],
-        )
-        db.session().commit()
-    return live_server
+site = flows.site  # the demo warehouse wired to the sandboxes
 
 
 def packed_ozon_order(app, site, worker) -> int:
@@ -56,11 +41,7 @@ def packed_ozon_order(app, site, worker) -> int:
     with app.app_context():
         order_id = db.session().scalar(select(Order.id).where(Order.external_id == external_id))
     task_id = pick_all(app, order_id)
-    with app.app_context():
-        session = db.session()
-        picker = session.scalar(select(User).where(User.badge == "PICKER-001"))
-        packing.pack_task(session, task_id, picker, None)
-        session.commit()
+    pack(app, task_id)
     worker()
     return order_id
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import CREDENTIALS_KEY
+from tests.conftest import CREDENTIALS_KEY, load_demo
 from warehouse import demo, jobs
 from warehouse.catalog import megamarket_offers
 from warehouse.demo_catalogue import PRODUCTS
@@ -51,17 +51,7 @@ AFTER_PACK = {
 
 @pytest.fixture
 def site(app, live_server, zebra):
-    with app.app_context():
-        demo.load(
-            db.session(),
-            public_url=live_server.url,
-            credentials_key=CREDENTIALS_KEY,
-            printer=zebra.address,
-            sandbox_kinds=tuple(OTHERS),
-            pin_secret=app.config["SECRET_KEY"],
-        )
-        db.session().commit()
-    return live_server
+    return load_demo(app, live_server, zebra, tuple(OTHERS))
 
 
 def sandbox_cart(site, kind: str, *articles: str) -> str:
@@ -107,6 +97,15 @@ def pick_all(app, order_id: int) -> int:
         return task.id
 
 
+def pack(app, task_id: int) -> None:
+    """The packer packs the picked task (its label goes to the station's printer)."""
+    with app.app_context():
+        session = db.session()
+        picker = session.scalar(select(User).where(User.badge == "PICKER-001"))
+        packing.pack_task(session, task_id, picker, None)
+        session.commit()
+
+
 @pytest.mark.parametrize("kind", OTHERS)
 def test_order_life_import_to_label_and_ready_to_ship(app, site, zebra, worker, kind):
     external_id = sandbox_cart(site, kind, SOCKS.article, MUG.article)
@@ -118,11 +117,7 @@ def test_order_life_import_to_label_and_ready_to_ship(app, site, zebra, worker, 
         order_id = order.id
 
     task_id = pick_all(app, order_id)
-    with app.app_context():
-        session = db.session()
-        picker = session.scalar(select(User).where(User.badge == "PICKER-001"))
-        packing.pack_task(session, task_id, picker, None)
-        session.commit()
+    pack(app, task_id)
     worker()
 
     labels = zebra.wait_for_labels(1, timeout=10)
@@ -167,11 +162,7 @@ def test_pack_survives_429_500_timeout_and_a_dropped_answer(app, site, zebra, wo
     with app.app_context():
         order_id = db.session().scalar(select(Order.id).where(Order.external_id == external_id))
     task_id = pick_all(app, order_id)
-    with app.app_context():
-        session = db.session()
-        picker = session.scalar(select(User).where(User.badge == "PICKER-001"))
-        packing.pack_task(session, task_id, picker, None)
-        session.commit()
+    pack(app, task_id)
     faults(site, kind, "429", "500", "timeout", "drop")
     deadline = time.monotonic() + 30  # retries are scheduled 0-1 s apart; a busy CI is slow
     while time.monotonic() < deadline:

@@ -12,9 +12,8 @@ from datetime import datetime
 import httpx
 from sqlalchemy import select
 
-from tests.test_marketplace_flows import import_all, pick_all, sandbox_cart, site  # noqa: F401
+from tests.test_marketplace_flows import import_all, pack, pick_all, sandbox_cart, site  # noqa: F401
 from warehouse.demo_catalogue import PRODUCTS
-from warehouse.floor import packing
 from warehouse.infra import db
 from warehouse.marketplaces.connectors import client_for
 from warehouse.marketplaces.megamarket_shapes import MSK
@@ -32,17 +31,14 @@ def packed_and_loaded(app, site, worker, *articles: str) -> tuple[str, int]:  # 
         session = db.session()
         order_id = session.scalar(select(Order.id).where(Order.external_id == external_id))
     task_id = pick_all(app, order_id)
-    with app.app_context():
-        session = db.session()
-        picker = session.scalar(select(User).where(User.badge == "PICKER-001"))
-        packing.pack_task(session, task_id, picker, None)
-        session.commit()
+    pack(app, task_id)
     worker()
     with app.app_context():
         session = db.session()
         order = session.get_one(Order, order_id)
         parcel = session.scalar(select(Parcel).where(Parcel.order_id == order_id))
         assert order.status == "labelled" and parcel.label_barcode.startswith("5401*")
+        picker = session.scalar(select(User).where(User.badge == "PICKER-001"))
         handovers.load(session, order.handover_id, parcel.label_barcode, picker)
         session.commit()
         return external_id, order.handover_id

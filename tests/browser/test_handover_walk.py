@@ -21,14 +21,13 @@ from sqlalchemy import select
 from tests.browser.conftest import screenshot
 from tests.browser.test_desk import log_in
 from tests.browser.test_tsd_scanning import feedback, scan
-from tests.conftest import CREDENTIALS_KEY
+from tests.conftest import load_demo
 from tests.printers.decode import decode_barcodes
-from tests.test_marketplace_flows import import_all, pick_all, sandbox_cart
-from warehouse import demo, jobs
+from tests.test_marketplace_flows import import_all, pack, pick_all, sandbox_cart
+from warehouse import jobs
 from warehouse.demo_catalogue import PRODUCTS
-from warehouse.floor import packing
 from warehouse.infra import db
-from warehouse.models import HandOver, Order, OutboxCommand, Parcel, User
+from warehouse.models import HandOver, Order, OutboxCommand, Parcel
 
 pytestmark = pytest.mark.browser
 KINDS = ("wb", "ozon", "yandex", "megamarket")
@@ -37,17 +36,7 @@ SOCKS = PRODUCTS[3]
 
 @pytest.fixture
 def day(app, live_server, zebra):
-    with app.app_context():
-        demo.load(
-            db.session(),
-            public_url=live_server.url,
-            credentials_key=CREDENTIALS_KEY,
-            printer=zebra.address,
-            sandbox_kinds=KINDS,
-            pin_secret=app.config["SECRET_KEY"],
-        )
-        db.session().commit()
-    return live_server
+    return load_demo(app, live_server, zebra, KINDS)
 
 
 def packed_orders(app, site, worker) -> dict[str, list[tuple[str, str, int]]]:
@@ -57,19 +46,13 @@ def packed_orders(app, site, worker) -> dict[str, list[tuple[str, str, int]]]:
     import_all(app, worker)
     with app.app_context():
         session = db.session()
-        picker = session.scalar(select(User).where(User.badge == "PICKER-001"))
         ids = {
             n: session.scalar(select(Order.id).where(Order.external_id == n))
             for k in KINDS
             for n in numbers[k]
         }
     for order_id in ids.values():
-        task_id = pick_all(app, order_id)
-        with app.app_context():
-            session = db.session()
-            picker = session.scalar(select(User).where(User.badge == "PICKER-001"))
-            packing.pack_task(session, task_id, picker, None)
-            session.commit()
+        pack(app, pick_all(app, order_id))
     worker()  # the marketplaces hear «packed», the stickers print
     found: dict[str, list[tuple[str, str, int]]] = {}
     with app.app_context():

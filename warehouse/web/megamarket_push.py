@@ -23,26 +23,17 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("megamarket_push", __name__)
 
 
-@bp.post("/<int:account_id>/order/new")
-def order_new(account_id: int) -> tuple[Response, int]:
+# what Megamarket pushes to the seller's URL: a new shipment, a cancelled one
+RECEIVERS = {"new": megamarket_pushes.receive_new, "cancel": megamarket_pushes.receive_cancel}
+
+
+@bp.post("/<int:account_id>/order/<any(new, cancel):event>")
+def order_push(account_id: int, event: str) -> tuple[Response, int]:
     account = _account(account_id)
     if account is None:
         return _answer(0), 401
     try:
-        megamarket_pushes.receive_new(db.session(), account, request.get_json(silent=True))
-    except RejectedError as exc:
-        return _refused(exc)
-    db.session().commit()
-    return _answer(1), 200
-
-
-@bp.post("/<int:account_id>/order/cancel")
-def order_cancel(account_id: int) -> tuple[Response, int]:
-    account = _account(account_id)
-    if account is None:
-        return _answer(0), 401
-    try:
-        megamarket_pushes.receive_cancel(db.session(), account, request.get_json(silent=True))
+        RECEIVERS[event](db.session(), account, request.get_json(silent=True))
     except RejectedError as exc:
         return _refused(exc)
     db.session().commit()
