@@ -16,3 +16,50 @@ def test_migrated_schema_matches_models(database_url):
         )
         assert compare_metadata(context, Base.metadata) == []
     engine.dispose()
+
+
+def test_wb_supplies_become_hand_overs_and_orders_keep_their_link(tmp_path):
+    """0015 on a database with supplies and orders in them (SQLite file)."""
+    from sqlalchemy import text
+
+    from warehouse.infra.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0014")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO warehouses (id, code, name) VALUES (1, 'W1', 'W')"))
+        conn.execute(
+            text(
+                "INSERT INTO marketplace_accounts (id, kind, name, base_url, "
+                "credentials_encrypted, warehouse_id, settings, active) "
+                "VALUES (1, 'wb', 'WB', 'http://x', x'00', 1, '{}', 1)"
+            )
+        )
+        for supply_id, open_ in ((7, 0), (8, 1)):
+            conn.execute(
+                text(
+                    "INSERT INTO supplies (id, account_id, external_id, is_open, created_at) "
+                    f"VALUES ({supply_id}, 1, 'WB-GI-{supply_id}', {open_}, "
+                    "'2026-12-04 10:00:00.000000+00:00')"
+                )
+            )
+        conn.execute(
+            text(
+                "INSERT INTO orders (id, account_id, external_id, group_id, marketplace_status, "
+                "status, created_at, updated_at, supply_id, raw) VALUES (1, 1, '42', '', "
+                "'confirm', 'labelled', '2026-12-04 10:00:00+00:00', "
+                "'2026-12-04 10:00:00+00:00', 8, '{}')"
+            )
+        )
+    upgrade(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, ship_date, external_id, status FROM handovers ORDER BY id")
+        ).all()
+        assert [tuple(row) for row in rows] == [
+            (7, "2026-12-04", "WB-GI-7", "closed"),
+            (8, "2026-12-04", "WB-GI-8", "open"),
+        ]
+        assert conn.execute(text("SELECT handover_id FROM orders")).scalar() == 8
+    engine.dispose()
