@@ -527,6 +527,13 @@ TEXTS.update(
             "There is no warehouse yet: run flask create-admin (or open /setup) first"
         ),
         "csv_missing": lambda p: _("Line %(line)s: %(column)s is empty", **p),
+        "offers_not_utf8": lambda p: _(
+            "The file is not UTF-8 text: save it from the table as CSV UTF-8"
+        ),
+        "offers_loaded": lambda p: _(
+            "Offers loaded: %(new)s new, %(linked)s linked to our products, %(unlinked)s to link",
+            **p,
+        ),
         "csv_unknown_bin": lambda p: _("Line %(line)s: there is no bin %(bin)s", **p),
     }
 )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from warehouse.catalog import listings
+from warehouse.catalog import listings, megamarket_offers
 from warehouse.errors import DomainError, NotFound
 from warehouse.infra import db, queue
 from warehouse.marketplaces import accounts, outbox
@@ -138,13 +138,42 @@ def resync_stock(account_id: int):
 
 
 @bp.get("/cards")
-def cards_page():
+def cards_page(error: str = "", status: int = 200):
     s = db.session()
-    return render_template(
+    page = render_template(
         "supervisor/cards.html",
         unlinked=listings.unlinked(s),
         products=s.scalars(select(Product).order_by(Product.name)).all(),
+        offer_accounts=s.scalars(
+            select(MarketplaceAccount).where(MarketplaceAccount.kind == "megamarket")
+        ).all(),
+        error=error,
     )
+    return page, status
+
+
+@bp.post("/cards/megamarket/<int:account_id>")
+def load_megamarket_offers(account_id: int):
+    """Megamarket's offers from the file its cabinet exports (its API lists none)."""
+    s = db.session()
+    account = accounts.get(s, account_id)
+    upload = request.files.get("file")
+    try:
+        text = upload.read().decode("utf-8-sig") if upload else ""
+        result = megamarket_offers.load(s, account, text)
+    except UnicodeDecodeError:
+        return cards_page(describe("offers_not_utf8"), 422)
+    except DomainError as refusal:
+        s.rollback()
+        return cards_page(describe(refusal.code, refusal.params), 422)
+    s.commit()
+    flash(
+        describe(
+            "offers_loaded",
+            {"new": result.created, "linked": result.linked, "unlinked": result.unlinked},
+        )
+    )
+    return redirect(url_for("settings.cards_page"))
 
 
 @bp.post("/cards/<int:listing_id>/link")
