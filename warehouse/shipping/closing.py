@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from warehouse.errors import DomainError
 from warehouse.labels import print_jobs
-from warehouse.marketplaces.base import RejectedError
+from warehouse.marketplaces.base import RejectedError, TransientError
 from warehouse.models import HandOver, HandOverDocument, OutboxCommand, Printer, User, utcnow
 from warehouse.shipping import (
     close_megamarket,
@@ -53,6 +53,7 @@ def deliver(session: Session, client: Any, command: OutboxCommand) -> None:
     if close is None:
         raise RejectedError(f"no hand-over for {handover.account.kind} yet", code="unsupported")
     handover.status = "closing"
+    _after_the_orders_own(session, handover, command)
     try:
         close(session, client, handover)
     except RejectedError as exc:
@@ -60,6 +61,21 @@ def deliver(session: Session, client: Any, command: OutboxCommand) -> None:
         history.record(session, handover, "failed", str(exc))
         raise
     finish(session, handover)
+
+
+def _after_the_orders_own(session: Session, handover: HandOver, command: OutboxCommand) -> None:
+    """The pickup is told after its orders' own commands (pack, ship…) reached the
+    marketplace: an Ozon act leaves out a posting not yet shipped there, WB refuses codes
+    after the supply left. A failed one does not hold it up (a person sees it)."""
+    ids = [order.id for order in handovers.loaded_orders(session, handover)]
+    waiting = session.scalar(
+        select(OutboxCommand.id)
+        .where(OutboxCommand.order_id.in_(ids), OutboxCommand.status == "pending")
+        .where(OutboxCommand.id < command.id)
+        .limit(1)
+    )
+    if waiting is not None:
+        raise TransientError("waiting for the orders' own commands to reach the marketplace")
 
 
 def finish(session: Session, handover: HandOver) -> None:
