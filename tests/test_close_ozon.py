@@ -139,7 +139,7 @@ def test_a_stock_push_keeps_only_refused_products_unpushed(app, site, worker):
         assert pushes and {c.status for c in pushes} == {"done"}
 
 
-def test_a_posting_left_out_of_the_act_moves_to_the_next_pickup(app, site, worker):
+def test_a_posting_left_out_of_the_act_moves_to_the_next_pickup(app, site, worker, client):
     app.config["SANDBOX_OZON_ACT_SECONDS"] = 1.5
     going, dropped = packed_ozon_order(app, site, worker), packed_ozon_order(app, site, worker)
     with app.app_context():
@@ -168,3 +168,6 @@ def test_a_posting_left_out_of_the_act_moves_to_the_next_pickup(app, site, worke
             select(HandOverEvent.text).where(HandOverEvent.kind == "removed")
         ).all()
         assert texts == [f"Ozon left out of the act: {number}"]
+    client.post("/login", data={"login": "admin", "password": "admin"})
+    page = client.get(f"/handovers/{handover_id}").get_data(as_text=True)
+    assert f"Маркетплейс не включил в акт (перенесены в следующую отгрузку): {number}" in page

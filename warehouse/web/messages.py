@@ -570,5 +570,6 @@ HANDOVER_WORDS = {
     "printed": _l("printed"),
     "print_refused": _l("not printed"),
     "retry": _l("retry"),
+    "removed": _l("left out by the marketplace"),
 }
 handover_word = _words(HANDOVER_WORDS)  # hand-overs: states, papers, history lines
