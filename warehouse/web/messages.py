@@ -207,6 +207,11 @@ TEXTS = {
     "unknown_marketplace": lambda p: _("Unknown marketplace %(kind)s", **p),
     "account_incomplete": lambda p: _("Fill in: %(missing)s", missing=_fields(p["missing"])),
     "account_not_found": lambda p: _("No such marketplace account"),
+    "bad_account_setting": lambda p: (
+        _("%(field)s: «%(value)s» is not a time from 00:00 to 23:59", **_named(p))
+        if p["field"] == "cutoff"
+        else _("%(field)s: «%(value)s» is not a number", **_named(p))
+    ),
     "account_has_orders": lambda p: _(
         "«%(name)s» has %(orders)s orders, so it cannot be deleted: disable it instead", **p
     ),
@@ -457,6 +462,19 @@ ACCOUNT_TEXTS = {
     "connection_refused": _l(
         "The marketplace refused the call: check the address and the settings in «Edit»"
     ),
+    # why the edit form offers no list of Ozon delivery methods (a text field instead)
+    "methods_cabinet_off": _l(
+        "The account is switched off or its key was refused, so Ozon was not asked for its "
+        "delivery methods: type the id"
+    ),
+    "methods_auth": _l("Ozon refused the key, so its delivery methods are not listed: type the id"),
+    "methods_unavailable": _l(
+        "Ozon does not answer now, so its delivery methods are not listed: type the id"
+    ),
+    "methods_refused": _l(
+        "Ozon refused to list its delivery methods: check the warehouse ID, or type the id"
+    ),
+    "methods_none": _l("Ozon lists no delivery method for this warehouse: type the id"),
 }
 
 
@@ -483,8 +501,14 @@ ACCOUNT_FIELDS = {
     "content_url": _l("Product cards address (WB Content API)"),
     "push_login": _l("Login of Megamarket's pushes (optional)"),
     "push_password": _l("Password of Megamarket's pushes (optional)"),
+    "cutoff": _l("Pickup cutoff (HH:MM, Moscow time)"),
+    "delivery_method_id": _l("Ozon delivery method"),
 }
 account_field = _words(ACCOUNT_FIELDS)
+
+
+def _named(params: dict[str, Any]) -> dict[str, Any]:
+    return {**params, "field": account_field(params["field"])}
 
 
 def _fields(names: list[str]) -> str:
