@@ -255,7 +255,19 @@ TEXTS = {
         "Order %(order)s is already loaded (by %(who)s): do not load it twice", **p
     ),
     "document_not_found": lambda p: _("No such paper"),
-    "document_not_zpl": lambda p: _("This paper is a PDF: download it and print it on A4"),
+    "document_not_printable": lambda p: _("This paper cannot be printed: download it"),
+    "printer_not_for_documents": lambda p: _(
+        "%(printer)s is a label printer: choose an A4 printer for this paper", **p
+    ),
+    "printer_not_for_labels": lambda p: _(
+        "%(printer)s is an A4 printer: choose a label printer for labels", **p
+    ),
+    "printer_is_document": lambda p: _(
+        "%(printer)s is an A4 printer: scan the code on a label printer", **p
+    ),
+    "document_printer_not_cups": lambda p: _(
+        "An A4 printer prints through CUPS: choose «CUPS queue» and give the queue's name"
+    ),
     "paper_printing": lambda p: _("Printing on %(printer)s", **p),
     "problem_cancelled": lambda p: _("cancelled: take it off the truck"),
     "problem_not_packed": lambda p: _("not packed yet"),
@@ -288,6 +300,7 @@ PRINTER_FIELDS = {
     "station": _l("station"),
     "zone": _l("zone"),
     "code": _l("code (PRN-…)"),
+    "kind": _l("kind (label or A4)"),
 }
 
 
@@ -399,6 +412,13 @@ def print_problem(code: str) -> str:
         "send_interrupted": _l("Connection broke while sending: the label may have printed"),
         "label_refused": _l("The marketplace refused the label"),
         "label_unreadable": _l("The marketplace's label cannot be read"),
+        "cups_queue_refuses": _l(
+            "The CUPS queue does not exist or takes no jobs: check its name in the printer's "
+            "settings (lpstat -p)"
+        ),
+        "cups_queue_stopped": _l(
+            "The CUPS queue is stopped: start it again (cupsenable) and the job prints"
+        ),
     }
     if kind == "label_size_mismatch":
         return _(
@@ -422,6 +442,7 @@ PRINT_STATUSES = {
 PRINT_KINDS = {
     "marketplace_label": _l("marketplace label"),
     "handover_paper": _l("hand-over paper"),
+    "paper_a4": _l("A4 paper (PDF)"),
     "test_label": _l("test label"),
     "product_label": _l("product labels"),
     "bin_labels": _l("bin labels"),
