@@ -35,7 +35,7 @@ from printers import (
 )
 from tests import factories as f
 from warehouse.infra import db
-from warehouse.labels import own_labels, print_jobs
+from warehouse.labels import own_labels, print_jobs, printer_registry
 from warehouse.marketplaces.sandbox.pdf import text_pdf
 from warehouse.models import HandOver, HandOverEvent, Printer, PrintJob
 from warehouse.shipping import documents
@@ -354,6 +354,13 @@ def test_an_a4_paper_waits_for_a_stopped_queue_says_why_and_prints_when_started(
         job_id = job.id
     assert "Очередь CUPS остановлена" in client.get(f"/print-jobs/{job_id}").get_data(as_text=True)
     assert sink.received == []
+    with app.app_context():  # the registry's check says the same, without any ~HS
+        office = db.session().get_one(Printer, ids["office"])
+        assert printer_registry.check(office, FAST) == "cups_queue_stopped"
+        office.queue = "no_such_queue"
+        assert printer_registry.check(office, FAST) == "cups_queue_refuses"
+        db.session().rollback()
+    assert printer.max_connections == 0
 
     subprocess.run(["cupsenable", queue], check=True, capture_output=True, timeout=10)
     with app.app_context():

@@ -20,6 +20,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 import printers
+from printers import cups
 from warehouse.errors import DomainError, NotFound
 from warehouse.models import PRINTER_KINDS, PRINTER_TRANSPORTS, Printer, utcnow
 
@@ -354,6 +355,10 @@ def check(printer: Printer, timeouts: printers.Timeouts) -> str:
     """Ask the printer now and record what it said; returns the status code."""
     try:
         found = printers.check(target(printer), timeouts)
+    except cups.QueueStopped:
+        record_problem(printer, "cups_queue_stopped")
+    except cups.QueueRefuses:
+        record_problem(printer, "cups_queue_refuses")
     except printers.PrinterNotReady as exc:
         if exc.status is None:
             record_problem(printer, "printer_no_answer")
