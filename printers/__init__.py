@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from printers.barcodes import InvalidBarcode
-from printers.delivery import Delivery, Target, Timeouts, check, deliver
+from printers.delivery import Delivery, Target, Timeouts, check, deliver, deliver_document
 from printers.layouts import (
     SIZES,
     LayoutError,
@@ -53,6 +53,7 @@ __all__ = [
     "box_label",
     "check",
     "deliver",
+    "deliver_document",
     "detect_dpi",
     "dots",
     "field_data",

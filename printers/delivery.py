@@ -115,6 +115,17 @@ def deliver(target: Target, data: bytes, timeouts: Timeouts) -> Delivery:
     return _confirm(target, before, len(_FORMAT_END.findall(data)) or 1, timeouts)
 
 
+def deliver_document(target: Target, data: bytes, timeouts: Timeouts, *, title: str) -> Delivery:
+    """A whole document (PDF) to an office printer's CUPS queue: the queue checked, the
+    file given to CUPS as a document (no raw), its job watched until completed. A document
+    printer is not a Zebra: no ``~HS`` is asked, so ``sent`` is all that can be known."""
+    if target.transport != "cups":
+        raise ValueError(f"a document is printed through CUPS, not {target.transport!r}")
+    cups.check_queue(target.queue)
+    cups.submit_document(target.queue, data, title=title, timeout=timeouts.send + timeouts.confirm)
+    return Delivery("sent", None, None)
+
+
 def _asks_odometer(target: Target) -> bool:
     missed = _no_odometer.get((target.host, target.port))
     return missed is None or time.monotonic() - missed > ODOMETER_RETRY_SECONDS

@@ -236,7 +236,7 @@ def _print(session: Session, job: PrintJob) -> str:
     try:
         content = print_runs.fetch_content(session, job, commands.fetch_label)
         session.commit()
-        delivery = printers.deliver(printer_registry.target(job.printer), content, _timeouts())
+        delivery = _deliver(job, content)
     except print_runs.RetryLater as exc:  # the outbox wakes the job when the marketplace is ready
         print_runs.requeue(job, exc)
         return "waiting for the label"
@@ -251,6 +251,16 @@ def _print(session: Session, job: PrintJob) -> str:
         print_runs.fail(job, exc)
         return job.status
     return print_runs.delivered(session, job, delivery)
+
+
+def _deliver(job: PrintJob, content: bytes) -> printers.Delivery:
+    """A label to its Zebra (checked, sent, confirmed), or a PDF paper to an office
+    printer's CUPS queue as a document."""
+    target = printer_registry.target(job.printer)
+    if job.kind in print_jobs.DOCUMENT_JOBS:
+        title = f"job {job.id}"
+        return printers.deliver_document(target, content, _timeouts(), title=title)
+    return printers.deliver(target, content, _timeouts())
 
 
 def _unreachable(session: Session, job: PrintJob, exc: printers.PrinterUnreachable) -> str:

@@ -79,7 +79,7 @@ def job_stock(job: PrintJob) -> Stock:
 def job_zpl(session: Session, job_id: int) -> tuple[bytes, Stock]:
     """The ZPL a job sends and the stock of its printer; NotFound until the label is fetched."""
     job = print_jobs.get(session, job_id)
-    if not job.content:
+    if not job.content or job.kind in print_jobs.DOCUMENT_JOBS:  # a PDF is not drawn here
         raise NotFound("label_not_fetched")
     return job.content, job_stock(job)
 

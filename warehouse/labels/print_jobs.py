@@ -22,6 +22,10 @@ from warehouse.models import Parcel, Printer, PrintEvent, PrintJob, User, utcnow
 logger = logging.getLogger(__name__)
 
 REPRINTABLE = ("printed", "sent", "unknown", "failed")
+# jobs whose content is a whole document (a PDF) for a document (A4) printer; every other
+# kind is a ZPL label for a label printer
+A4_PAPER = "paper_a4"
+DOCUMENT_JOBS = frozenset({A4_PAPER})
 
 
 def record(
@@ -75,6 +79,13 @@ def queue_own_label(
     return _new_job(session, printer, kind, user, content=content, detail=detail)
 
 
+def queue_document(
+    session: Session, printer: Printer, user: User | None, content: bytes, detail: str = ""
+) -> PrintJob:
+    """A PDF paper for an office printer; kept on the job, so a resend prints the same."""
+    return _new_job(session, printer, A4_PAPER, user, content=content, detail=detail)
+
+
 def _new_job(
     session: Session,
     printer: Printer,
@@ -88,6 +99,9 @@ def _new_job(
 ) -> PrintJob:
     if not printer.active:
         raise DomainError("printer_inactive", printer=printer.name)
+    if (kind in DOCUMENT_JOBS) != printer.is_document:
+        wrong = "printer_not_for_documents" if kind in DOCUMENT_JOBS else "printer_not_for_labels"
+        raise DomainError(wrong, printer=printer.name)
     job = PrintJob(
         printer=printer,
         parcel_id=parcel_id,

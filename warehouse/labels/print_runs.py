@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import printers
-from printers import graphics, preview
+from printers import cups, graphics, preview
 from warehouse.infra import queue
 from warehouse.labels import print_jobs, printer_registry
 from warehouse.marketplaces.base import Label, MarketplaceError, TransientError
@@ -226,6 +226,10 @@ def problem(exc: Exception) -> str:
     """A short code for what went wrong; the page turns it into words."""
     if isinstance(exc, RetryLater):
         return "label_not_ready"
+    if isinstance(exc, cups.QueueRefuses):
+        return "cups_queue_refuses"
+    if isinstance(exc, cups.QueueStopped):
+        return "cups_queue_stopped"
     if isinstance(exc, printers.PrinterUnreachable):
         return "printer_unreachable"
     if isinstance(exc, printers.PrinterNotReady):

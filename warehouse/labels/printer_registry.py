@@ -3,6 +3,10 @@
 A ТСД or pack station finds its printer by the printer's own code (``PRN-…``, printed
 on a sticker on the printer) or by its station; print jobs fail over between the
 active printers of one station that load the same labels (same dpi and size).
+
+A printer is a label printer (a Zebra: ZPL, raw TCP 9100 or a CUPS raw queue) or a
+document printer (an office printer's CUPS queue, A4, given whole PDFs). Every choice of
+a printer for labels sees only label printers, and A4 papers go only to document ones.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 import printers
+from printers import cups
 from warehouse.errors import DomainError, NotFound
-from warehouse.models import PRINTER_TRANSPORTS, Printer, utcnow
+from warehouse.models import PRINTER_KINDS, PRINTER_TRANSPORTS, Printer, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +31,8 @@ _CODE = re.compile(r"PRN-[A-Z0-9][A-Z0-9-]{0,59}")
 _QUEUE = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 _SIZE = re.compile(r"\s*(\d{2,3})\s*[x×хX*]\s*(\d{2,3})\s*")
 DPIS = (203, 300, 600)
+A4_MM = (210, 297)
+LABEL = Printer.kind == "label"
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class PrinterFields:
     station: str
     zone: str
     code: str
+    kind: str = "label"
 
 
 def parse(form: Mapping[str, str]) -> PrinterFields:
@@ -50,12 +58,19 @@ def parse(form: Mapping[str, str]) -> PrinterFields:
     name = form.get("name", "").strip()
     if not 0 < len(name) <= 100:
         raise DomainError("bad_printer_field", field="name")
+    kind = form.get("kind", "label").strip() or "label"
+    if kind not in PRINTER_KINDS:
+        raise DomainError("bad_printer_field", field="kind")
     transport = form.get("transport", "tcp").strip() or "tcp"
     if transport not in PRINTER_TRANSPORTS:
         raise DomainError("bad_printer_field", field="transport")
+    if kind == "document" and transport != "cups":
+        raise DomainError("document_printer_not_cups")
     queue = form.get("queue", "").strip()
     if transport == "cups" and not _QUEUE.fullmatch(queue):
         raise DomainError("bad_printer_field", field="queue")
+    if kind == "document":  # no ~HS on an office printer: its queue is all we talk to
+        return _document(form, name, queue)
     host, port = _address(form.get("address", ""), required=transport == "tcp")
     width, height = parse_size(form.get("label_size", "58x40"))
     return PrinterFields(
@@ -70,6 +85,24 @@ def parse(form: Mapping[str, str]) -> PrinterFields:
         station=_short(form, "station"),
         zone=_short(form, "zone"),
         code=_code(form.get("code", "")),
+    )
+
+
+def _document(form: Mapping[str, str], name: str, queue: str) -> PrinterFields:
+    """An office printer: a CUPS queue with A4 paper, no address, no label size."""
+    return PrinterFields(
+        name=name,
+        host="",
+        port=9100,
+        transport="cups",
+        queue=queue,
+        dpi=parse_dpi(form.get("dpi", "300") or "300"),
+        width_mm=A4_MM[0],
+        height_mm=A4_MM[1],
+        station=_short(form, "station"),
+        zone=_short(form, "zone"),
+        code=_code(form.get("code", "")),
+        kind="document",
     )
 
 
@@ -152,6 +185,7 @@ def _apply(session: Session, printer: Printer, fields: PrinterFields) -> None:
     printer.name, printer.code = fields.name, code
     printer.host, printer.port = fields.host, fields.port
     printer.transport, printer.queue = fields.transport, fields.queue
+    printer.kind = fields.kind
     printer.dpi = fields.dpi
     printer.label_width_mm, printer.label_height_mm = fields.width_mm, fields.height_mm
     printer.station, printer.zone = fields.station, fields.zone
@@ -190,6 +224,8 @@ def by_code(session: Session, scanned: str) -> Printer | None:
     printer = session.scalar(select(Printer).where(Printer.code == code))
     if printer is None or not printer.active:
         raise NotFound("printer_not_found", printer=code)
+    if printer.is_document:  # an A4 printer's sticker: it prints no labels
+        raise NotFound("printer_is_document", printer=printer.name)
     return printer
 
 
@@ -211,7 +247,8 @@ def for_packing(
     ``size_mm`` (a station may have one printer per label size), else any of the station,
     else one loading that size, else the warehouse default."""
     chosen = session.get(Printer, printer_id) if printer_id else None
-    if chosen is not None and chosen.active and chosen.warehouse_id == warehouse_id:
+    usable = chosen is not None and chosen.active and not chosen.is_document
+    if chosen is not None and usable and chosen.warehouse_id == warehouse_id:
         return chosen
     order = []
     if station:
@@ -221,7 +258,7 @@ def for_packing(
         order.append(fits.desc())
     return session.scalar(
         select(Printer)
-        .where(Printer.warehouse_id == warehouse_id, Printer.active.is_(True))
+        .where(Printer.warehouse_id == warehouse_id, Printer.active.is_(True), LABEL)
         .order_by(*order, Printer.is_default.desc(), Printer.id)
         .limit(1)
     )
@@ -242,6 +279,7 @@ def loading(session: Session, warehouse_id: int, size_mm: tuple[int, int]) -> li
             .where(
                 Printer.warehouse_id == warehouse_id,
                 Printer.active.is_(True),
+                LABEL,
                 Printer.label_width_mm >= width,
                 Printer.label_height_mm >= height,
             )
@@ -276,6 +314,7 @@ def alternate(session: Session, printer: Printer, exclude: set[int | None]) -> P
             Printer.station == printer.station,
             Printer.active.is_(True),
             Printer.id != printer.id,
+            Printer.kind == printer.kind,
             Printer.dpi == printer.dpi,
             Printer.label_width_mm == printer.label_width_mm,
             Printer.label_height_mm == printer.label_height_mm,
@@ -286,7 +325,9 @@ def alternate(session: Session, printer: Printer, exclude: set[int | None]) -> P
 
 
 def target(printer: Printer) -> printers.Target:
-    return printers.Target(printer.host, printer.port, printer.transport, printer.queue)
+    """Where to send; a document printer is its CUPS queue alone (never asked ``~HS``)."""
+    host = "" if printer.is_document else printer.host
+    return printers.Target(host, printer.port, printer.transport, printer.queue)
 
 
 def record_seen(printer: Printer, probe: printers.Probe | None) -> None:
@@ -314,6 +355,10 @@ def check(printer: Printer, timeouts: printers.Timeouts) -> str:
     """Ask the printer now and record what it said; returns the status code."""
     try:
         found = printers.check(target(printer), timeouts)
+    except cups.QueueStopped:
+        record_problem(printer, "cups_queue_stopped")
+    except cups.QueueRefuses:
+        record_problem(printer, "cups_queue_refuses")
     except printers.PrinterNotReady as exc:
         if exc.status is None:
             record_problem(printer, "printer_no_answer")

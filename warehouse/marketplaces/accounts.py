@@ -8,6 +8,8 @@ called again, neither by cron nor by the outbox, until it is edited or checked a
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete as sql_delete
@@ -33,6 +35,9 @@ from warehouse.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+_CUTOFF = re.compile(r"(\d{1,2}):(\d{2})")
+_NUMBER = re.compile(r"\d{1,19}")
 
 
 def get(session: Session, account_id: int) -> MarketplaceAccount:
@@ -84,6 +89,7 @@ def update(
     """New name, address, settings and any secret typed in (a blank one keeps the old)."""
     account = get(session, account_id)
     _check(name, base_url, _missing_settings(account.kind, fields))
+    settings = _settings(account.kind, fields)
     secrets = unseal(account.credentials_encrypted, credentials_key)
     for key in CREDENTIAL_FIELDS[account.kind]:
         if fields.get(key, "").strip():
@@ -91,7 +97,7 @@ def update(
     account.name = name.strip()
     account.base_url = base_url.strip().rstrip("/")
     account.credentials_encrypted = seal(secrets, credentials_key)
-    account.settings = _settings(account.kind, fields)
+    account.settings = settings
     account.problem = None  # edited: worth calling again
     account.last_error = None
     session.flush()
@@ -113,7 +119,55 @@ def _missing_settings(kind: str, fields: dict[str, str]) -> list[str]:
 
 
 def _settings(kind: str, fields: dict[str, str]) -> dict[str, Any]:
-    return {key: fields[key].strip() for key in SETTING_FIELDS[kind] if fields.get(key, "").strip()}
+    """The kind's settings typed in (blank ones left out), each checked."""
+    given = {key: fields.get(key, "").strip() for key in SETTING_FIELDS[kind]}
+    return {key: _setting(key, value) for key, value in given.items() if value}
+
+
+def _setting(key: str, value: str) -> str:
+    """A setting as kept; a malformed cutoff or delivery method id is refused, named."""
+    if key == "cutoff":
+        return cutoff_text(value)
+    if key == "delivery_method_id" and not _NUMBER.fullmatch(value):
+        raise DomainError("bad_account_setting", field=key, value=value)
+    return value
+
+
+def cutoff_text(value: str) -> str:
+    """``"9:30"`` → ``"09:30"``; anything but a time 00:00–23:59 is refused."""
+    match = _CUTOFF.fullmatch(value.strip())
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise DomainError("bad_account_setting", field="cutoff", value=value.strip())
+    return f"{int(match[1]):02d}:{match[2]}"
+
+
+@dataclass(frozen=True)
+class DeliveryMethods:
+    """What Ozon lists for the edit form: the methods, or why there are none to choose."""
+
+    methods: tuple[tuple[str, str], ...]  # (id, name)
+    problem: str = ""  # a result code for words, "" when the list came
+
+
+def delivery_methods(account: MarketplaceAccount, client: Any) -> DeliveryMethods:
+    """The Ozon cabinet's delivery methods (of its warehouse, when one is set), asked now.
+
+    Nothing is recorded on the cabinet: showing a form does not change it.
+    """
+    if not account.may_be_called:
+        return DeliveryMethods((), "methods_cabinet_off")
+    warehouse = str((account.settings or {}).get("warehouse_id") or "")
+    try:
+        found = client.delivery_methods(int(warehouse) if warehouse.isdigit() else None)
+    except MarketplaceError as exc:
+        logger.warning("delivery methods not listed account=%s: %s", account.id, exc)
+        return DeliveryMethods((), f"methods_{problem_of(exc)}")
+    methods = tuple(
+        (str(method.get("id")), str(method.get("name") or ""))
+        for method in found
+        if method.get("id")
+    )
+    return DeliveryMethods(methods, "" if methods else "methods_none")
 
 
 def set_active(session: Session, account_id: int, active: bool) -> MarketplaceAccount:

@@ -8,6 +8,7 @@ which only ``commands`` calls. Credentials per kind:
   own host; blank = the host beside the marketplace API's, see ``wb_content_url``);
   ozon: client_id, api_key; yandex: api_key (+ settings business_id,
   campaign_id, required); megamarket: token (+ push_login, push_password for its pushes).
+Every kind has the setting cutoff; ozon also delivery_method_id.
 """
 
 from __future__ import annotations
@@ -35,12 +36,14 @@ CREDENTIAL_FIELDS: dict[str, tuple[str, ...]] = {
 # Credentials a cabinet may go without: Megamarket's push login and password, set in its
 # cabinet next to the push URL (without them the pushes are refused and polling still works).
 OPTIONAL_CREDENTIALS = frozenset({"push_login", "push_password"})
-# Settings per marketplace: where stock goes and which cabinet is meant.
+# Settings per marketplace: where stock goes, which cabinet is meant, and its pickups:
+# ``cutoff`` ("HH:MM", Moscow) is when the courier comes (``shipping.handovers.cutoff``);
+# Ozon's ``delivery_method_id`` is the delivery method its acts are made for.
 SETTING_FIELDS: dict[str, tuple[str, ...]] = {
-    "wb": ("warehouse_id", "content_url"),
-    "ozon": ("warehouse_id",),
-    "yandex": ("business_id", "campaign_id", "warehouse_id"),
-    "megamarket": ("merchant_id",),
+    "wb": ("warehouse_id", "content_url", "cutoff"),
+    "ozon": ("warehouse_id", "delivery_method_id", "cutoff"),
+    "yandex": ("business_id", "campaign_id", "warehouse_id", "cutoff"),
+    "megamarket": ("merchant_id", "cutoff"),
 }
 # Settings a connector cannot work without (the others are optional).
 REQUIRED_SETTINGS: dict[str, tuple[str, ...]] = {"yandex": ("business_id", "campaign_id")}

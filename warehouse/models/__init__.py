@@ -17,6 +17,7 @@ from warehouse.models.orders import (
 from warehouse.models.outbox import OutboxCommand
 from warehouse.models.printing import (
     PRINT_JOB_STATUSES,
+    PRINTER_KINDS,
     PRINTER_TRANSPORTS,
     Printer,
     PrintEvent,
@@ -44,6 +45,7 @@ __all__ = [
     "HANDOVER_STATUSES",
     "MARKETPLACES",
     "ORDER_STATUSES",
+    "PRINTER_KINDS",
     "PRINTER_TRANSPORTS",
     "PRINT_JOB_STATUSES",
     "Base",

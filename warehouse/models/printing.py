@@ -11,6 +11,9 @@ from warehouse.models.base import Base, one_of, utcnow
 from warehouse.models.work import User
 
 PRINTER_TRANSPORTS = ("tcp", "cups")
+# a label printer (Zebra, ZPL) or a document printer (an office A4 printer: a CUPS queue
+# given whole PDFs); neither is ever offered for the other's work
+PRINTER_KINDS = ("label", "document")
 # queued → sending → printed (confirmed) | sent (handed over, not confirmed) | unknown (the
 # connection broke after bytes went out: a person decides) | failed (nothing was printed)
 PRINT_JOB_STATUSES = ("queued", "sending", "sent", "printed", "unknown", "failed")
@@ -21,6 +24,8 @@ class Printer(Base):
     __tablename__ = "printers"
     __table_args__ = (
         CheckConstraint(one_of("transport", PRINTER_TRANSPORTS), name="transport"),
+        CheckConstraint(one_of("kind", PRINTER_KINDS), name="kind"),
+        CheckConstraint("kind = 'label' OR transport = 'cups'", name="document_through_cups"),
         CheckConstraint("port > 0 AND port < 65536", name="port_range"),
         CheckConstraint("dpi IN (203, 300, 600)", name="dpi"),
         CheckConstraint("label_width_mm > 0 AND label_height_mm > 0", name="label_size"),
@@ -34,6 +39,7 @@ class Printer(Base):
     host: Mapped[str] = mapped_column(String(200))
     port: Mapped[int] = mapped_column(default=9100)
     transport: Mapped[str] = mapped_column(String(8), default="tcp")
+    kind: Mapped[str] = mapped_column(String(16), default="label", server_default="label")
     queue: Mapped[str] = mapped_column(String(100), default="")  # CUPS queue name
     dpi: Mapped[int] = mapped_column(default=203)
     label_width_mm: Mapped[int] = mapped_column(default=58)
@@ -51,6 +57,11 @@ class Printer(Base):
     @property
     def address(self) -> str:
         return f"{self.host}:{self.port}"
+
+    @property
+    def is_document(self) -> bool:
+        """An office (A4) printer for PDF papers, not a label printer."""
+        return self.kind == "document"
 
 
 class PrintJob(Base):

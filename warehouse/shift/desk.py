@@ -148,10 +148,18 @@ def locations(session: Session) -> list[tuple[Location, int, int]]:
 
 
 def label_printers(session: Session) -> list[Printer]:
-    """The printers a supervisor can send labels to (active ones)."""
-    return list(
-        session.scalars(select(Printer).where(Printer.active.is_(True)).order_by(Printer.name))
-    )
+    """The printers a supervisor can send labels to (active label printers)."""
+    return _printers(session, "label")
+
+
+def document_printers(session: Session) -> list[Printer]:
+    """The office (A4) printers a supervisor can send PDF papers to (active ones)."""
+    return _printers(session, "document")
+
+
+def _printers(session: Session, kind: str) -> list[Printer]:
+    query = select(Printer).where(Printer.active.is_(True), Printer.kind == kind)
+    return list(session.scalars(query.order_by(Printer.name)))
 
 
 def products(session: Session) -> list[Product]:

@@ -5,7 +5,8 @@ marketplace's own ``close_<marketplace>.close(session, client, handover)``, whic
 resumable (it may run again after a retry, a crash or a success nobody recorded) and
 keeps the papers the marketplace answers with. When it returns, the pickup is closed, its
 orders read «передан, ждём маркетплейс» until status polling hears they shipped, and its
-ZPL papers print on the Zebra the supervisor chose.
+ZPL papers print on the Zebra the supervisor chose. PDF papers (acts, waybills) print on an
+office (A4) printer when a person asks (``print_paper``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,15 @@ from sqlalchemy.orm import Session
 from warehouse.errors import DomainError
 from warehouse.labels import print_jobs
 from warehouse.marketplaces.base import RejectedError, TransientError
-from warehouse.models import HandOver, HandOverDocument, OutboxCommand, Printer, User, utcnow
+from warehouse.models import (
+    HandOver,
+    HandOverDocument,
+    OutboxCommand,
+    Printer,
+    PrintJob,
+    User,
+    utcnow,
+)
 from warehouse.shipping import (
     close_megamarket,
     close_ozon,
@@ -93,7 +102,7 @@ def finish(session: Session, handover: HandOver) -> None:
 def _print_papers(session: Session, handover: HandOver) -> None:
     printer_id = (handover.details or {}).get("printer_id")
     printer = session.get(Printer, int(printer_id)) if printer_id else None
-    if printer is None:
+    if printer is None or printer.is_document:
         return
     user = session.get(User, handover.closed_by_id) if handover.closed_by_id else None
     for document in documents.of(session, handover.id):
@@ -108,23 +117,40 @@ def print_paper(
     printer: Printer,
     user: User | None,
 ) -> None:
-    """A ZPL paper (WB supply QR, Ozon act barcode) to a label printer, as a print job."""
-    if document.content_type != documents.ZPL:
-        raise DomainError("document_not_zpl")
+    """A paper as a print job: ZPL (WB supply QR, Ozon act barcode) to a label printer, a
+    PDF (act, waybill) to an office printer as an A4 document. A printer of the wrong kind
+    is refused (``DomainError``); a switched-off one leaves the paper downloadable."""
+    detail = f"{document.kind} {handovers.number(handover)}"
+    if document.content_type == documents.PDF:
+        if not printer.is_document:
+            raise DomainError("printer_not_for_documents", printer=printer.name)
+        queue = print_jobs.queue_document
+    elif document.content_type == documents.ZPL:
+        if printer.is_document:
+            raise DomainError("printer_not_for_labels", printer=printer.name)
+        queue = _queue_zpl_paper
+    else:
+        raise DomainError("document_not_printable")
     try:
-        job = print_jobs.queue_own_label(
-            session,
-            printer,
-            "handover_paper",
-            user,  # type: ignore[arg-type]
-            document.content,
-            f"{document.kind} {handovers.number(handover)}",
-        )
+        job = queue(session, printer, user, document.content, detail)
     except DomainError as exc:  # printer switched off: the paper stays downloadable
         history.record(session, handover, "print_refused", f"{document.kind}: {exc.code}")
         return
     history.record(
         session, handover, "printed", f"{document.kind} → {printer.name} #{job.id}", user
+    )
+
+
+def _queue_zpl_paper(
+    session: Session, printer: Printer, user: User | None, content: bytes, detail: str = ""
+) -> PrintJob:
+    return print_jobs.queue_own_label(
+        session,
+        printer,
+        "handover_paper",
+        user,  # type: ignore[arg-type]
+        content,
+        detail,
     )
 
 

@@ -95,6 +95,7 @@ def _page(handover_id: int, error: str = "", status: int = 200) -> tuple[str, in
         events=history.of(s, handover.id),
         command=closing.command_of(s, handover),
         printers=desk.label_printers(s),
+        a4_printers=desk.document_printers(s),
         error=error,
     )
     return body, status

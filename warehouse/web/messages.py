@@ -207,6 +207,11 @@ TEXTS = {
     "unknown_marketplace": lambda p: _("Unknown marketplace %(kind)s", **p),
     "account_incomplete": lambda p: _("Fill in: %(missing)s", missing=_fields(p["missing"])),
     "account_not_found": lambda p: _("No such marketplace account"),
+    "bad_account_setting": lambda p: (
+        _("%(field)s: «%(value)s» is not a time from 00:00 to 23:59", **_named(p))
+        if p["field"] == "cutoff"
+        else _("%(field)s: «%(value)s» is not a number", **_named(p))
+    ),
     "account_has_orders": lambda p: _(
         "«%(name)s» has %(orders)s orders, so it cannot be deleted: disable it instead", **p
     ),
@@ -250,7 +255,19 @@ TEXTS = {
         "Order %(order)s is already loaded (by %(who)s): do not load it twice", **p
     ),
     "document_not_found": lambda p: _("No such paper"),
-    "document_not_zpl": lambda p: _("This paper is a PDF: download it and print it on A4"),
+    "document_not_printable": lambda p: _("This paper cannot be printed: download it"),
+    "printer_not_for_documents": lambda p: _(
+        "%(printer)s is a label printer: choose an A4 printer for this paper", **p
+    ),
+    "printer_not_for_labels": lambda p: _(
+        "%(printer)s is an A4 printer: choose a label printer for labels", **p
+    ),
+    "printer_is_document": lambda p: _(
+        "%(printer)s is an A4 printer: scan the code on a label printer", **p
+    ),
+    "document_printer_not_cups": lambda p: _(
+        "An A4 printer prints through CUPS: choose «CUPS queue» and give the queue's name"
+    ),
     "paper_printing": lambda p: _("Printing on %(printer)s", **p),
     "problem_cancelled": lambda p: _("cancelled: take it off the truck"),
     "problem_not_packed": lambda p: _("not packed yet"),
@@ -283,6 +300,7 @@ PRINTER_FIELDS = {
     "station": _l("station"),
     "zone": _l("zone"),
     "code": _l("code (PRN-…)"),
+    "kind": _l("kind (label or A4)"),
 }
 
 
@@ -394,6 +412,13 @@ def print_problem(code: str) -> str:
         "send_interrupted": _l("Connection broke while sending: the label may have printed"),
         "label_refused": _l("The marketplace refused the label"),
         "label_unreadable": _l("The marketplace's label cannot be read"),
+        "cups_queue_refuses": _l(
+            "The CUPS queue does not exist or takes no jobs: check its name in the printer's "
+            "settings (lpstat -p)"
+        ),
+        "cups_queue_stopped": _l(
+            "The CUPS queue is stopped: start it again (cupsenable) and the job prints"
+        ),
     }
     if kind == "label_size_mismatch":
         return _(
@@ -417,6 +442,7 @@ PRINT_STATUSES = {
 PRINT_KINDS = {
     "marketplace_label": _l("marketplace label"),
     "handover_paper": _l("hand-over paper"),
+    "paper_a4": _l("A4 paper (PDF)"),
     "test_label": _l("test label"),
     "product_label": _l("product labels"),
     "bin_labels": _l("bin labels"),
@@ -457,6 +483,19 @@ ACCOUNT_TEXTS = {
     "connection_refused": _l(
         "The marketplace refused the call: check the address and the settings in «Edit»"
     ),
+    # why the edit form offers no list of Ozon delivery methods (a text field instead)
+    "methods_cabinet_off": _l(
+        "The account is switched off or its key was refused, so Ozon was not asked for its "
+        "delivery methods: type the id"
+    ),
+    "methods_auth": _l("Ozon refused the key, so its delivery methods are not listed: type the id"),
+    "methods_unavailable": _l(
+        "Ozon does not answer now, so its delivery methods are not listed: type the id"
+    ),
+    "methods_refused": _l(
+        "Ozon refused to list its delivery methods: check the warehouse ID, or type the id"
+    ),
+    "methods_none": _l("Ozon lists no delivery method for this warehouse: type the id"),
 }
 
 
@@ -483,8 +522,14 @@ ACCOUNT_FIELDS = {
     "content_url": _l("Product cards address (WB Content API)"),
     "push_login": _l("Login of Megamarket's pushes (optional)"),
     "push_password": _l("Password of Megamarket's pushes (optional)"),
+    "cutoff": _l("Pickup cutoff (HH:MM, Moscow time)"),
+    "delivery_method_id": _l("Ozon delivery method"),
 }
 account_field = _words(ACCOUNT_FIELDS)
+
+
+def _named(params: dict[str, Any]) -> dict[str, Any]:
+    return {**params, "field": account_field(params["field"])}
 
 
 def _fields(names: list[str]) -> str:

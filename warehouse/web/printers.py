@@ -154,6 +154,8 @@ def _job_list() -> dict[str, object]:
 @bp.get("/print-jobs/<int:job_id>")
 def print_job(job_id: int):
     job = print_jobs.get(db.session(), job_id)
+    if job.kind in print_jobs.DOCUMENT_JOBS:  # a PDF paper: no label to draw
+        return render_template("supervisor/print_job.html", job=job, document=True)
     return render_template("supervisor/print_job.html", job=job, **job_area(job))
 
 

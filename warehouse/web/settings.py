@@ -37,8 +37,11 @@ def accounts_page():
     return _accounts_page()
 
 
-def _accounts_page(error: DomainError | None = None) -> tuple[str, int]:
-    """The cabinets and their forms; a refusal is said above them (422)."""
+def _accounts_page(
+    error: DomainError | None = None, refused_form: str | int | None = None
+) -> tuple[str, int]:
+    """The cabinets and their forms; a refusal is said above them (422) and the refused
+    form (a cabinet's id, or the kind being added) is shown open with what was typed."""
     s = db.session()
     page = render_template(
         "supervisor/accounts.html",
@@ -51,6 +54,8 @@ def _accounts_page(error: DomainError | None = None) -> tuple[str, int]:
         field_label=account_field,
         problem_words=account_problem,
         error=describe(error.code, error.params) if error else None,
+        refused_form=refused_form,
+        typed=request.form.to_dict() if refused_form is not None else {},
     )
     return page, (422 if error else 200)
 
@@ -70,7 +75,7 @@ def create_account():
             credentials_key=current_app.config["CREDENTIALS_KEY"],
         )
     except DomainError as refusal:
-        return _accounts_page(refusal)
+        return _accounts_page(refusal, form.get("kind", ""))
     db.session().commit()
     return redirect(url_for("settings.accounts_page"))
 
@@ -90,9 +95,28 @@ def edit_account(account_id: int):
     except NotFound:
         raise
     except DomainError as refusal:
-        return _accounts_page(refusal)
+        db.session().rollback()
+        return _accounts_page(refusal, account_id)
     db.session().commit()
     return redirect(url_for("settings.accounts_page"))
+
+
+@bp.get("/accounts/<int:account_id>/delivery-methods")
+def delivery_methods(account_id: int):
+    """The Ozon cabinet's delivery methods as a select for its edit form, asked when the
+    form is opened; a text field and the reason in words when Ozon cannot list them."""
+    account = accounts.get(db.session(), account_id)
+    if account.kind != "ozon":
+        raise NotFound("account_not_found")
+    with client_for(account) as client:
+        found = accounts.delivery_methods(account, client)
+    return render_template(
+        "supervisor/_delivery_method.html",
+        found=found,
+        chosen=request.args.get("chosen", ""),
+        field_label=account_field,
+        note=account_result(found.problem) if found.problem else "",
+    )
 
 
 @bp.post("/accounts/<int:account_id>/active")
