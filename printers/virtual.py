@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import re
 import signal
 import socket
@@ -292,12 +293,26 @@ class VirtualZebra:
         self._printed.append(data)
         number = len(self._printed)
         if self.spool_dir is not None:
-            path = self.spool_dir / f"{self._next_spool:06d}.zpl"
-            self._next_spool += 1
-            temporary = path.with_suffix(".tmp")
-            temporary.write_bytes(data)
-            temporary.replace(path)
+            self._spool(data)
         logger.info("label %d printed: %s", number, _describe(data))
+
+    def _spool(self, data: bytes) -> None:
+        """Keep the label as the next ``NNNNNN.zpl``; two virtual printers may share one
+        spool, so a number is claimed with a hard link, which fails if it is taken."""
+        assert self.spool_dir is not None
+        temporary = self.spool_dir / f".{os.getpid()}-{id(self)}.tmp"
+        temporary.write_bytes(data)
+        try:
+            while True:
+                path = self.spool_dir / f"{self._next_spool:06d}.zpl"
+                self._next_spool += 1
+                try:
+                    os.link(temporary, path)
+                    return
+                except FileExistsError:
+                    continue
+        finally:
+            temporary.unlink()
         self._lock.notify_all()
 
     def _set_fault(self, name: str, value: bool) -> None:

@@ -115,6 +115,14 @@ def test_a_given_port_that_is_taken_is_refused_in_words():
         choose_port(str(port), 8000, "web")
 
 
+def test_ports_chosen_for_other_children_are_not_chosen_again():
+    taken = free_port()
+    chosen = choose_port(None, taken, "second printer", avoid=(taken,))
+    assert chosen != taken
+    with pytest.raises(PortTaken):
+        choose_port(str(taken), 9102, "second printer", avoid=(taken,))
+
+
 @pytest.fixture
 def runs(tmp_path: Path) -> Iterator[list[Run]]:
     started: list[Run] = []
@@ -124,32 +132,38 @@ def runs(tmp_path: Path) -> Iterator[list[Run]]:
 
 
 def test_two_copies_side_by_side_and_a_dead_child_is_restarted(tmp_path, runs):
-    web_a, printer_a = free_port(), free_port()
-    with occupied(8000), occupied(9101):  # the defaults are taken: copy B picks free ports
-        runs.append(
-            Run(tmp_path / "a", {"PORT": str(web_a), "WAREHOUSE_PRINTER_PORT": str(printer_a)})
-        )
+    web_a, printer_a, big_a = free_port(), free_port(), free_port()
+    ports_a = {
+        "PORT": str(web_a),
+        "WAREHOUSE_PRINTER_PORT": str(printer_a),
+        "WAREHOUSE_BIG_PRINTER_PORT": str(big_a),
+    }
+    # the defaults are taken: copy B picks free ports
+    with occupied(8000), occupied(9101), occupied(9102):
+        runs.append(Run(tmp_path / "a", ports_a))
         runs.append(Run(tmp_path / "b", {}))
         a, b = runs
         redis_a = int(a.wait_for(r"embedded Redis pid=(\d+)")[1])
         cron_a = int(a.wait_for(r"started cron pid=(\d+)")[1])
         a.wait_for(f"warehouse is up: http://127.0.0.1:{web_a}/")
-        printer_b = int(b.wait_for(r"virtual Zebra on 127.0.0.1:(\d+)")[1])
+        zebras_b = b.wait_for(r"virtual Zebras on 127.0.0.1:(\d+) \(58×40\) and :(\d+)")
+        printer_b, big_b = int(zebras_b[1]), int(zebras_b[2])
         web_b = int(b.wait_for(r"warehouse is up: http://127.0.0.1:(\d+)/")[1])
-    assert printer_b != 9101 and web_b != 8000 and len({web_a, web_b, printer_a, printer_b}) == 4
-    for run, web, printer in ((a, web_a, printer_a), (b, web_b, printer_b)):
+    assert printer_b != 9101 and big_b != 9102 and web_b != 8000
+    assert len({web_a, web_b, printer_a, printer_b, big_a, big_b}) == 6
+    for run, web, printer, big in ((a, web_a, printer_a, big_a), (b, web_b, printer_b, big_b)):
         url = f"http://127.0.0.1:{web}"
         assert wait_healthy(url)["db"] == "ok"
         assert httpx.get(f"{url}/tsd/login").status_code == 200
         with sqlite3.connect(run.instance / "warehouse.db") as conn:
-            assert conn.execute("SELECT port FROM printers WHERE code='PRN-001'").fetchone() == (
-                printer,
-            )
+            ports = dict(conn.execute("SELECT code, port FROM printers"))
+            assert ports == {"PRN-001": printer, "PRN-002": big}  # two printers, not one twice
             bases = [row[0] for row in conn.execute("SELECT base_url FROM marketplace_accounts")]
         assert bases and all(base.startswith(f"{url}/sandbox/") for base in bases)
-        with socket.create_connection(("127.0.0.1", printer), timeout=5) as zebra:
-            zebra.sendall(b"~HS")
-            assert zebra.recv(64).startswith(b"\x02")  # the virtual Zebra of this copy answers
+        for zebra_port in (printer, big):
+            with socket.create_connection(("127.0.0.1", zebra_port), timeout=5) as zebra:
+                zebra.sendall(b"~HS")
+                assert zebra.recv(64).startswith(b"\x02")  # this copy's virtual Zebras answer
     # the embedded Redis stalls: the ТСД still answers, /healthz says Redis is down
     os.kill(redis_a, signal.SIGSTOP)
     try:

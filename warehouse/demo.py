@@ -57,6 +57,7 @@ def load(
     printer: tuple[str, int] = ("127.0.0.1", 9101),
     sandbox_kinds: tuple[str, ...] = ("wb",),
     pin_secret: str = "",
+    big_printer: tuple[str, int] | None = None,
 ) -> bool:
     """Create the demo warehouse unless it exists; returns True if it created anything."""
     if session.scalar(select(Warehouse).where(Warehouse.code == "MAIN")) is not None:
@@ -113,17 +114,23 @@ def load(
         )
     )
     if set(sandbox_kinds) - {"wb"}:
-        session.add(_big_printer(warehouse, host, port))
+        session.add(_big_printer(warehouse, *(big_printer or printer)))
     session.flush()
     logger.info("demo data loaded")
     return True
 
 
-def rewire(session: Session, *, public_url: str, printer: tuple[str, int]) -> None:
+def rewire(
+    session: Session,
+    *,
+    public_url: str,
+    printer: tuple[str, int],
+    big_printer: tuple[str, int] | None = None,
+) -> None:
     """Point the demo printers and sandbox cabinets at this run's ports (they may change)."""
-    host, port = printer
-    codes = (DEMO_PRINTER_CODE, DEMO_BIG_PRINTER_CODE)
-    for zebra in session.scalars(select(Printer).where(Printer.code.in_(codes))):
+    places = {DEMO_PRINTER_CODE: printer, DEMO_BIG_PRINTER_CODE: big_printer or printer}
+    for zebra in session.scalars(select(Printer).where(Printer.code.in_(places))):
+        host, port = places[zebra.code]
         if (zebra.host, zebra.port) != (host, port):
             zebra.host, zebra.port = host, port
             logger.info("demo printer %s now at %s:%s", zebra.code, host, port)
@@ -148,9 +155,9 @@ def _on_site(address: str, public_url: str) -> str:
 
 
 def _big_printer(warehouse: Warehouse, host: str, port: int) -> Printer:
-    """Ozon, Yandex Market and Megamarket labels are 75×120, WB's 58×40: the virtual Zebra
-    prints any size, so the demo registers it a second time as the station's 75×120 printer
-    (a label never goes to a printer whose labels it does not fit)."""
+    """Ozon, Yandex Market and Megamarket labels are 75×120, WB's 58×40: the station's second
+    printer, loaded with 75×120 (``make run`` starts a second virtual Zebra for it; tests
+    may point both at one virtual Zebra, which prints any size)."""
     return Printer(
         warehouse_id=warehouse.id,
         name="Zebra-2 75×120",

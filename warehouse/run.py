@@ -35,6 +35,7 @@ from warehouse.marketplaces import sandbox
 logger = logging.getLogger("warehouse.run")
 DEFAULT_WEB_PORT = 8000
 DEFAULT_PRINTER_PORT = 9101
+DEFAULT_BIG_PRINTER_PORT = 9102
 DEMO_FIRST_ORDERS = 3
 # a child that dies is started again after 1, 2, 4 … 30 s; one that ran a minute starts afresh
 BACKOFF_FIRST_SECONDS = 1.0
@@ -46,18 +47,21 @@ class PortTaken(RuntimeError):
     """A port given in the environment is already in use."""
 
 
-def choose_port(given: str | None, default: int, what: str) -> int:
-    """The port given, else ``default`` when it is free, else any free loopback port."""
+def choose_port(given: str | None, default: int, what: str, avoid: tuple[int, ...] = ()) -> int:
+    """The port given, else ``default`` when it is free, else any free loopback port;
+    never one of ``avoid`` (ports chosen for the other children, not bound yet)."""
     if given:
         port = int(given)
-        if not _free(port):
+        if port in avoid or not _free(port):
             raise PortTaken(f"{what} port {port} is already in use: choose another")
         return port
-    if _free(default):
+    if default not in avoid and _free(default):
         return default
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = default
+    while port == default or port in avoid:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
     logger.info("%s port %s is taken: using %s", what, default, port)
     return port
 
@@ -77,7 +81,7 @@ def restart_delay(failures: int) -> float:
     return min(BACKOFF_MAX_SECONDS, BACKOFF_FIRST_SECONDS * 2 ** max(failures - 1, 0))
 
 
-def prepare(port: int, printer_port: int) -> dict[str, str]:
+def prepare(port: int, printer_port: int, big_printer_port: int) -> dict[str, str]:
     """Environment for the children; migrated database and demo data in place."""
     os.environ.setdefault("WAREHOUSE_PUBLIC_URL", f"http://127.0.0.1:{port}")
     os.environ.setdefault("WAREHOUSE_SANDBOX_ORDERS_PER_MINUTE", "3")
@@ -91,6 +95,7 @@ def prepare(port: int, printer_port: int) -> dict[str, str]:
         with app.app_context():
             sandboxes = sandbox.SANDBOXES
             printer = ("127.0.0.1", printer_port)
+            big_printer = ("127.0.0.1", big_printer_port)
             created = demo.load(
                 db.session(),
                 public_url=app.config["PUBLIC_URL"],
@@ -98,8 +103,14 @@ def prepare(port: int, printer_port: int) -> dict[str, str]:
                 printer=printer,
                 sandbox_kinds=tuple(sandboxes),
                 pin_secret=app.config["SECRET_KEY"],
+                big_printer=big_printer,
             )
-            demo.rewire(db.session(), public_url=app.config["PUBLIC_URL"], printer=printer)
+            demo.rewire(
+                db.session(),
+                public_url=app.config["PUBLIC_URL"],
+                printer=printer,
+                big_printer=big_printer,
+            )
             db.session().commit()
             if created:  # a fresh demo starts with work on the ТСД, more arrives every minute
                 for module in sandboxes.values():
@@ -161,7 +172,9 @@ class Child:
             self.process.kill()
 
 
-def children(port: int, printer_port: int, app_env: str, instance: Path) -> list[Child]:
+def children(
+    port: int, printer_ports: tuple[int, int], app_env: str, instance: Path
+) -> list[Child]:
     python = sys.executable
     bin_dir = Path(python).parent
     workers = os.environ.get("WAREHOUSE_WEB_WORKERS", "2")
@@ -173,9 +186,11 @@ def children(port: int, printer_port: int, app_env: str, instance: Path) -> list
         Child("web", [*web, "--workers", workers, "--threads", "4", "--access-logfile", "-"]),
     ]
     if app_env == "demo":
-        spool = str(instance / "printed")
+        spool = str(instance / "printed")  # both virtual Zebras keep their labels here
         printer = [python, "-m", "printers.virtual", "--host", "127.0.0.1", "--port"]
-        result.insert(0, Child("printer", [*printer, str(printer_port), "--spool", spool]))
+        small, big = printer_ports
+        result.insert(0, Child("printer-75x120", [*printer, str(big), "--spool", spool]))
+        result.insert(0, Child("printer", [*printer, str(small), "--spool", spool]))
     return result
 
 
@@ -186,17 +201,28 @@ def main() -> None:
         printer_port = choose_port(
             os.environ.get("WAREHOUSE_PRINTER_PORT"), DEFAULT_PRINTER_PORT, "virtual printer"
         )
+        big_printer_port = choose_port(
+            os.environ.get("WAREHOUSE_BIG_PRINTER_PORT"),
+            DEFAULT_BIG_PRINTER_PORT,
+            "second virtual printer (75×120)",
+            avoid=(port, printer_port),
+        )
     except PortTaken as exc:
         logger.error("%s", exc)
         sys.exit(2)
-    env = prepare(port, printer_port)
+    env = prepare(port, printer_port, big_printer_port)
     app = create_app()
-    supervised = children(port, printer_port, app.config["ENV"], Path(app.instance_path))
+    printers = (printer_port, big_printer_port)
+    supervised = children(port, printers, app.config["ENV"], Path(app.instance_path))
     for child in supervised:
         child.start(env)
         logger.info("started %s pid=%s", child.name, child.process.pid if child.process else "")
     if app.config["ENV"] == "demo":
-        logger.info("virtual Zebra on 127.0.0.1:%s", printer_port)
+        logger.info(
+            "virtual Zebras on 127.0.0.1:%s (58×40) and :%s (75×120)",
+            printer_port,
+            big_printer_port,
+        )
     logger.info(
         "warehouse is up: http://127.0.0.1:%s/tsd/ (ТСД), http://127.0.0.1:%s/ (desk)", port, port
     )

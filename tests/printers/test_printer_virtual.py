@@ -126,6 +126,17 @@ def test_spool_continues_numbering(tmp_path: Path) -> None:
     ]
 
 
+def test_two_virtual_printers_share_a_spool_without_overwriting(tmp_path: Path) -> None:
+    """``make run``'s two virtual Zebras (58×40 and 75×120) keep labels in one spool."""
+    with VirtualZebra(spool_dir=tmp_path) as small, VirtualZebra(spool_dir=tmp_path) as big:
+        send_zpl(*small.address, b"^XA^FDsmall^FS^XZ", check_status=False)
+        small.wait_for_labels(1, timeout=2)
+        send_zpl(*big.address, b"^XA^FDbig^FS^XZ", check_status=False)  # its count says 1 too
+        big.wait_for_labels(1, timeout=2)
+    kept = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    assert kept == {"000001.zpl": b"^XA^FDsmall^FS^XZ", "000002.zpl": b"^XA^FDbig^FS^XZ"}
+
+
 def test_wait_for_labels_times_out(printer: VirtualZebra) -> None:
     with pytest.raises(TimeoutError, match="0 of 1"):
         printer.wait_for_labels(1, timeout=0.05)
