@@ -55,3 +55,18 @@ def test_printer_registry_prints_the_printers_own_code(app, demo_site, zebra, wo
     screenshot(page, "desk-31-print-jobs")
     (label,) = zebra.wait_for_labels(1)
     assert decode_all(label) == [("Code128", "PRN-001")]  # the sticker a ТСД scans
+
+
+def test_a_rows_buttons_stay_in_its_row(app, demo_site, desk_page):
+    """The printers' «Проверить» … «Выключить» sat beside the table, outside their rows."""
+    page = desk_page
+    log_in(page, demo_site)
+    page.goto(f"{demo_site.url}/printers")
+    row = page.locator("tr[data-printer]").first
+    cell = row.locator("td.actions")
+    expect(cell).to_be_visible()
+    row_box, cell_box = row.bounding_box(), cell.bounding_box()
+    assert row_box and cell_box
+    # a cell of the row: as tall as the row, so its border runs under the buttons too
+    assert abs(cell_box["height"] - row_box["height"]) <= 1, (cell_box, row_box)
+    assert cell_box["x"] + cell_box["width"] <= row_box["x"] + row_box["width"] + 1
