@@ -9,10 +9,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import CREDENTIALS_KEY
+from tests.conftest import load_demo
 from tests.test_accounts import account
 from tests.test_settings import login_admin
-from warehouse import demo
 from warehouse.infra import db
 from warehouse.infra.credentials import seal
 from warehouse.marketplaces.sandbox import ozon_state
@@ -23,17 +22,7 @@ from warehouse.shipping import handovers
 @pytest.fixture
 def site(app, live_server, zebra):
     """The demo warehouse with its WB and Ozon cabinets on the sandboxes over HTTP."""
-    with app.app_context():
-        demo.load(
-            db.session(),
-            public_url=live_server.url,
-            credentials_key=CREDENTIALS_KEY,
-            printer=zebra.address,
-            sandbox_kinds=("wb", "ozon"),
-            pin_secret=app.config["SECRET_KEY"],
-        )
-        db.session().commit()
-    return live_server
+    return load_demo(app, live_server, zebra, ("wb", "ozon"))
 
 
 def cabinet(app, kind: str) -> MarketplaceAccount:
