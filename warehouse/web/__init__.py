@@ -82,4 +82,8 @@ def register_web(app: Flask) -> None:
         for kind, module in sandbox.SANDBOXES.items():
             app.register_blueprint(module.bp, url_prefix=f"/sandbox/{kind}")
             security.csrf.exempt(module.bp)  # stands in for a marketplace's own server
+        from warehouse.accounting import sandbox as moysklad_sandbox
+
+        app.register_blueprint(moysklad_sandbox.bp, url_prefix="/sandbox/moysklad")
+        security.csrf.exempt(moysklad_sandbox.bp)  # stands in for МойСклад's server
     errors.register(app)
