@@ -23,7 +23,7 @@ DEFAULT_URLS = {"moysklad": BASE_URL}
 def get(session: Session, account_id: int) -> AccountingAccount:
     account = session.get(AccountingAccount, account_id)
     if account is None:
-        raise NotFound("accounting_account_not_found")
+        raise NotFound("account_not_found")
     return account
 
 

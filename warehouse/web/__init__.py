@@ -23,6 +23,7 @@ class RowId(IntegerConverter):
 
 def register_web(app: Flask) -> None:
     from warehouse.web import (
+        accounting,
         api,
         auth,
         errors,
@@ -72,6 +73,7 @@ def register_web(app: Flask) -> None:
     security.csrf.exempt(megamarket_push.bp)  # Megamarket's server posts here (Basic auth)
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(settings.bp, url_prefix="/settings")
+    app.register_blueprint(accounting.bp, url_prefix="/settings/accounting")
     app.register_blueprint(printers.bp)
     app.register_blueprint(label_printing.bp)
     app.register_blueprint(previews.bp)
