@@ -13,20 +13,29 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import Flask, current_app, has_app_context
-from redis.exceptions import LockError
+from redis.exceptions import LockError, RedisError
 from redis.lock import Lock
 from rq import get_current_job
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 import printers
+from warehouse.accounting import accounts as accounting_accounts
+from warehouse.accounting import assortment
 from warehouse.catalog import listings
 from warehouse.infra import db, queue
 from warehouse.labels import print_jobs, print_runs, printer_registry
 from warehouse.marketplaces import accounts, commands, outbox
-from warehouse.marketplaces.base import AuthError, MarketplaceError
+from warehouse.marketplaces.base import AuthError, MarketplaceError, TransientError
 from warehouse.marketplaces.connectors import client_for
-from warehouse.models import MarketplaceAccount, OutboxCommand, Printer, PrintJob, utcnow
+from warehouse.models import (
+    AccountingSync,
+    MarketplaceAccount,
+    OutboxCommand,
+    Printer,
+    PrintJob,
+    utcnow,
+)
 from warehouse.orders import intake, statuses
 from warehouse.stock import stock_sync
 
@@ -316,3 +325,77 @@ def check_printer(printer_id: int) -> str:
 def _retries_left() -> bool:
     current = get_current_job()
     return bool(current and current.retries_left)
+
+
+# --- МойСклад ------------------------------------------------------------------------------
+
+MOYSKLAD_RETRY_SECONDS = 5.0  # a 5xx / timeout without a wait given
+SYNC_LEASE = timedelta(minutes=5)  # a page taking longer is thought lost and run again
+
+
+def sync_assortment(sync_id: int) -> str:
+    """An assortment import run, page after page, each page in its own transaction.
+
+    A 429 / 5xx / timeout postpones the run (the wait МойСклад asked for) and schedules
+    it again through RQ's scheduler; ``sweep_accounting_syncs`` re-enqueues any run whose
+    job was lost. A refused token marks the account and fails the run.
+    """
+    with job_session() as session:
+        sync = session.get_one(AccountingSync, sync_id)
+        if sync.status != "running":
+            return sync.status
+        account = sync.account
+        if not account.may_be_called:
+            return "waiting"
+        limit = int(current_app.config.get("MOYSKLAD_PAGE_LIMIT", 1000))
+        with accounting_accounts.client_for(account) as client:
+            while sync.status == "running":
+                sync.next_attempt_at = utcnow() + SYNC_LEASE  # the sweeper leaves it alone
+                session.commit()
+                try:
+                    page = client.assortment(sync.next_offset, limit)
+                except TransientError as exc:
+                    wait = exc.retry_after or MOYSKLAD_RETRY_SECONDS
+                    assortment.postpone(sync, str(exc), wait)
+                    session.commit()
+                    _schedule_sync(sync_id, wait)
+                    return "postponed"
+                except MarketplaceError as exc:
+                    accounting_accounts.record_failure(account, exc)
+                    assortment.fail(sync, str(exc))
+                    session.commit()
+                    logger.warning("assortment import failed sync=%s: %s", sync_id, exc)
+                    return "failed"
+                assortment.advance(session, sync, page)
+                session.commit()
+        account.problem = None
+        session.commit()
+        return sync.status
+
+
+def _schedule_sync(sync_id: int, seconds: float) -> None:
+    try:
+        queue.queue("default").enqueue_in(
+            timedelta(seconds=max(seconds, 0.5)), sync_assortment, sync_id
+        )
+    except RedisError as exc:  # the sweeper enqueues it again
+        logger.warning("assortment import not rescheduled sync=%s: %s", sync_id, exc)
+
+
+def sweep_accounting_syncs() -> int:
+    """Cron: enqueue every running import that is due (its job may have been lost)."""
+    with job_session() as session:
+        due = list(
+            session.scalars(
+                select(AccountingSync.id).where(
+                    AccountingSync.status == "running",
+                    or_(
+                        AccountingSync.next_attempt_at.is_(None),
+                        AccountingSync.next_attempt_at <= utcnow(),
+                    ),
+                )
+            )
+        )
+    for sync_id in due:
+        queue.queue("default").enqueue(sync_assortment, sync_id, job_id=f"moysklad-sync-{sync_id}")
+    return len(due)

@@ -1,5 +1,11 @@
 """The domain's tables (SQLAlchemy 2.0 typed declarative)."""
 
+from warehouse.models.accounting import (
+    ACCOUNTING_KINDS,
+    AccountingAccount,
+    AccountingItem,
+    AccountingSync,
+)
 from warehouse.models.base import Base, utcnow
 from warehouse.models.boxes import IssuedSscc
 from warehouse.models.catalog import Location, Product, ProductBarcode, Stock, Warehouse
@@ -41,6 +47,7 @@ from warehouse.models.work import (
 )
 
 __all__ = [
+    "ACCOUNTING_KINDS",
     "ACCOUNT_PROBLEMS",
     "HANDOVER_STATUSES",
     "MARKETPLACES",
@@ -48,6 +55,9 @@ __all__ = [
     "PRINTER_KINDS",
     "PRINTER_TRANSPORTS",
     "PRINT_JOB_STATUSES",
+    "AccountingAccount",
+    "AccountingItem",
+    "AccountingSync",
     "Base",
     "HandOver",
     "HandOverDocument",

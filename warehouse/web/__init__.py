@@ -23,6 +23,7 @@ class RowId(IntegerConverter):
 
 def register_web(app: Flask) -> None:
     from warehouse.web import (
+        accounting,
         api,
         auth,
         errors,
@@ -72,6 +73,7 @@ def register_web(app: Flask) -> None:
     security.csrf.exempt(megamarket_push.bp)  # Megamarket's server posts here (Basic auth)
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(settings.bp, url_prefix="/settings")
+    app.register_blueprint(accounting.bp, url_prefix="/settings/accounting")
     app.register_blueprint(printers.bp)
     app.register_blueprint(label_printing.bp)
     app.register_blueprint(previews.bp)
@@ -82,4 +84,8 @@ def register_web(app: Flask) -> None:
         for kind, module in sandbox.SANDBOXES.items():
             app.register_blueprint(module.bp, url_prefix=f"/sandbox/{kind}")
             security.csrf.exempt(module.bp)  # stands in for a marketplace's own server
+        from warehouse.accounting import sandbox as moysklad_sandbox
+
+        app.register_blueprint(moysklad_sandbox.bp, url_prefix="/sandbox/moysklad")
+        security.csrf.exempt(moysklad_sandbox.bp)  # stands in for МойСклад's server
     errors.register(app)

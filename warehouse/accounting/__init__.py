@@ -1,0 +1,1 @@
+"""The seller's accounting system beside us (МойСклад): its connector, account, imports."""

@@ -1,0 +1,200 @@
+"""МойСклад JSON API 1.2 connector (httpx): assortment and stock by store, read page by page.
+
+Shapes follow the official reference (github.com/moysklad/api-remap-1.2-doc, md/):
+lists are ``{"meta": {"size", "limit", "offset", "nextHref"?}, "rows": [...]}`` with
+``limit`` 1..1000 / ``offset`` (_general.md «Мета коллекций»); errors are
+``{"errors": [{"error", "code", "moreInfo"}]}`` (_general.md «Обработка ошибок»); a 429
+carries ``X-Lognex-Retry-After`` in milliseconds (and ``X-RateLimit-Remaining``); the
+server answers only ``Accept-Encoding: gzip`` (else 415). Assortment rows
+(dictionaries/_assortment.md) carry ``id``, ``meta.type``, ``name``, ``code``,
+``article``, ``barcodes`` ([{"ean13": …} | {"ean8"} | {"code128"} | {"gtin"} | {"upc"}],
+dictionaries/_product.md «Штрихкоды») and ``buyPrice.value`` in kopecks (Float).
+``report/stock/bystore`` rows carry ``meta.href`` of the item and ``stockByStore``
+[{meta (store), name, stock, reserve, inTransit}] (reports/_report_stock.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from warehouse.marketplaces.http import Answer, SellerApi, raise_for_status
+
+BASE_URL = "https://api.moysklad.ru/api/remap/1.2"
+PAGE_LIMIT = 1000  # the reference's maximum for limit
+BARCODE_KINDS = ("ean13", "ean8", "code128", "gtin", "upc")
+# Only goods lie on shelves; services have no stock, bundles are made of other goods.
+GOODS_TYPES = frozenset({"product", "variant"})
+
+
+@dataclass(frozen=True)
+class AssortmentItem:
+    external_id: str
+    type: str
+    name: str
+    article: str
+    code: str
+    barcodes: tuple[str, ...]
+    buy_price_kopecks: int | None
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class StoreStock:
+    store_id: str
+    store_name: str
+    stock: float
+    reserve: float
+    in_transit: float
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    rows: tuple[T, ...]
+    size: int  # how many the whole list holds
+    next_offset: int | None  # None on the last page
+
+
+class MoySkladClient(SellerApi):
+    service = "МойСклад"
+
+    def __init__(self, base_url: str, token: str, *, timeout: float) -> None:
+        super().__init__(
+            base_url,
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"},
+        )
+        # the reference: «Поддерживается только значение 'application/json;charset=utf-8'»
+        self._http.headers["Accept"] = "application/json;charset=utf-8"
+
+    def ping(self) -> None:
+        self._get("/entity/assortment", {"limit": 1}, "assortment")
+
+    def assortment(self, offset: int = 0, limit: int = PAGE_LIMIT) -> Page[AssortmentItem]:
+        body = self._get("/entity/assortment", {"limit": limit, "offset": offset}, "assortment")
+        rows = tuple(assortment_item(row) for row in _rows(body))
+        return Page(rows, _size(body), next_offset(body))
+
+    def stock_by_store(
+        self, offset: int = 0, limit: int = PAGE_LIMIT
+    ) -> Page[tuple[str, tuple[StoreStock, ...]]]:
+        query = {"limit": limit, "offset": offset}
+        body = self._get("/report/stock/bystore", query, "stock by store")
+        rows = tuple(
+            (id_of_href(str((row.get("meta") or {}).get("href", ""))), store_stocks(row))
+            for row in _rows(body)
+        )
+        return Page(rows, _size(body), next_offset(body))
+
+    def _get(self, path: str, params: dict[str, Any], where: str) -> dict[str, Any]:
+        response = self._request("GET", path, params=params, where=where)
+        check(response, where)
+        return Answer(response, self.service, where).object()
+
+
+def check(response: httpx.Response, where: str) -> None:
+    raise_for_status(
+        response,
+        MoySkladClient.service,
+        where,
+        auth_message=_auth_message,
+        fields=error_fields,
+        wait=retry_wait,
+    )
+
+
+def _auth_message(status: int, code: str | None, message: str) -> str:
+    if status == 401:
+        return f"МойСклад refused the token ({code}): {message}"
+    return f"МойСклад denies this user the data ({code}): {message}"
+
+
+def error_fields(body: dict[str, Any]) -> tuple[Any, Any] | None:
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        return errors[0].get("code"), errors[0].get("error", "")
+    return None
+
+
+def retry_wait(headers: httpx.Headers) -> float | None:
+    """Seconds to wait from ``X-Lognex-Retry-After`` (ms), else ``X-Lognex-Reset`` (ms)."""
+    for name in ("X-Lognex-Retry-After", "X-Lognex-Reset"):
+        try:
+            return max(0.0, float(headers[name]) / 1000)
+        except (KeyError, ValueError):
+            continue
+    return None
+
+
+def _rows(body: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = body.get("rows")
+    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+
+
+def _size(body: dict[str, Any]) -> int:
+    return int((body.get("meta") or {}).get("size") or 0)
+
+
+def next_offset(body: dict[str, Any]) -> int | None:
+    """The offset ``meta.nextHref`` points at; None when there is no next page."""
+    meta = body.get("meta") or {}
+    href = meta.get("nextHref")
+    if not href:
+        return None
+    found = parse_qs(urlsplit(str(href)).query).get("offset")
+    if found and found[0].isdigit():
+        return int(found[0])
+    return int(meta.get("offset") or 0) + int(meta.get("limit") or PAGE_LIMIT)
+
+
+def id_of_href(href: str) -> str:
+    """The item's id: the last segment of its ``meta.href`` path (query dropped)."""
+    return urlsplit(href).path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def assortment_item(row: dict[str, Any]) -> AssortmentItem:
+    meta = row.get("meta") or {}
+    price = (row.get("buyPrice") or {}).get("value")
+    return AssortmentItem(
+        external_id=str(row.get("id") or id_of_href(str(meta.get("href", "")))),
+        type=str(meta.get("type") or ""),
+        name=str(row.get("name") or "").strip(),
+        article=str(row.get("article") or "").strip(),
+        code=str(row.get("code") or "").strip(),
+        barcodes=barcodes_of(row.get("barcodes")),
+        buy_price_kopecks=round(float(price)) if isinstance(price, int | float) else None,
+        archived=bool(row.get("archived")),
+    )
+
+
+def barcodes_of(raw: Any) -> tuple[str, ...]:
+    """Every barcode value, of any listed kind, in the order given, without repeats."""
+    found: list[str] = []
+    for entry in raw if isinstance(raw, list) else ():
+        if not isinstance(entry, dict):
+            continue
+        for kind in BARCODE_KINDS:
+            value = str(entry.get(kind) or "").strip()
+            if value and value not in found:
+                found.append(value)
+    return tuple(found)
+
+
+def store_stocks(row: dict[str, Any]) -> tuple[StoreStock, ...]:
+    return tuple(
+        StoreStock(
+            store_id=id_of_href(str((entry.get("meta") or {}).get("href", ""))),
+            store_name=str(entry.get("name") or ""),
+            stock=float(entry.get("stock") or 0),
+            reserve=float(entry.get("reserve") or 0),
+            in_transit=float(entry.get("inTransit") or 0),
+        )
+        for entry in row.get("stockByStore") or ()
+        if isinstance(entry, dict)
+    )
