@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from tests import factories as f
+from tests.conftest import CREDENTIALS_KEY
 from warehouse.catalog import catalogue_csv
 from warehouse.errors import DomainError
 from warehouse.floor import picking, shortages
@@ -175,3 +176,56 @@ def test_reconcile_command(app):
     result = runner.invoke(args=["stock-reconcile"])
     assert result.exit_code != 0
     assert "MUG-1\tA-01\ton_hand=4\tledger=5" in result.output
+
+
+def _desk(app):
+    with app.app_context():
+        session = db.session()
+        f.make_supervisor(session, login="boss", password="pw")
+        warehouse = f.make_warehouse(session)
+        mug = f.make_product(session, "Mug", MUG, article="MUG-1")
+        stock = f.put_stock(session, mug, f.make_location(session, warehouse, "A-01"), 100)
+        for n in range(ledger.HISTORY_PAGE):  # 51 movements: two pages
+            ledger.move(session, stock, -1, "pick", document=f"task:{n}", user=None)
+        session.commit()
+        return mug.id, stock.location_id
+
+
+def test_the_desk_shows_a_products_and_a_bins_history_newest_first(app, client):
+    product_id, location_id = _desk(app)
+    assert client.get(f"/products/{product_id}/history").status_code == 302  # log in first
+    assert client.post("/login", data={"login": "boss", "password": "pw"}).status_code == 302
+    page = client.get(f"/products/{product_id}/history").get_data(as_text=True)
+    assert page.count('class="move"') == ledger.HISTORY_PAGE
+    assert page.index("task:49") < page.index("task:48")  # newest first
+    assert "начальный остаток" not in page and "Более ранние движения" in page
+    older = re.search(r'href="\?before=(\d+)"', page)
+    assert older is not None
+    rest = client.get(f"/products/{product_id}/history?before={older[1]}").get_data(as_text=True)
+    assert (
+        rest.count('class="move"') == 1
+        and "<code>test</code>" in rest
+        and "+100" in rest
+        and "начальный остаток" in rest
+    )
+    bin_page = client.get(f"/locations/{location_id}/history").get_data(as_text=True)
+    assert "Mug" in bin_page and "task:49" in bin_page
+    assert client.get("/products/987654321/history").status_code == 404
+    assert client.get("/locations/987654321/history").status_code == 404
+    products = client.get("/labels/products").get_data(as_text=True)
+    assert f"/products/{product_id}/history" in products
+    assert f"/locations/{location_id}/history" in client.get("/locations").get_data(as_text=True)
+
+
+def test_the_demo_starts_with_its_stock_as_opening_movements(session):
+    from warehouse import demo
+
+    demo.load(
+        session, public_url="http://127.0.0.1:9", credentials_key=CREDENTIALS_KEY, pin_secret="x"
+    )
+    assert ledger.disagreements(session) == []
+    reasons = set(session.scalars(select(StockMove.reason)))
+    assert reasons == {"opening"}
+    assert session.scalar(select(func.count(StockMove.id))) == session.scalar(
+        select(func.count(Stock.id))
+    )

@@ -16,11 +16,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy.orm import Session, joinedload
 
-from warehouse.errors import DomainError
-from warehouse.models import Stock, StockMove, User
+from warehouse.errors import DomainError, NotFound
+from warehouse.models import Location, Product, Stock, StockMove, User
 from warehouse.models.work import STOCK_MOVE_REASONS
 
 logger = logging.getLogger(__name__)
@@ -153,21 +153,47 @@ def disagreements(session: Session) -> list[Disagreement]:
     return sorted(found, key=lambda d: (d.product_id, d.location_id))
 
 
-def history(
-    session: Session,
-    *,
-    product_id: int | None = None,
-    location_id: int | None = None,
-    before: int | None = None,
-    limit: int = HISTORY_PAGE,
-) -> list[StockMove]:
-    """Movements of a product or of a bin, newest first; ``before`` (a movement id) pages
-    on (keyset: the next page starts below the last id shown)."""
-    query = select(StockMove).order_by(StockMove.id.desc()).limit(limit)
-    if product_id is not None:
-        query = query.where(StockMove.product_id == product_id)
-    if location_id is not None:
-        query = query.where(StockMove.location_id == location_id)
+@dataclass(frozen=True)
+class History:
+    """A page of a product's or a bin's movements, newest first; ``older`` is the id to
+    pass as ``before`` for the next page (None on the last one)."""
+
+    product: Product | None
+    location: Location | None
+    moves: list[StockMove]
+    older: int | None
+
+
+def product_history(session: Session, product_id: int, before: int | None = None) -> History:
+    product = session.get(Product, product_id)
+    if product is None:
+        raise NotFound("product_not_found")
+    moves = _page(session, StockMove.product_id == product_id, before)
+    return History(product, None, moves[:HISTORY_PAGE], _older(moves))
+
+
+def bin_history(session: Session, location_id: int, before: int | None = None) -> History:
+    location = session.get(Location, location_id)
+    if location is None:
+        raise NotFound("location_not_found")
+    moves = _page(session, StockMove.location_id == location_id, before)
+    return History(None, location, moves[:HISTORY_PAGE], _older(moves))
+
+
+def _page(session: Session, subject: ColumnElement[bool], before: int | None) -> list[StockMove]:
+    """One page plus one row (to know whether an older page exists); keyset on the id."""
+    query = (
+        select(StockMove)
+        .where(subject)
+        .options(joinedload(StockMove.product), joinedload(StockMove.location))
+        .options(joinedload(StockMove.user))
+        .order_by(StockMove.id.desc())
+        .limit(HISTORY_PAGE + 1)
+    )
     if before is not None:
         query = query.where(StockMove.id < before)
     return list(session.scalars(query))
+
+
+def _older(moves: list[StockMove]) -> int | None:
+    return moves[HISTORY_PAGE - 1].id if len(moves) > HISTORY_PAGE else None

@@ -37,6 +37,7 @@ def register_web(app: Flask) -> None:
         printers,
         security,
         settings,
+        stock_history,
         supervisor,
         tsd,
         users,
@@ -53,6 +54,7 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(messages.short_reason, "short_reason")
     app.add_template_filter(messages.package_label, "package_label")
     app.add_template_filter(messages.work_label, "work_label")
+    app.add_template_filter(messages.move_reason, "move_reason")
     app.add_template_filter(barcode_svg, "barcode_svg")
     app.add_template_global(once.request_key, "request_key")
     app.add_template_filter(messages.print_status, "print_status")
@@ -74,6 +76,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(settings.bp, url_prefix="/settings")
     app.register_blueprint(printers.bp)
     app.register_blueprint(label_printing.bp)
+    app.register_blueprint(stock_history.bp)
     app.register_blueprint(previews.bp)
     app.register_blueprint(users.bp)
     if app.config["SANDBOX_ENABLED"]:

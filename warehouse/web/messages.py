@@ -345,6 +345,23 @@ STATUS_LABELS = {
 }
 status_label: Callable[[str], str] = _words(STATUS_LABELS)
 
+# why a bin's on-hand changed (warehouse.models.work.STOCK_MOVE_REASONS)
+MOVE_REASON_LABELS = {
+    "opening": _l("opening stock"),
+    "receipt": _l("receipt"),
+    "put_away": _l("put-away"),
+    "pick": _l("picked for an order"),
+    "put_back": _l("put back (order cancelled)"),
+    "packing_write_off": _l("written off at packing"),
+    "move": _l("moved between bins"),
+    "count": _l("count adjustment"),
+    "return": _l("return"),
+    "write_off": _l("written off"),
+    "suspected_shortage": _l("suspected shortage"),
+    "damaged": _l("damaged"),
+}
+move_reason: Callable[[str], str] = _words(MOVE_REASON_LABELS)
+
 
 WORK_LABELS = {
     "pick": _l("pick"),
