@@ -62,6 +62,13 @@ def upgrade() -> None:
         batch_op.create_check_constraint(op.f("ck_stock_moves_has_document"), "document <> ''")
         batch_op.create_index("ix_stock_moves_product_history", ["product_id", "id"])
         batch_op.create_index("ix_stock_moves_location_history", ["location_id", "id"])
+        batch_op.create_index(
+            "uq_stock_moves_move_document",
+            ["document", "location_id"],
+            unique=True,
+            sqlite_where=sa.text("reason = 'move'"),
+            postgresql_where=sa.text("reason = 'move'"),
+        )
 
 
 def downgrade() -> None:
@@ -71,6 +78,7 @@ def downgrade() -> None:
         )
     )
     with op.batch_alter_table("stock_moves", schema=None) as batch_op:
+        batch_op.drop_index("uq_stock_moves_move_document")
         batch_op.drop_index("ix_stock_moves_location_history")
         batch_op.drop_index("ix_stock_moves_product_history")
         batch_op.drop_constraint(op.f("ck_stock_moves_has_document"), type_="check")

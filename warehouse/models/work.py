@@ -244,6 +244,16 @@ class StockMove(Base):
         CheckConstraint("document <> ''", name="has_document"),
         Index("ix_stock_moves_product_history", "product_id", "id"),
         Index("ix_stock_moves_location_history", "location_id", "id"),
+        # a move is one row out of a bin and one into another under its document: a
+        # repeated final scan cannot write it twice
+        Index(
+            "uq_stock_moves_move_document",
+            "document",
+            "location_id",
+            unique=True,
+            sqlite_where=text("reason = 'move'"),
+            postgresql_where=text("reason = 'move'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -40,6 +40,7 @@ def register_web(app: Flask) -> None:
         stock_history,
         supervisor,
         tsd,
+        tsd_moves,
         users,
     )
     from warehouse.web.barcode_svg import barcode_svg
@@ -66,6 +67,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(language.bp)
     app.register_blueprint(tsd.bp, url_prefix="/tsd")
+    app.register_blueprint(tsd_moves.bp, url_prefix="/tsd")
     app.register_blueprint(handovers.tsd_bp, url_prefix="/tsd")
     app.register_blueprint(handovers.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
