@@ -41,6 +41,8 @@ def _one_of(values: tuple[str, ...]) -> str:
 def upgrade() -> None:
     with op.batch_alter_table("stock_moves", schema=None) as batch_op:
         batch_op.add_column(sa.Column("document", sa.String(length=64), nullable=True))
+        batch_op.drop_constraint(op.f("ck_stock_moves_reason"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_stock_moves_reason"), _one_of(REASONS))
     op.execute(
         "UPDATE stock_moves SET document = CASE WHEN shortage_id IS NULL THEN 'before-ledger'"
         " ELSE 'shortage:' || CAST(shortage_id AS VARCHAR(20)) END"
@@ -57,8 +59,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("stock_moves", schema=None) as batch_op:
         batch_op.alter_column("document", existing_type=sa.String(length=64), nullable=False)
-        batch_op.drop_constraint(op.f("ck_stock_moves_reason"), type_="check")
-        batch_op.create_check_constraint(op.f("ck_stock_moves_reason"), _one_of(REASONS))
         batch_op.create_check_constraint(op.f("ck_stock_moves_has_document"), "document <> ''")
         batch_op.create_index("ix_stock_moves_product_history", ["product_id", "id"])
         batch_op.create_index("ix_stock_moves_location_history", ["location_id", "id"])
