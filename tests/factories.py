@@ -23,6 +23,7 @@ from warehouse.models import (
     Warehouse,
 )
 from warehouse.orders import intake
+from warehouse.stock import ledger
 
 _ids = count(1)
 
@@ -71,10 +72,8 @@ def make_product(
 
 
 def put_stock(session: Session, product: Product, location: Location, on_hand: int) -> Stock:
-    stock = Stock(product=product, location=location, on_hand=on_hand)
-    session.add(stock)
-    session.flush()
-    return stock
+    """The bin's first stock, as a movement (``opening``) like the demo's and a catalogue's."""
+    return ledger.opening(session, product.id, location.id, on_hand, document="test")
 
 
 def make_picker(session: Session, badge: str = "B-1", name: str = "Picker") -> User:

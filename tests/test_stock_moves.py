@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests import factories as f
 from warehouse.infra import db
 from warehouse.models import Stock
-from warehouse.stock import inventory
+from warehouse.stock import inventory, ledger
 
 
 def test_two_pickers_taking_from_one_bin_at_once_are_both_counted(app):
@@ -29,7 +29,7 @@ def test_two_pickers_taking_from_one_bin_at_once_are_both_counted(app):
             mine = session.get_one(Stock, stock_id)
             assert (mine.on_hand, mine.reserved) == (10, 2)  # both read before either writes
             barrier.wait()
-            inventory.take_from_bin(session, mine, 1)
+            inventory.take_from_bin(session, mine, 1, document="task:1", user=None)
             session.commit()
 
     threads = [threading.Thread(target=take) for _ in range(2)]
@@ -40,6 +40,7 @@ def test_two_pickers_taking_from_one_bin_at_once_are_both_counted(app):
     with app.app_context():
         after = db.session().get_one(Stock, stock_id)
         assert (after.on_hand, after.reserved) == (8, 0)
+        assert ledger.disagreements(db.session()) == []  # both picks are movements too
 
 
 def test_two_lines_of_one_product_reserve_from_one_bin_in_full(session):

@@ -14,9 +14,9 @@ from warehouse import demo
 from warehouse.catalog import catalogue_csv, megamarket_offers
 from warehouse.errors import DomainError
 from warehouse.infra import db, migrate, queue
-from warehouse.models import MarketplaceAccount
+from warehouse.models import Location, MarketplaceAccount, Product
 from warehouse.staff import users
-from warehouse.stock import stock_sync
+from warehouse.stock import ledger, stock_sync
 
 
 def register(app: Flask) -> None:
@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_data)
     app.cli.add_command(redis_url)
     app.cli.add_command(stock_resync)
+    app.cli.add_command(stock_reconcile)
 
 
 @click.command("db-upgrade")
@@ -146,3 +147,20 @@ def stock_resync(account_id: int | None) -> None:
         stock_sync.resync(session, account)
     session.commit()
     click.echo(f"full stock push queued for {len(accounts)} account(s)")
+
+
+@click.command("stock-reconcile")
+@with_appcontext
+def stock_reconcile() -> None:
+    """Check that every bin's on-hand is the sum of its stock movements; exit 1 if not."""
+    session = db.session()
+    found = ledger.disagreements(session)
+    for row in found:
+        product = session.get_one(Product, row.product_id)
+        location = session.get_one(Location, row.location_id)
+        click.echo(
+            f"{product.article}\t{location.code}\ton_hand={row.on_hand}\tledger={row.ledger}"
+        )
+    if found:
+        raise click.ClickException(f"{len(found)} bin(s) disagree with the stock ledger")
+    click.echo("the stock ledger reconciles: every bin's on-hand is the sum of its movements")

@@ -20,10 +20,10 @@ from warehouse.models import (
     Printer,
     Product,
     ProductBarcode,
-    Stock,
     User,
     Warehouse,
 )
+from warehouse.stock import ledger
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,9 @@ def load(
         product = Product(article=item.article, name=item.name, needs_marking=item.marked)
         product.barcodes = [ProductBarcode(barcode=code) for code in item.barcodes]
         session.add(product)
-        session.add(Stock(product=product, location=locations[item.bin], on_hand=STOCK_PER_PRODUCT))
+        session.flush()
+        bin_id = locations[item.bin].id
+        ledger.opening(session, product.id, bin_id, STOCK_PER_PRODUCT, document="demo")
     for badge, (name, pin) in PICKERS.items():
         digest = pin_digest(pin, pin_secret) if pin else None
         session.add(User(name=name, role="picker", badge=badge, pin_digest=digest))

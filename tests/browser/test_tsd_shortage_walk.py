@@ -77,7 +77,7 @@ def test_an_empty_bin_is_not_sold_again_nor_visited_again(
     assert stock.on_hand == stock.reserved == 0
     with app.app_context():
         session = db.session()
-        move = session.scalar(select(StockMove))
+        move = session.scalar(select(StockMove).where(StockMove.reason != "opening"))
         assert (move.reason, move.quantity) == ("suspected_shortage", -STOCK_PER_PRODUCT)
         # the import job's retry does not send a picker back to the empty bin
         assert intake.retry_waiting(session, wb_account(session)) == 0

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from warehouse.errors import DomainError
 from warehouse.models import Location, Product, ProductBarcode, Stock, Warehouse
+from warehouse.stock import ledger
 
 logger = logging.getLogger(__name__)
 YES = ("1", "yes", "true", "да", "y")
@@ -104,8 +105,7 @@ def _first_count(
         select(Stock.id).where(Stock.product_id == product.id, Stock.location_id == location.id)
     )
     if counted is None:
-        session.add(Stock(product_id=product.id, location_id=location.id, on_hand=int(count)))
-        session.flush()
+        ledger.opening(session, product.id, location.id, int(count), document="catalogue")
 
 
 def _bin(session: Session, warehouse: Warehouse, code: str) -> Location | None:

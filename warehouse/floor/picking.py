@@ -424,11 +424,12 @@ def count_picked(session: Session, task: PickTask, item: PickItem, quantity: int
             return ScanResult(False, "item_already_picked", {"product": item.product.name})
         return ScanResult(False, "over_pick", {"remaining": item.remaining, "scanned": quantity})
     stock = inventory.stock_of(session, item.product_id, item.location_id)
+    document, user = f"task:{task.id}", task.picker
     if task.kind == "putback":
-        inventory.return_to_bin(session, stock, quantity)
+        inventory.return_to_bin(session, stock, quantity, document=document, user=user)
         stock_sync.changed(session, [item.product_id])
     else:
-        inventory.take_from_bin(session, stock, quantity)
+        inventory.take_from_bin(session, stock, quantity, document=document, user=user)
     params = {"product": item.product.name, "picked": item.picked, "quantity": item.quantity}
     if current_item(task) is None:
         finish(task)

@@ -82,12 +82,16 @@ def _short(session: Session, item: PickItem, user: User, reason: str) -> ScanRes
         reported_by=user.id,
     )
     session.add(shortage)
+    session.flush()  # the shortage has its id: the document of what leaves the bin
     stock = inventory.unreserve(session, item.line, item.location_id, missing)
     gone = missing if reason == "damaged" else inventory.free_units(session, stock)
     if gone:
-        inventory.take_out(session, stock, gone)
         move = "damaged" if reason == "damaged" else "suspected_shortage"
-        _record_move(session, stock, -gone, move, shortage, user)
+        document = f"shortage:{shortage.id}"
+        inventory.take_out(
+            session, stock, gone, move, document=document, user=user, shortage_id=shortage.id
+        )
+        session.expire(shortage, ["moves"])
     stock_sync.changed(session, [item.product_id])
     logger.info(
         "short pick task=%s item=%s missing=%s reason=%s out_of_bin=%s",
@@ -102,24 +106,6 @@ def _short(session: Session, item: PickItem, user: User, reason: str) -> ScanRes
         picking.finish(task)
         return ScanResult(True, "short_reported", params, task_done=True)
     return ScanResult(True, "short_reported", params)
-
-
-def _record_move(
-    session: Session, stock: Stock, quantity: int, reason: str, shortage: Shortage, user: User
-) -> StockMove:
-    session.flush()  # the shortage has its id
-    move = StockMove(
-        product_id=stock.product_id,
-        location_id=stock.location_id,
-        quantity=quantity,
-        reason=reason,
-        shortage_id=shortage.id,
-        user_id=user.id,
-    )
-    session.add(move)
-    session.flush()
-    session.expire(shortage, ["moves"])
-    return move
 
 
 def order_of(session: Session, shortage_id: int) -> int:
@@ -237,12 +223,16 @@ def record_count(session: Session, shortage_id: int, counted: int, user: User) -
         raise DomainError("bad_count")
     item = shortage.item
     stock = inventory.stock_of(session, item.product_id, item.location_id)
-    change = inventory.count(session, stock, counted)
-    logger.info("bin counted shortage=%s stock=%s change=%s", shortage.id, stock.id, change)
-    if not change:
+    document = f"shortage:{shortage.id}"
+    move = inventory.count(
+        session, stock, counted, document=document, user=user, shortage_id=shortage.id
+    )
+    logger.info("bin counted shortage=%s stock=%s move=%s", shortage.id, stock.id, move)
+    if move is None:
         return None
     stock_sync.changed(session, [item.product_id])
-    return _record_move(session, stock, change, "count", shortage, user)
+    session.expire(shortage, ["moves"])
+    return move
 
 
 def _task_for(

@@ -208,19 +208,52 @@ class Shortage(Base):
     moves: Mapped[list[StockMove]] = relationship(order_by="StockMove.id", viewonly=True)
 
 
-# suspected_shortage: a picker found the bin without the goods, its free stock is taken out
-# until a count confirms or corrects it; damaged: units not sellable; count: what a count found
-STOCK_MOVE_REASONS = ("suspected_shortage", "damaged", "count")
+# Why a bin's on-hand changed (the stock ledger, warehouse/stock/ledger.py):
+# opening: the first stock of a bin (demo, catalogue file, a database from before the
+# ledger); receipt / put_away: goods in; pick: taken for an order; put_back: a cancelled
+# order's goods back on the shelf; packing_write_off: written off at the pack station;
+# move: bin to bin; count: what a count found; return: a parcel the marketplace returned;
+# write_off: goods written off; suspected_shortage: a picker found the bin without the
+# goods, its free stock is taken out until a count confirms or corrects it; damaged: units
+# found not sellable at pick
+STOCK_MOVE_REASONS = (
+    "opening",
+    "receipt",
+    "put_away",
+    "pick",
+    "put_back",
+    "packing_write_off",
+    "move",
+    "count",
+    "return",
+    "write_off",
+    "suspected_shortage",
+    "damaged",
+)
 
 
 class StockMove(Base):
-    """A change of a bin's stock that is neither a pick nor a put-back, and why: kept so a
-    supervisor sees where stock went (and a count can put it back)."""
+    """One change of a bin's on-hand (the stock ledger): product, bin, signed quantity,
+    why, under which document, who, when. A bin's on-hand is the sum of its rows; only
+    ``ledger.move`` writes them, in the same transaction as the on-hand UPDATE."""
 
     __tablename__ = "stock_moves"
     __table_args__ = (
         CheckConstraint(one_of("reason", STOCK_MOVE_REASONS), name="reason"),
         CheckConstraint("quantity <> 0", name="not_zero"),
+        CheckConstraint("document <> ''", name="has_document"),
+        Index("ix_stock_moves_product_history", "product_id", "id"),
+        Index("ix_stock_moves_location_history", "location_id", "id"),
+        # a move is one row out of a bin and one into another under its document: a
+        # repeated final scan cannot write it twice
+        Index(
+            "uq_stock_moves_move_document",
+            "document",
+            "location_id",
+            unique=True,
+            sqlite_where=text("reason = 'move'"),
+            postgresql_where=text("reason = 'move'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -228,6 +261,8 @@ class StockMove(Base):
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     quantity: Mapped[int]  # signed: below zero the units left the bin
     reason: Mapped[str] = mapped_column(String(20))
+    # what the change belongs to: "task:12", "shortage:3", "demo", "catalogue", "move:<uuid>"
+    document: Mapped[str] = mapped_column(String(64))
     shortage_id: Mapped[int | None] = mapped_column(
         ForeignKey("shortages.id", ondelete="SET NULL"), index=True
     )

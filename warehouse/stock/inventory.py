@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
 from warehouse.errors import DomainError
@@ -19,7 +19,13 @@ from warehouse.models import (
     ProductBarcode,
     Reservation,
     Stock,
+    StockMove,
+    User,
 )
+from warehouse.stock import ledger
+from warehouse.stock.ledger import stock_of
+
+__all__ = ["stock_of"]  # the ledger's: where goods go is the ledger's business
 
 logger = logging.getLogger(__name__)
 
@@ -94,23 +100,22 @@ def reserve_order(session: Session, order: Order, warehouse_id: int) -> bool:
     return True
 
 
-def _change(stock: Stock, *, on_hand: int = 0, reserved: int = 0) -> None:
-    """Stock moves as SQL arithmetic (``on_hand = on_hand - 1``), never as a value read
-    before: two pickers taking from one bin at once must both be counted. The CHECKs on
-    the table refuse a move that would go below zero or promise more than is there."""
-    if on_hand:
-        stock.on_hand = Stock.on_hand + on_hand
-    if reserved:
-        stock.reserved = Stock.reserved + reserved
+def _change(stock: Stock, *, reserved: int) -> None:
+    """A reservation moves as SQL arithmetic (``reserved = reserved + 1``), never as a
+    value read before: two orders reserving one bin at once must both be counted. The
+    CHECKs on the table refuse promising more than is there. On-hand changes only through
+    ``ledger.move``, which writes the movement row with it."""
+    stock.reserved = Stock.reserved + reserved
     session = object_session(stock)
     if session is not None:  # at once: a second move of the same row must add to this one
         session.flush([stock])
 
 
-def take_from_bin(session: Session, stock: Stock, quantity: int) -> None:
+def take_from_bin(
+    session: Session, stock: Stock, quantity: int, *, document: str, user: User | None
+) -> None:
     """Picked goods leave the bin: on hand and reserved both go down."""
-    _change(stock, on_hand=-quantity, reserved=-quantity)
-    session.flush()
+    ledger.move(session, stock, -quantity, "pick", reserved=-quantity, document=document, user=user)
 
 
 def release_order(session: Session, order: Order) -> set[int]:
@@ -144,21 +149,11 @@ def _picked_from(session: Session, line: OrderLine, stock: Stock) -> int:
     return int(picked or 0)
 
 
-def return_to_bin(session: Session, stock: Stock, quantity: int) -> None:
+def return_to_bin(
+    session: Session, stock: Stock, quantity: int, *, document: str, user: User | None
+) -> None:
     """Goods of a cancelled order are back on the shelf, free again."""
-    _change(stock, on_hand=quantity)
-    session.flush()
-
-
-def stock_of(session: Session, product_id: int, location_id: int) -> Stock:
-    stock = session.scalar(
-        select(Stock).where(Stock.product_id == product_id, Stock.location_id == location_id)
-    )
-    if stock is None:  # a put-back into a bin the product never lay in
-        stock = Stock(product_id=product_id, location_id=location_id, on_hand=0, reserved=0)
-        session.add(stock)
-        session.flush()
-    return stock
+    ledger.move(session, stock, quantity, "put_back", document=document, user=user)
 
 
 def unreserve(session: Session, line: OrderLine, location_id: int, quantity: int) -> Stock:
@@ -183,30 +178,51 @@ def free_units(session: Session, stock: Stock) -> int:
     return stock.free
 
 
-def take_out(session: Session, stock: Stock, quantity: int) -> None:
+def take_out(
+    session: Session,
+    stock: Stock,
+    quantity: int,
+    reason: str,
+    *,
+    document: str,
+    user: User | None,
+    shortage_id: int | None = None,
+) -> None:
     """Goods leave the bin without an order (missing, damaged); never below what is
     promised to orders (the CHECK on the table refuses that)."""
-    _change(stock, on_hand=-quantity)
-    session.flush()
+    ledger.move(
+        session, stock, -quantity, reason, document=document, user=user, shortage_id=shortage_id
+    )
 
 
-def count(session: Session, stock: Stock, counted: int) -> int:
-    """A count of the bin: its on hand becomes what was counted; returns the change.
+def count(
+    session: Session,
+    stock: Stock,
+    counted: int,
+    *,
+    document: str,
+    user: User | None,
+    shortage_id: int | None = None,
+) -> StockMove | None:
+    """A count of the bin: its on hand becomes what was counted; returns the movement
+    (None when the count found what the bin showed).
 
     Compare-and-set on the value read, so a pick at the same moment is not overwritten."""
     seen = _on_hand(session, stock)
     if counted < stock.reserved:
         raise DomainError("count_below_reserved", reserved=stock.reserved, counted=counted)
-    changed = session.execute(
-        update(Stock)
-        .where(Stock.id == stock.id, Stock.on_hand == seen, Stock.reserved <= counted)
-        .values(on_hand=counted)
-        .execution_options(synchronize_session=False)
+    if counted == seen:
+        return None
+    return ledger.move(
+        session,
+        stock,
+        counted - seen,
+        "count",
+        expect_on_hand=seen,
+        document=document,
+        user=user,
+        shortage_id=shortage_id,
     )
-    if not getattr(changed, "rowcount", 0):
-        raise DomainError("count_changed")  # goods moved meanwhile: count again
-    session.refresh(stock, ["on_hand", "reserved"])
-    return counted - seen
 
 
 def _on_hand(session: Session, stock: Stock) -> int:

@@ -38,8 +38,10 @@ def register_web(app: Flask) -> None:
         printers,
         security,
         settings,
+        stock_history,
         supervisor,
         tsd,
+        tsd_moves,
         users,
     )
     from warehouse.web.barcode_svg import barcode_svg
@@ -54,6 +56,7 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(messages.short_reason, "short_reason")
     app.add_template_filter(messages.package_label, "package_label")
     app.add_template_filter(messages.work_label, "work_label")
+    app.add_template_filter(messages.move_reason, "move_reason")
     app.add_template_filter(barcode_svg, "barcode_svg")
     app.add_template_global(once.request_key, "request_key")
     app.add_template_filter(messages.print_status, "print_status")
@@ -65,6 +68,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(language.bp)
     app.register_blueprint(tsd.bp, url_prefix="/tsd")
+    app.register_blueprint(tsd_moves.bp, url_prefix="/tsd")
     app.register_blueprint(handovers.tsd_bp, url_prefix="/tsd")
     app.register_blueprint(handovers.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
@@ -76,6 +80,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(accounting.bp, url_prefix="/settings/accounting")
     app.register_blueprint(printers.bp)
     app.register_blueprint(label_printing.bp)
+    app.register_blueprint(stock_history.bp)
     app.register_blueprint(previews.bp)
     app.register_blueprint(users.bp)
     if app.config["SANDBOX_ENABLED"]:

@@ -166,6 +166,38 @@ TEXTS = {
     "printer_code_taken": lambda p: _("Code %(value)s is already on another printer", **p),
     "bad_printer_field": lambda p: _("Check the field: %(field)s", field=_field(p)),
     "product_not_found": lambda p: _("Product not found"),
+    "move_scan_from_bin": lambda p: _("Move: scan the bin the goods are in"),
+    "move_from_ok": lambda p: _("Bin %(bin)s. Scan the product", **p),
+    "move_product_first": lambda p: _(
+        "Bin %(bin)s: scan the product first, then the bin it goes to", **p
+    ),
+    "move_unknown_barcode": lambda p: _(
+        "Unknown barcode %(barcode)s: scan the product or a bin", **p
+    ),
+    "move_one_product": lambda p: _(
+        "One product a move: scan %(product)s or the bin it goes to", **p
+    ),
+    "move_bad_quantity": lambda p: _(
+        "Quantity %(quantity)s is not possible: type from 1 to 9999", **p
+    ),
+    "move_not_free": lambda p: _(
+        "%(bin)s has %(free)s of %(product)s free (the rest is reserved for orders): "
+        "move at most %(free)s",
+        **p,
+    ),
+    "move_quantity_ok": lambda p: _(
+        "%(product)s × %(quantity)s from %(bin)s. Scan more, type the quantity, "
+        "or scan the bin it goes to",
+        **p,
+    ),
+    "move_same_bin": lambda p: _("That is %(from)s itself: scan the bin the goods go to", **p),
+    "move_other_warehouse": lambda p: _(
+        "Bin %(to)s is in another warehouse: scan a bin of this one", **p
+    ),
+    "move_done": lambda p: _(
+        "Moved %(product)s × %(quantity)s: %(from)s → %(to)s. Scan the next bin to move from", **p
+    ),
+    "move_done_before": lambda p: _("This move is already done. Scan the next bin to move from"),
     "bad_copies": lambda p: _("Copies: a number from 1 to %(max)s", **p),
     "barcode_not_of_product": lambda p: _("%(barcode)s is not a barcode of %(product)s", **p),
     "product_has_no_barcode": lambda p: _("%(product)s has no barcode to print", **p),
@@ -344,6 +376,23 @@ STATUS_LABELS = {
     "failed": _l("failed"),
 }
 status_label: Callable[[str], str] = _words(STATUS_LABELS)
+
+# why a bin's on-hand changed (warehouse.models.work.STOCK_MOVE_REASONS)
+MOVE_REASON_LABELS = {
+    "opening": _l("opening stock"),
+    "receipt": _l("receipt"),
+    "put_away": _l("put-away"),
+    "pick": _l("picked for an order"),
+    "put_back": _l("put back (order cancelled)"),
+    "packing_write_off": _l("written off at packing"),
+    "move": _l("moved between bins"),
+    "count": _l("count adjustment"),
+    "return": _l("return"),
+    "write_off": _l("written off"),
+    "suspected_shortage": _l("suspected shortage"),
+    "damaged": _l("damaged"),
+}
+move_reason: Callable[[str], str] = _words(MOVE_REASON_LABELS)
 
 
 WORK_LABELS = {

@@ -1,0 +1,199 @@
+"""The stock ledger: every change of a bin's on-hand is a ``StockMove`` row.
+
+``move`` is the ONE way on-hand changes. It does the atomic UPDATE (``on_hand = on_hand
++ :n`` in SQL, the table's CHECKs refusing a bin below zero or below what is promised) and
+writes the movement row in the same transaction. Picks, put-backs, short picks and counts
+call it today; receiving, put-away, moves, counts and returns call it with their own
+reason and document. Nothing else may assign ``Stock.on_hand`` (tests/test_stock_ledger.py
+reads the source to hold that).
+
+So a bin's on-hand always equals the sum of its movements; ``disagreements`` lists the
+stock rows where it does not (``flask --app wsgi stock-reconcile``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from warehouse.errors import DomainError, NotFound
+from warehouse.models import Location, Product, Stock, StockMove, User
+from warehouse.models.work import STOCK_MOVE_REASONS
+
+logger = logging.getLogger(__name__)
+
+HISTORY_PAGE = 50
+
+
+def move(
+    session: Session,
+    stock: Stock,
+    quantity: int,
+    reason: str,
+    *,
+    document: str,
+    user: User | None,
+    reserved: int = 0,
+    expect_on_hand: int | None = None,
+    shortage_id: int | None = None,
+) -> StockMove:
+    """Change the bin's on-hand by ``quantity`` (signed) and record why.
+
+    ``reason``: one of ``STOCK_MOVE_REASONS``; ``document``: what the change belongs to
+    ("task:12", "shortage:3", "count:7", "move:<id>", "demo"); ``user``: who, None for the
+    system. ``reserved`` changes the reservation in the same UPDATE (a pick takes both).
+    ``expect_on_hand``: compare-and-set for a count, refused with ``count_changed`` when
+    goods moved since the value was read. Flushes, never commits."""
+    if quantity == 0:
+        raise ValueError("a stock movement of zero units")
+    if reason not in STOCK_MOVE_REASONS:
+        raise ValueError(f"unknown stock movement reason {reason!r}")
+    if stock.id is None:
+        session.flush([stock])
+    statement = (
+        update(Stock)
+        .where(Stock.id == stock.id)
+        .values(on_hand=Stock.on_hand + quantity, reserved=Stock.reserved + reserved)
+        .execution_options(synchronize_session=False)
+    )
+    if expect_on_hand is not None:
+        statement = statement.where(Stock.on_hand == expect_on_hand)
+    changed = session.execute(statement)
+    if getattr(changed, "rowcount", 0) != 1:
+        raise DomainError("count_changed")  # goods moved meanwhile: count again
+    session.expire(stock, ["on_hand", "reserved"])
+    row = StockMove(
+        product_id=stock.product_id,
+        location_id=stock.location_id,
+        quantity=quantity,
+        reason=reason,
+        document=document,
+        shortage_id=shortage_id,
+        user_id=user.id if user is not None else None,
+    )
+    session.add(row)
+    session.flush()
+    logger.info(
+        "stock moved stock=%s quantity=%s reason=%s document=%s",
+        stock.id,
+        quantity,
+        reason,
+        document,
+    )
+    return row
+
+
+def stock_of(session: Session, product_id: int, location_id: int) -> Stock:
+    """The product's stock row in the bin, created empty the first time goods go there."""
+    stock = session.scalar(
+        select(Stock).where(Stock.product_id == product_id, Stock.location_id == location_id)
+    )
+    if stock is None:
+        stock = Stock(product_id=product_id, location_id=location_id, on_hand=0, reserved=0)
+        session.add(stock)
+        session.flush()
+    return stock
+
+
+def opening(
+    session: Session,
+    product_id: int,
+    location_id: int,
+    quantity: int,
+    *,
+    document: str,
+    user: User | None = None,
+) -> Stock:
+    """The first stock of a bin (the demo's, a catalogue file's initial count)."""
+    stock = stock_of(session, product_id, location_id)
+    if quantity:
+        move(session, stock, quantity, "opening", document=document, user=user)
+    return stock
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    product_id: int
+    location_id: int
+    on_hand: int
+    ledger: int
+
+
+def disagreements(session: Session) -> list[Disagreement]:
+    """Bins whose on-hand is not the sum of their movements (none, when all is well),
+    including movements of a product in a bin that has no stock row at all."""
+    totals = (
+        select(
+            StockMove.product_id,
+            StockMove.location_id,
+            func.sum(StockMove.quantity).label("total"),
+        )
+        .group_by(StockMove.product_id, StockMove.location_id)
+        .subquery()
+    )
+    joined = and_(
+        totals.c.product_id == Stock.product_id, totals.c.location_id == Stock.location_id
+    )
+    ledger = func.coalesce(totals.c.total, 0)
+    with_stock = session.execute(
+        select(Stock.product_id, Stock.location_id, Stock.on_hand, ledger)
+        .outerjoin(totals, joined)
+        .where(Stock.on_hand != ledger)
+    )
+    orphans = session.execute(
+        select(totals.c.product_id, totals.c.location_id, totals.c.total)
+        .outerjoin(Stock, joined)
+        .where(Stock.id.is_(None), totals.c.total != 0)
+    )
+    found = [Disagreement(p, loc, on_hand, int(total)) for p, loc, on_hand, total in with_stock]
+    found += [Disagreement(p, loc, 0, int(total)) for p, loc, total in orphans]
+    return sorted(found, key=lambda d: (d.product_id, d.location_id))
+
+
+@dataclass(frozen=True)
+class History:
+    """A page of a product's or a bin's movements, newest first; ``older`` is the id to
+    pass as ``before`` for the next page (None on the last one)."""
+
+    product: Product | None
+    location: Location | None
+    moves: list[StockMove]
+    older: int | None
+
+
+def product_history(session: Session, product_id: int, before: int | None = None) -> History:
+    product = session.get(Product, product_id)
+    if product is None:
+        raise NotFound("product_not_found")
+    moves = _page(session, StockMove.product_id == product_id, before)
+    return History(product, None, moves[:HISTORY_PAGE], _older(moves))
+
+
+def bin_history(session: Session, location_id: int, before: int | None = None) -> History:
+    location = session.get(Location, location_id)
+    if location is None:
+        raise NotFound("location_not_found")
+    moves = _page(session, StockMove.location_id == location_id, before)
+    return History(None, location, moves[:HISTORY_PAGE], _older(moves))
+
+
+def _page(session: Session, subject: ColumnElement[bool], before: int | None) -> list[StockMove]:
+    """One page plus one row (to know whether an older page exists); keyset on the id."""
+    query = (
+        select(StockMove)
+        .where(subject)
+        .options(joinedload(StockMove.product), joinedload(StockMove.location))
+        .options(joinedload(StockMove.user))
+        .order_by(StockMove.id.desc())
+        .limit(HISTORY_PAGE + 1)
+    )
+    if before is not None:
+        query = query.where(StockMove.id < before)
+    return list(session.scalars(query))
+
+
+def _older(moves: list[StockMove]) -> int | None:
+    return moves[HISTORY_PAGE - 1].id if len(moves) > HISTORY_PAGE else None
