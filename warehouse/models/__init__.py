@@ -2,7 +2,14 @@
 
 from warehouse.models.base import Base, utcnow
 from warehouse.models.boxes import IssuedSscc
-from warehouse.models.catalog import Location, Product, ProductBarcode, Stock, Warehouse
+from warehouse.models.catalog import (
+    CatalogueUpload,
+    Location,
+    Product,
+    ProductBarcode,
+    Stock,
+    Warehouse,
+)
 from warehouse.models.listings import Listing, StatusMap
 from warehouse.models.orders import (
     ACCOUNT_PROBLEMS,
@@ -49,6 +56,7 @@ __all__ = [
     "PRINTER_TRANSPORTS",
     "PRINT_JOB_STATUSES",
     "Base",
+    "CatalogueUpload",
     "HandOver",
     "HandOverDocument",
     "HandOverEvent",
