@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from printers import barcodes as gs1
 from warehouse.catalog.catalogue_files import Row
-from warehouse.errors import DomainError
+from warehouse.errors import DomainError, NotFound
 from warehouse.models import Location, Product, ProductBarcode, Stock, Warehouse
 
 logger = logging.getLogger(__name__)
@@ -130,6 +130,17 @@ def apply(session: Session, kind: str, header: list[str], rows: list[Row]) -> Pl
         result.count("update"),
     )
     return result
+
+
+def set_active(session: Session, kind: str, row_id: int, active: bool) -> None:
+    """Deactivate (or bring back) a product or a bin; nothing is deleted."""
+    thing: Product | Location | None = (
+        session.get(Product, row_id) if kind == "products" else session.get(Location, row_id)
+    )
+    if thing is None:
+        raise NotFound("not_found")
+    thing.active = active
+    session.flush()
 
 
 # --- products -------------------------------------------------------------------------
@@ -423,11 +434,7 @@ def export_rows(session: Session, kind: str) -> tuple[list[str], list[list[str]]
     """The catalogue in the import's own columns (products or bins), ordered by key."""
     if kind == "bins":
         locations = session.scalars(select(Location).order_by(Location.walk_order, Location.code))
-        rows = [
-            [loc.code, loc.zone, str(loc.walk_order), loc.barcode, _yes(loc.active)]
-            for loc in locations
-        ]
-        return list(BIN_COLUMNS), rows
+        return list(BIN_COLUMNS), [_bin_row(loc) for loc in locations]
     products = session.scalars(
         select(Product).options(selectinload(Product.barcodes)).order_by(Product.article)
     )
@@ -453,3 +460,27 @@ def _product_row(p: Product) -> list[str]:
 
 def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
+
+
+def cells(thing: Product | Location) -> dict[str, str]:
+    """A product or bin as the import's cells (the desk's edit form is filled with them)."""
+    if isinstance(thing, Product):
+        return dict(zip(PRODUCT_COLUMNS, _product_row(thing), strict=True))
+    return dict(zip(BIN_COLUMNS, _bin_row(thing), strict=True))
+
+
+def _bin_row(loc: Location) -> list[str]:
+    return [loc.code, loc.zone, str(loc.walk_order), loc.barcode, _yes(loc.active)]
+
+
+LISTED = 200
+
+
+def listing(session: Session, search: str = "") -> tuple[list[Product], list[Location]]:
+    """Products (the first 200 matching ``search`` in article or name) and all bins."""
+    products = select(Product).options(selectinload(Product.barcodes)).order_by(Product.article)
+    if search:
+        pattern = f"%{search}%"
+        products = products.where(Product.article.ilike(pattern) | Product.name.ilike(pattern))
+    bins = select(Location).order_by(Location.walk_order, Location.code)
+    return list(session.scalars(products.limit(LISTED))), list(session.scalars(bins))

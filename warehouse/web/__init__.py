@@ -25,6 +25,7 @@ def register_web(app: Flask) -> None:
     from warehouse.web import (
         api,
         auth,
+        catalogue,
         errors,
         handovers,
         health,
@@ -76,6 +77,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(label_printing.bp)
     app.register_blueprint(previews.bp)
     app.register_blueprint(users.bp)
+    app.register_blueprint(catalogue.bp)
     if app.config["SANDBOX_ENABLED"]:
         from warehouse.marketplaces import sandbox
 
