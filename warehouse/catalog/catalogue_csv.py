@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from printers import barcodes as gs1
 from warehouse.catalog.catalogue_files import Row
@@ -152,7 +153,8 @@ def _plan_products(session: Session, header: list[str], rows: list[Row]) -> Plan
         for p in session.scalars(select(Product).options(selectinload(Product.barcodes)))
     }
     owners = {b.barcode: article for article, p in products.items() for b in p.barcodes}
-    bins = set(session.scalars(select(Location.code)))
+    here = select(Location.code).where(_here(session)) if "bin" in header else None
+    bins = set(session.scalars(here)) if here is not None else set()
     seen_articles: dict[str, int] = {}
     seen_codes: dict[str, int] = {}
     result = Plan("products", [])
@@ -280,7 +282,8 @@ def _set_product(product: Product, values: dict[str, Any]) -> None:
 
 def _first_counts(session: Session, counted: list[tuple[Product, tuple[str, int]]]) -> None:
     """A first start's stock: a product's first count in a bin, never over one made."""
-    bins = dict(session.execute(select(Location.code, Location.id)).tuples().all())
+    here = select(Location.code, Location.id).where(_here(session))
+    bins = dict(session.execute(here).tuples().all())
     have = set(session.execute(select(Stock.product_id, Stock.location_id)).tuples().all())
     for product, (code, on_hand) in counted:
         if (product.id, bins[code]) not in have:
@@ -291,8 +294,9 @@ def _first_counts(session: Session, counted: list[tuple[Product, tuple[str, int]
 
 
 def _plan_bins(session: Session, header: list[str], rows: list[Row]) -> Plan:
-    locations = {loc.code: loc for loc in session.scalars(select(Location))}
-    owners = {loc.barcode: code for code, loc in locations.items()}
+    locations = {loc.code: loc for loc in session.scalars(select(Location).where(_here(session)))}
+    owners = dict(session.execute(select(Location.barcode, Location.code)).tuples().all())
+    mine = {loc.barcode for loc in locations.values()}
     seen: dict[str, int] = {}
     seen_codes: dict[str, int] = {}
     result = Plan("bins", [])
@@ -310,7 +314,7 @@ def _plan_bins(session: Session, header: list[str], rows: list[Row]) -> Plan:
         code = row.values.get("barcode")
         if code:
             owner = owners.get(code)
-            if owner is not None and owner != row.key:
+            if owner is not None and not (owner == row.key and code in mine):
                 row.refuse("catalogue_bin_barcode_taken", barcode=code, bin=owner)
             elif code in seen_codes:
                 row.refuse("catalogue_barcode_twice", barcode=code, other=seen_codes[code])
@@ -365,6 +369,11 @@ def _apply_bins(session: Session, warehouse: Warehouse, result: Plan) -> None:
         for column, value in row.values.items():
             if column != "id":
                 setattr(location, column, value)
+
+
+def _here(session: Session) -> ColumnElement[bool]:
+    """Bins of the warehouse the catalogue loads into (the first: one warehouse for now)."""
+    return Location.warehouse_id == first_warehouse(session).id
 
 
 # --- cells ----------------------------------------------------------------------------
