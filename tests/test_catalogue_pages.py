@@ -139,3 +139,12 @@ def test_products_and_bins_are_created_edited_and_deactivated_on_the_desk(app, c
     with app.app_context():
         assert db.session().get(Product, mug_id).active is False
         assert articles(app) == ["A-1"]
+
+
+def test_a_1c_exchange_zip_is_previewed_like_a_products_file(app, client):
+    from tests.test_commerceml import exchange
+
+    boss(app, client)
+    response = upload(client, "products", "1c.zip", exchange())
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "2 создать" in page and "1 отклонено" in page and "MUG-1" in page

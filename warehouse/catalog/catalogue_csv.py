@@ -187,9 +187,9 @@ def _plan_products(session: Session, header: list[str], rows: list[Row]) -> Plan
 def _product_values(row: RowPlan, header: list[str], cells: dict[str, str]) -> None:
     values = row.values
     for column in header:
-        raw = cells.get(column, "").strip()
-        if column in ("article", "bin", "on_hand"):
-            continue
+        if column not in cells or column in ("article", "bin", "on_hand"):
+            continue  # a cell a CommerceML row lacks is left alone, as a missing column
+        raw = cells[column].strip()
         if column == "name":
             if not raw:
                 row.refuse("catalogue_empty_cell", column="name")

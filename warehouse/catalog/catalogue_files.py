@@ -1,5 +1,6 @@
-"""Catalogue files as tables: CSV (UTF-8, or Windows-1251 as 1C writes it) and XLSX
-(openpyxl) read into rows of text, and rows written back in either format.
+"""Catalogue files as tables: CSV (UTF-8, or Windows-1251 as 1C writes it), XLSX
+(openpyxl) and a 1C CommerceML 2 export (``commerceml``) read into rows of text, and rows
+written back as CSV or XLSX.
 
 Pure file handling: which columns mean what is ``catalogue_csv``'s business. A file that
 cannot be read as a table is refused as a whole, in words naming the row and the column.
@@ -17,6 +18,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from warehouse.catalog import commerceml
 from warehouse.errors import DomainError
 
 MAX_BYTES = 10 * 1024 * 1024  # a 10,000-product XLSX is well under 2 MB
@@ -41,6 +43,9 @@ def read(filename: str, data: bytes) -> Table:
         return _read_xlsx(data)
     if ending in ("csv", "txt"):
         return _read_csv(data)
+    if ending in ("xml", "zip"):  # a 1C catalogue as CommerceML 2
+        header, rows = commerceml.read(filename, data)
+        return Table(header=header, rows=rows, encoding="commerceml")
     raise DomainError("catalogue_bad_format", filename=filename)
 
 

@@ -644,6 +644,12 @@ TEXTS.update(
             "%(column)s: %(value)s is not a whole number of 0 or more", **p
         ),
         "catalogue_unknown_bin": lambda p: _("there is no bin %(bin)s", **p),
+        "commerceml_no_import": lambda p: _(
+            "No import.xml in the file: upload 1C's import.xml, or a .zip with import.xml and "
+            "offers.xml"
+        ),
+        "commerceml_bad_xml": lambda p: _("%(file)s is not a CommerceML 2 file (%(why)s)", **p),
+        "commerceml_no_products": lambda p: _("import.xml lists no products (Товар)"),
         "catalogue_upload_gone": lambda p: _(
             "This upload is no longer here (applied or expired): upload the file again"
         ),
