@@ -120,6 +120,8 @@ def test_products_and_bins_are_created_edited_and_deactivated_on_the_desk(app, c
     assert clash.status_code == 422
     assert "штрихкод 4601234567893 принадлежит другому товару, A-1" in clash.get_data(as_text=True)
     assert client.post("/catalogue/bins", data={"code": "A-01", "zone": "A"}).status_code == 302
+    again = client.post("/catalogue/products", data={"new": "1", "article": "A-1", "name": "X"})
+    assert again.status_code == 422 and "A-1 уже есть" in again.get_data(as_text=True)
     with app.app_context():
         mug = db.session().scalar(select(Product).where(Product.article == "A-1"))
         assert (mug.name, mug.needs_marking, mug.min_stock) == ("Кружка 330", False, 4)

@@ -113,10 +113,16 @@ def plan(session: Session, kind: str, header: list[str], rows: list[Row]) -> Pla
     return planner(session, header, rows)
 
 
-def apply(session: Session, kind: str, header: list[str], rows: list[Row]) -> Plan:
+def apply(
+    session: Session, kind: str, header: list[str], rows: list[Row], *, new_only: bool = False
+) -> Plan:
     """Plan again (the catalogue may have changed since the preview) and write every row,
-    or raise RowsRefused and write nothing. Flushes; the caller commits."""
+    or raise RowsRefused and write nothing. ``new_only`` (the desk's «new» forms) refuses
+    a row whose article or bin code exists. Flushes; the caller commits."""
     result = plan(session, kind, header, rows)
+    for row in result.rows if new_only else ():
+        if row.action in ("update", "unchanged"):
+            row.refuse("catalogue_exists", key=row.key)
     if result.refused:
         raise RowsRefused(result)
     if kind == "products":

@@ -48,10 +48,10 @@ def preview(session: Session, token: str) -> tuple[CatalogueUpload, catalogue_cs
 def apply(session: Session, token: str) -> catalogue_csv.Plan:
     """Write the upload's rows (all or none: RowsRefused) and forget the upload."""
     upload, header, rows, _ = _load(session, token)
-    result = catalogue_csv.apply(session, upload.kind, header, rows)
-    session.delete(upload)
-    session.flush()
-    return result
+    taken = session.execute(delete(CatalogueUpload).where(CatalogueUpload.id == upload.id))
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise NotFound("catalogue_upload_gone")  # a second click applied it meanwhile
+    return catalogue_csv.apply(session, upload.kind, header, rows)
 
 
 def _load(

@@ -128,7 +128,8 @@ def save(kind: str):
     for flag in ("needs_marking",) if kind == "products" else ():
         cells[flag] = "yes" if request.form.get(flag) else "no"
     try:
-        catalogue_csv.apply(db.session(), kind, list(cells), [(1, cells)])
+        new_only = request.form.get("new") == "1"
+        catalogue_csv.apply(db.session(), kind, list(cells), [(1, cells)], new_only=new_only)
     except catalogue_csv.RowsRefused as refusal:
         db.session().rollback()
         words = "; ".join(

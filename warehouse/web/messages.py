@@ -644,6 +644,9 @@ TEXTS.update(
             "%(column)s: %(value)s is not a whole number of 0 or more", **p
         ),
         "catalogue_unknown_bin": lambda p: _("there is no bin %(bin)s", **p),
+        "catalogue_exists": lambda p: _(
+            "%(key)s already exists: change it with «Edit» in its row", **p
+        ),
         "commerceml_no_import": lambda p: _(
             "No import.xml in the file: upload 1C's import.xml, or a .zip with import.xml and "
             "offers.xml"
