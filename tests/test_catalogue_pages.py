@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests import factories as f
 from warehouse.catalog import catalogue_files
 from warehouse.infra import db
-from warehouse.models import CatalogueUpload, Location, Product
+from warehouse.models import CatalogueUpload, Location, Product, Warehouse
 
 
 def boss(app, client) -> None:
@@ -150,3 +150,38 @@ def test_a_1c_exchange_zip_is_previewed_like_a_products_file(app, client):
     response = upload(client, "products", "1c.zip", exchange())
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "2 создать" in page and "1 отклонено" in page and "MUG-1" in page
+
+
+def test_warehouses_are_added_renamed_and_the_last_active_one_stays(app, client):
+    boss(app, client)
+    assert (
+        client.post("/catalogue/warehouses", data={"code": "NORTH", "name": "Север"}).status_code
+        == 302
+    )
+    taken = client.post("/catalogue/warehouses", data={"code": "NORTH", "name": "Ещё"})
+    assert taken.status_code == 422 and "NORTH уже занят" in taken.get_data(as_text=True)
+    with app.app_context():
+        first, north = db.session().scalars(select(Warehouse.id).order_by(Warehouse.id)).all()
+    assert (
+        client.post(
+            f"/catalogue/warehouses/{north}", data={"code": "N", "name": "Север-2"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(f"/catalogue/warehouses/{first}/active", data={"active": "0"}).status_code
+        == 302
+    )
+    client.post("/catalogue/bins", data={"new": "1", "code": "N-01"})  # into the first active
+    last = client.post(f"/catalogue/warehouses/{north}/active", data={"active": "0"})
+    assert last.status_code == 422 and "единственный действующий склад" in last.get_data(
+        as_text=True
+    )
+    assert (
+        client.post("/catalogue/warehouses/999999", data={"code": "X", "name": "Y"}).status_code
+        == 404
+    )
+    with app.app_context():
+        s = db.session()
+        assert s.scalar(select(Location.warehouse_id).where(Location.code == "N-01")) == north
+        assert s.get(Warehouse, north).name == "Север-2" and s.get(Warehouse, first).active is False

@@ -1,5 +1,5 @@
-"""the catalogue: product cost price, minimum stock, weight and size; bin zone; products
-and bins can be deactivated; parsed catalogue uploads between preview and apply
+"""the catalogue: product cost price, minimum stock, weight and size; bin zone; warehouses,
+products and bins can be deactivated; parsed catalogue uploads between preview and apply
 
 Revision ID: 0022
 Revises: 0021
@@ -39,6 +39,10 @@ def upgrade() -> None:
             op.f('ck_products_size_not_negative'),
             'length_mm >= 0 AND width_mm >= 0 AND height_mm >= 0',
         )
+    with op.batch_alter_table('warehouses', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False)
+        )
     with op.batch_alter_table('locations', schema=None) as batch_op:
         batch_op.add_column(
             sa.Column('zone', sa.String(length=64), server_default='', nullable=False)
@@ -69,6 +73,8 @@ def downgrade() -> None:
     with op.batch_alter_table('locations', schema=None) as batch_op:
         batch_op.drop_column('active')
         batch_op.drop_column('zone')
+    with op.batch_alter_table('warehouses', schema=None) as batch_op:
+        batch_op.drop_column('active')
     with op.batch_alter_table('products', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_products_size_not_negative'), type_='check')
         batch_op.drop_constraint(op.f('ck_products_weight_not_negative'), type_='check')

@@ -88,7 +88,9 @@ class RowsRefused(DomainError):
 
 
 def first_warehouse(session: Session) -> Warehouse:
-    warehouse = session.scalar(select(Warehouse).order_by(Warehouse.id).limit(1))
+    """The warehouse the catalogue's bins load into: the first active one."""
+    first = select(Warehouse).where(Warehouse.active.is_(True)).order_by(Warehouse.id).limit(1)
+    warehouse = session.scalar(first)
     if warehouse is None:
         raise DomainError("csv_no_warehouse")
     return warehouse

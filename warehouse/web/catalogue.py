@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from warehouse.catalog import catalogue_csv, catalogue_files, catalogue_uploads
+from warehouse.catalog import catalogue_csv, catalogue_files, catalogue_uploads, warehouses
 from warehouse.errors import DomainError, NotFound
 from warehouse.infra import db
 from warehouse.models import CatalogueUpload
@@ -34,6 +34,7 @@ def _page(error: str = "", status: int = 200, form: MultiDict[str, str] | None =
         "supervisor/catalogue.html",
         products=products,
         bins=bins,
+        warehouses=warehouses.listing(db.session()),
         search=search,
         listed=catalogue_csv.LISTED,
         cells=catalogue_csv.cells,
@@ -151,3 +152,33 @@ def set_active(kind: str, row_id: int):
         abort(404)
     db.session().commit()
     return redirect(url_for("catalogue.catalogue_page", _anchor=kind))
+
+
+@bp.post("/warehouses", defaults={"warehouse_id": None})
+@bp.post("/warehouses/<int:warehouse_id>")
+@supervisor_required
+def save_warehouse(warehouse_id: int | None):
+    form = request.form
+    try:
+        warehouses.save(db.session(), warehouse_id, form.get("code", ""), form.get("name", ""))
+    except NotFound:
+        abort(404)
+    except DomainError as refusal:
+        db.session().rollback()
+        return _page(describe(refusal.code, refusal.params), 422)
+    db.session().commit()
+    return redirect(url_for("catalogue.catalogue_page", _anchor="warehouses"))
+
+
+@bp.post("/warehouses/<int:warehouse_id>/active")
+@supervisor_required
+def set_warehouse_active(warehouse_id: int):
+    try:
+        warehouses.set_active(db.session(), warehouse_id, request.form.get("active") == "1")
+    except NotFound:
+        abort(404)
+    except DomainError as refusal:
+        db.session().rollback()
+        return _page(describe(refusal.code, refusal.params), 422)
+    db.session().commit()
+    return redirect(url_for("catalogue.catalogue_page", _anchor="warehouses"))

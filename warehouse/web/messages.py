@@ -647,6 +647,11 @@ TEXTS.update(
         "catalogue_exists": lambda p: _(
             "%(key)s already exists: change it with «Edit» in its row", **p
         ),
+        "warehouse_bad_code": lambda p: _("A warehouse code is 1 to %(length)s characters", **p),
+        "warehouse_code_taken": lambda p: _("Warehouse code %(value)s is already taken", **p),
+        "warehouse_last_active": lambda p: _(
+            "This is the only active warehouse: add or activate another one first"
+        ),
         "commerceml_no_import": lambda p: _(
             "No import.xml in the file: upload 1C's import.xml, or a .zip with import.xml and "
             "offers.xml"
