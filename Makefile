@@ -19,6 +19,7 @@ test: install
 bench: install
 	$(BIN)/python bench/scan_roundtrip.py
 	$(BIN)/python bench/labels.py
+	$(BIN)/python bench/catalogue_import.py
 
 install: $(STAMP) translations
 

@@ -19,8 +19,8 @@ def test_load_catalogue_creates_bins_products_and_first_stock_once(app, tmp_path
     products = tmp_path / "products.csv"
     products.write_text(
         "article,name,barcodes,bin,on_hand,needs_marking\n"
-        "MUG-1,Кружка 330 мл,4601234567893;4601234567894,A-01-01,12,\n"
-        "TEE-1,Футболка,4601234567895,,,yes\n",
+        "MUG-1,Кружка 330 мл,4601234567893;4601234567909,A-01-01,12,\n"
+        "TEE-1,Футболка,4601234567916,,,yes\n",
         encoding="utf-8",
     )
     runner = app.test_cli_runner()
@@ -35,7 +35,7 @@ def test_load_catalogue_creates_bins_products_and_first_stock_once(app, tmp_path
             "LOC-X-2",
         ]
         mug = s.scalar(select(Product).where(Product.article == "MUG-1"))
-        assert {b.barcode for b in mug.barcodes} == {"4601234567893", "4601234567894"}
+        assert {b.barcode for b in mug.barcodes} == {"4601234567893", "4601234567909"}
         assert s.scalar(select(Stock.on_hand).where(Stock.product_id == mug.id)) == 12
         assert s.scalar(select(Product.needs_marking).where(Product.article == "TEE-1")) is True
     again = runner.invoke(args=args)  # a second load adds nothing and never touches stock

@@ -14,7 +14,7 @@ from warehouse.catalog import catalogue_csv
 from warehouse.errors import DomainError
 from warehouse.floor import picking, shortages
 from warehouse.infra import db
-from warehouse.models import PickTask, Shortage, Stock, StockMove
+from warehouse.models import Location, PickTask, Product, Shortage, Stock, StockMove
 from warehouse.stock import inventory, ledger
 
 MUG, PEN = "4607001234562", "4601234567893"
@@ -42,20 +42,17 @@ def test_a_day_of_work_reconciles(session):
     the sum of its movements, each with its reason and document."""
     warehouse = f.make_warehouse(session)
     account = f.make_account(session, warehouse)
-    catalogue_csv.load_bins(
-        session,
-        warehouse,
-        [{"code": "A-01", "walk_order": "1"}, {"code": "C-09", "walk_order": "9"}],
-    )
-    catalogue_csv.load_products(
-        session,
-        warehouse,
-        [
-            {"article": "MUG", "name": "Mug", "barcodes": MUG, "bin": "A-01", "on_hand": "3"},
-            {"article": "MUG", "name": "Mug", "barcodes": MUG, "bin": "C-09", "on_hand": "5"},
-            {"article": "PEN", "name": "Pen", "barcodes": PEN, "bin": "A-01", "on_hand": "4"},
-        ],
-    )
+    bins = [(2, {"code": "A-01", "walk_order": "1"}), (3, {"code": "C-09", "walk_order": "9"})]
+    catalogue_csv.apply(session, "bins", ["code", "walk_order"], bins)
+    header = ["article", "name", "barcodes", "bin", "on_hand"]
+    products = [
+        (2, {"article": "MUG", "name": "Mug", "barcodes": MUG, "bin": "A-01", "on_hand": "3"}),
+        (3, {"article": "PEN", "name": "Pen", "barcodes": PEN, "bin": "A-01", "on_hand": "4"}),
+    ]
+    catalogue_csv.apply(session, "products", header, products)
+    mug = session.scalar(select(Product).where(Product.article == "MUG"))
+    far = session.scalar(select(Location).where(Location.code == "C-09"))
+    ledger.opening(session, mug.id, far.id, 5, document="catalogue")  # a second bin of it
     picker = f.make_picker(session)
     whole = f.import_order(session, account, "o-1", (MUG, 2), (PEN, 1))
     task = session.scalar(select(PickTask).where(PickTask.order_id == whole.id))
@@ -83,8 +80,8 @@ def test_a_day_of_work_reconciles(session):
     moves = session.scalars(select(StockMove).order_by(StockMove.id)).all()
     assert [(m.reason, m.quantity) for m in moves] == [
         ("opening", 3),
-        ("opening", 5),
         ("opening", 4),
+        ("opening", 5),
         ("pick", -1),
         ("pick", -1),
         ("pick", -1),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import click
@@ -11,7 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from warehouse import demo
-from warehouse.catalog import catalogue_csv, megamarket_offers
+from warehouse.catalog import catalogue_csv, catalogue_files, megamarket_offers
 from warehouse.errors import DomainError
 from warehouse.infra import db, migrate, queue
 from warehouse.models import Location, MarketplaceAccount, Product
@@ -63,23 +62,37 @@ def create_admin(login: str, name: str, warehouse: str, password: str) -> None:
 @click.option("--bins", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--products", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load_catalogue(bins: Path | None, products: Path | None) -> None:
-    """Bins (code[,barcode,walk_order]) and products (article,name,barcodes[,bin,on_hand,
-    needs_marking]) from CSV files (UTF-8, a header line); what exists is left alone."""
+    """Bins (code[,zone,walk_order,barcode,active]) and products (article,name[,barcodes,
+    pack_barcodes,needs_marking,cost_price,…, bin,on_hand]) from CSV or XLSX files, as the
+    desk imports them: upsert by bin code / article, all or nothing."""
     session = db.session()
     try:
-        warehouse = catalogue_csv.first_warehouse(session)
-        for path, load in (
-            (bins, catalogue_csv.load_bins),
-            (products, catalogue_csv.load_products),
-        ):
+        catalogue_csv.first_warehouse(session)
+        for path, kind in ((bins, "bins"), (products, "products")):
             if path is not None:
-                with path.open(encoding="utf-8-sig", newline="") as handle:
-                    loaded = load(session, warehouse, csv.DictReader(handle))
-                click.echo(f"{path.name}: {loaded.created} created, {loaded.skipped} already there")
+                table = catalogue_files.read(path.name, path.read_bytes())
+                plan = catalogue_csv.apply(session, kind, table.header, table.rows)
+                click.echo(
+                    f"{path.name}: {plan.count('create')} created, {plan.count('update')} "
+                    f"changed, {plan.count('unchanged')} unchanged"
+                )
+    except catalogue_csv.RowsRefused as refusal:
+        session.rollback()
+        raise click.ClickException(_refused_rows(refusal.plan)) from refusal
     except DomainError as refusal:
         session.rollback()
         raise click.ClickException(_words(refusal)) from refusal
     session.commit()
+
+
+def _refused_rows(plan: catalogue_csv.Plan) -> str:
+    from warehouse.web.messages import describe
+
+    with current_app.test_request_context():
+        return "nothing loaded:\n" + "\n".join(
+            f"line {row.line}: " + "; ".join(describe(code, params) for code, params in row.reasons)
+            for row in plan.refused
+        )
 
 
 @click.command("load-megamarket-offers")

@@ -8,7 +8,14 @@ from warehouse.models.accounting import (
 )
 from warehouse.models.base import Base, utcnow
 from warehouse.models.boxes import IssuedSscc
-from warehouse.models.catalog import Location, Product, ProductBarcode, Stock, Warehouse
+from warehouse.models.catalog import (
+    CatalogueUpload,
+    Location,
+    Product,
+    ProductBarcode,
+    Stock,
+    Warehouse,
+)
 from warehouse.models.listings import Listing, StatusMap
 from warehouse.models.orders import (
     ACCOUNT_PROBLEMS,
@@ -59,6 +66,7 @@ __all__ = [
     "AccountingItem",
     "AccountingSync",
     "Base",
+    "CatalogueUpload",
     "HandOver",
     "HandOverDocument",
     "HandOverEvent",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from warehouse.models.base import Base
+from warehouse.models.base import Base, one_of, utcnow
 
 
 class Warehouse(Base):
@@ -14,6 +16,7 @@ class Warehouse(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class Location(Base):
@@ -27,15 +30,34 @@ class Location(Base):
     code: Mapped[str] = mapped_column(String(64))
     barcode: Mapped[str] = mapped_column(String(64), unique=True)
     walk_order: Mapped[int] = mapped_column(default=0)
+    zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class Product(Base):
+    """A product: cost price in kopecks, weight in grams, sizes in millimetres."""
+
     __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("cost_price >= 0", name="cost_price_not_negative"),
+        CheckConstraint("min_stock >= 0", name="min_stock_not_negative"),
+        CheckConstraint("weight_g >= 0", name="weight_not_negative"),
+        CheckConstraint(
+            "length_mm >= 0 AND width_mm >= 0 AND height_mm >= 0", name="size_not_negative"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     needs_marking: Mapped[bool] = mapped_column(default=False)
+    cost_price: Mapped[int | None] = mapped_column()
+    min_stock: Mapped[int] = mapped_column(default=0, server_default="0")
+    weight_g: Mapped[int | None] = mapped_column()
+    length_mm: Mapped[int | None] = mapped_column()
+    width_mm: Mapped[int | None] = mapped_column()
+    height_mm: Mapped[int | None] = mapped_column()
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     barcodes: Mapped[list[ProductBarcode]] = relationship(
         back_populates="product", cascade="all, delete-orphan"
@@ -78,3 +100,22 @@ class Stock(Base):
     @property
     def free(self) -> int:
         return self.on_hand - self.reserved
+
+
+CATALOGUE_KINDS = ("products", "bins")
+
+
+class CatalogueUpload(Base):
+    """A parsed catalogue file between its preview and its apply, found by a random token
+    (rows as JSON: the file itself is not kept)."""
+
+    __tablename__ = "catalogue_uploads"
+    __table_args__ = (CheckConstraint(one_of("kind", CATALOGUE_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str] = mapped_column(String(200))
+    rows_json: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

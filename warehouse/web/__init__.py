@@ -26,6 +26,7 @@ def register_web(app: Flask) -> None:
         accounting,
         api,
         auth,
+        catalogue,
         errors,
         handovers,
         health,
@@ -83,6 +84,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(stock_history.bp)
     app.register_blueprint(previews.bp)
     app.register_blueprint(users.bp)
+    app.register_blueprint(catalogue.bp)
     if app.config["SANDBOX_ENABLED"]:
         from warehouse.marketplaces import sandbox
 

@@ -629,6 +629,87 @@ TEXTS.update(
             **p,
         ),
         "csv_unknown_bin": lambda p: _("Line %(line)s: there is no bin %(bin)s", **p),
+        "catalogue_too_big": lambda p: _(
+            "The file is larger than %(megabytes)s MB: split it into smaller files", **p
+        ),
+        "catalogue_bad_format": lambda p: _(
+            "%(filename)s is neither CSV nor XLSX: save the table as .csv or .xlsx", **p
+        ),
+        "catalogue_not_text": lambda p: _(
+            "The file is not text in UTF-8 or Windows-1251: save it from the table as CSV UTF-8"
+        ),
+        "catalogue_not_xlsx": lambda p: _(
+            "The file cannot be opened as XLSX: save it from the table as .xlsx again"
+        ),
+        "catalogue_formula": lambda p: _(
+            "Row %(line)s, column %(column)s holds a formula: paste values only (no formulas)",
+            **p,
+        ),
+        "catalogue_empty": lambda p: _("The file is empty: the first row names the columns"),
+        "catalogue_unnamed_column": lambda p: _(
+            "Column %(position)s has no name in the first row", **p
+        ),
+        "catalogue_column_twice": lambda p: _("Column %(column)s appears twice", **p),
+        "catalogue_extra_cells": lambda p: _(
+            "Row %(line)s has more cells than the first row has column names", **p
+        ),
+        "catalogue_unknown_column": lambda p: _(
+            "Unknown column %(column)s: the columns are %(known)s", **p
+        ),
+        "catalogue_missing_column": lambda p: _("The file has no column %(column)s", **p),
+        "catalogue_rows_refused": lambda p: _(
+            "%(count)s rows cannot be applied: nothing was written. Fix them and upload again",
+            **p,
+        ),
+        "catalogue_empty_cell": lambda p: _("%(column)s is empty", **p),
+        "catalogue_article_twice": lambda p: _(
+            "article %(article)s is already in row %(other)s", **p
+        ),
+        "catalogue_bin_twice": lambda p: _("bin %(bin)s is already in row %(other)s", **p),
+        "catalogue_barcode_taken": lambda p: _(
+            "barcode %(barcode)s belongs to another product, %(article)s", **p
+        ),
+        "catalogue_bin_barcode_taken": lambda p: _(
+            "barcode %(barcode)s belongs to another bin, %(bin)s", **p
+        ),
+        "catalogue_barcode_twice": lambda p: _(
+            "barcode %(barcode)s is already in row %(other)s", **p
+        ),
+        "catalogue_barcode_too_long": lambda p: _(
+            "%(column)s: barcode %(barcode)s is longer than 64 characters", **p
+        ),
+        "catalogue_check_digit": lambda p: _(
+            "%(column)s: barcode %(barcode)s has a wrong check digit (should end in %(expected)s)",
+            **p,
+        ),
+        "catalogue_bad_pack": lambda p: _(
+            "%(column)s: %(value)s is not barcode:quantity with a quantity of 2 or more", **p
+        ),
+        "catalogue_not_yes_no": lambda p: _("%(column)s: %(value)s is not yes or no", **p),
+        "catalogue_not_a_price": lambda p: _(
+            "%(column)s: %(value)s is not a price in roubles (like 1234.50)", **p
+        ),
+        "catalogue_not_a_number": lambda p: _(
+            "%(column)s: %(value)s is not a whole number of 0 or more", **p
+        ),
+        "catalogue_unknown_bin": lambda p: _("there is no bin %(bin)s", **p),
+        "catalogue_exists": lambda p: _(
+            "%(key)s already exists: change it with «Edit» in its row", **p
+        ),
+        "warehouse_bad_code": lambda p: _("A warehouse code is 1 to %(length)s characters", **p),
+        "warehouse_code_taken": lambda p: _("Warehouse code %(value)s is already taken", **p),
+        "warehouse_last_active": lambda p: _(
+            "This is the only active warehouse: add or activate another one first"
+        ),
+        "commerceml_no_import": lambda p: _(
+            "No import.xml in the file: upload 1C's import.xml, or a .zip with import.xml and "
+            "offers.xml"
+        ),
+        "commerceml_bad_xml": lambda p: _("%(file)s is not a CommerceML 2 file (%(why)s)", **p),
+        "commerceml_no_products": lambda p: _("import.xml lists no products (Товар)"),
+        "catalogue_upload_gone": lambda p: _(
+            "This upload is no longer here (applied or expired): upload the file again"
+        ),
     }
 )
 
