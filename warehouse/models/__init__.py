@@ -9,6 +9,7 @@ from warehouse.models.accounting import (
 from warehouse.models.base import Base, utcnow
 from warehouse.models.boxes import IssuedSscc
 from warehouse.models.catalog import Location, Product, ProductBarcode, Stock, Warehouse
+from warehouse.models.counts import CountBin, CountFlag, CountLine, StockCount
 from warehouse.models.listings import Listing, StatusMap
 from warehouse.models.orders import (
     ACCOUNT_PROBLEMS,
@@ -29,6 +30,7 @@ from warehouse.models.printing import (
     PrintEvent,
     PrintJob,
 )
+from warehouse.models.returns import Return, ReturnUnit
 from warehouse.models.shipping import (
     HANDOVER_STATUSES,
     HandOver,
@@ -59,6 +61,9 @@ __all__ = [
     "AccountingItem",
     "AccountingSync",
     "Base",
+    "CountBin",
+    "CountFlag",
+    "CountLine",
     "HandOver",
     "HandOverDocument",
     "HandOverEvent",
@@ -80,10 +85,13 @@ __all__ = [
     "Product",
     "ProductBarcode",
     "Reservation",
+    "Return",
+    "ReturnUnit",
     "ScanEvent",
     "Shortage",
     "StatusMap",
     "Stock",
+    "StockCount",
     "StockMove",
     "User",
     "Warehouse",
