@@ -36,6 +36,7 @@ from warehouse.models import (
     Stock,
     StockCount,
     User,
+    Warehouse,
     utcnow,
 )
 from warehouse.models.counts import COUNT_KINDS
@@ -324,3 +325,11 @@ def _flag(session: Session, count: StockCount, stock: Stock, missing: int) -> No
         )
         missing -= take
         logger.info("count flags order=%s count=%s", reservation.line.order_id, count.id)
+
+
+def default_warehouse(session: Session) -> int:
+    """The warehouse a desk count is opened in (the first one; one per seller today)."""
+    found = session.scalar(select(Warehouse.id).order_by(Warehouse.id).limit(1))
+    if found is None:
+        raise DomainError("count_no_bins")
+    return found
