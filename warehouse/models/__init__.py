@@ -16,6 +16,7 @@ from warehouse.models.catalog import (
     Stock,
     Warehouse,
 )
+from warehouse.models.counts import CountBin, CountFlag, CountLine, StockCount
 from warehouse.models.listings import Listing, StatusMap
 from warehouse.models.orders import (
     ACCOUNT_PROBLEMS,
@@ -36,6 +37,7 @@ from warehouse.models.printing import (
     PrintEvent,
     PrintJob,
 )
+from warehouse.models.returns import Return, ReturnUnit
 from warehouse.models.shipping import (
     HANDOVER_STATUSES,
     HandOver,
@@ -67,6 +69,9 @@ __all__ = [
     "AccountingSync",
     "Base",
     "CatalogueUpload",
+    "CountBin",
+    "CountFlag",
+    "CountLine",
     "HandOver",
     "HandOverDocument",
     "HandOverEvent",
@@ -88,10 +93,13 @@ __all__ = [
     "Product",
     "ProductBarcode",
     "Reservation",
+    "Return",
+    "ReturnUnit",
     "ScanEvent",
     "Shortage",
     "StatusMap",
     "Stock",
+    "StockCount",
     "StockMove",
     "User",
     "Warehouse",

@@ -167,7 +167,7 @@ def load(session: Session, handover_id: int, code: str, user: User, scan_id: str
     if not handover.is_open:
         raise DomainError("handover_not_open", number=number(handover))
     code = code.strip()
-    parcel = _parcel_by_code(session, code)
+    parcel = parcel_by_code(session, code)
     if parcel is None:
         _refuse(session, handover, user, "parcel_unknown", scanned=code[:60])
     order = parcel.order
@@ -231,7 +231,7 @@ def _replayed(session: Session, handover: HandOver, scan_id: str) -> Loaded | No
     if event is None:
         return None
     code = event.text.split(" ← ", 1)[-1]
-    parcel = _parcel_by_code(session, code)
+    parcel = parcel_by_code(session, code)
     if parcel is None:  # pragma: no cover - a loaded parcel's code does not go away
         return None
     return Loaded(parcel, parcel.order, progress(session, handover))
@@ -246,7 +246,9 @@ def _refuse(
     raise DomainError(reason, **params)
 
 
-def _parcel_by_code(session: Session, code: str) -> Parcel | None:
+def parcel_by_code(session: Session, code: str) -> Parcel | None:
+    """The parcel a scanned code names: its sticker, our SSCC, or the order's number (the
+    loader here, a returned parcel in ``orders.returns``)."""
     if not code:
         return None
     by_label = session.scalar(

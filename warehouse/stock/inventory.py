@@ -203,12 +203,16 @@ def count(
     document: str,
     user: User | None,
     shortage_id: int | None = None,
+    seen: int | None = None,
 ) -> StockMove | None:
     """A count of the bin: its on hand becomes what was counted; returns the movement
     (None when the count found what the bin showed).
 
-    Compare-and-set on the value read, so a pick at the same moment is not overwritten."""
-    seen = _on_hand(session, stock)
+    Compare-and-set on ``seen``, the on-hand the bin showed when it was counted (a count
+    approved later passes it; by default the value read now), so a pick meanwhile is
+    never overwritten: it is refused with ``count_changed``."""
+    now = _on_hand(session, stock)
+    seen = now if seen is None else seen
     if counted < stock.reserved:
         raise DomainError("count_below_reserved", reserved=stock.reserved, counted=counted)
     if counted == seen:

@@ -39,10 +39,13 @@ def register_web(app: Flask) -> None:
         printers,
         security,
         settings,
+        stock_counts,
         stock_history,
         supervisor,
         tsd,
+        tsd_counts,
         tsd_moves,
+        tsd_returns,
         users,
     )
     from warehouse.web.barcode_svg import barcode_svg
@@ -70,6 +73,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(language.bp)
     app.register_blueprint(tsd.bp, url_prefix="/tsd")
     app.register_blueprint(tsd_moves.bp, url_prefix="/tsd")
+    app.register_blueprint(tsd_counts.bp, url_prefix="/tsd")
+    app.register_blueprint(tsd_returns.bp, url_prefix="/tsd")
     app.register_blueprint(handovers.tsd_bp, url_prefix="/tsd")
     app.register_blueprint(handovers.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
@@ -82,6 +87,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(printers.bp)
     app.register_blueprint(label_printing.bp)
     app.register_blueprint(stock_history.bp)
+    app.register_blueprint(stock_counts.bp)
     app.register_blueprint(previews.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(catalogue.bp)

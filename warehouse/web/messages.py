@@ -198,6 +198,99 @@ TEXTS = {
         "Moved %(product)s × %(quantity)s: %(from)s → %(to)s. Scan the next bin to move from", **p
     ),
     "move_done_before": lambda p: _("This move is already done. Scan the next bin to move from"),
+    "count_scan_bin": lambda p: _("Count: scan a bin of this count (%(left)s left)", **p),
+    "count_bin_started": lambda p: _("Bin %(bin)s: scan every unit in it, then the bin again", **p),
+    "count_recount_started": lambda p: _(
+        "Recount of bin %(bin)s: scan every unit again, then the bin", **p
+    ),
+    "count_wrong_bin": lambda p: _(
+        "Bin %(bin)s is not in this count: scan a bin of the count", **p
+    ),
+    "count_bin_already": lambda p: _(
+        "Bin %(bin)s is already counted: scan the next bin (%(left)s left)", **p
+    ),
+    "count_finish_bin": lambda p: _(
+        "You are counting %(bin)s, not %(scanned)s: finish it by scanning %(bin)s", **p
+    ),
+    "count_unknown_barcode": lambda p: _(
+        "Unknown barcode %(barcode)s: not counted. Scan the product or bin %(bin)s", **p
+    ),
+    "count_unit": lambda p: _(
+        "%(product)s: %(n)s. Scan more, type the quantity, or scan bin %(bin)s to finish it", **p
+    ),
+    "count_bad_quantity": lambda p: _("That quantity is not possible: type from 0 to 9999"),
+    "count_recount": lambda p: _(
+        "Bin %(bin)s does not agree: count it again from the start — scan %(bin)s", **p
+    ),
+    "count_bin_done": lambda p: _("Bin %(bin)s counted. Scan the next bin (%(left)s left)", **p),
+    "count_all_done": lambda p: _(
+        "Bin %(bin)s counted. Every bin is counted: tell the supervisor", **p
+    ),
+    "count_bin_done_before": lambda p: _("Bin %(bin)s is already counted. Scan the next bin", **p),
+    "count_closed": lambda p: _("This count is closed: choose another one"),
+    "count_not_found": lambda p: _("No such count"),
+    "count_bad_kind": lambda p: _("Choose what to count"),
+    "count_no_bins": lambda p: _("No bins to count: check the zone or the bin codes"),
+    "count_no_zone": lambda p: _("Type the zone (the start of its bin codes, e.g. A-)"),
+    "count_unknown_bins": lambda p: _("No such bins: %(bins)s. Nothing opened", **p),
+    "count_bins_busy": lambda p: _(
+        "Bins %(bins)s are already in an open count: approve or finish it first", **p
+    ),
+    "count_not_finished": lambda p: _("%(left)s bins are not counted yet: nothing approved", **p),
+    "count_approved": lambda p: _(
+        "Count approved: the differences are in the stock ledger and go to the marketplaces"
+    ),
+    "count_bins_moved": lambda p: _(
+        "Goods moved in %(bins)s since they were counted: they are sent back for a recount, "
+        "nothing approved",
+        **p,
+    ),
+    "return_scan_parcel": lambda p: _("Return: scan the parcel's sticker or the order number"),
+    "return_unknown_parcel": lambda p: _(
+        "No parcel or order %(scanned)s: scan the marketplace sticker or the order number", **p
+    ),
+    "return_not_shipped": lambda p: _(
+        "Order %(order)s has not left the warehouse: it cannot come back", **p
+    ),
+    "return_already_received": lambda p: _("Order %(order)s was already received back", **p),
+    "return_not_found": lambda p: _("No such return"),
+    "return_scan_unit": lambda p: _("Order %(order)s: scan a unit (%(left)s left)", **p),
+    "return_closed": lambda p: _("The return of order %(order)s is finished", **p),
+    "return_product_first": lambda p: _(
+        "Scan the unit first, then the bin it goes to (%(left)s left)", **p
+    ),
+    "return_other_warehouse": lambda p: _(
+        "Bin %(bin)s is in another warehouse: scan a bin of this one", **p
+    ),
+    "return_unknown_barcode": lambda p: _("Unknown barcode %(barcode)s: scan the product", **p),
+    "return_not_in_order": lambda p: _(
+        "%(product)s is not in this order: put it aside, tell the supervisor", **p
+    ),
+    "return_too_many": lambda p: _(
+        "%(product)s: only %(left)s left in this order — this one is extra", **p
+    ),
+    "return_grade_it": lambda p: _(
+        "%(product)s × %(quantity)s: scan the bin to put it back, or press Defect / Write off", **p
+    ),
+    "return_stock": lambda p: _(
+        "%(product)s × %(quantity)s back in %(bin)s. Scan the next unit (%(left)s left)", **p
+    ),
+    "return_defect": lambda p: _(
+        "%(product)s × %(quantity)s: defect, put it on the defect shelf. "
+        "Scan the next unit (%(left)s left)",
+        **p,
+    ),
+    "return_write_off": lambda p: _(
+        "%(product)s × %(quantity)s written off. Scan the next unit (%(left)s left)", **p
+    ),
+    "return_done": lambda p: _(
+        "Return of order %(order)s received in full. Scan the next parcel", **p
+    ),
+    "return_done_short": lambda p: _(
+        "Return of order %(order)s finished; the rest did not come. Scan the next parcel", **p
+    ),
+    "return_graded_before": lambda p: _("%(product)s is already graded. Scan the next unit", **p),
+    "return_bad_grade": lambda p: _("Choose: defect or write off"),
     "bad_copies": lambda p: _("Copies: a number from 1 to %(max)s", **p),
     "barcode_not_of_product": lambda p: _("%(barcode)s is not a barcode of %(product)s", **p),
     "product_has_no_barcode": lambda p: _("%(product)s has no barcode to print", **p),

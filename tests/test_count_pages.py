@@ -1,0 +1,135 @@
+"""Counts and returns through the web: the ТСД's scans, the desk's pages, who may do what."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests import factories as f
+from tests.test_handovers import make_site
+from tests.test_returns import shipped
+from warehouse.infra import db
+from warehouse.models import Location, Order, ReturnUnit, Stock, StockCount, StockMove
+from warehouse.stock import ledger
+
+MUG = "4607001234562"
+
+
+def _count_site(app):
+    with app.app_context():
+        session = db.session()
+        warehouse = f.make_warehouse(session)
+        mug = f.make_product(session, "Mug", MUG)
+        f.put_stock(session, mug, f.make_location(session, warehouse, "A-01"), 5)
+        f.make_picker(session)
+        f.make_supervisor(session)
+        session.commit()
+
+
+def _scan(client, url, *codes, prefix="s"):
+    return [
+        client.post(url, data={"barcode": code, "scan_id": f"{prefix}-{n}"})
+        for n, code in enumerate(codes)
+    ]
+
+
+def test_a_count_opened_on_the_desk_is_counted_on_the_tsd_recounted_and_approved(app, client):
+    _count_site(app)
+    client.post("/login", data={"login": "boss", "password": "boss"})
+    refused = client.post("/counts", data={"kind": "bins", "scope": "A-01 Z-9"})
+    assert refused.status_code == 422 and "Таких ячеек нет: Z-9" in refused.get_data(as_text=True)
+    opened = client.post("/counts", data={"kind": "zone", "scope": "A-"})
+    assert opened.status_code == 302
+    count_id = int(opened.headers["Location"].rsplit("/", 1)[1])
+    client.post("/logout")
+
+    client.post("/tsd/login", data={"badge": "B-1"})
+    assert "Инвентаризация" in client.get("/tsd/").get_data(as_text=True)
+    assert f"/tsd/counts/{count_id}" in client.get("/tsd/counts").get_data(as_text=True)
+    url = f"/tsd/counts/{count_id}/scan"
+    first = _scan(client, url, "LOC-A-01", MUG, "3", "LOC-A-01")
+    assert [a.status_code for a in first] == [200, 200, 200, 422]
+    told = first[3].get_data(as_text=True)
+    assert "не сходится: пересчитайте" in told and "5" not in told  # blind: no expected
+    again = client.post(url, data={"barcode": "LOC-A-01", "scan_id": "s-3"})  # resent
+    assert "не сходится" in again.get_data(as_text=True)
+    second = _scan(client, url, "LOC-A-01", MUG, "3", "LOC-A-01", prefix="r")
+    assert "Все ячейки посчитаны" in second[3].get_data(as_text=True)
+    assert client.get(f"/counts/{count_id}").status_code == 302  # a picker is not the desk
+
+    client.post("/login", data={"login": "boss", "password": "boss"})
+    page = client.get(f"/counts/{count_id}").get_data(as_text=True)
+    assert "A-01" in page and "-2" in page
+    approved = client.post(f"/counts/{count_id}/approve")
+    assert approved.status_code == 302
+    assert "Пересчёт утверждён" in client.get(f"/counts/{count_id}").get_data(as_text=True)
+    assert client.post(f"/counts/{count_id}/approve").status_code == 422  # closed
+    assert client.get("/counts/999").status_code == 404
+    with app.app_context():
+        session = db.session()
+        assert session.scalar(select(Stock.on_hand)) == 3
+        assert session.scalar(select(StockCount.status)) == "approved"
+        moves = session.scalars(select(StockMove.quantity).where(StockMove.reason == "count"))
+        assert moves.all() == [-2]
+        assert ledger.disagreements(session) == []
+
+
+def test_a_count_cannot_be_approved_before_every_bin_is_counted(app, client):
+    _count_site(app)
+    client.post("/login", data={"login": "boss", "password": "boss"})
+    opened = client.post("/counts", data={"kind": "bins", "scope": "A-01"})
+    count_id = int(opened.headers["Location"].rsplit("/", 1)[1])
+    answer = client.post(f"/counts/{count_id}/approve")
+    assert answer.status_code == 422
+    assert "Ещё не посчитано ячеек: 1" in answer.get_data(as_text=True)
+
+
+def test_pickers_and_strangers_cannot_open_or_see_counts_and_returns(app, client):
+    _count_site(app)
+    for url in ("/counts", "/returns", "/tsd/counts", "/tsd/returns"):
+        assert client.get(url).status_code == 302, url
+    assert client.post("/counts", data={"kind": "zone", "scope": "A"}).status_code == 302
+    client.post("/tsd/login", data={"badge": "B-1"})
+    assert client.get("/returns").status_code == 302
+    assert client.post("/counts", data={"kind": "zone", "scope": "A"}).status_code == 302
+    assert client.get("/tsd/counts/12345").status_code == 404
+    assert client.get("/tsd/returns/12345").status_code == 404
+    with app.app_context():
+        assert db.session().scalar(select(StockCount.id)) is None
+
+
+def test_a_returned_parcel_is_received_on_the_tsd_and_shows_on_the_desk(app, client):
+    with app.app_context():
+        session = db.session()
+        site = make_site(session)
+        shipped(session, site, "wb-7", ("4601234567893", 2))
+        session.commit()
+    client.post("/tsd/login", data={"badge": "B-1"})
+    wrong = client.post("/tsd/returns", data={"barcode": "no-such-sticker"})
+    assert wrong.status_code == 422 and "no-such-sticker" in wrong.get_data(as_text=True)
+    opened = client.post("/tsd/returns", data={"barcode": "STICKER-wb-7"})
+    assert opened.status_code == 302
+    page_url = opened.headers["Location"]
+    return_id = int(page_url.rsplit("/", 1)[1])
+    assert "Заказ wb-7: сканируйте единицу" in client.get(page_url).get_data(as_text=True)
+    url = f"/tsd/returns/{return_id}/scan"
+    answers = _scan(client, url, "LOC-A-01", "4601234567893", "LOC-A-01")
+    assert [a.status_code for a in answers] == [422, 200, 200]
+    assert "возвращён в A-01" in answers[2].get_data(as_text=True)
+    _scan(client, url, "4601234567893", prefix="d")
+    graded = client.post(
+        f"/tsd/returns/{return_id}/grade", data={"grade": "defect", "scan_id": "g"}
+    )
+    assert graded.status_code == 302
+    assert "принят полностью" in client.get(page_url).get_data(as_text=True)
+    client.post("/tsd/logout")
+    client.post("/login", data={"login": "boss", "password": "boss"})
+    desk = client.get("/returns").get_data(as_text=True)
+    assert "wb-7" in desk and "A-01" in desk
+    with app.app_context():
+        session = db.session()
+        assert session.scalar(select(Order.status)) == "returned"
+        grades = session.scalars(select(ReturnUnit.grade).order_by(ReturnUnit.id)).all()
+        assert grades == ["stock", "defect"]
+        shelf = session.scalar(select(Location).where(Location.code == "A-01"))
+        assert shelf is not None
+        assert ledger.disagreements(session) == []

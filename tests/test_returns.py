@@ -1,0 +1,122 @@
+"""Returns: a parcel back from the marketplace, every unit graded, the order ``returned``."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.test_handovers import make_site
+from tests.test_pack_lookup import MUG, SHIRT, picked
+from warehouse.errors import DomainError
+from warehouse.floor import packing
+from warehouse.models import Listing, OutboxCommand, Parcel, ReturnUnit, Stock, StockMove
+from warehouse.orders import returns
+from warehouse.stock import ledger
+
+
+@pytest.fixture
+def site(session):
+    site = make_site(session)
+    shirt = session.scalar(select(Stock).join(Stock.product).where(Stock.on_hand == 50))
+    session.add(Listing(account_id=site["account"].id, product_id=shirt.product_id, sku="s-1"))
+    return site
+
+
+def shipped(session, site, external_id, *lines):
+    task = picked(session, site, external_id, *lines)
+    packing.pack_task(session, task.id, site["picker"], site["printer"].id)
+    parcel = session.scalar(select(Parcel).where(Parcel.order_id == task.order_id))
+    parcel.label_barcode = f"STICKER-{external_id}"
+    task.order.status = "shipped"
+    session.flush()
+    return task.order
+
+
+def _walk(session, site, ret, *codes, prefix="r"):
+    state: dict = {}
+    step = None
+    for n, code in enumerate(codes):
+        step = returns.scan(
+            session, ret.id, state, code, user=site["picker"], scan_id=f"{prefix}-{n}"
+        )
+        state = step.state
+    return step
+
+
+def _on_hand(session, barcode_location="LOC-A-01"):
+    return {
+        s.product.name: s.on_hand
+        for s in session.scalars(select(Stock))
+        if s.location.barcode == barcode_location
+    }
+
+
+def test_a_returned_parcel_goes_back_to_a_bin_unit_by_unit_and_the_order_is_returned(session, site):
+    order = shipped(session, site, "wb-1", (SHIRT, 2), (MUG, 1))
+    before = _on_hand(session)
+    ret = returns.receive(session, "STICKER-wb-1", user=site["picker"])
+    step = _walk(session, site, ret, SHIRT, "LOC-A-01")
+    assert (step.ok, step.code, step.params["left"], step.params["bin"]) == (
+        True,
+        "return_stock",
+        2,
+        "A-01",
+    )
+    state = _walk(session, site, ret, MUG, prefix="m").state
+    step = returns.grade(session, ret.id, state, "defect", user=site["picker"], scan_id="d")
+    assert (step.code, order.status) == ("return_defect", "shipped")
+    state = _walk(session, site, ret, SHIRT, prefix="s").state
+    step = returns.grade(session, ret.id, state, "write_off", user=site["picker"], scan_id="w")
+    assert (step.code, step.done, order.status, ret.status) == (
+        "return_done",
+        True,
+        "returned",
+        "done",
+    )
+    after = _on_hand(session)
+    assert (after["Shirt"] - before["Shirt"], after["Mug"] - before["Mug"]) == (1, 0)
+    rows = session.scalars(select(StockMove).where(StockMove.reason == "return")).all()
+    assert [(r.quantity, r.document) for r in rows] == [(1, f"return:{ret.id}")]
+    grades = session.scalars(select(ReturnUnit.grade).order_by(ReturnUnit.id)).all()
+    assert grades == ["stock", "defect", "write_off"]
+    assert session.scalar(select(OutboxCommand).where(OutboxCommand.kind == "push_stock"))
+    assert ledger.disagreements(session) == []
+
+
+def test_the_order_number_finds_the_parcel_and_wrong_parcels_are_refused(session, site):
+    shipped(session, site, "wb-1", (SHIRT, 1))
+    packing_only = picked(session, site, "wb-2", (SHIRT, 1))
+    assert returns.receive(session, "wb-1", user=site["picker"]).order.external_id == "wb-1"
+    with pytest.raises(DomainError) as unknown:
+        returns.receive(session, "nothing-like-it", user=site["picker"])
+    assert unknown.value.code == "return_unknown_parcel"
+    packing.pack_task(session, packing_only.id, site["picker"], site["printer"].id)
+    with pytest.raises(DomainError) as not_shipped:
+        returns.receive(session, "wb-2", user=site["picker"])
+    assert not_shipped.value.code == "return_not_shipped"
+
+
+def test_units_that_are_not_in_the_order_or_too_many_are_refused_and_nothing_written(session, site):
+    shipped(session, site, "wb-1", (SHIRT, 1))
+    ret = returns.receive(session, "STICKER-wb-1", user=site["picker"])
+    assert _walk(session, site, ret, MUG).code == "return_not_in_order"
+    assert _walk(session, site, ret, "LOC-A-01").code == "return_product_first"
+    assert _walk(session, site, ret, "junk").code == "return_unknown_barcode"
+    _walk(session, site, ret, SHIRT, "LOC-A-01", prefix="ok")
+    with pytest.raises(DomainError) as closed:
+        returns.receive(session, "STICKER-wb-1", user=site["picker"])
+    assert closed.value.code == "return_already_received"
+    assert session.scalar(select(StockMove).where(StockMove.reason == "return")).quantity == 1
+
+
+def test_a_resent_scan_grades_once_and_the_rest_may_be_missing(session, site):
+    order = shipped(session, site, "wb-1", (SHIRT, 3))
+    ret = returns.receive(session, "STICKER-wb-1", user=site["picker"])
+    state = _walk(session, site, ret, SHIRT).state
+    first = returns.scan(session, ret.id, state, "LOC-A-01", user=site["picker"], scan_id="x")
+    again = returns.scan(session, ret.id, state, "LOC-A-01", user=site["picker"], scan_id="x")
+    assert (first.code, again.code) == ("return_stock", "return_graded_before")
+    assert returns.units_left(ret) == 2
+    returns.close(session, ret.id, user=site["picker"])
+    assert (order.status, ret.status) == ("returned", "done")
+    assert len(session.scalars(select(StockMove).where(StockMove.reason == "return")).all()) == 1
