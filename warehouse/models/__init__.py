@@ -29,6 +29,7 @@ from warehouse.models.printing import (
     PrintEvent,
     PrintJob,
 )
+from warehouse.models.receiving import PutAway, Receipt, ReceiptLine, ReceiptScan
 from warehouse.models.shipping import (
     HANDOVER_STATUSES,
     HandOver,
@@ -79,6 +80,10 @@ __all__ = [
     "Printer",
     "Product",
     "ProductBarcode",
+    "PutAway",
+    "Receipt",
+    "ReceiptLine",
+    "ReceiptScan",
     "Reservation",
     "ScanEvent",
     "Shortage",

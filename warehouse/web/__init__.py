@@ -36,12 +36,14 @@ def register_web(app: Flask) -> None:
         once,
         previews,
         printers,
+        receiving,
         security,
         settings,
         stock_history,
         supervisor,
         tsd,
         tsd_moves,
+        tsd_receiving,
         users,
     )
     from warehouse.web.barcode_svg import barcode_svg
@@ -69,6 +71,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(language.bp)
     app.register_blueprint(tsd.bp, url_prefix="/tsd")
     app.register_blueprint(tsd_moves.bp, url_prefix="/tsd")
+    app.register_blueprint(tsd_receiving.bp, url_prefix="/tsd")
     app.register_blueprint(handovers.tsd_bp, url_prefix="/tsd")
     app.register_blueprint(handovers.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
@@ -81,6 +84,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(printers.bp)
     app.register_blueprint(label_printing.bp)
     app.register_blueprint(stock_history.bp)
+    app.register_blueprint(receiving.bp)
     app.register_blueprint(previews.bp)
     app.register_blueprint(users.bp)
     if app.config["SANDBOX_ENABLED"]:
