@@ -22,7 +22,15 @@ from warehouse.models import (
     Stock,
     StockMove,
 )
-from warehouse.stock import inventory, ledger, moves, put_away, receipt_files, receiving
+from warehouse.stock import (
+    inventory,
+    ledger,
+    moves,
+    put_away,
+    receipt_files,
+    receiving,
+    stock_sync,
+)
 
 MUG = "4607001234562"
 MUG_PACK = "4607001234579"
@@ -151,14 +159,17 @@ def test_received_goods_are_not_free_for_orders_until_put_away(session, shop):
 
 def test_the_suggestion_is_where_the_product_lies_and_another_bin_is_noted(session, shop):
     f.put_stock(session, shop["mug"], shop["c03"], 2)
+    session.add(Listing(account_id=shop["account"].id, product_id=shop["mug"].id, sku="mug-1"))
     receipt = receiving.create(session, shop["warehouse"].id, "S", None, user=None)
     _receive(session, receipt, shop["picker"], MUG, MUG)
+    assert stock_sync.levels(session, shop["account"]) == {"mug-1": 2}  # receiving not free
     step = _put(session, shop["picker"], MUG)
     assert (step.code, step.params["bin"]) == ("put_away_suggested", "C-03")
     step = _put(session, shop["picker"], MUG, "LOC-B-02", first=3)
     assert (step.code, step.params["suggested"]) == ("put_away_done_elsewhere", "C-03")
     put = session.scalar(select(PutAway))
     assert (put.to_location.code, put.suggested.code, put.quantity) == ("B-02", "C-03", 1)
+    assert stock_sync.levels(session, shop["account"]) == {"mug-1": 3}
 
 
 def test_put_away_refuses_in_words(session, shop):
