@@ -19,6 +19,7 @@ from warehouse.models import (
     PutAway,
     Receipt,
     ReceiptLine,
+    ReceivedMarkingCode,
     Stock,
     StockMove,
 )
@@ -256,3 +257,54 @@ def test_reservation_skips_the_receiving_area(session, shop):
     assert order.status == "awaiting_stock"
     line = order.lines[0]
     assert inventory.free_elsewhere(session, line, shop["warehouse"].id, 0) == 1
+
+
+TEE_EAN = "4601234567893"  # GTIN 04601234567893
+TEE_GTIN = "0" + TEE_EAN
+
+
+def test_marked_goods_arrive_unit_by_unit_each_code_once(session, shop):
+    tee = f.make_product(session, "Tee", TEE_EAN, article="TEE-1")
+    tee.needs_marking = True
+    receipt = receiving.create(session, shop["warehouse"].id, "S", None, user=None)
+    picker = shop["picker"]
+    assert _receive(session, receipt, picker, TEE_EAN).code == "receipt_marking_required"
+    code = f"01{TEE_GTIN}21XyZ12345abcde~93dGh7"
+    assert _receive(session, receipt, picker, code, first=1).code == "receipt_blind_scanned"
+    twice = _receive(session, receipt, picker, code, first=2)
+    assert twice.code == "receipt_marking_twice"
+    assert _receive(session, receipt, picker, "3", code, first=3).code == (
+        "receipt_marking_one_by_one"
+    )
+    other = f"01{TEE_GTIN}21Other0000001~93dGh7"
+    assert _receive(session, receipt, picker, other, first=5).params["received"] == 2
+    kept = session.scalars(select(ReceivedMarkingCode.serial)).all()
+    assert sorted(kept) == ["Other0000001", "XyZ12345abcde"]
+    assert ledger.disagreements(session) == []
+
+
+def test_a_supervisor_binds_an_unknown_barcode_on_the_spot_a_picker_cannot(session, shop):
+    receipt = receiving.create(session, shop["warehouse"].id, "S", None, user=None)
+    picker = shop["picker"]
+    refused_for_picker = _receive(session, receipt, picker, "NEW-777")
+    assert (refused_for_picker.code, refused_for_picker.state) == ("receipt_unknown_barcode", {})
+    assert _receive(session, receipt, picker, MUG, first=1).code == "receipt_blind_scanned"
+    assert inventory.product_by_barcode(session, "NEW-777") is None  # a picker never binds
+    boss = f.make_supervisor(session)
+    first = _receive(session, receipt, boss, "NEW-777", first=10)
+    assert (first.ok, first.code, first.state) == (
+        False,
+        "receipt_unknown_bind",
+        {"unbound": "NEW-777"},
+    )
+    bound = _receive(session, receipt, boss, "NEW-777", MUG, first=20)
+    assert (bound.ok, bound.code) == (True, "receipt_barcode_bound")
+    assert inventory.product_by_barcode(session, "NEW-777").product_id == shop["mug"].id
+    counted = _receive(session, receipt, picker, "NEW-777", first=30)
+    assert counted.params["product"] == "Mug"
+    with pytest.raises(DomainError) as refused:
+        receiving.bind_barcode(session, "ANOTHER", shop["mug"], user=picker)
+    assert refused.value.code == "bind_supervisor_only"
+    with pytest.raises(DomainError) as taken:
+        receiving.bind_barcode(session, "LOC-A-01", shop["mug"], user=boss)
+    assert taken.value.code == "bind_taken"

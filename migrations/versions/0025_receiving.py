@@ -105,6 +105,29 @@ def upgrade() -> None:
         sa.UniqueConstraint("scan_id", name=op.f("uq_receipt_scans_scan_id")),
     )
     op.create_table(
+        "received_marking_codes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("receipt_id", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("gtin", sa.String(length=14), nullable=False),
+        sa.Column("serial", sa.String(length=40), nullable=False),
+        sa.Column("code", sa.String(length=300), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["receipt_id"],
+            ["receipts.id"],
+            name=op.f("fk_received_marking_codes_receipt_id_receipts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_id"],
+            ["products.id"],
+            name=op.f("fk_received_marking_codes_product_id_products"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_received_marking_codes")),
+        sa.UniqueConstraint("gtin", "serial", name=op.f("uq_received_marking_codes_gtin")),
+    )
+    op.create_table(
         "put_aways",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("scan_id", sa.String(length=64), nullable=False),
@@ -145,6 +168,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("put_aways")
+    op.drop_table("received_marking_codes")
     op.drop_table("receipt_scans")
     op.drop_table("receipt_lines")
     op.drop_index(op.f("ix_receipts_status"), table_name="receipts")

@@ -29,7 +29,13 @@ from warehouse.models.printing import (
     PrintEvent,
     PrintJob,
 )
-from warehouse.models.receiving import PutAway, Receipt, ReceiptLine, ReceiptScan
+from warehouse.models.receiving import (
+    PutAway,
+    Receipt,
+    ReceiptLine,
+    ReceiptScan,
+    ReceivedMarkingCode,
+)
 from warehouse.models.shipping import (
     HANDOVER_STATUSES,
     HandOver,
@@ -84,6 +90,7 @@ __all__ = [
     "Receipt",
     "ReceiptLine",
     "ReceiptScan",
+    "ReceivedMarkingCode",
     "Reservation",
     "ScanEvent",
     "Shortage",

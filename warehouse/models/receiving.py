@@ -80,6 +80,21 @@ class ReceiptScan(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ReceivedMarkingCode(Base):
+    """A marked unit's Честный знак code captured at receipt; a code arrives once."""
+
+    __tablename__ = "received_marking_codes"
+    __table_args__ = (UniqueConstraint("gtin", "serial"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipts.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    gtin: Mapped[str] = mapped_column(String(14))
+    serial: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class PutAway(Base):
     """Goods carried from the receiving area to a bin; ``suggested`` is the bin the system
     proposed (another one may be chosen: the row keeps both)."""

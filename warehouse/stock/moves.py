@@ -34,7 +34,7 @@ class Step:
     ok: bool
     code: str
     params: dict[str, Any] = field(default_factory=dict)
-    state: dict[str, int] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
     done: bool = False
 
 

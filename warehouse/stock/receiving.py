@@ -15,17 +15,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from warehouse.errors import DomainError, NotFound
+from warehouse.floor import marking
 from warehouse.models import (
     Location,
     Product,
+    ProductBarcode,
     Receipt,
     ReceiptLine,
     ReceiptScan,
+    ReceivedMarkingCode,
     User,
     Warehouse,
     utcnow,
@@ -37,6 +41,7 @@ from warehouse.stock.receipt_files import ExpectedRow
 logger = logging.getLogger(__name__)
 
 RECEIVING_CODE = "RECEIVING"
+BINDERS = ("supervisor", "admin")  # who may give an unknown barcode to a product
 
 
 def receiving_bin(session: Session, warehouse: Warehouse) -> Location:
@@ -142,13 +147,14 @@ def recent(session: Session, limit: int = 50) -> list[Receipt]:
 def scan(
     session: Session,
     receipt_id: int,
-    state: dict[str, int],
+    state: dict[str, Any],
     barcode: str,
     *,
     user: User,
     scan_id: str,
 ) -> Step:
-    """One scan of a delivery on the ТСД: a typed quantity, or a product."""
+    """One scan of a delivery on the ТСД: a typed quantity, a product, a marked unit's
+    code, or (a supervisor) an unknown barcode and then a known one of its product."""
     receipt = open_receipt(session, receipt_id)
     barcode = barcode.strip()
     if barcode.isdigit() and len(barcode) <= 4:
@@ -160,11 +166,29 @@ def scan(
         return Step(False, "receipt_bin_scanned", {"barcode": barcode}, state)
     found = inventory.product_by_barcode(session, barcode)
     if found is None:
+        if (
+            user.role in BINDERS
+            and 0 < len(barcode) <= 64
+            and not marking.looks_like_marking(barcode)
+        ):
+            return Step(False, "receipt_unknown_bind", {"barcode": barcode}, {"unbound": barcode})
         return Step(False, "receipt_unknown_barcode", {"barcode": barcode}, state)
+    product = found.product
+    if "unbound" in state:
+        bind_barcode(session, state["unbound"], product, user=user)
+        return Step(
+            True, "receipt_barcode_bound", {"barcode": state["unbound"], "product": product.name}
+        )
+    if product.needs_marking:
+        return _marked_unit(session, receipt, product, barcode, state, user, scan_id)
     units = state.get("quantity", 1) * found.quantity
-    line = receive(session, receipt, found.product, units, user=user, scan_id=scan_id)
+    line = receive(session, receipt, product, units, user=user, scan_id=scan_id)
+    return _counted(receipt, line, units)
+
+
+def _counted(receipt: Receipt, line: ReceiptLine, units: int) -> Step:
     params = {
-        "product": found.product.name,
+        "product": line.product.name,
         "quantity": units,
         "received": line.received,
         "expected": line.expected,
@@ -172,6 +196,58 @@ def scan(
     if not receipt.blind and line.received > line.expected:
         return Step(True, "receipt_surplus", params, {})
     return Step(True, "receipt_blind_scanned" if receipt.blind else "receipt_scanned", params, {})
+
+
+def _marked_unit(
+    session: Session,
+    receipt: Receipt,
+    product: Product,
+    barcode: str,
+    state: dict[str, Any],
+    user: User,
+    scan_id: str,
+) -> Step:
+    """Marked goods arrive unit by unit, each by its Честный знак code, each code once."""
+    params = {"product": product.name}
+    if not marking.looks_like_marking(barcode):
+        return Step(False, "receipt_marking_required", params, state)
+    if state.get("quantity", 1) != 1:
+        return Step(False, "receipt_marking_one_by_one", params, {})
+    try:
+        code = marking.parse(barcode)
+    except marking.MalformedCode as unreadable:
+        return Step(False, "marking_malformed", {"why": unreadable.reason}, state)
+    seen = select(ReceivedMarkingCode.id).where(
+        ReceivedMarkingCode.gtin == code.gtin, ReceivedMarkingCode.serial == code.serial
+    )
+    if session.scalar(seen) is not None:
+        return Step(False, "receipt_marking_twice", params, state)
+    line = receive(session, receipt, product, 1, user=user, scan_id=scan_id)
+    session.add(
+        ReceivedMarkingCode(
+            receipt_id=receipt.id,
+            product_id=product.id,
+            gtin=code.gtin,
+            serial=code.serial,
+            code=code.full[:300],
+        )
+    )
+    session.flush()
+    return _counted(receipt, line, 1)
+
+
+def bind_barcode(session: Session, barcode: str, product: Product, *, user: User) -> ProductBarcode:
+    """A barcode nobody knew becomes one of the product's (a supervisor's decision)."""
+    if user.role not in BINDERS:
+        raise DomainError("bind_supervisor_only")
+    taken = session.scalar(select(Location.id).where(Location.barcode == barcode))
+    if taken is not None or inventory.product_by_barcode(session, barcode) is not None:
+        raise DomainError("bind_taken", barcode=barcode)
+    row = ProductBarcode(product_id=product.id, barcode=barcode, quantity=1)
+    session.add(row)
+    session.flush()
+    logger.info("barcode bound barcode=%s product=%s by=%s", barcode, product.id, user.id)
+    return row
 
 
 def receive(

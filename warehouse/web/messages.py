@@ -247,6 +247,25 @@ TEXTS = {
         **p,
     ),
     "receipt_scan_before": lambda p: _("This scan is already counted. Scan the next"),
+    "receipt_unknown_bind": lambda p: _(
+        "Unknown barcode %(barcode)s. To give it to a product: scan a known barcode of "
+        "that product now. Or scan the next item",
+        **p,
+    ),
+    "receipt_barcode_bound": lambda p: _(
+        "Barcode %(barcode)s now belongs to %(product)s. Scan the item again to count it", **p
+    ),
+    "bind_supervisor_only": lambda p: _("Only a supervisor gives a barcode to a product"),
+    "bind_taken": lambda p: _("Barcode %(barcode)s already belongs to a product or a bin", **p),
+    "receipt_marking_required": lambda p: _(
+        "%(product)s is marked: scan the Честный знак code of each unit, not the EAN", **p
+    ),
+    "receipt_marking_one_by_one": lambda p: _(
+        "%(product)s is marked: no typed quantity, scan each unit's Честный знак code", **p
+    ),
+    "receipt_marking_twice": lambda p: _(
+        "This Честный знак code of %(product)s was already received: scan another unit", **p
+    ),
     "put_away_scan_product": lambda p: _("Put-away: scan a product from the receiving area"),
     "put_away_product_first": lambda p: _(
         "Scan the product from the receiving area first, then the bin"

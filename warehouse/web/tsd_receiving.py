@@ -26,7 +26,7 @@ bp = Blueprint("tsd_receiving", __name__)
 bp.before_request(picker_required(lambda: None))
 RECEIVE_KEY, PUT_KEY = "tsd_receive", "tsd_put_away"
 
-Scanner = Callable[[Session, dict[str, int], str, User, str], Step]
+Scanner = Callable[[Session, dict[str, Any], str, User, str], Step]
 
 
 @bp.get("/receiving")
@@ -48,7 +48,7 @@ def receipt_page(receipt_id: int) -> str:
 def receipt_scan(receipt_id: int) -> tuple[str, int]:
     receiving.open_receipt(db.session(), receipt_id)  # a missing one is a 404
 
-    def step(s: Session, state: dict[str, int], barcode: str, user: User, scan_id: str) -> Step:
+    def step(s: Session, state: dict[str, Any], barcode: str, user: User, scan_id: str) -> Step:
         return receiving.scan(s, receipt_id, state, barcode, user=user, scan_id=scan_id)
 
     kept = _scan(RECEIVE_KEY, step, receiving.replayed, "receipt_scan_before", receipt_id)
@@ -70,7 +70,7 @@ def put_away_reset() -> Response:
 
 @bp.post("/put-away/scan")
 def put_away_scan() -> tuple[str, int]:
-    def step(s: Session, state: dict[str, int], barcode: str, user: User, scan_id: str) -> Step:
+    def step(s: Session, state: dict[str, Any], barcode: str, user: User, scan_id: str) -> Step:
         return put_away.scan(s, state, barcode, user=user, scan_id=scan_id)
 
     return _answer(_scan(PUT_KEY, step, put_away.replayed, "put_away_done_before"))
@@ -97,7 +97,7 @@ def _scan(
 
 
 def _step(
-    state: dict[str, int],
+    state: dict[str, Any],
     barcode: str,
     scan_id: str,
     scanner: Scanner,
