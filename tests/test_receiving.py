@@ -308,3 +308,14 @@ def test_a_supervisor_binds_an_unknown_barcode_on_the_spot_a_picker_cannot(sessi
     with pytest.raises(DomainError) as taken:
         receiving.bind_barcode(session, "LOC-A-01", shop["mug"], user=boss)
     assert taken.value.code == "bind_taken"
+
+
+def test_goods_taken_meanwhile_are_refused_in_words_at_the_bin(session, shop):
+    receipt = receiving.create(session, shop["warehouse"].id, "S", None, user=None)
+    _receive(session, receipt, shop["picker"], MUG, MUG)
+    state = _put(session, shop["picker"], MUG, MUG).state  # two in hand
+    _put(session, shop["picker"], MUG, "LOC-B-02", first=10)  # another picker took one
+    with pytest.raises(DomainError) as refused:
+        put_away.scan(session, state, "LOC-C-03", user=shop["picker"], scan_id="late")
+    assert (refused.value.code, refused.value.params["waiting"]) == ("put_away_too_many", 1)
+    assert ledger.disagreements(session) == []

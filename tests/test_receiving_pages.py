@@ -100,6 +100,8 @@ def test_the_tsd_receives_and_puts_away_and_a_waiting_order_becomes_pickable(app
     text = done.get_data(as_text=True)
     assert done.status_code == 200 and "Размещено: Mug × 2 в A-01" in text
     assert "Заказов можно собирать: 1" in text
+    again = client.post("/tsd/put-away/scan", data={"barcode": "LOC-A-01", "scan_id": "p4"})
+    assert again.get_data(as_text=True) == text  # a resent final scan: the same answer, once
     with app.app_context():
         s = db.session()
         assert s.scalar(select(Order.status)) == "reserved"

@@ -21,6 +21,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warehouse.errors import DomainError
 from warehouse.models import Location, MarketplaceAccount, Product, PutAway, Stock, User
 from warehouse.orders import intake
 from warehouse.stock import inventory, ledger, stock_sync
@@ -149,7 +150,8 @@ def put_away(
     scan_id: str,
 ) -> PutAway:
     """``quantity`` units leave the receiving bin for ``target``: the PutAway row first (a
-    resent scan stops at its UNIQUE scan id), then two ledger rows."""
+    resent scan stops at its UNIQUE scan id), then two ledger rows. Refused in words when
+    fewer wait there now (another picker took some between the steps)."""
     put = PutAway(
         scan_id=scan_id,
         product_id=product_id,
@@ -161,8 +163,14 @@ def put_away(
     )
     session.add(put)
     session.flush()
-    document = f"put_away:{scan_id}"
     leaving = ledger.stock_of(session, product_id, source.id)
+    waiting = inventory.free_units(session, leaving)
+    if quantity > waiting:
+        product = session.get_one(Product, product_id)
+        raise DomainError(
+            "put_away_too_many", product=product.name, quantity=quantity, waiting=waiting
+        )
+    document = f"put_away:{scan_id}"
     ledger.move(session, leaving, -quantity, "put_away", document=document, user=user)
     arriving = ledger.stock_of(session, product_id, target.id)
     ledger.move(session, arriving, quantity, "put_away", document=document, user=user)
