@@ -37,6 +37,13 @@ from warehouse.models.printing import (
     PrintEvent,
     PrintJob,
 )
+from warehouse.models.receiving import (
+    PutAway,
+    Receipt,
+    ReceiptLine,
+    ReceiptScan,
+    ReceivedMarkingCode,
+)
 from warehouse.models.returns import Return, ReturnUnit
 from warehouse.models.shipping import (
     HANDOVER_STATUSES,
@@ -92,6 +99,11 @@ __all__ = [
     "Printer",
     "Product",
     "ProductBarcode",
+    "PutAway",
+    "Receipt",
+    "ReceiptLine",
+    "ReceiptScan",
+    "ReceivedMarkingCode",
     "Reservation",
     "Return",
     "ReturnUnit",

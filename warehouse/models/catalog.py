@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warehouse.models.base import Base, one_of, utcnow
@@ -20,15 +30,28 @@ class Warehouse(Base):
 
 
 class Location(Base):
-    """A bin: scanned by its barcode, visited in walk order."""
+    """A bin: scanned by its barcode, visited in walk order; ``receiving`` marks the
+    warehouse's receiving area."""
 
     __tablename__ = "locations"
-    __table_args__ = (UniqueConstraint("warehouse_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("warehouse_id", "code"),
+        # one receiving area per warehouse (see warehouse.stock.receiving.receiving_bin)
+        Index(
+            "uq_locations_receiving",
+            "warehouse_id",
+            unique=True,
+            sqlite_where=text("receiving"),
+            postgresql_where=text("receiving"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
     code: Mapped[str] = mapped_column(String(64))
     barcode: Mapped[str] = mapped_column(String(64), unique=True)
+    # the receiving area: goods are in stock there but not free for orders until put away
+    receiving: Mapped[bool] = mapped_column(default=False, server_default=false())
     walk_order: Mapped[int] = mapped_column(default=0)
     zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True, server_default=true())

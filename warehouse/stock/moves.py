@@ -34,7 +34,7 @@ class Step:
     ok: bool
     code: str
     params: dict[str, Any] = field(default_factory=dict)
-    state: dict[str, int] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
     done: bool = False
 
 
@@ -47,6 +47,8 @@ def scan(
     if "from" not in state:
         if location is None:
             return Step(False, "move_scan_from_bin", state=state)
+        if location.receiving:  # received goods go to bins by put-away (orders wait for it)
+            return Step(False, "move_receiving", {"bin": location.code}, state)
         return Step(True, "move_from_ok", {"bin": location.code}, {"from": location.id})
     source = session.get_one(Location, state["from"])
     if location is not None:
@@ -93,6 +95,8 @@ def _finish(
     quantity = state["quantity"]
     params = {"product": product.name, "quantity": quantity, "from": source.code}
     params["to"] = target.code
+    if target.receiving:
+        return Step(False, "move_receiving", {"bin": target.code}, state)
     if target.id == source.id:
         return Step(False, "move_same_bin", params, state)
     if target.warehouse_id != source.warehouse_id:

@@ -37,6 +37,7 @@ def register_web(app: Flask) -> None:
         once,
         previews,
         printers,
+        receiving,
         security,
         settings,
         stock_counts,
@@ -45,6 +46,7 @@ def register_web(app: Flask) -> None:
         tsd,
         tsd_counts,
         tsd_moves,
+        tsd_receiving,
         tsd_returns,
         users,
     )
@@ -75,6 +77,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(tsd_moves.bp, url_prefix="/tsd")
     app.register_blueprint(tsd_counts.bp, url_prefix="/tsd")
     app.register_blueprint(tsd_returns.bp, url_prefix="/tsd")
+    app.register_blueprint(tsd_receiving.bp, url_prefix="/tsd")
     app.register_blueprint(handovers.tsd_bp, url_prefix="/tsd")
     app.register_blueprint(handovers.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
@@ -88,6 +91,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(label_printing.bp)
     app.register_blueprint(stock_history.bp)
     app.register_blueprint(stock_counts.bp)
+    app.register_blueprint(receiving.bp)
     app.register_blueprint(previews.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(catalogue.bp)

@@ -291,6 +291,119 @@ TEXTS = {
     ),
     "return_graded_before": lambda p: _("%(product)s is already graded. Scan the next unit", **p),
     "return_bad_grade": lambda p: _("Choose: defect or write off"),
+    "move_receiving": lambda p: _(
+        "%(bin)s is the receiving area: its goods go to bins by put-away", **p
+    ),
+    "receipt_not_found": lambda p: _("There is no such delivery"),
+    "warehouse_not_found": lambda p: _("There is no such warehouse"),
+    "receipt_closed": lambda p: _("Delivery %(receipt)s is closed: nothing more is received", **p),
+    "receipt_no_supplier": lambda p: _("Enter the supplier"),
+    "receipt_file_too_big": lambda p: _("The file is too big: at most %(limit_mb)s MB", **p),
+    "receipt_file_kind": lambda p: _("%(filename)s: upload a .csv or .xlsx file", **p),
+    "receipt_file_empty": lambda p: _("The file has no rows"),
+    "receipt_file_unreadable": lambda p: _("The file cannot be read as XLSX (%(why)s)", **p),
+    "receipt_file_formula": lambda p: _(
+        "Row %(row)s holds a formula: save the values, not formulas", **p
+    ),
+    "receipt_file_too_long": lambda p: _("Too many rows: at most %(limit)s", **p),
+    "receipt_file_columns": lambda p: _(
+        "Unknown columns: %(columns)s. The file needs article or barcode, and quantity", **p
+    ),
+    "receipt_row_no_product": lambda p: _("Row %(row)s: no article and no barcode", **p),
+    "receipt_row_quantity": lambda p: _(
+        "Row %(row)s: quantity %(quantity)s is not a whole number above zero", **p
+    ),
+    "receipt_row_unknown_article": lambda p: _("Row %(row)s: unknown article %(article)s", **p),
+    "receipt_row_unknown_barcode": lambda p: _("Row %(row)s: unknown barcode %(barcode)s", **p),
+    "receipt_scan_product": lambda p: _("Receiving: scan a product, or type the quantity first"),
+    "receipt_bad_quantity": lambda p: _(
+        "Quantity %(quantity)s is not possible: type from 1 to 9999", **p
+    ),
+    "receipt_quantity_ok": lambda p: _("Quantity %(quantity)s: now scan the product once", **p),
+    "receipt_bin_scanned": lambda p: _(
+        "%(barcode)s is a bin: goods are received into the receiving area. Scan the product",
+        **p,
+    ),
+    "receipt_unknown_barcode": lambda p: _(
+        "Unknown barcode %(barcode)s: put the item aside for the supervisor. Scan the next",
+        **p,
+    ),
+    "receipt_scanned": lambda p: _(
+        "+%(quantity)s %(product)s: %(received)s of %(expected)s. Scan the next", **p
+    ),
+    "receipt_blind_scanned": lambda p: _(
+        "+%(quantity)s %(product)s: %(received)s received. Scan the next", **p
+    ),
+    "receipt_surplus": lambda p: _(
+        "SURPLUS: %(product)s %(received)s, expected %(expected)s. Set it aside apart. "
+        "Scan the next",
+        **p,
+    ),
+    "receipt_scan_before": lambda p: _("This scan is already counted. Scan the next"),
+    "receipt_unknown_bind": lambda p: _(
+        "Unknown barcode %(barcode)s. To give it to a product: scan a known barcode of "
+        "that product now. Or scan the next item",
+        **p,
+    ),
+    "receipt_barcode_bound": lambda p: _(
+        "Barcode %(barcode)s now belongs to %(product)s. Scan the item again to count it", **p
+    ),
+    "bind_supervisor_only": lambda p: _("Only a supervisor gives a barcode to a product"),
+    "bind_taken": lambda p: _("Barcode %(barcode)s already belongs to a product or a bin", **p),
+    "receipt_marking_required": lambda p: _(
+        "%(product)s is marked: scan the Честный знак code of each unit, not the EAN", **p
+    ),
+    "receipt_marking_one_by_one": lambda p: _(
+        "%(product)s is marked: no typed quantity, scan each unit's Честный знак code", **p
+    ),
+    "receipt_marking_twice": lambda p: _(
+        "This Честный знак code of %(product)s was already received: scan another unit", **p
+    ),
+    "put_away_scan_product": lambda p: _("Put-away: scan a product from the receiving area"),
+    "put_away_product_first": lambda p: _(
+        "Scan the product from the receiving area first, then the bin"
+    ),
+    "put_away_unknown_barcode": lambda p: _(
+        "Unknown barcode %(barcode)s: scan the product or a bin", **p
+    ),
+    "put_away_one_product": lambda p: _(
+        "One product at a time: scan %(product)s or the bin it goes to", **p
+    ),
+    "put_away_not_received": lambda p: _(
+        "%(product)s is not waiting in the receiving area: scan another product", **p
+    ),
+    "put_away_bad_quantity": lambda p: _(
+        "Quantity %(quantity)s is not possible: type from 1 to 9999", **p
+    ),
+    "put_away_too_many": lambda p: _(
+        "Only %(waiting)s × %(product)s wait in the receiving area: put away at most %(waiting)s",
+        **p,
+    ),
+    "put_away_suggested": lambda p: _(
+        "%(product)s × %(quantity)s. Take it to bin %(bin)s and scan the bin "
+        "(or scan more, or type the quantity)",
+        **p,
+    ),
+    "put_away_scan_any_bin": lambda p: _(
+        "%(product)s × %(quantity)s. No free bin known: scan the bin you put it in", **p
+    ),
+    "put_away_receiving_bin": lambda p: _(
+        "%(bin)s is the receiving area: scan the bin you put the goods in", **p
+    ),
+    "put_away_other_warehouse": lambda p: _(
+        "Bin %(bin)s is in another warehouse: scan a bin of this one", **p
+    ),
+    "put_away_done": lambda p: _(
+        "Put away: %(product)s × %(quantity)s in %(bin)s. Orders now pickable: %(orders)s. "
+        "Scan the next product",
+        **p,
+    ),
+    "put_away_done_elsewhere": lambda p: _(
+        "Put away: %(product)s × %(quantity)s in %(bin)s (not the suggested %(suggested)s: "
+        "noted). Orders now pickable: %(orders)s. Scan the next product",
+        **p,
+    ),
+    "put_away_done_before": lambda p: _("This put-away is already done. Scan the next product"),
     "bad_copies": lambda p: _("Copies: a number from 1 to %(max)s", **p),
     "barcode_not_of_product": lambda p: _("%(barcode)s is not a barcode of %(product)s", **p),
     "product_has_no_barcode": lambda p: _("%(product)s has no barcode to print", **p),
