@@ -70,3 +70,16 @@ def test_a_rows_buttons_stay_in_its_row(app, demo_site, desk_page):
     # a cell of the row: as tall as the row, so its border runs under the buttons too
     assert abs(cell_box["height"] - row_box["height"]) <= 1, (cell_box, row_box)
     assert cell_box["x"] + cell_box["width"] <= row_box["x"] + row_box["width"] + 1
+
+
+def test_the_whole_menu_and_log_out_fit_a_1440_screen(app, demo_site, desk_page):
+    page = desk_page
+    log_in(page, demo_site)
+    width = page.viewport_size["width"]
+    for control in (
+        page.get_by_role("button", name="Выйти"),
+        page.locator(".top .lang button"),
+        page.locator(".menu a").last,
+    ):
+        box = control.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, box
