@@ -226,3 +226,15 @@ def test_pack_page_names_the_printer_or_says_there_is_none(app, client, task_id)
         session.commit()
     page = client.get(f"/tsd/tasks/{task_id}/pack").get_data(as_text=True)
     assert "этикетка сразу напечатается на" in page
+
+
+def test_a_request_that_changes_nothing_sends_no_session_cookie_and_idle_logs_out(client, task_id):
+    """Two requests in flight at once (scans, a page load) must not write back an older
+    session: only a change of the session sets the cookie; the idle clock still works."""
+    login(client)
+    client.get("/tsd/")  # the first page gives the session its CSRF token
+    calm = client.get("/tsd/")
+    assert calm.status_code == 200 and "Set-Cookie" not in calm.headers
+    with client.session_transaction() as kept:
+        kept["seen"] -= 24 * 3600  # a day without a scan
+    assert client.get("/tsd/").status_code == 302  # logged out for idling

@@ -67,6 +67,9 @@ DEFAULTS: dict[str, Any] = {
     # the session cookie: Lax keeps it off cross-site POSTs; Secure when served over TLS
     # (default: when PUBLIC_URL is https://)
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # the cookie is sent back only when the session changed: a ТСД's scans and a page load
+    # (a favicon, a poll) in flight at once must not write back an older session
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "SESSION_COOKIE_SECURE": None,
     "LOG_LEVEL": "INFO",
 }

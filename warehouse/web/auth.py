@@ -57,8 +57,19 @@ def current_user() -> User | None:
         if user_id is not None and not _idle_too_long():
             user = db.session().get(User, user_id)
             g.user = user if user and user.active else None
-            session["seen"] = datetime.now(UTC).timestamp()
+            _seen_now()
     return g.user
+
+
+SEEN_EVERY_SECONDS = 30
+
+
+def _seen_now() -> None:
+    """Keep the idle clock; written at most every 30 s, so that most requests leave the
+    session (cookie) alone and two in flight at once cannot undo each other's steps."""
+    now = datetime.now(UTC).timestamp()
+    if now - float(session.get("seen") or 0) >= SEEN_EVERY_SECONDS:
+        session["seen"] = now
 
 
 def _idle_too_long() -> bool:
