@@ -173,6 +173,17 @@ def test_the_suggestion_is_where_the_product_lies_and_another_bin_is_noted(sessi
     assert stock_sync.levels(session, shop["account"]) == {"mug-1": 3}
 
 
+def test_an_empty_bin_of_the_products_zone_first_and_never_a_bin_switched_off(session, shop):
+    cold = f.make_location(session, shop["warehouse"], "K-09", walk=9)
+    old = f.make_location(session, shop["warehouse"], "K-01", walk=8)
+    cold.zone = old.zone = "COLD"
+    f.put_stock(session, shop["mug"], old, 0)  # the mug lay in the cold room before
+    old.active = False  # …in a bin switched off since
+    assert put_away.suggest(session, shop["mug"].id, shop["warehouse"].id) == cold
+    cold.active = False
+    assert put_away.suggest(session, shop["mug"].id, shop["warehouse"].id) == shop["b02"]
+
+
 def test_put_away_refuses_in_words(session, shop):
     picker = shop["picker"]
     assert _put(session, picker, "LOC-A-01").code == "put_away_product_first"

@@ -85,8 +85,9 @@ def _quantity(session: Session, state: dict[str, int], quantity: int) -> Step:
 
 def suggest(session: Session, product_id: int, warehouse_id: int) -> Location | None:
     """Where the product already lies (the bin holding most), else an empty bin — one
-    where it lay before first — in walk order; never the receiving area."""
-    storage = (Location.warehouse_id == warehouse_id, ~Location.receiving)
+    where it lay before first, then one of a zone it lay in — in walk order; never the
+    receiving area, never a bin switched off in the catalogue."""
+    storage = (Location.warehouse_id == warehouse_id, ~Location.receiving, Location.active)
     holding = session.scalar(
         select(Location)
         .join(Stock)
@@ -102,10 +103,16 @@ def suggest(session: Session, product_id: int, warehouse_id: int) -> Location | 
         .where(Stock.location_id == Location.id, Stock.product_id == product_id)
         .exists()
     )
+    its_zones = (
+        select(Location.zone)
+        .join(Stock, Stock.location_id == Location.id)
+        .where(Stock.product_id == product_id, Location.zone != "")
+    )
+    in_its_zone = Location.zone.in_(its_zones.scalar_subquery())
     return session.scalar(
         select(Location)
         .where(*storage, ~occupied.exists())
-        .order_by(lay_before.desc(), Location.walk_order, Location.id)
+        .order_by(lay_before.desc(), in_its_zone.desc(), Location.walk_order, Location.id)
         .limit(1)
     )
 
