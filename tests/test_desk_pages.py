@@ -67,7 +67,8 @@ def test_a_print_jobs_history_reads_in_words(app, client, demo_site, zebra, work
     client.post(f"/printers/{printer_id}/test", data={"request_id": "history"})
     worker()
     with app.app_context():
-        job_id = db.session().scalar(select(PrintJob.id))
+        job = db.session().scalars(select(PrintJob).order_by(PrintJob.id)).one()
+        job_id, seen = job.id, (job.status, job.error, [(e.kind, e.detail) for e in job.events])
     page = client.get(f"/print-jobs/{job_id}").get_data(as_text=True)
-    assert "попытка 1" in page and "счётчик этикеток 0 → 1" in page
+    assert "попытка 1" in page and "счётчик этикеток 0 → 1" in page, seen
     assert "attempt" not in page and "odometer" not in page
