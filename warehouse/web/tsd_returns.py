@@ -57,9 +57,12 @@ def return_page(return_id: int) -> str:
         "tsd/return.html",
         ret=ret,
         message=describe(code, params),
-        left=returns.left,
-        grade_id=uuid.uuid4().hex,
+        **_state_args(),
     )
+
+
+def _state_args() -> dict[str, Any]:
+    return {"left": returns.left, "grade_id": uuid.uuid4().hex}
 
 
 @bp.post("/returns/<int:return_id>/scan")
@@ -73,9 +76,14 @@ def scan(return_id: int) -> tuple[str, int]:
     step = returns.scan(s, return_id, state, barcode, user=user, scan_id=scan_id)
     s.commit()
     kept = _keep(return_id, step)
+    ret = returns.get(s, return_id)
     body = render_template(
         "tsd/_move_feedback.html", kept=kept, message=describe(step.code, step.params)
     )
+    # what is left (and, once done, a scan field for the next parcel) follows out of band
+    body += render_template("tsd/_return_state.html", ret=ret, oob=True, **_state_args())
+    if ret.status != "open":
+        body += render_template("tsd/_return_scan.html", ret=ret, oob=True)
     return body, (200 if step.ok else 422)
 
 
