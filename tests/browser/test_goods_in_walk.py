@@ -122,6 +122,8 @@ def receive(page, desk, url: str) -> None:
     expect(feedback(page)).to_contain_text("ИЗЛИШЕК")
     scan(page, SOCKS.barcodes[0])
     expect(feedback(page)).to_have_class("feedback ok")
+    expect(page.locator("#receipt-lines li.surplus")).to_have_text(f"{MUG.name}: 4 / 3")
+    expect(page.locator("#receipt-lines li.short")).to_have_text(f"{SOCKS.name}: 1 / 2")
     screenshot(page, "walk12-02-received")
 
     desk.reload()
@@ -154,6 +156,7 @@ def pick_and_pack(page, url: str, worker) -> None:  # type: ignore[no-untyped-de
     page.goto(f"{url}/tsd/")
     page.get_by_role("button", name="Следующее задание").click()
     expect(page.locator("#instruction .where")).to_have_text("A-01")
+    page.wait_for_load_state("load")
     page.locator("#scan").focus()
     scan(page, "LOC-A-01")
     expect(feedback(page)).to_have_class("feedback ok")
@@ -162,6 +165,7 @@ def pick_and_pack(page, url: str, worker) -> None:  # type: ignore[no-untyped-de
     screenshot(page, "walk12-05-picked")
     page.get_by_role("link", name="Упаковать").click()
     expect(page.locator("#pack-items")).to_contain_text("0 / 1")
+    page.wait_for_load_state("load")
     page.locator("#scan").focus()
     scan(page, MUG.barcodes[0])
     expect(feedback(page)).to_have_class("feedback done")
@@ -181,6 +185,8 @@ def count_zone(page, desk, url: str) -> None:
     page.goto(f"{url}/tsd/")
     page.get_by_role("link", name="Инвентаризация (пересчёт)").click()
     page.locator("a.count").first.click()
+    page.wait_for_url("**/tsd/counts/*")
+    page.wait_for_load_state("load")  # tsd.js holds the scan form from here on
     expect(feedback(page)).to_contain_text("Инвентаризация: отсканируйте ячейку")
     scan(page, "LOC-A-01")  # three mugs lie there; two are found
     scan(page, MUG.barcodes[0])

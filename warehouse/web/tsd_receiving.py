@@ -52,7 +52,9 @@ def receipt_scan(receipt_id: int) -> tuple[str, int]:
         return receiving.scan(s, receipt_id, state, barcode, user=user, scan_id=scan_id)
 
     kept = _scan(RECEIVE_KEY, step, receiving.replayed, "receipt_scan_before", receipt_id)
-    return _answer(kept)
+    body, status = _answer(kept)
+    receipt = receiving.get(db.session(), receipt_id)  # closed meanwhile: still drawn
+    return body + render_template("tsd/_receipt_lines.html", receipt=receipt, oob=True), status
 
 
 @bp.get("/put-away")
