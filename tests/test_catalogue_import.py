@@ -154,3 +154,30 @@ def test_bins_upsert_by_code_with_zone_and_walk_order(session):
     ]
     bin_a1 = session.scalar(select(Location).where(Location.code == "A-1"))
     assert (bin_a1.zone, bin_a1.walk_order) == ("Z", 5)  # a column not in the file stays
+
+
+def test_bins_of_two_warehouses_load_by_warehouse_code_and_round_trip(session):
+    first, second = f.make_warehouse(session), f.make_warehouse(session)
+    rows = f"code,zone,warehouse\nA-1,A,\nA-1,A,{second.code}\nB-1,B,{second.code}\n"
+    plan = load(session, "bins", "b.csv", rows.encode())
+    assert [row.action for row in plan.rows] == ["create"] * 3
+    where = {(loc.warehouse_id, loc.code): loc.barcode for loc in session.scalars(select(Location))}
+    # the same code in two warehouses: the second's label gets a code of its own
+    assert where == {
+        (first.id, "A-1"): "LOC-A-1",
+        (second.id, "A-1"): f"LOC-{second.code}-A-1",
+        (second.id, "B-1"): "LOC-B-1",
+    }
+    header, exported = catalogue_csv.export_rows(session, "bins")
+    data = catalogue_files.write("csv", header, exported)
+    assert {row.action for row in preview(session, "bins", "out.csv", data).rows} == {"unchanged"}
+
+
+def test_a_bin_row_naming_an_unknown_warehouse_is_refused_and_nothing_written(session):
+    f.make_warehouse(session)
+    with pytest.raises(catalogue_csv.RowsRefused) as refused:
+        load(session, "bins", "b.csv", b"code,warehouse\nA-1,\nA-2,NOPE\n")
+    assert refused.value.plan.refused[0].reasons == [
+        ("catalogue_unknown_warehouse", {"warehouse": "NOPE"})
+    ]
+    assert session.scalar(select(Location.id)) is None

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from printers import barcodes as gs1
@@ -43,7 +43,8 @@ PRODUCT_COLUMNS = (
     "active",
 )
 FIRST_COUNT_COLUMNS = ("bin", "on_hand")  # a first start's count (products only, once)
-BIN_COLUMNS = ("code", "zone", "walk_order", "barcode", "active")
+# ``warehouse``: the warehouse's code; blank or absent means the first active warehouse
+BIN_COLUMNS = ("code", "zone", "walk_order", "barcode", "active", "warehouse")
 COLUMNS = {"products": PRODUCT_COLUMNS + FIRST_COUNT_COLUMNS, "bins": BIN_COLUMNS}
 KEYS = {"products": "article", "bins": "code"}
 REQUIRED = {"products": ("article", "name"), "bins": ("code",)}
@@ -89,7 +90,7 @@ class RowsRefused(DomainError):
 
 
 def first_warehouse(session: Session) -> Warehouse:
-    """The warehouse the catalogue's bins load into: the first active one."""
+    """The warehouse a bin row without a ``warehouse`` code loads into: the first active."""
     first = select(Warehouse).where(Warehouse.active.is_(True)).order_by(Warehouse.id).limit(1)
     warehouse = session.scalar(first)
     if warehouse is None:
@@ -131,7 +132,7 @@ def apply(
     if kind == "products":
         _apply_products(session, result)
     else:
-        _apply_bins(session, first_warehouse(session), result)
+        _apply_bins(session, result)
     session.flush()
     logger.info(
         "catalogue applied kind=%s created=%s updated=%s",
@@ -303,10 +304,12 @@ def _first_counts(session: Session, counted: list[tuple[Product, tuple[str, int]
 
 
 def _plan_bins(session: Session, header: list[str], rows: list[Row]) -> Plan:
-    locations = {loc.code: loc for loc in session.scalars(select(Location).where(_here(session)))}
-    owners = dict(session.execute(select(Location.barcode, Location.code)).tuples().all())
-    mine = {loc.barcode for loc in locations.values()}
-    seen: dict[str, int] = {}
+    """Bins are keyed by warehouse and code: the same code may exist in two warehouses."""
+    locations = {(loc.warehouse_id, loc.code): loc for loc in session.scalars(select(Location))}
+    owners = {loc.barcode: loc for loc in locations.values()}
+    by_code = {w.code: w for w in session.scalars(select(Warehouse))}
+    default: Warehouse | None = None
+    seen: dict[tuple[int, str], int] = {}
     seen_codes: dict[str, int] = {}
     result = Plan("bins", [])
     for line, cells in rows:
@@ -315,22 +318,37 @@ def _plan_bins(session: Session, header: list[str], rows: list[Row]) -> Plan:
         if not row.key:
             row.refuse("catalogue_empty_cell", column="code")
             continue
-        if row.key in seen:
-            row.refuse("catalogue_bin_twice", bin=row.key, other=seen[row.key])
+        named = cells.get("warehouse", "").strip()
+        if not named:
+            default = default or first_warehouse(session)
+        warehouse = by_code.get(named) if named else default
+        if warehouse is None:
+            row.refuse("catalogue_unknown_warehouse", warehouse=named[:40])
             continue
-        seen[row.key] = line
-        _bin_values(row, header, cells, line, locations.get(row.key))
+        key = (warehouse.id, row.key)
+        if key in seen:
+            row.refuse("catalogue_bin_twice", bin=row.key, other=seen[key])
+            continue
+        seen[key] = line
+        location = locations.get(key)
+        _bin_values(row, header, cells, line, location)
         code = row.values.get("barcode")
+        if (
+            location is None
+            and not cells.get("barcode", "").strip()
+            and (code in owners or code in seen_codes)
+        ):  # the same bin code in another warehouse: its label needs a code of its own
+            code = row.values["barcode"] = f"LOC-{warehouse.code}-{row.key}"
         if code:
             owner = owners.get(code)
-            if owner is not None and not (owner == row.key and code in mine):
-                row.refuse("catalogue_bin_barcode_taken", barcode=code, bin=owner)
+            if owner is not None and owner is not location:
+                row.refuse("catalogue_bin_barcode_taken", barcode=code, bin=owner.code)
             elif code in seen_codes:
                 row.refuse("catalogue_barcode_twice", barcode=code, other=seen_codes[code])
             else:
                 seen_codes[code] = line
         if row.action != "refused":
-            _bin_changes(row, locations.get(row.key))
+            _bin_changes(row, location, warehouse)
     return result
 
 
@@ -352,9 +370,10 @@ def _bin_values(
         row.values.setdefault("walk_order", line - 1)
 
 
-def _bin_changes(row: RowPlan, location: Location | None) -> None:
+def _bin_changes(row: RowPlan, location: Location | None, warehouse: Warehouse) -> None:
     if location is None:
         row.action = "create"
+        row.values["warehouse_id"] = warehouse.id
         return
     row.values["id"] = location.id
     row.changes = [
@@ -365,11 +384,11 @@ def _bin_changes(row: RowPlan, location: Location | None) -> None:
     row.action = "update" if row.changes else "unchanged"
 
 
-def _apply_bins(session: Session, warehouse: Warehouse, result: Plan) -> None:
+def _apply_bins(session: Session, result: Plan) -> None:
     by_id = {loc.id: loc for loc in session.scalars(select(Location))}
     for row in result.rows:
         if row.action == "create":
-            location = Location(warehouse_id=warehouse.id, code=row.key)
+            location = Location(warehouse_id=row.values["warehouse_id"], code=row.key)
             session.add(location)
         elif row.action == "update":
             location = by_id[row.values["id"]]
@@ -381,7 +400,7 @@ def _apply_bins(session: Session, warehouse: Warehouse, result: Plan) -> None:
 
 
 def _here(session: Session) -> ColumnElement[bool]:
-    """Bins of the warehouse the catalogue loads into (the first: one warehouse for now)."""
+    """Bins a product row's first count (``bin``, ``on_hand``) names: the first warehouse's."""
     return Location.warehouse_id == first_warehouse(session).id
 
 
@@ -451,7 +470,11 @@ def _number(row: RowPlan, column: str, raw: str) -> int | None:
 def export_rows(session: Session, kind: str) -> tuple[list[str], list[list[str]]]:
     """The catalogue in the import's own columns (products or bins), ordered by key."""
     if kind == "bins":
-        locations = session.scalars(select(Location).order_by(Location.walk_order, Location.code))
+        locations = session.scalars(
+            select(Location)
+            .options(joinedload(Location.warehouse))
+            .order_by(Location.warehouse_id, Location.walk_order, Location.code)
+        )
         return list(BIN_COLUMNS), [_bin_row(loc) for loc in locations]
     products = session.scalars(
         select(Product).options(selectinload(Product.barcodes)).order_by(Product.article)
@@ -488,7 +511,8 @@ def cells(thing: Product | Location) -> dict[str, str]:
 
 
 def _bin_row(loc: Location) -> list[str]:
-    return [loc.code, loc.zone, str(loc.walk_order), loc.barcode, _yes(loc.active)]
+    code = loc.warehouse.code
+    return [loc.code, loc.zone, str(loc.walk_order), loc.barcode, _yes(loc.active), code]
 
 
 LISTED = 200

@@ -56,6 +56,8 @@ class Location(Base):
     zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
+    warehouse: Mapped[Warehouse] = relationship()
+
 
 class Product(Base):
     """A product: cost price in kopecks, weight in grams, sizes in millimetres."""

@@ -872,6 +872,9 @@ TEXTS.update(
             "article %(article)s is already in row %(other)s", **p
         ),
         "catalogue_bin_twice": lambda p: _("bin %(bin)s is already in row %(other)s", **p),
+        "catalogue_unknown_warehouse": lambda p: _(
+            "no warehouse with the code «%(warehouse)s» (see Warehouses in the catalogue)", **p
+        ),
         "catalogue_barcode_taken": lambda p: _(
             "barcode %(barcode)s belongs to another product, %(article)s", **p
         ),
