@@ -63,3 +63,53 @@ def test_wb_supplies_become_hand_overs_and_orders_keep_their_link(tmp_path):
         ]
         assert conn.execute(text("SELECT handover_id FROM orders")).scalar() == 8
     engine.dispose()
+
+
+def test_the_ledger_opens_with_what_each_bin_holds_and_old_rows_keep_their_shortage(tmp_path):
+    """0023 on a database with stock and pre-ledger movements: afterwards the movements of
+    every bin sum to its on-hand (SQLite file)."""
+    from sqlalchemy import text
+
+    from warehouse.infra.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0024")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO warehouses (id, code, name) VALUES (1, 'W1', 'W')"))
+        for location_id in (1, 2):
+            conn.execute(
+                text(
+                    "INSERT INTO locations (id, warehouse_id, code, barcode, walk_order) "
+                    f"VALUES ({location_id}, 1, 'A-{location_id}', 'LOC-A-{location_id}', 0)"
+                )
+            )
+        conn.execute(
+            text(
+                "INSERT INTO products (id, article, name, needs_marking) "
+                "VALUES (1, 'MUG', 'Кружка', 0)"
+            )
+        )
+        for location_id, on_hand in ((1, 10), (2, 0)):
+            conn.execute(
+                text(
+                    "INSERT INTO stock (product_id, location_id, on_hand, reserved) "
+                    f"VALUES (1, {location_id}, {on_hand}, 0)"
+                )
+            )
+        conn.execute(
+            text(
+                "INSERT INTO stock_moves (product_id, location_id, quantity, reason, "
+                "created_at) VALUES (1, 1, -2, 'suspected_shortage', '2026-12-01 10:00:00')"
+            )
+        )
+    upgrade(url)
+    with engine.connect() as conn:
+        moves = conn.execute(
+            text("SELECT location_id, quantity, reason, document FROM stock_moves ORDER BY id")
+        ).all()
+        assert [tuple(row) for row in moves] == [
+            (1, -2, "suspected_shortage", "before-ledger"),
+            (1, 12, "opening", "migration:0023"),
+        ]
+    engine.dispose()
