@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
+from sqlalchemy.orm import Session
 
 from tests import factories as f
 from warehouse.catalog import catalogue_files
@@ -185,3 +186,37 @@ def test_warehouses_are_added_renamed_and_the_last_active_one_stays(app, client)
         s = db.session()
         assert s.scalar(select(Location.warehouse_id).where(Location.code == "N-01")) == north
         assert s.get(Warehouse, north).name == "Север-2" and s.get(Warehouse, first).active is False
+
+
+def test_an_apply_that_meets_a_concurrent_write_of_the_same_article_updates_it(app, client):
+    """Another desk writes article A-1 between our plan and our write, the moment our
+    session flushes: on PostgreSQL from a second connection, committed (ours then updates
+    it); SQLite lets one writer at a time, so there the row is written in our own
+    transaction and the unique key refuses ours the same way (ours then creates it)."""
+    boss(app, client)
+    preview = upload(client, "products", "p.csv", b"article,name\nA-1,Kruzhka\n")
+    location = preview.headers["Location"]
+    with app.app_context():
+        engine = db.session().get_bind()
+    raced = []
+
+    @event.listens_for(Session, "before_flush")
+    def race(session, flush_context, instances):  # type: ignore[no-untyped-def]
+        if raced or not any(isinstance(o, Product) for o in session.new):
+            return
+        raced.append(True)
+        row = insert(Product).values(article="A-1", name="другой стол")
+        if engine.dialect.name == "sqlite":
+            session.connection().execute(row)
+            return
+        with engine.begin() as other:
+            other.execute(row)
+
+    try:
+        assert client.post(location + "/apply").status_code == 302
+    finally:
+        event.remove(Session, "before_flush", race)
+    assert raced == [True]
+    with app.app_context():
+        names = db.session().execute(select(Product.article, Product.name)).all()
+        assert [tuple(row) for row in names] == [("A-1", "Kruzhka")]

@@ -3,7 +3,10 @@ and files uploaded → previewed → applied, or exported in the same columns.""
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from warehouse.catalog import catalogue_csv, catalogue_files, catalogue_uploads, warehouses
@@ -13,6 +16,7 @@ from warehouse.models import CatalogueUpload
 from warehouse.web.auth import current_user, supervisor_required
 from warehouse.web.messages import describe
 
+logger = logging.getLogger(__name__)
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 KINDS = ("products", "bins")
 MIME = {
@@ -97,14 +101,24 @@ def _preview(
 @bp.post("/uploads/<token>/apply")
 @supervisor_required
 def apply(token: str):
-    try:
-        catalogue_uploads.apply(db.session(), token)
-    except catalogue_csv.RowsRefused as refusal:
-        db.session().rollback()
-        upload, plan, encoding = catalogue_uploads.preview(db.session(), token)
-        return _preview(upload, plan, encoding, describe(refusal.code, refusal.params), 422)
-    db.session().commit()
-    return redirect(url_for("catalogue.catalogue_page"))
+    """Apply the upload; when another apply wrote the same article or bin in the same
+    moment (a unique key refused ours) the rows are planned and written once more over
+    what it wrote, so the second file updates instead of failing."""
+    s = db.session()
+    for attempt in (1, 2):
+        try:
+            catalogue_uploads.apply(s, token)
+            s.commit()
+            return redirect(url_for("catalogue.catalogue_page"))
+        except catalogue_csv.RowsRefused as refusal:
+            s.rollback()
+            upload, plan, encoding = catalogue_uploads.preview(s, token)
+            return _preview(upload, plan, encoding, describe(refusal.code, refusal.params), 422)
+        except IntegrityError:
+            s.rollback()
+            logger.warning("catalogue apply met a concurrent write, attempt %s", attempt)
+    upload, plan, encoding = catalogue_uploads.preview(s, token)
+    return _preview(upload, plan, encoding, describe("catalogue_changed_meanwhile", {}), 409)
 
 
 @bp.get("/export/<kind>.<fmt>")

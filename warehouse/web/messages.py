@@ -872,6 +872,10 @@ TEXTS.update(
             "article %(article)s is already in row %(other)s", **p
         ),
         "catalogue_bin_twice": lambda p: _("bin %(bin)s is already in row %(other)s", **p),
+        "catalogue_changed_meanwhile": lambda p: _(
+            "The catalogue was changed by someone else at the same moment: look at the "
+            "preview again and apply"
+        ),
         "catalogue_unknown_warehouse": lambda p: _(
             "no warehouse with the code «%(warehouse)s» (see Warehouses in the catalogue)", **p
         ),
