@@ -23,6 +23,9 @@ from warehouse.models import MarketplaceAccount, Order, OutboxCommand, utcnow
 
 logger = logging.getLogger(__name__)
 
+# a command that no longer holds back the order's later ones: delivered, or cancelled by a person
+SETTLED = ("done", "cancelled")
+
 
 def queue_command(
     session: Session,
@@ -42,12 +45,12 @@ def queue_command(
     command.next_attempt_at = utcnow() + timedelta(seconds=delay_seconds)
     session.add(command)
     session.flush()
-    _ring(session, command.id, command.next_attempt_at if delay_seconds else None)
+    ring(session, command.id, command.next_attempt_at if delay_seconds else None)
     logger.info("outbox queued command=%s kind=%s account=%s", command.id, kind, account.id)
     return command
 
 
-def _ring(session: Session, command_id: int, at: datetime | None = None) -> None:
+def ring(session: Session, command_id: int, at: datetime | None = None) -> None:
     queue.enqueue_after_commit(
         session, "warehouse.jobs.deliver_outbox", command_id, queue="outbox", at=at
     )
@@ -113,7 +116,7 @@ def _waits_for_earlier(session: Session, command: OutboxCommand) -> bool:
         select(OutboxCommand.id).where(
             OutboxCommand.order_id == command.order_id,
             OutboxCommand.id < command.id,
-            OutboxCommand.status != "done",
+            OutboxCommand.status.not_in(SETTLED),
         )
     )
     return earlier is not None
@@ -139,4 +142,4 @@ def retry_failed(session: Session, command_id: int) -> None:
     if command.status == "failed":
         command.status = "pending"
         command.next_attempt_at = utcnow()
-        _ring(session, command_id)
+        ring(session, command_id)

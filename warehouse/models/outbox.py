@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from warehouse.models.base import Base, one_of, utcnow
 from warehouse.models.orders import MarketplaceAccount
 
-OUTBOX_STATUSES = ("pending", "done", "failed")
+OUTBOX_STATUSES = ("pending", "done", "failed", "cancelled")
 
 
 class OutboxCommand(Base):
@@ -31,5 +31,7 @@ class OutboxCommand(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
+    # who cancelled it on the desk (status ``cancelled``): the marketplace was never told
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     account: Mapped[MarketplaceAccount] = relationship()

@@ -48,7 +48,7 @@ def outbox_problems(session: Session, limit: int = 50) -> list[OutboxCommand]:
     return list(
         session.scalars(
             select(OutboxCommand)
-            .where(OutboxCommand.status != "done", OutboxCommand.attempts > 0)
+            .where(OutboxCommand.status.in_(("pending", "failed")), OutboxCommand.attempts > 0)
             .order_by(OutboxCommand.id.desc())
             .limit(limit)
         )

@@ -35,6 +35,7 @@ def register_web(app: Flask) -> None:
         megamarket_push,
         messages,
         once,
+        operations,
         previews,
         printers,
         receiving,
@@ -85,6 +86,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(megamarket_push.bp, url_prefix="/push/megamarket")
     security.csrf.exempt(megamarket_push.bp)  # Megamarket's server posts here (Basic auth)
     app.register_blueprint(supervisor.bp)
+    app.register_blueprint(operations.bp)
     app.register_blueprint(settings.bp, url_prefix="/settings")
     app.register_blueprint(accounting.bp, url_prefix="/settings/accounting")
     app.register_blueprint(printers.bp)

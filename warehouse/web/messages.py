@@ -872,6 +872,15 @@ TEXTS.update(
             "article %(article)s is already in row %(other)s", **p
         ),
         "catalogue_bin_twice": lambda p: _("bin %(bin)s is already in row %(other)s", **p),
+        "command_retried": lambda p: _("Command %(command)s will be sent again now", **p),
+        "command_cancelled": lambda p: _(
+            "Command %(command)s cancelled: the marketplace will not be told", **p
+        ),
+        "command_not_owed": lambda p: _("Command %(command)s is already settled", **p),
+        "job_retried": lambda p: _("Job %(job)s is back in its queue", **p),
+        "job_deleted": lambda p: _("Job %(job)s deleted", **p),
+        "job_not_found": lambda p: _("No such failed job (retried or deleted meanwhile?)"),
+        "command_not_found": lambda p: _("No such command"),
         "catalogue_changed_meanwhile": lambda p: _(
             "The catalogue was changed by someone else at the same moment: look at the "
             "preview again and apply"
