@@ -133,3 +133,39 @@ def test_a_returned_parcel_is_received_on_the_tsd_and_shows_on_the_desk(app, cli
         shelf = session.scalar(select(Location).where(Location.code == "A-01"))
         assert shelf is not None
         assert ledger.disagreements(session) == []
+
+
+def test_defects_show_in_their_area_and_the_order_page_and_are_written_off_once(app, client):
+    with app.app_context():
+        session = db.session()
+        site = make_site(session)
+        order_id = shipped(session, site, "wb-8", ("4601234567893", 2)).id
+        session.commit()
+    client.post("/tsd/login", data={"badge": "B-1"})
+    url = client.post("/tsd/returns", data={"barcode": "wb-8"}).headers["Location"]
+    for n, grade in enumerate(("defect", "write_off")):
+        _scan(client, f"{url}/scan", "4601234567893", prefix=f"u{n}")
+        client.post(f"{url}/grade", data={"grade": grade, "scan_id": f"g{n}"})
+    client.post("/tsd/logout")
+    client.post("/login", data={"login": "boss", "password": "boss"})
+    order_page = client.get(f"/orders/{order_id}").get_data(as_text=True)
+    assert "брак, в зоне брака" in order_page and "DEFECT" in order_page
+    assert "списан при приёме возврата" in order_page  # the write-off is told here
+    with app.app_context():
+        area = db.session().scalar(select(Location).where(Location.defect))
+        area_id, shirt = area.id, db.session().scalar(select(StockMove.product_id))
+    assert f"/locations/{area_id}/history" in client.get("/returns").get_data(as_text=True)
+    page = client.get(f"/locations/{area_id}/history").get_data(as_text=True)
+    assert "Сейчас в ячейке" in page and "брак из возврата" in page and "Списать" in page
+    form = {"product_id": shirt, "quantity": 1, "shown": 1, "request_id": "r-1"}
+    written = client.post(f"/locations/{area_id}/write-off", data=form)
+    assert written.status_code == 302
+    assert "Списано: Shirt × 1 из DEFECT" in client.get(written.headers["Location"]).get_data(
+        as_text=True
+    )
+    again = client.post(f"/locations/{area_id}/write-off", data=form)
+    assert again.status_code == 422 and "уже списали?" in again.get_data(as_text=True)
+    with app.app_context():
+        session = db.session()
+        assert ledger.stock_of(session, shirt, area_id).on_hand == 0
+        assert ledger.disagreements(session) == []

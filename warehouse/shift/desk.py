@@ -22,6 +22,7 @@ from warehouse.models import (
     Printer,
     PrintJob,
     Product,
+    Return,
     Shortage,
     Stock,
     User,
@@ -85,6 +86,9 @@ class OrderPage:
     print_jobs: list[PrintJob]
     commands: list[OutboxCommand]
     shortages: list[Shortage]
+    # the parcel back from the marketplace: every unit's grade (a write-off is told only here
+    # and on the return, as it enters no bin)
+    ret: Return | None
 
 
 def order_page(session: Session, order_id: int) -> OrderPage:
@@ -117,6 +121,7 @@ def order_page(session: Session, order_id: int) -> OrderPage:
         shortages=_all(
             session, select(Shortage).where(Shortage.order_id == order.id).order_by(Shortage.id)
         ),
+        ret=session.scalar(select(Return).where(Return.order_id == order.id)),
     )
 
 

@@ -62,6 +62,7 @@ def _free_stock(session: Session, product_id: int, warehouse_id: int) -> list[St
                 Stock.product_id == product_id,
                 Location.warehouse_id == warehouse_id,
                 ~Location.receiving,  # received goods are free only once put away
+                ~Location.defect,  # returned defects wait for a claim, never sold
                 Stock.on_hand > Stock.reserved,
             )
             .order_by(Location.walk_order, Stock.id)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,8 +53,9 @@ def queue_push(session: Session, account: MarketplaceAccount, delay_seconds: flo
 
 def levels(session: Session, account: MarketplaceAccount) -> dict[str, int]:
     """sku → free stock in the account's warehouse, for linked cards whose level changed."""
-    # the receiving area's goods are not free until put away
-    free = func.sum(case((Location.receiving, 0), else_=Stock.on_hand - Stock.reserved))
+    # the receiving area's goods are not free until put away, the defect area's never
+    not_for_sale = or_(Location.receiving, Location.defect)
+    free = func.sum(case((not_for_sale, 0), else_=Stock.on_hand - Stock.reserved))
     rows = session.execute(
         select(Listing.sku, Listing.last_pushed, free)
         .join(Stock, Stock.product_id == Listing.product_id)

@@ -294,6 +294,22 @@ TEXTS = {
     "move_receiving": lambda p: _(
         "%(bin)s is the receiving area: its goods go to bins by put-away", **p
     ),
+    "move_defect": lambda p: _(
+        "%(bin)s is the defect area: its goods are not moved, the supervisor writes them off",
+        **p,
+    ),
+    "write_off_not_defect": lambda p: _(
+        "%(bin)s is not the defect area: only defects are written off here", **p
+    ),
+    "write_off_bad_quantity": lambda p: _(
+        "Write off from 1 to %(shown)s units: %(quantity)s is not possible", **p
+    ),
+    "defect_changed": lambda p: _(
+        "%(bin)s changed since the page was opened (written off already?): nothing written "
+        "off, look at it again",
+        **p,
+    ),
+    "defect_written_off": lambda p: _("Written off: %(product)s × %(quantity)s from %(bin)s", **p),
     "receipt_not_found": lambda p: _("There is no such delivery"),
     "warehouse_not_found": lambda p: _("There is no such warehouse"),
     "receipt_closed": lambda p: _("Delivery %(receipt)s is closed: nothing more is received", **p),
@@ -389,6 +405,9 @@ TEXTS = {
     ),
     "put_away_receiving_bin": lambda p: _(
         "%(bin)s is the receiving area: scan the bin you put the goods in", **p
+    ),
+    "put_away_defect_bin": lambda p: _(
+        "%(bin)s is the defect area: put the goods on a shelf and scan that bin", **p
     ),
     "put_away_other_warehouse": lambda p: _(
         "Bin %(bin)s is in another warehouse: scan a bin of this one", **p
@@ -594,6 +613,7 @@ MOVE_REASON_LABELS = {
     "move": _l("moved between bins"),
     "count": _l("count adjustment"),
     "return": _l("return"),
+    "return_defect": _l("defect from a return"),
     "write_off": _l("written off"),
     "suspected_shortage": _l("suspected shortage"),
     "damaged": _l("damaged"),
