@@ -196,3 +196,11 @@ def test_a_bin_is_never_both_the_receiving_and_the_defect_area(session, site):
     with pytest.raises(Exception, match=r"(?i)check"):
         session.flush()
     session.rollback()
+
+
+def test_a_unit_is_not_put_back_into_a_bin_switched_off_in_the_catalogue(session, site):
+    shipped(session, site, "wb-1", (SHIRT, 1))
+    session.scalar(select(Location).where(Location.code == "A-01")).active = False
+    ret = returns.receive(session, "STICKER-wb-1", user=site["picker"])
+    step = _walk(session, site, ret, SHIRT, "LOC-A-01")
+    assert (step.ok, step.code, returns.units_left(ret)) == (False, "bin_switched_off", 1)

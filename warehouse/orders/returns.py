@@ -109,6 +109,8 @@ def scan(
             return Step(False, "return_product_first", {"left": units_left(ret)}, state)
         if location.warehouse_id != ret.order.account.warehouse_id:
             return Step(False, "return_other_warehouse", {"bin": location.code}, state)
+        if not location.active:
+            return Step(False, "bin_switched_off", {"bin": location.code}, state)
         grade_ = "defect" if location.defect else "stock"
         return _grade(session, ret, state, grade_, location, user, scan_id)
     found = inventory.product_by_barcode(session, barcode)

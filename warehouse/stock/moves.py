@@ -101,6 +101,8 @@ def _finish(
         return Step(False, "move_receiving", {"bin": target.code}, state)
     if target.id == source.id:
         return Step(False, "move_same_bin", params, state)
+    if not target.active:  # goods leave a switched-off bin, none go in
+        return Step(False, "bin_switched_off", {"bin": target.code}, state)
     if target.warehouse_id != source.warehouse_id:
         return Step(False, "move_other_warehouse", params, state)
     move_goods(session, product.id, source, target, quantity, user=user, document=f"move:{scan_id}")

@@ -133,6 +133,8 @@ def _finish(
         return Step(False, "put_away_receiving_bin", params, state)
     if target.defect:
         return Step(False, "put_away_defect_bin", params, state)
+    if not target.active:
+        return Step(False, "bin_switched_off", params, state)
     if target.warehouse_id != source.warehouse_id:
         return Step(False, "put_away_other_warehouse", params, state)
     put = put_away(

@@ -294,6 +294,10 @@ TEXTS = {
     "move_receiving": lambda p: _(
         "%(bin)s is the receiving area: its goods go to bins by put-away", **p
     ),
+    "bin_switched_off": lambda p: _(
+        "Bin %(bin)s is switched off in the catalogue: put the goods in another bin and scan it",
+        **p,
+    ),
     "move_defect": lambda p: _(
         "%(bin)s is the defect area: its goods are not moved, the supervisor writes them off",
         **p,
@@ -919,6 +923,11 @@ TEXTS.update(
             "%(column)s: %(value)s is not a whole number of 0 or more", **p
         ),
         "catalogue_unknown_bin": lambda p: _("there is no bin %(bin)s", **p),
+        "catalogue_bin_reserved": lambda p: _(
+            "Bin %(bin)s is not switched off: %(units)s units in it are reserved for orders "
+            "%(orders)s. Switch it off once they are picked",
+            **p,
+        ),
         "catalogue_exists": lambda p: _(
             "%(key)s already exists: change it with «Edit» in its row", **p
         ),
