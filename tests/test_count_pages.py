@@ -169,3 +169,32 @@ def test_defects_show_in_their_area_and_the_order_page_and_are_written_off_once(
         session = db.session()
         assert ledger.stock_of(session, shirt, area_id).on_hand == 0
         assert ledger.disagreements(session) == []
+
+
+def test_a_count_by_products_is_opened_on_the_desk_and_counted_only_for_them(app, client):
+    _count_site(app)
+    with app.app_context():
+        session = db.session()
+        cup = f.make_product(session, "Cup", "4607001234579", article="CUP-1")
+        shelf = session.scalar(select(Location).where(Location.code == "A-01"))
+        f.put_stock(session, cup, shelf, 2)
+        mug_id = session.scalar(select(Stock.product_id).where(Stock.on_hand == 5))
+        session.commit()
+    client.post("/login", data={"login": "boss", "password": "boss"})
+    history = client.get(f"/products/{mug_id}/history").get_data(as_text=True)
+    assert "kind=products" in history  # «Пересчитать этот товар…» opens the form filled in
+    form = client.get("/counts?kind=products&scope=CUP-1").get_data(as_text=True)
+    assert 'value="products" selected' in form and 'value="CUP-1"' in form
+    refused = client.post("/counts", data={"kind": "products", "scope": "CUP-1 NOPE"})
+    assert "Таких товаров нет: NOPE" in refused.get_data(as_text=True)
+    opened = client.post("/counts", data={"kind": "products", "scope": "CUP-1"})
+    count_id = int(opened.headers["Location"].rsplit("/", 1)[1])
+    assert "В его ячейках считаются только эти товары: Cup" in client.get(
+        f"/counts/{count_id}"
+    ).get_data(as_text=True)
+    client.post("/logout")
+    client.post("/tsd/login", data={"badge": "B-1"})
+    assert "Считайте только: Cup" in client.get(f"/tsd/counts/{count_id}").get_data(as_text=True)
+    answers = _scan(client, f"/tsd/counts/{count_id}/scan", "LOC-A-01", MUG)
+    assert answers[1].status_code == 422
+    assert "Mug в этом пересчёте не считаем" in answers[1].get_data(as_text=True)

@@ -1,5 +1,5 @@
 """stock gaps of #12: the defect area (locations.defect, a ``return_defect`` movement, a
-defect return unit lies in a bin)
+defect return unit lies in a bin); counts by products (kind ``products``, count_products)
 
 Revision ID: 0028
 Revises: 0025
@@ -29,6 +29,8 @@ OLD_REASONS = (
     "damaged",
 )
 REASONS = (*OLD_REASONS[:9], "return_defect", *OLD_REASONS[9:])
+OLD_COUNT_KINDS = ("bins", "zone", "shortages")
+COUNT_KINDS = (*OLD_COUNT_KINDS, "products")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -58,9 +60,35 @@ def upgrade() -> None:
             op.f("ck_return_units_bin_unless_written_off"),
             "(grade = 'write_off') = (location_id IS NULL)",
         )
+    with op.batch_alter_table("stock_counts") as batch:
+        batch.drop_constraint(op.f("ck_stock_counts_kind"), type_="check")
+        batch.create_check_constraint(op.f("ck_stock_counts_kind"), _one_of("kind", COUNT_KINDS))
+    op.create_table(
+        "count_products",
+        sa.Column("count_id", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["count_id"],
+            ["stock_counts.id"],
+            name=op.f("fk_count_products_count_id_stock_counts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name=op.f("fk_count_products_product_id_products")
+        ),
+        sa.PrimaryKeyConstraint("count_id", "product_id", name=op.f("pk_count_products")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("count_products")
+    # a count by products keeps its bins (count_bins): it becomes a count of those bins
+    op.execute("UPDATE stock_counts SET kind = 'bins' WHERE kind = 'products'")
+    with op.batch_alter_table("stock_counts") as batch:
+        batch.drop_constraint(op.f("ck_stock_counts_kind"), type_="check")
+        batch.create_check_constraint(
+            op.f("ck_stock_counts_kind"), _one_of("kind", OLD_COUNT_KINDS)
+        )
     # Before 0028 a defect lay in no bin: what the defect areas hold is written off (so the
     # bins, plain again, sell nothing of it and the ledger still adds up) and the defect
     # movements become plain returns.

@@ -233,6 +233,16 @@ TEXTS = {
     "count_no_bins": lambda p: _("No bins to count: check the zone or the bin codes"),
     "count_no_zone": lambda p: _("Type the zone (the start of its bin codes, e.g. A-)"),
     "count_unknown_bins": lambda p: _("No such bins: %(bins)s. Nothing opened", **p),
+    "count_no_products": lambda p: _("Type the articles or barcodes of the products to count"),
+    "count_unknown_products": lambda p: _("No such products: %(products)s. Nothing opened", **p),
+    "count_products_nowhere": lambda p: _(
+        "%(products)s lie in no active bin: nothing to count", **p
+    ),
+    "count_not_this_product": lambda p: _(
+        "%(product)s is not in this count: not counted. Count only %(products)s, "
+        "then scan bin %(bin)s to finish it",
+        **p,
+    ),
     "count_bins_busy": lambda p: _(
         "Bins %(bins)s are already in an open count: approve or finish it first", **p
     ),
