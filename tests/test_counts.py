@@ -17,6 +17,7 @@ from warehouse.models import (
     Stock,
     StockMove,
 )
+from warehouse.shift import desk
 from warehouse.stock import counts, ledger, moves
 
 MUG = "4607001234562"
@@ -229,3 +230,17 @@ def test_products_are_named_by_article_or_barcode_and_must_lie_somewhere(session
     count = counts.open_count(session, site["warehouse"].id, "products", both, user=site["boss"])
     assert [b.location.code for b in count.bins] == ["A-01", "A-02"]
     assert [p.name for p in count.products] == ["Cup", "Mug"]
+
+
+def test_the_orders_list_shows_a_count_flag_until_the_order_is_picked(session, site):
+    order = f.import_order(session, site["account"], "o-1", (MUG, 3))
+    count = counts.open_count(session, site["warehouse"].id, "bins", "A-01", user=site["boss"])
+    for prefix in ("a", "b"):
+        _count(session, site, count.id, "LOC-A-01", MUG, "1", "LOC-A-01", prefix=prefix)
+    counts.approve(session, count.id, user=site["boss"])
+    flags = desk.count_flags(session, [order])
+    assert [(fl.count_id, fl.missing) for fl in flags[order.id]] == [(count.id, 2)]
+    assert [fl.count_id for fl in desk.order_page(session, order.id).count_flags] == [count.id]
+    order.status = "picked"
+    assert desk.count_flags(session, [order]) == {}  # the order page keeps it
+    assert len(desk.order_page(session, order.id).count_flags) == 1
