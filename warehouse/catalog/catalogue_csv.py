@@ -24,6 +24,7 @@ from printers import barcodes as gs1
 from warehouse.catalog.catalogue_files import Row
 from warehouse.errors import DomainError, NotFound
 from warehouse.models import (
+    TO_PICK_STATUSES,
     Location,
     Order,
     OrderLine,
@@ -60,7 +61,6 @@ NUMBERS = ("min_stock", "weight_g", "length_mm", "width_mm", "height_mm")
 YES = ("1", "yes", "true", "да", "y", "+")
 NO = ("", "0", "no", "false", "нет", "n", "-")
 SEPARATORS = re.compile(r"[;,\s]+")
-NOT_PICKED = ("reserved", "picking", "awaiting_stock")  # orders whose reservations still hold
 
 
 @dataclass
@@ -175,8 +175,9 @@ def set_active(session: Session, kind: str, row_id: int, active: bool) -> None:
 
 
 def reserved_in(session: Session, location_id: int) -> tuple[int, str]:
-    """Units of the bin promised to orders, and the numbers of orders not yet picked that
-    hold them (the first five; a picked order's reservation row stays, its units left)."""
+    """Units of the bin promised to orders, and the numbers of the orders holding them (the
+    first five): orders not picked yet — a picked order keeps its reservation rows, but
+    its units have left the bin."""
     units = session.scalar(
         select(func.coalesce(func.sum(Stock.reserved), 0)).where(Stock.location_id == location_id)
     )
@@ -185,7 +186,7 @@ def reserved_in(session: Session, location_id: int) -> tuple[int, str]:
         .join(OrderLine, OrderLine.order_id == Order.id)
         .join(Reservation, Reservation.line_id == OrderLine.id)
         .join(Stock, Stock.id == Reservation.stock_id)
-        .where(Stock.location_id == location_id, Order.status.in_(NOT_PICKED))
+        .where(Stock.location_id == location_id, Order.status.in_(TO_PICK_STATUSES))
         .distinct()
         .order_by(Order.external_id)
         .limit(5)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from warehouse.errors import NotFound
 from warehouse.models import (
     ORDER_STATUSES,
+    TO_PICK_STATUSES,
     CountFlag,
     HandOver,
     Location,
@@ -46,14 +47,10 @@ def recent_orders(session: Session, status: str | None, limit: int = 100) -> lis
     return list(session.scalars(query.limit(limit)))
 
 
-# orders a count flag still matters for: their units are still to be taken from the bin
-TO_PICK = ("reserved", "picking", "awaiting_stock")
-
-
 def count_flags(session: Session, orders: list[Order]) -> dict[int, list[CountFlag]]:
     """The orders list's count flags: a count found fewer units in a bin than these orders
     hold there, shown until the order is picked (the order page keeps them for good)."""
-    ids = [order.id for order in orders if order.status in TO_PICK]
+    ids = [order.id for order in orders if order.status in TO_PICK_STATUSES]
     flags: dict[int, list[CountFlag]] = {}
     if not ids:
         return flags
