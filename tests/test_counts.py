@@ -17,6 +17,7 @@ from warehouse.models import (
     Stock,
     StockMove,
 )
+from warehouse.shift import desk
 from warehouse.stock import counts, ledger, moves
 
 MUG = "4607001234562"
@@ -183,3 +184,63 @@ def test_a_zone_is_the_bins_zone_and_a_bin_without_one_goes_by_its_code(session,
     assert [b.location_id for b in cold.bins] == [site["b1"].id]
     by_code = counts.open_count(session, site["warehouse"].id, "zone", "A-", user=site["boss"])
     assert [b.location_id for b in by_code.bins] == [site["a1"].id]
+
+
+def test_a_count_by_products_covers_every_active_bin_they_lie_in_and_only_them(session, site):
+    f.put_stock(session, site["mug"], site["b1"], 4)
+    f.put_stock(session, site["cup"], site["b1"], 7)  # another product in a counted bin
+    off = f.make_location(session, site["warehouse"], "C-01", walk=4)
+    f.put_stock(session, site["mug"], off, 2)
+    off.active = False  # a bin switched off is not counted
+    with pytest.raises(DomainError) as unknown:
+        counts.open_count(session, site["warehouse"].id, "products", "NOPE", user=site["boss"])
+    assert unknown.value.params == {"products": "NOPE"}
+    count = counts.open_count(session, site["warehouse"].id, "products", MUG, user=site["boss"])
+    assert [b.location.code for b in count.bins] == ["A-01", "B-01"]  # not A-02: no mug
+    assert [p.name for p in count.products] == ["Mug"]
+    step = _count(session, site, count.id, "LOC-B-01", CUP)
+    assert (step.ok, step.code, step.state["units"]) == (False, "count_not_this_product", {})
+    assert step.params["products"] == "Mug" and "7" not in str(step.params)
+    _count(session, site, count.id, "LOC-A-01", MUG, "10", "LOC-A-01", prefix="a")
+    step = _count(session, site, count.id, "LOC-B-01", MUG, "3", "LOC-B-01", prefix="b")
+    assert step.code == "count_recount"  # 3 of 4 mugs; the cups are not compared
+    step = _count(session, site, count.id, "LOC-B-01", MUG, "3", "LOC-B-01", prefix="c")
+    assert step.code == "count_all_done"
+    assert [line.product_id for line in count.bins[1].lines] == [site["mug"].id]
+    assert counts.approve(session, count.id, user=site["boss"]).approved
+    assert (
+        _stock(session, site["mug"], site["b1"]).on_hand,
+        _stock(session, site["cup"], site["b1"]).on_hand,
+    ) == (3, 7)
+    assert ledger.disagreements(session) == []
+
+
+def test_products_are_named_by_article_or_barcode_and_must_lie_somewhere(session, site):
+    with pytest.raises(DomainError) as empty:
+        counts.open_count(session, site["warehouse"].id, "products", " ", user=site["boss"])
+    assert empty.value.code == "count_no_products"
+    f.make_product(session, "Jug", "4600000000008", article="JUG-1")
+    with pytest.raises(DomainError) as nowhere:
+        counts.open_count(session, site["warehouse"].id, "products", "JUG-1", user=site["boss"])
+    assert (nowhere.value.code, nowhere.value.params) == (
+        "count_products_nowhere",
+        {"products": "Jug"},
+    )
+    both = f"{site['cup'].article}, {MUG}"
+    count = counts.open_count(session, site["warehouse"].id, "products", both, user=site["boss"])
+    assert [b.location.code for b in count.bins] == ["A-01", "A-02"]
+    assert [p.name for p in count.products] == ["Cup", "Mug"]
+
+
+def test_the_orders_list_shows_a_count_flag_until_the_order_is_picked(session, site):
+    order = f.import_order(session, site["account"], "o-1", (MUG, 3))
+    count = counts.open_count(session, site["warehouse"].id, "bins", "A-01", user=site["boss"])
+    for prefix in ("a", "b"):
+        _count(session, site, count.id, "LOC-A-01", MUG, "1", "LOC-A-01", prefix=prefix)
+    counts.approve(session, count.id, user=site["boss"])
+    flags = desk.count_flags(session, [order])
+    assert [(fl.count_id, fl.missing) for fl in flags[order.id]] == [(count.id, 2)]
+    assert [fl.count_id for fl in desk.order_page(session, order.id).count_flags] == [count.id]
+    order.status = "picked"
+    assert desk.count_flags(session, [order]) == {}  # the order page keeps it
+    assert len(desk.order_page(session, order.id).count_flags) == 1

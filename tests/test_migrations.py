@@ -113,3 +113,33 @@ def test_the_ledger_opens_with_what_each_bin_holds_and_old_rows_keep_their_short
             (1, 12, "opening", "migration:0023"),
         ]
     engine.dispose()
+
+
+def test_0028_down_writes_the_defect_area_off_so_the_ledger_still_adds_up(tmp_path):
+    """Before 0028 a defect lay in no bin: going down, the area's stock leaves it by a
+    write-off (the bin, plain again, must not sell it) and the ledger reconciles."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from warehouse.infra.migrate import alembic_config, upgrade
+
+    url = f"sqlite:///{tmp_path / 'defects.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for statement in (
+            "INSERT INTO warehouses (id, code, name) VALUES (1, 'W1', 'W')",
+            "INSERT INTO locations (id, warehouse_id, code, barcode, walk_order, zone, defect)"
+            " VALUES (1, 1, 'DEFECT', 'DEF-W1', 0, '', 1)",
+            "INSERT INTO products (id, article, name, needs_marking) VALUES (1, 'A', 'A', 0)",
+            "INSERT INTO stock (product_id, location_id, on_hand, reserved) VALUES (1, 1, 2, 0)",
+            "INSERT INTO stock_moves (product_id, location_id, quantity, reason, document,"
+            " created_at) VALUES (1, 1, 2, 'return_defect', 'return:1', CURRENT_TIMESTAMP)",
+        ):
+            conn.execute(text(statement))
+    command.downgrade(alembic_config(url), "0025")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT on_hand FROM stock")).scalar() == 0
+        moves = conn.execute(text("SELECT reason, quantity FROM stock_moves ORDER BY id")).all()
+        assert [tuple(row) for row in moves] == [("return", 2), ("write_off", -2)]
+    engine.dispose()

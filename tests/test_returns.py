@@ -5,13 +5,23 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests import factories as f
 from tests.test_handovers import make_site
 from tests.test_pack_lookup import MUG, SHIRT, picked
 from warehouse.errors import DomainError
 from warehouse.floor import packing
-from warehouse.models import Listing, OutboxCommand, Parcel, ReturnUnit, Stock, StockMove
+from warehouse.models import (
+    Listing,
+    Location,
+    OutboxCommand,
+    Parcel,
+    ReturnUnit,
+    Stock,
+    StockMove,
+    Warehouse,
+)
 from warehouse.orders import returns
-from warehouse.stock import ledger
+from warehouse.stock import defects, ledger, moves, put_away, stock_sync
 
 
 @pytest.fixture
@@ -120,3 +130,77 @@ def test_a_resent_scan_grades_once_and_the_rest_may_be_missing(session, site):
     returns.close(session, ret.id, user=site["picker"])
     assert (order.status, ret.status) == ("returned", "done")
     assert len(session.scalars(select(StockMove).where(StockMove.reason == "return")).all()) == 1
+
+
+def test_a_defect_goes_into_the_defect_area_in_the_ledger_and_is_never_free(session, site):
+    order = shipped(session, site, "wb-1", (SHIRT, 2))
+    ret = returns.receive(session, "STICKER-wb-1", user=site["picker"])
+    state = _walk(session, site, ret, SHIRT).state
+    step = returns.grade(session, ret.id, state, "defect", user=site["picker"], scan_id="d")
+    area = session.scalar(select(Location).where(Location.defect))
+    assert (step.code, area.code, area.receiving) == ("return_defect", "DEFECT", False)
+    code = area.barcode  # the area's own label scanned grades the unit defect too
+    step = _walk(session, site, ret, SHIRT, code, prefix="b")
+    assert (step.code, order.status) == ("return_done", "returned")
+    assert [u.location_id for u in ret.units] == [area.id, area.id]
+    rows = session.scalars(select(StockMove).where(StockMove.location_id == area.id)).all()
+    assert [(r.reason, r.quantity, r.document) for r in rows] == [
+        ("return_defect", 1, f"return:{ret.id}"),
+        ("return_defect", 1, f"return:{ret.id}"),
+    ]
+    assert ledger.stock_of(session, rows[0].product_id, area.id).on_hand == 2
+    assert ledger.disagreements(session) == []
+
+    account = site["account"]
+    assert stock_sync.levels(session, account) == {"s-1": 48}  # the shelf's, not the area's
+    waiting = f.import_order(session, account, "wb-2", (SHIRT, 49))
+    assert waiting.status == "awaiting_stock"  # 48 on the shelf: the defects are not sold
+    shelf = session.scalar(select(Location).where(Location.code == "A-01"))
+    emptied = ledger.stock_of(session, rows[0].product_id, shelf.id)
+    ledger.move(session, emptied, -48, "count", document="test", user=None)
+    empty = f.make_location(session, session.get(Warehouse, area.warehouse_id), "B-01")
+    assert put_away.suggest(session, rows[0].product_id, area.warehouse_id) == empty
+    step = moves.scan(session, {}, area.barcode, user=site["picker"], scan_id="m")
+    assert (step.ok, step.code) == (False, "move_defect")
+
+
+def test_the_supervisor_writes_defects_off_the_area_once(session, site):
+    shipped(session, site, "wb-1", (SHIRT, 3))
+    ret = returns.receive(session, "STICKER-wb-1", user=site["picker"])
+    for n in range(3):
+        state = _walk(session, site, ret, SHIRT, prefix=f"p{n}").state
+        returns.grade(session, ret.id, state, "defect", user=site["picker"], scan_id=f"d{n}")
+    area = session.scalar(select(Location).where(Location.defect))
+    shirt = ret.units[0].product_id
+    row = defects.write_off(session, area.id, shirt, 2, shown=3, user=site["boss"], request_id="k")
+    assert (row.reason, row.quantity, row.document, row.user_id) == (
+        "write_off",
+        -2,
+        "write_off:k",
+        site["boss"].id,
+    )
+    with pytest.raises(DomainError) as twice:  # the same page sent again: 3 is no longer there
+        defects.write_off(session, area.id, shirt, 2, shown=3, user=site["boss"])
+    assert twice.value.code == "defect_changed"
+    shelf = session.scalar(select(Location).where(Location.code == "A-01"))
+    with pytest.raises(DomainError) as not_defect:
+        defects.write_off(session, shelf.id, shirt, 1, shown=48, user=site["boss"])
+    assert not_defect.value.code == "write_off_not_defect"
+    assert ledger.stock_of(session, shirt, area.id).on_hand == 1
+    assert ledger.disagreements(session) == []
+
+
+def test_a_bin_is_never_both_the_receiving_and_the_defect_area(session, site):
+    shelf = session.scalar(select(Location).where(Location.code == "A-01"))
+    shelf.receiving, shelf.defect = True, True
+    with pytest.raises(Exception, match=r"(?i)check"):
+        session.flush()
+    session.rollback()
+
+
+def test_a_unit_is_not_put_back_into_a_bin_switched_off_in_the_catalogue(session, site):
+    shipped(session, site, "wb-1", (SHIRT, 1))
+    session.scalar(select(Location).where(Location.code == "A-01")).active = False
+    ret = returns.receive(session, "STICKER-wb-1", user=site["picker"])
+    step = _walk(session, site, ret, SHIRT, "LOC-A-01")
+    assert (step.ok, step.code, returns.units_left(ret)) == (False, "bin_switched_off", 1)

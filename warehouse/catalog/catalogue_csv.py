@@ -16,15 +16,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from printers import barcodes as gs1
 from warehouse.catalog.catalogue_files import Row
 from warehouse.errors import DomainError, NotFound
-from warehouse.models import Location, Product, ProductBarcode, Stock, Warehouse
-from warehouse.stock import ledger
+from warehouse.models import (
+    TO_PICK_STATUSES,
+    Location,
+    Order,
+    OrderLine,
+    Product,
+    ProductBarcode,
+    Reservation,
+    Stock,
+    Warehouse,
+)
+from warehouse.stock import ledger, stock_sync
 
 logger = logging.getLogger(__name__)
 
@@ -144,14 +154,53 @@ def apply(
 
 
 def set_active(session: Session, kind: str, row_id: int, active: bool) -> None:
-    """Deactivate (or bring back) a product or a bin; nothing is deleted."""
+    """Deactivate (or bring back) a product or a bin; nothing is deleted.
+
+    What lies in a switched-off bin, or is a switched-off product, is no longer free for new
+    orders nor for the marketplaces (``inventory``, ``stock_sync``), so its level is pushed
+    again. Reservations made before stay valid; a bin still holding goods reserved for
+    orders is not switched off at all (``catalogue_bin_reserved``), as their pick tasks send
+    pickers there."""
     thing: Product | Location | None = (
         session.get(Product, row_id) if kind == "products" else session.get(Location, row_id)
     )
     if thing is None:
         raise NotFound("not_found")
+    if isinstance(thing, Location) and thing.active and not active:
+        units, orders = reserved_in(session, thing.id)
+        if units:
+            raise DomainError("catalogue_bin_reserved", bin=thing.code, units=units, orders=orders)
     thing.active = active
     session.flush()
+    stock_sync.changed(session, _products_of(session, thing))
+
+
+def reserved_in(session: Session, location_id: int) -> tuple[int, str]:
+    """Units of the bin promised to orders, and the numbers of the orders holding them (the
+    first five): orders not picked yet — a picked order keeps its reservation rows, but
+    its units have left the bin."""
+    units = session.scalar(
+        select(func.coalesce(func.sum(Stock.reserved), 0)).where(Stock.location_id == location_id)
+    )
+    orders = session.scalars(
+        select(Order.external_id)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(Reservation, Reservation.line_id == OrderLine.id)
+        .join(Stock, Stock.id == Reservation.stock_id)
+        .where(Stock.location_id == location_id, Order.status.in_(TO_PICK_STATUSES))
+        .distinct()
+        .order_by(Order.external_id)
+        .limit(5)
+    )
+    return int(units or 0), ", ".join(orders)
+
+
+def _products_of(session: Session, thing: Product | Location) -> set[int]:
+    """The products whose free stock a switch of ``thing`` changes."""
+    if isinstance(thing, Product):
+        return {thing.id}
+    held = select(Stock.product_id).where(Stock.location_id == thing.id, Stock.on_hand > 0)
+    return set(session.scalars(held))
 
 
 # --- products -------------------------------------------------------------------------
@@ -268,6 +317,8 @@ def _apply_products(session: Session, result: Plan) -> None:
     if counted:
         session.flush()
         _first_counts(session, counted)
+    switched = [row.values["id"] for row in result.rows if "active" in row.changes]
+    stock_sync.changed(session, switched)
 
 
 def _set_product(product: Product, values: dict[str, Any]) -> None:
@@ -332,6 +383,7 @@ def _plan_bins(session: Session, header: list[str], rows: list[Row]) -> Plan:
         seen[key] = line
         location = locations.get(key)
         _bin_values(row, header, cells, line, location)
+        _keep_reserved_on(session, row, location)
         code = row.values.get("barcode")
         if (
             location is None
@@ -370,6 +422,16 @@ def _bin_values(
         row.values.setdefault("walk_order", line - 1)
 
 
+def _keep_reserved_on(session: Session, row: RowPlan, location: Location | None) -> None:
+    """A file switching off a bin that holds goods reserved for orders is refused, as the
+    desk's button is (see ``set_active``)."""
+    if location is None or not location.active or row.values.get("active") is not False:
+        return
+    units, orders = reserved_in(session, location.id)
+    if units:
+        row.refuse("catalogue_bin_reserved", bin=location.code, units=units, orders=orders)
+
+
 def _bin_changes(row: RowPlan, location: Location | None, warehouse: Warehouse) -> None:
     if location is None:
         row.action = "create"
@@ -386,6 +448,7 @@ def _bin_changes(row: RowPlan, location: Location | None, warehouse: Warehouse) 
 
 def _apply_bins(session: Session, result: Plan) -> None:
     by_id = {loc.id: loc for loc in session.scalars(select(Location))}
+    switched: set[int] = set()  # products whose free stock a bin switched on or off moves
     for row in result.rows:
         if row.action == "create":
             location = Location(warehouse_id=row.values["warehouse_id"], code=row.key)
@@ -397,6 +460,9 @@ def _apply_bins(session: Session, result: Plan) -> None:
         for column, value in row.values.items():
             if column != "id":
                 setattr(location, column, value)
+        if "active" in row.changes:
+            switched |= _products_of(session, location)
+    stock_sync.changed(session, switched)
 
 
 def _here(session: Session) -> ColumnElement[bool]:

@@ -27,10 +27,11 @@ from warehouse.models import (
     Product,
     ScanEvent,
     User,
+    Warehouse,
     utcnow,
 )
 from warehouse.models.work import SCAN_ID_LENGTH
-from warehouse.stock import inventory, stock_sync
+from warehouse.stock import inventory, receiving, stock_sync
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,8 @@ def add_task(session: Session, order: Order, items: list[PickItem]) -> PickTask:
 
 
 def cancel_tasks(session: Session, order: Order) -> PickTask | None:
-    """The order was cancelled: stop its picking; picked goods get a put-back task."""
+    """The order was cancelled: stop its picking; picked goods get a put-back task, to the
+    bins they came from (a bin switched off since: the receiving area, see ``_back_to``)."""
     tasks = session.scalars(
         select(PickTask).where(PickTask.order_id == order.id, PickTask.kind == "pick")
     )
@@ -84,21 +86,29 @@ def cancel_tasks(session: Session, order: Order) -> PickTask | None:
         kind="putback",
         warehouse_id=picked[0].task.warehouse_id,
         order=order,
-        items=[
-            PickItem(
-                line_id=item.line_id,
-                product_id=item.product_id,
-                location_id=item.location_id,
-                quantity=item.picked,
-                walk_order=item.walk_order,
-            )
-            for item in sorted(picked, key=lambda item: item.walk_order)
-        ],
+        items=[_put_back(session, item) for item in sorted(picked, key=lambda i: i.walk_order)],
     )
     session.add(putback)
     session.flush()
     logger.info("putback task created task=%s order=%s", putback.id, order.id)
     return putback
+
+
+def _put_back(session: Session, item: PickItem) -> PickItem:
+    """The put-back of a picked item: to its bin, unless the bin was switched off in the
+    catalogue since — a picker is never sent to such a bin, so the goods go to the
+    receiving area and put-away finds them a bin as for a delivery."""
+    target = item.location
+    if not target.active:
+        warehouse = session.get_one(Warehouse, item.task.warehouse_id)
+        target = receiving.receiving_bin(session, warehouse)
+    return PickItem(
+        line_id=item.line_id,
+        product_id=item.product_id,
+        location_id=target.id,
+        quantity=item.picked,
+        walk_order=target.walk_order,
+    )
 
 
 def forget_marking_codes(session: Session, order: Order) -> None:

@@ -31,7 +31,7 @@ class Warehouse(Base):
 
 class Location(Base):
     """A bin: scanned by its barcode, visited in walk order; ``receiving`` marks the
-    warehouse's receiving area."""
+    warehouse's receiving area, ``defect`` its defect area (a bin is never both)."""
 
     __tablename__ = "locations"
     __table_args__ = (
@@ -44,6 +44,15 @@ class Location(Base):
             sqlite_where=text("receiving"),
             postgresql_where=text("receiving"),
         ),
+        # one defect area per warehouse (see warehouse.stock.defects.defect_bin)
+        Index(
+            "uq_locations_defect",
+            "warehouse_id",
+            unique=True,
+            sqlite_where=text("defect"),
+            postgresql_where=text("defect"),
+        ),
+        CheckConstraint("NOT (receiving AND defect)", name="one_area"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +61,9 @@ class Location(Base):
     barcode: Mapped[str] = mapped_column(String(64), unique=True)
     # the receiving area: goods are in stock there but not free for orders until put away
     receiving: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # the defect area: returned defects wait there for a claim or a write-off; in stock,
+    # never free for orders, never a put-away's target
+    defect: Mapped[bool] = mapped_column(default=False, server_default=false())
     walk_order: Mapped[int] = mapped_column(default=0)
     zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True, server_default=true())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warehouse.models.base import Base, one_of, utcnow
@@ -14,12 +14,26 @@ from warehouse.models.orders import Order
 from warehouse.models.work import User
 
 # bins: listed by the supervisor; zone: every bin whose code starts with the zone's prefix;
-# shortages: a cycle count of the bins where open short picks happened
-COUNT_KINDS = ("bins", "zone", "shortages")
+# shortages: a cycle count of the bins where open short picks happened; products: every
+# active bin where the chosen products lie, only those products counted in them
+COUNT_KINDS = ("bins", "zone", "shortages", "products")
 COUNT_STATUSES = ("open", "approved", "cancelled")
 # pending: not counted yet; recount: the first count disagreed, count it again;
 # counted: its numbers stand (agreed, or the recount's)
 COUNT_BIN_STATUSES = ("pending", "recount", "counted")
+
+
+# the products a count by products covers (``StockCount.products``)
+count_products = Table(
+    "count_products",
+    Base.metadata,
+    Column(
+        "count_id",
+        ForeignKey("stock_counts.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("product_id", ForeignKey("products.id"), primary_key=True),
+)
 
 
 class StockCount(Base):
@@ -46,6 +60,10 @@ class StockCount(Base):
         back_populates="count", order_by="CountBin.walk_order, CountBin.id"
     )
     flags: Mapped[list[CountFlag]] = relationship(order_by="CountFlag.id")
+    # a count by products: only these are counted in its bins (empty for other kinds)
+    products: Mapped[list[Product]] = relationship(
+        secondary=count_products, order_by="Product.name"
+    )
 
 
 class CountBin(Base):

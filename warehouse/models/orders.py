@@ -42,6 +42,8 @@ ORDER_STATUSES = (
     "cancelled",
     "returned",
 )
+# orders whose reserved units are still to be taken from the bins (not picked yet)
+TO_PICK_STATUSES = ("reserved", "picking", "awaiting_stock")
 
 
 class MarketplaceAccount(Base):

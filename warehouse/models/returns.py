@@ -13,8 +13,9 @@ from warehouse.models.orders import Order, OrderLine, Parcel
 from warehouse.models.work import User
 
 RETURN_STATUSES = ("open", "done")
-# stock: back on a shelf (a ``return`` movement into the bin); defect: kept aside for a
-# claim, not sellable; write_off: destroyed. Only ``stock`` units enter a bin.
+# stock: back on a shelf (a ``return`` movement into the bin); defect: into the warehouse's
+# defect area for a claim, not sellable (a ``return_defect`` movement); write_off:
+# destroyed, the only grade that enters no bin (kept on the unit row alone).
 RETURN_GRADES = ("stock", "defect", "write_off")
 
 
@@ -51,7 +52,9 @@ class ReturnUnit(Base):
         UniqueConstraint("return_id", "scan_id"),  # a resent scan is answered, not graded again
         CheckConstraint(one_of("grade", RETURN_GRADES), name="grade"),
         CheckConstraint("quantity > 0", name="positive_quantity"),
-        CheckConstraint("(grade = 'stock') = (location_id IS NOT NULL)", name="stock_has_bin"),
+        CheckConstraint(
+            "(grade = 'write_off') = (location_id IS NULL)", name="bin_unless_written_off"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,3 +72,4 @@ class ReturnUnit(Base):
     line: Mapped[OrderLine] = relationship()
     product: Mapped[Product] = relationship()
     location: Mapped[Location | None] = relationship()
+    user: Mapped[User | None] = relationship()

@@ -213,9 +213,10 @@ class Shortage(Base):
 # ledger); receipt / put_away: goods in; pick: taken for an order; put_back: a cancelled
 # order's goods back on the shelf; packing_write_off: written off at the pack station;
 # move: bin to bin; count: what a count found; return: a parcel the marketplace returned;
-# write_off: goods written off; suspected_shortage: a picker found the bin without the
-# goods, its free stock is taken out until a count confirms or corrects it; damaged: units
-# found not sellable at pick
+# return_defect: a returned unit graded defect, into the defect area; write_off: goods
+# written off (out of the defect area, from the desk); suspected_shortage: a picker found
+# the bin without the goods, its free stock is taken out until a count confirms or
+# corrects it; damaged: units found not sellable at pick
 STOCK_MOVE_REASONS = (
     "opening",
     "receipt",
@@ -226,6 +227,7 @@ STOCK_MOVE_REASONS = (
     "move",
     "count",
     "return",
+    "return_defect",
     "write_off",
     "suspected_shortage",
     "damaged",

@@ -3,8 +3,10 @@
 The receiver scans the parcel's sticker (or its SSCC, or the order's number), then each
 unit (a pack barcode grades its pack) and grades it: a bin scanned puts it back on that
 shelf (a ``return`` movement into the bin, free stock again, pushed to the marketplaces);
-«Брак» keeps it aside for a claim; «Списать» writes it off. Defect and written-off units
-never enter a bin, so the bins' ledger does not see them; they are kept on the return.
+«Брак» (or the defect area's barcode scanned) puts it into the warehouse's defect area for
+a claim (a ``return_defect`` movement: in stock, never free; written off later on the
+desk, see ``warehouse.stock.defects``); «Списать» writes it off — destroyed, it enters no
+bin, so only the return's unit row (grade, who, when) and the order page tell of it.
 When every unit of the order is graded (or the receiver says the rest is missing) the
 order becomes ``returned``.
 
@@ -22,10 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warehouse.errors import DomainError, NotFound
-from warehouse.models import Location, OrderLine, Return, ReturnUnit, User, utcnow
+from warehouse.models import Location, OrderLine, Return, ReturnUnit, User, Warehouse, utcnow
 from warehouse.models.returns import RETURN_GRADES
 from warehouse.shipping import handovers
-from warehouse.stock import inventory, ledger, stock_sync
+from warehouse.stock import defects, inventory, ledger, stock_sync
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +109,10 @@ def scan(
             return Step(False, "return_product_first", {"left": units_left(ret)}, state)
         if location.warehouse_id != ret.order.account.warehouse_id:
             return Step(False, "return_other_warehouse", {"bin": location.code}, state)
-        return _grade(session, ret, state, "stock", location, user, scan_id)
+        if not location.active:
+            return Step(False, "bin_switched_off", {"bin": location.code}, state)
+        grade_ = "defect" if location.defect else "stock"
+        return _grade(session, ret, state, grade_, location, user, scan_id)
     found = inventory.product_by_barcode(session, barcode)
     if found is None:
         return Step(False, "return_unknown_barcode", {"barcode": barcode[:60]}, state)
@@ -142,7 +147,11 @@ def grade(
         raise DomainError("return_bad_grade")
     if "product" not in state:
         return Step(False, "return_product_first", {"left": units_left(ret)}, state)
-    return _grade(session, ret, state, grade_, None, user, scan_id)
+    location = None
+    if grade_ == "defect":
+        warehouse = session.get_one(Warehouse, ret.order.account.warehouse_id)
+        location = defects.defect_bin(session, warehouse)
+    return _grade(session, ret, state, grade_, location, user, scan_id)
 
 
 def _replayed(ret: Return, scan_id: str) -> Step | None:
@@ -178,7 +187,8 @@ def _grade(
     session.flush()
     if location is not None:
         stock = ledger.stock_of(session, state["product"], location.id)
-        ledger.move(session, stock, quantity, "return", document=f"return:{ret.id}", user=user)
+        reason = "return_defect" if grade_ == "defect" else "return"
+        ledger.move(session, stock, quantity, reason, document=f"return:{ret.id}", user=user)
     params = {"product": unit.product.name, "quantity": quantity, "left": units_left(ret)}
     params["bin"] = location.code if location is not None else ""
     logger.info("return unit graded return=%s unit=%s grade=%s", ret.id, unit.id, grade_)

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, selectinload
 from warehouse.errors import NotFound
 from warehouse.models import (
     ORDER_STATUSES,
+    TO_PICK_STATUSES,
+    CountFlag,
     HandOver,
     Location,
     MarketplaceAccount,
@@ -22,6 +24,7 @@ from warehouse.models import (
     Printer,
     PrintJob,
     Product,
+    Return,
     Shortage,
     Stock,
     User,
@@ -42,6 +45,19 @@ def recent_orders(session: Session, status: str | None, limit: int = 100) -> lis
     if status:
         query = query.where(Order.status == status)
     return list(session.scalars(query.limit(limit)))
+
+
+def count_flags(session: Session, orders: list[Order]) -> dict[int, list[CountFlag]]:
+    """The orders list's count flags: a count found fewer units in a bin than these orders
+    hold there, shown until the order is picked (the order page keeps them for good)."""
+    ids = [order.id for order in orders if order.status in TO_PICK_STATUSES]
+    flags: dict[int, list[CountFlag]] = {}
+    if not ids:
+        return flags
+    query = select(CountFlag).where(CountFlag.order_id.in_(ids)).order_by(CountFlag.id)
+    for flag in session.scalars(query):
+        flags.setdefault(flag.order_id, []).append(flag)
+    return flags
 
 
 def outbox_problems(session: Session, limit: int = 50) -> list[OutboxCommand]:
@@ -85,6 +101,11 @@ class OrderPage:
     print_jobs: list[PrintJob]
     commands: list[OutboxCommand]
     shortages: list[Shortage]
+    # counts that did not find units this order holds (the bin was left at what is promised)
+    count_flags: list[CountFlag]
+    # the parcel back from the marketplace: every unit's grade (a write-off is told only here
+    # and on the return, as it enters no bin)
+    ret: Return | None
 
 
 def order_page(session: Session, order_id: int) -> OrderPage:
@@ -117,6 +138,11 @@ def order_page(session: Session, order_id: int) -> OrderPage:
         shortages=_all(
             session, select(Shortage).where(Shortage.order_id == order.id).order_by(Shortage.id)
         ),
+        count_flags=_all(
+            session,
+            select(CountFlag).where(CountFlag.order_id == order.id).order_by(CountFlag.id),
+        ),
+        ret=session.scalar(select(Return).where(Return.order_id == order.id)),
     )
 
 

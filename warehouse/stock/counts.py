@@ -1,6 +1,11 @@
 """Counts (инвентаризация): the supervisor opens a count, the ТСД counts it bin by bin
 blind, a bin whose first count disagrees is counted again, the supervisor approves.
 
+A count covers listed bins, a zone, the bins of open short picks, or products: every
+active storage bin where the chosen products lie, and in those bins only those products
+matter (another product scanned is refused in words and not counted; what else lies in
+the bin is neither compared nor changed).
+
 A bin is counted by scanning it, then every unit in it (a pack barcode counts its pack; a
 typed number after a product sets that product's quantity), then the bin again to close
 it. Expected quantities are never shown on the ТСД. What the bin showed at that moment is
@@ -60,11 +65,16 @@ def open_count(
     session: Session, warehouse_id: int, kind: str, scope: str, *, user: User
 ) -> StockCount:
     """A new count of listed bins, of a zone (the bins of that zone; a bin with no zone
-    set belongs to the zone its code starts with) or of the bins of open short picks."""
+    set belongs to the zone its code starts with), of the bins of open short picks, or of
+    products (``scope``: their articles or barcodes)."""
     if kind not in COUNT_KINDS:
         raise DomainError("count_bad_kind")
     scope = scope.strip()
-    locations = _bins_for(session, warehouse_id, kind, scope)
+    if kind == "products":
+        products = _products_for(session, scope)
+        locations = _bins_holding(session, warehouse_id, products)
+    else:
+        products, locations = [], _bins_for(session, warehouse_id, kind, scope)
     if not locations:
         raise DomainError("count_no_bins")
     busy = session.scalars(
@@ -79,6 +89,7 @@ def open_count(
         warehouse_id=warehouse_id, kind=kind, scope=scope[:200], opened_by_id=user.id
     )
     count.bins = [CountBin(location_id=loc.id, walk_order=loc.walk_order) for loc in locations]
+    count.products = products
     session.add(count)
     session.flush()
     logger.info("count opened count=%s kind=%s bins=%s", count.id, kind, len(locations))
@@ -108,6 +119,53 @@ def _bins_for(session: Session, warehouse_id: int, kind: str, scope: str) -> lis
         )
         query = here.where(Location.id.in_(short))
     return list(session.scalars(query.order_by(Location.walk_order, Location.code)))
+
+
+def _products_for(session: Session, scope: str) -> list[Product]:
+    """The products a count by products covers: each code an article, else a barcode."""
+    codes = [code for code in re.split(r"[\s,;]+", scope) if code]
+    if not codes:
+        raise DomainError("count_no_products")
+    found: dict[int, Product] = {}
+    unknown = []
+    for code in codes:
+        product = session.scalar(select(Product).where(Product.article == code))
+        if product is None:
+            barcode = inventory.product_by_barcode(session, code)
+            product = barcode.product if barcode is not None else None
+        if product is None:
+            unknown.append(code)
+        else:
+            found[product.id] = product
+    if unknown:
+        raise DomainError("count_unknown_products", products=", ".join(unknown[:10]))
+    return list(found.values())
+
+
+def _bins_holding(session: Session, warehouse_id: int, products: list[Product]) -> list[Location]:
+    """Every active storage bin of the warehouse where one of the products lies (not the
+    receiving area, counted against its delivery, nor the defect area, written off)."""
+    held = select(Stock.location_id).where(
+        Stock.product_id.in_([p.id for p in products]), Stock.on_hand > 0
+    )
+    query = select(Location).where(
+        Location.warehouse_id == warehouse_id,
+        Location.id.in_(held),
+        Location.active,
+        ~Location.receiving,
+        ~Location.defect,
+    )
+    found = list(session.scalars(query.order_by(Location.walk_order, Location.code)))
+    if not found:
+        names = ", ".join(p.name for p in products[:10])
+        raise DomainError("count_products_nowhere", products=names)
+    return found
+
+
+def counted_products(count: StockCount) -> set[int] | None:
+    """The products that matter in the count's bins: a count by products' own, else all
+    (None)."""
+    return {p.id for p in count.products} if count.kind == "products" else None
 
 
 def get(session: Session, count_id: int) -> StockCount:
@@ -157,6 +215,11 @@ def scan(
     found = inventory.product_by_barcode(session, barcode)
     if found is None:
         return Step(False, "count_unknown_barcode", {"barcode": barcode[:60], "bin": code}, state)
+    wanted = counted_products(count)
+    if wanted is not None and found.product_id not in wanted:
+        names = ", ".join(p.name for p in count.products[:10])
+        params = {"product": found.product.name, "products": names, "bin": code}
+        return Step(False, "count_not_this_product", params, state)
     units = dict(state.get("units") or {})
     key = str(found.product_id)
     units[key] = units.get(key, 0) + found.quantity
@@ -207,7 +270,7 @@ def _close_bin(
     if counting.status == "counted":
         return Step(False, "count_bin_already", {"bin": code, "left": _left(counting.count)})
     units = {int(k): int(v) for k, v in (state.get("units") or {}).items()}
-    shows = _on_hand_by_product(session, counting.location_id)
+    shows = _on_hand_by_product(session, counting.location_id, counted_products(counting.count))
     lines = {line.product_id: line for line in counting.lines}
     first = counting.status == "pending"
     for product_id in sorted(set(units) | set(shows) | set(lines)):
@@ -239,13 +302,16 @@ def _close_bin(
     )
 
 
-def _on_hand_by_product(session: Session, location_id: int) -> dict[int, int]:
-    rows = session.execute(
-        select(Stock.product_id, Stock.on_hand).where(
-            Stock.location_id == location_id, Stock.on_hand > 0
-        )
+def _on_hand_by_product(
+    session: Session, location_id: int, products: set[int] | None
+) -> dict[int, int]:
+    """What the bin shows of each product (only ``products``, when a count names them)."""
+    query = select(Stock.product_id, Stock.on_hand).where(
+        Stock.location_id == location_id, Stock.on_hand > 0
     )
-    return {product_id: on_hand for product_id, on_hand in rows}
+    if products is not None:
+        query = query.where(Stock.product_id.in_(products))
+    return {product_id: on_hand for product_id, on_hand in session.execute(query)}
 
 
 @dataclass(frozen=True)
@@ -284,8 +350,9 @@ def approve(session: Session, count_id: int, *, user: User) -> Approval:
 
 def _moved_since(session: Session, count: StockCount) -> list[CountBin]:
     moved = []
+    products = counted_products(count)
     for counting in count.bins:
-        shows = _on_hand_by_product(session, counting.location_id)
+        shows = _on_hand_by_product(session, counting.location_id, products)
         expected = {line.product_id: line.expected for line in counting.lines}
         if any(shows.get(p, 0) != expected.get(p, 0) for p in set(shows) | set(expected)):
             moved.append(counting)

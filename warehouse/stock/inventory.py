@@ -54,14 +54,24 @@ def product_by_gtin(session: Session, gtin: str) -> Product | None:
 
 
 def _free_stock(session: Session, product_id: int, warehouse_id: int) -> list[Stock]:
+    """The bins a new reservation may take the product from, in walk order.
+
+    Never the receiving or the defect area, never a bin or a product switched off in the
+    catalogue: what lies there is not for sale. Reservations made before a switch-off stay
+    valid (the goods are promised and the pick task already names the bin; the desk
+    refuses to switch off a bin holding reserved goods), only new ones look elsewhere."""
     return list(
         session.scalars(
             select(Stock)
             .join(Location)
+            .join(Product, Product.id == Stock.product_id)
             .where(
                 Stock.product_id == product_id,
                 Location.warehouse_id == warehouse_id,
                 ~Location.receiving,  # received goods are free only once put away
+                ~Location.defect,  # returned defects wait for a claim, never sold
+                Location.active,
+                Product.active,
                 Stock.on_hand > Stock.reserved,
             )
             .order_by(Location.walk_order, Stock.id)

@@ -180,6 +180,18 @@ def bin_history(session: Session, location_id: int, before: int | None = None) -
     return History(None, location, moves[:HISTORY_PAGE], _older(moves))
 
 
+def bin_contents(session: Session, location_id: int) -> list[Stock]:
+    """What lies in the bin now (the desk's bin page, above its history)."""
+    return list(
+        session.scalars(
+            select(Stock)
+            .where(Stock.location_id == location_id, Stock.on_hand > 0)
+            .options(joinedload(Stock.product))
+            .order_by(Stock.id)
+        )
+    )
+
+
 def _page(session: Session, subject: ColumnElement[bool], before: int | None) -> list[StockMove]:
     """One page plus one row (to know whether an older page exists); keyset on the id."""
     query = (

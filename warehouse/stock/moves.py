@@ -49,6 +49,8 @@ def scan(
             return Step(False, "move_scan_from_bin", state=state)
         if location.receiving:  # received goods go to bins by put-away (orders wait for it)
             return Step(False, "move_receiving", {"bin": location.code}, state)
+        if location.defect:  # defects leave only by a write-off on the desk (a move in is fine)
+            return Step(False, "move_defect", {"bin": location.code}, state)
         return Step(True, "move_from_ok", {"bin": location.code}, {"from": location.id})
     source = session.get_one(Location, state["from"])
     if location is not None:
@@ -99,6 +101,8 @@ def _finish(
         return Step(False, "move_receiving", {"bin": target.code}, state)
     if target.id == source.id:
         return Step(False, "move_same_bin", params, state)
+    if not target.active:  # goods leave a switched-off bin, none go in
+        return Step(False, "bin_switched_off", {"bin": target.code}, state)
     if target.warehouse_id != source.warehouse_id:
         return Step(False, "move_other_warehouse", params, state)
     move_goods(session, product.id, source, target, quantity, user=user, document=f"move:{scan_id}")

@@ -86,8 +86,13 @@ def _quantity(session: Session, state: dict[str, int], quantity: int) -> Step:
 def suggest(session: Session, product_id: int, warehouse_id: int) -> Location | None:
     """Where the product already lies (the bin holding most), else an empty bin — one
     where it lay before first, then one of a zone it lay in — in walk order; never the
-    receiving area, never a bin switched off in the catalogue."""
-    storage = (Location.warehouse_id == warehouse_id, ~Location.receiving, Location.active)
+    receiving or the defect area, never a bin switched off in the catalogue."""
+    storage = (
+        Location.warehouse_id == warehouse_id,
+        ~Location.receiving,
+        ~Location.defect,
+        Location.active,
+    )
     holding = session.scalar(
         select(Location)
         .join(Stock)
@@ -126,6 +131,10 @@ def _finish(
     params["bin"] = target.code
     if target.receiving:
         return Step(False, "put_away_receiving_bin", params, state)
+    if target.defect:
+        return Step(False, "put_away_defect_bin", params, state)
+    if not target.active:
+        return Step(False, "bin_switched_off", params, state)
     if target.warehouse_id != source.warehouse_id:
         return Step(False, "put_away_other_warehouse", params, state)
     put = put_away(

@@ -14,12 +14,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from warehouse.marketplaces import outbox
-from warehouse.models import Listing, Location, MarketplaceAccount, OutboxCommand, Stock
+from warehouse.models import (
+    Listing,
+    Location,
+    MarketplaceAccount,
+    OutboxCommand,
+    Product,
+    Stock,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +60,15 @@ def queue_push(session: Session, account: MarketplaceAccount, delay_seconds: flo
 
 def levels(session: Session, account: MarketplaceAccount) -> dict[str, int]:
     """sku → free stock in the account's warehouse, for linked cards whose level changed."""
-    # the receiving area's goods are not free until put away
-    free = func.sum(case((Location.receiving, 0), else_=Stock.on_hand - Stock.reserved))
+    # the receiving area's goods are not free until put away, the defect area's never, nor
+    # what lies in a bin or is a product switched off in the catalogue (as reservations)
+    not_for_sale = or_(Location.receiving, Location.defect, ~Location.active, ~Product.active)
+    free = func.sum(case((not_for_sale, 0), else_=Stock.on_hand - Stock.reserved))
     rows = session.execute(
         select(Listing.sku, Listing.last_pushed, free)
         .join(Stock, Stock.product_id == Listing.product_id)
         .join(Location, Location.id == Stock.location_id)
+        .join(Product, Product.id == Stock.product_id)
         .where(Listing.account_id == account.id, Location.warehouse_id == account.warehouse_id)
         .group_by(Listing.id, Listing.sku, Listing.last_pushed)
     )

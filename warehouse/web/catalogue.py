@@ -164,6 +164,9 @@ def set_active(kind: str, row_id: int):
         catalogue_csv.set_active(db.session(), kind, row_id, request.form.get("active") == "1")
     except NotFound:
         abort(404)
+    except DomainError as refusal:  # a bin holding reserved goods stays on
+        db.session().rollback()
+        return _page(describe(refusal.code, refusal.params), 422)
     db.session().commit()
     return redirect(url_for("catalogue.catalogue_page", _anchor=kind))
 

@@ -233,6 +233,16 @@ TEXTS = {
     "count_no_bins": lambda p: _("No bins to count: check the zone or the bin codes"),
     "count_no_zone": lambda p: _("Type the zone (the start of its bin codes, e.g. A-)"),
     "count_unknown_bins": lambda p: _("No such bins: %(bins)s. Nothing opened", **p),
+    "count_no_products": lambda p: _("Type the articles or barcodes of the products to count"),
+    "count_unknown_products": lambda p: _("No such products: %(products)s. Nothing opened", **p),
+    "count_products_nowhere": lambda p: _(
+        "%(products)s lie in no active bin: nothing to count", **p
+    ),
+    "count_not_this_product": lambda p: _(
+        "%(product)s is not in this count: not counted. Count only %(products)s, "
+        "then scan bin %(bin)s to finish it",
+        **p,
+    ),
     "count_bins_busy": lambda p: _(
         "Bins %(bins)s are already in an open count: approve or finish it first", **p
     ),
@@ -294,6 +304,26 @@ TEXTS = {
     "move_receiving": lambda p: _(
         "%(bin)s is the receiving area: its goods go to bins by put-away", **p
     ),
+    "bin_switched_off": lambda p: _(
+        "Bin %(bin)s is switched off in the catalogue: put the goods in another bin and scan it",
+        **p,
+    ),
+    "move_defect": lambda p: _(
+        "%(bin)s is the defect area: its goods are not moved, the supervisor writes them off",
+        **p,
+    ),
+    "write_off_not_defect": lambda p: _(
+        "%(bin)s is not the defect area: only defects are written off here", **p
+    ),
+    "write_off_bad_quantity": lambda p: _(
+        "Write off from 1 to %(shown)s units: %(quantity)s is not possible", **p
+    ),
+    "defect_changed": lambda p: _(
+        "%(bin)s changed since the page was opened (written off already?): nothing written "
+        "off, look at it again",
+        **p,
+    ),
+    "defect_written_off": lambda p: _("Written off: %(product)s × %(quantity)s from %(bin)s", **p),
     "receipt_not_found": lambda p: _("There is no such delivery"),
     "warehouse_not_found": lambda p: _("There is no such warehouse"),
     "receipt_closed": lambda p: _("Delivery %(receipt)s is closed: nothing more is received", **p),
@@ -389,6 +419,9 @@ TEXTS = {
     ),
     "put_away_receiving_bin": lambda p: _(
         "%(bin)s is the receiving area: scan the bin you put the goods in", **p
+    ),
+    "put_away_defect_bin": lambda p: _(
+        "%(bin)s is the defect area: put the goods on a shelf and scan that bin", **p
     ),
     "put_away_other_warehouse": lambda p: _(
         "Bin %(bin)s is in another warehouse: scan a bin of this one", **p
@@ -594,6 +627,7 @@ MOVE_REASON_LABELS = {
     "move": _l("moved between bins"),
     "count": _l("count adjustment"),
     "return": _l("return"),
+    "return_defect": _l("defect from a return"),
     "write_off": _l("written off"),
     "suspected_shortage": _l("suspected shortage"),
     "damaged": _l("damaged"),
@@ -915,6 +949,11 @@ TEXTS.update(
             "%(column)s: %(value)s is not a whole number of 0 or more", **p
         ),
         "catalogue_unknown_bin": lambda p: _("there is no bin %(bin)s", **p),
+        "catalogue_bin_reserved": lambda p: _(
+            "Bin %(bin)s is not switched off: %(units)s units in it are reserved for orders "
+            "%(orders)s. Switch it off once they are picked",
+            **p,
+        ),
         "catalogue_exists": lambda p: _(
             "%(key)s already exists: change it with «Edit» in its row", **p
         ),

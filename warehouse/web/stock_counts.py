@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from warehouse.errors import DomainError
 from warehouse.infra import db
 from warehouse.orders import returns
-from warehouse.stock import counts
+from warehouse.stock import counts, defects
 from warehouse.web.auth import current_user, supervisor_required
 from warehouse.web.messages import describe
 
@@ -65,6 +65,10 @@ def approve(count_id: int) -> Response | tuple[str, int]:
 
 @bp.get("/returns")
 def returns_page() -> str:
+    s = db.session()
     return render_template(
-        "supervisor/returns.html", returns=returns.recent(db.session()), left=returns.units_left
+        "supervisor/returns.html",
+        returns=returns.recent(s),
+        left=returns.units_left,
+        defect_areas=defects.defect_areas(s),
     )

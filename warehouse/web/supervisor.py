@@ -59,10 +59,12 @@ def logout():
 @supervisor_required
 def index():
     s = db.session()
+    orders = desk.recent_orders(s, request.args.get("status"))
     return render_template(
         "supervisor/index.html",
         counts=desk.order_counts(s),
-        orders=desk.recent_orders(s, request.args.get("status")),
+        orders=orders,
+        flags=desk.count_flags(s, orders),
         outbox=desk.outbox_problems(s),
         printers=desk.printers(s),
         failed_prints=desk.failed_print_jobs(s),
@@ -112,8 +114,12 @@ def count_shortage_bin(shortage_id: int):
 def orders():
     status = request.args.get("status")
     s = db.session()
+    orders = desk.recent_orders(s, status)
     return render_template(
-        "supervisor/_orders.html", orders=desk.recent_orders(s, status), counts=desk.order_counts(s)
+        "supervisor/_orders.html",
+        orders=orders,
+        counts=desk.order_counts(s),
+        flags=desk.count_flags(s, orders),
     )
 
 
