@@ -2,8 +2,11 @@
 
 from warehouse.models.accounting import (
     ACCOUNTING_KINDS,
+    DOCUMENT_KINDS,
     AccountingAccount,
+    AccountingDocument,
     AccountingItem,
+    AccountingStock,
     AccountingSync,
 )
 from warehouse.models.base import Base, utcnow
@@ -65,6 +68,7 @@ from warehouse.models.work import (
 __all__ = [
     "ACCOUNTING_KINDS",
     "ACCOUNT_PROBLEMS",
+    "DOCUMENT_KINDS",
     "HANDOVER_STATUSES",
     "MARKETPLACES",
     "ORDER_STATUSES",
@@ -72,7 +76,9 @@ __all__ = [
     "PRINTER_TRANSPORTS",
     "PRINT_JOB_STATUSES",
     "AccountingAccount",
+    "AccountingDocument",
     "AccountingItem",
+    "AccountingStock",
     "AccountingSync",
     "Base",
     "CatalogueUpload",
