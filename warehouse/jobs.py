@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 import printers
 from warehouse.accounting import accounts as accounting_accounts
 from warehouse.accounting import assortment
+from warehouse.accounting import documents as accounting_documents
 from warehouse.catalog import listings
 from warehouse.infra import db, queue
 from warehouse.labels import print_jobs, print_runs, printer_registry
@@ -146,22 +147,27 @@ def import_all_cards() -> int:
 
 
 def deliver_outbox(command_id: int) -> str:
-    """Deliver one command; one call at a time per account (marketplaces limit per cabinet)."""
+    """Deliver one command; one call at a time per account (marketplaces limit per cabinet,
+    МойСклад per user)."""
     with job_session() as session:
-        account_id = session.scalar(
-            select(OutboxCommand.account_id).where(OutboxCommand.id == command_id)
-        )
-        if account_id is None:
+        found = session.execute(
+            select(OutboxCommand.account_id, OutboxCommand.accounting_account_id).where(
+                OutboxCommand.id == command_id
+            )
+        ).first()
+        if found is None:
             return "nothing to do"
         lock = queue.connection().lock(
-            f"warehouse:outbox:account:{account_id}", timeout=300, blocking_timeout=10
+            outbox.lock_name(*found),
+            timeout=300,
+            blocking_timeout=10,
         )
         if not lock.acquire():
             queue.queue("outbox").enqueue_in(timedelta(seconds=2), deliver_outbox, command_id)
             return "account busy, rescheduled"
         try:
             backoff = tuple(current_app.config["OUTBOX_BACKOFF_SECONDS"])
-            command = outbox.deliver(session, command_id, commands.send, backoff)
+            command = outbox.deliver(session, command_id, _send, backoff)
             session.commit()
         finally:
             lock.release()
@@ -173,6 +179,14 @@ def deliver_outbox(command_id: int) -> str:
         if command.status == "pending":
             queue.queue("outbox").enqueue_at(command.next_attempt_at, deliver_outbox, command.id)
         return command.status
+
+
+def _send(session: Session, command: OutboxCommand) -> None:
+    """A marketplace's command to its connector, an accounting one to the documents."""
+    if command.accounting_account_id is not None:
+        accounting_documents.send(session, command)
+    else:
+        commands.send(session, command)
 
 
 def sweep_outbox() -> int:
