@@ -23,6 +23,7 @@ import printers
 from warehouse.accounting import accounts as accounting_accounts
 from warehouse.accounting import assortment
 from warehouse.accounting import documents as accounting_documents
+from warehouse.accounting import stock as accounting_stock
 from warehouse.catalog import listings
 from warehouse.infra import db, queue
 from warehouse.labels import print_jobs, print_runs, printer_registry
@@ -30,6 +31,7 @@ from warehouse.marketplaces import accounts, commands, outbox
 from warehouse.marketplaces.base import AuthError, MarketplaceError, TransientError
 from warehouse.marketplaces.connectors import client_for
 from warehouse.models import (
+    AccountingAccount,
     AccountingSync,
     MarketplaceAccount,
     OutboxCommand,
@@ -413,3 +415,39 @@ def sweep_accounting_syncs() -> int:
     for sync_id in due:
         queue.queue("default").enqueue(sync_assortment, sync_id, job_id=f"moysklad-sync-{sync_id}")
     return len(due)
+
+
+def read_all_accounting_stock() -> int:
+    """Cron: read МойСклад's stock by store for every account that may be called."""
+    with job_session() as session:
+        ids = list(
+            session.scalars(select(AccountingAccount.id).where(AccountingAccount.callable_clause()))
+        )
+    for account_id in ids:
+        queue.queue("default").enqueue(
+            read_accounting_stock, account_id, job_id=f"moysklad-stock-{account_id}", result_ttl=600
+        )
+    return len(ids)
+
+
+def read_accounting_stock(account_id: int) -> str:
+    """The whole stock by store report, kept only once fully read (``accounting.stock``).
+    A failure is the account's last problem; the next run reads afresh."""
+    with job_session() as session:
+        account = session.get_one(AccountingAccount, account_id)
+        if not account.may_be_called:
+            return "waiting"
+        limit = int(current_app.config.get("MOYSKLAD_PAGE_LIMIT", 1000))
+        try:
+            with accounting_accounts.client_for(account) as client:
+                levels = accounting_stock.read(client, limit)
+        except MarketplaceError as exc:
+            accounting_accounts.record_failure(account, exc)
+            session.commit()
+            logger.warning("moysklad stock not read account=%s: %s", account_id, exc)
+            return "failed"
+        accounting_stock.keep(session, account, levels)
+        account.problem = None
+        account.last_error = None
+        session.commit()
+        return "done"
