@@ -247,7 +247,7 @@ def test_a_refusal_fails_the_document_with_moysklads_words_until_retried(
         store_id=settings.store_id,
         agents={"wb": settings.agents["wb"]},
     )
-    documents.retry(session, document.id)
+    documents.retry(session, site["moysklad"].id, document.id)
     session.commit()
     deliver(session)
     assert command.status == "done" and document.error is None

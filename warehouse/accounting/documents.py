@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from warehouse.accounting import accounts
 from warehouse.accounting.moysklad import MoySkladClient, Refused
+from warehouse.errors import NotFound
 from warehouse.labels.own_labels import MARKETPLACE_NAMES
 from warehouse.marketplaces import outbox
 from warehouse.marketplaces.base import RejectedError, TransientError
@@ -376,8 +377,10 @@ def command_of(session: Session, document: AccountingDocument) -> OutboxCommand 
     return session.get(OutboxCommand, document.command_id) if document.command_id else None
 
 
-def retry(session: Session, document_id: int) -> None:
+def retry(session: Session, account_id: int, document_id: int) -> None:
     """A person fixed the cause (settings, a link, МойСклад itself): send it again."""
-    document = session.get_one(AccountingDocument, document_id)
+    document = session.get(AccountingDocument, document_id)
+    if document is None or document.account_id != account_id:
+        raise NotFound("document_not_found")
     if document.command_id is not None:
         outbox.retry_failed(session, document.command_id)
