@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests import factories as f
 from tests.accounting.conftest import TOKEN, MoySkladSandbox
@@ -29,6 +29,7 @@ from warehouse.models import (
     OutboxCommand,
     Parcel,
     Product,
+    utcnow,
 )
 from warehouse.orders import returns
 from warehouse.shipping import closing, handovers
@@ -309,7 +310,7 @@ def test_a_return_is_written_on_its_demand_with_shelf_and_defect_units(
     assert back.moysklad_id == written["id"] and back.skipped == []
 
 
-def test_a_return_waits_for_its_shipment_to_reach_moysklad(session, site, moysklad_sandbox):
+def test_a_return_waits_for_its_shipment_to_reach_moysklad(app, session, site, moysklad_sandbox):
     handed_over(session, site, ("wb-50", (SHIRT, 1)))
     moysklad_sandbox.faults("500", retry_after=0.01)
     demand_command = session.scalars(
@@ -320,9 +321,22 @@ def test_a_return_waits_for_its_shipment_to_reach_moysklad(session, site, moyskl
     back = session.scalar(
         select(AccountingDocument).where(AccountingDocument.kind == "salesreturn")
     )
+    app.config["OUTBOX_BACKOFF_SECONDS"] = (600,)
     jobs.deliver_outbox(back.command_id)
     session.expire_all()
-    assert "not in МойСклад yet" in documents.command_of(session, back).last_error
+    waiting = documents.command_of(session, back)
+    assert "not in МойСклад yet" in waiting.last_error
+    assert (waiting.next_attempt_at - utcnow()).total_seconds() > 500  # it would wait…
+    session.execute(  # (the demand's own backoff is not what this test is about)
+        update(OutboxCommand)
+        .where(OutboxCommand.id == demand_command.id)
+        .values(next_attempt_at=utcnow())
+    )
+    session.commit()
+    jobs.deliver_outbox(demand_command.id)
+    session.expire_all()
+    assert demand_command.status == "done"
+    assert waiting.next_attempt_at <= utcnow()  # …but its shipment's arrival wakes it
     deliver(session)
     [written] = moysklad_sandbox.documents("salesreturn")
     assert written["demand"] == "wh-demand-wb-wb-50"
@@ -347,3 +361,18 @@ def test_nothing_is_owed_while_the_account_does_not_write_documents(session, sit
     )
     handed_over(session, site, ("wb-70", (SHIRT, 1)))
     assert session.scalars(select(AccountingDocument)).all() == []
+
+
+def test_a_dead_moysklad_never_holds_up_closing_a_pickup_or_a_return(session, site):
+    site["moysklad"].base_url = "http://127.0.0.1:9/api/remap/1.2"  # nothing listens there
+    session.commit()
+    [order] = handed_over(session, site, ("wb-80", (SHIRT, 1)))
+    _return(session, site, "STICKER-wb-80", (SHIRT, "stock"))
+    assert (order.status, order.handover.status) == ("returned", "closed")
+    deliver(session, rounds=2)
+    commands = session.scalars(
+        select(OutboxCommand).where(OutboxCommand.accounting_account_id.is_not(None))
+    ).all()
+    assert [c.status for c in commands] == ["pending", "pending"]
+    assert "connection to МойСклад failed" in commands[0].last_error
+    assert "not in МойСклад yet" in commands[1].last_error

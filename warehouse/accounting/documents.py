@@ -164,6 +164,21 @@ def _make(
         logger.info("accounting document found document=%s id=%s", document.id, found.get("id"))
     document.moysklad_id = str(found["id"])
     document.sent_at = utcnow()
+    if document.kind == "demand":
+        _wake_return(session, document)
+
+
+def _wake_return(session: Session, demand: AccountingDocument) -> None:
+    """A return that waited for this shipment goes now, not after its backoff."""
+    waiting = session.scalar(
+        select(AccountingDocument.command_id).where(
+            AccountingDocument.account_id == demand.account_id,
+            AccountingDocument.kind == "salesreturn",
+            AccountingDocument.order_id == demand.order_id,
+        )
+    )
+    if waiting is not None:
+        outbox.wake(session, waiting)
 
 
 def _body(

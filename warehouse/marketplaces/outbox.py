@@ -177,6 +177,14 @@ def due_commands(session: Session, limit: int = 500) -> list[int]:
     )
 
 
+def wake(session: Session, command_id: int) -> None:
+    """What a pending command waited for has happened: try it now, not after its backoff."""
+    command = session.get(OutboxCommand, command_id)
+    if command is not None and command.status == "pending":
+        command.next_attempt_at = utcnow()
+        _ring(session, command_id)
+
+
 def retry_failed(session: Session, command_id: int) -> None:
     """A person fixed the cause: put a failed command back in line."""
     command = session.get_one(OutboxCommand, command_id)
