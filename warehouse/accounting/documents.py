@@ -344,11 +344,11 @@ def _items(
 
 
 def _position(base: str, position: dict[str, Any]) -> dict[str, Any]:
+    """A position at the order's unit price (kopecks); VAT and discount are left to
+    МойСклад (the item's own rate), which knows the seller's taxes and we do not."""
     return {
         "quantity": float(position["quantity"]),
         "price": float(position["price"]),
-        "discount": 0,
-        "vat": 0,
         "assortment": ref(base, position["type"], position["id"]),
     }
 
