@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 import printers
 from warehouse.accounting import accounts as accounting_accounts
 from warehouse.accounting import assortment
+from warehouse.accounting import documents as accounting_documents
+from warehouse.accounting import stock as accounting_stock
 from warehouse.catalog import listings
 from warehouse.infra import db, queue
 from warehouse.labels import print_jobs, print_runs, printer_registry
@@ -29,6 +31,7 @@ from warehouse.marketplaces import accounts, commands, outbox
 from warehouse.marketplaces.base import AuthError, MarketplaceError, TransientError
 from warehouse.marketplaces.connectors import client_for
 from warehouse.models import (
+    AccountingAccount,
     AccountingSync,
     MarketplaceAccount,
     OutboxCommand,
@@ -146,22 +149,27 @@ def import_all_cards() -> int:
 
 
 def deliver_outbox(command_id: int) -> str:
-    """Deliver one command; one call at a time per account (marketplaces limit per cabinet)."""
+    """Deliver one command; one call at a time per account (marketplaces limit per cabinet,
+    МойСклад per user)."""
     with job_session() as session:
-        account_id = session.scalar(
-            select(OutboxCommand.account_id).where(OutboxCommand.id == command_id)
-        )
-        if account_id is None:
+        found = session.execute(
+            select(OutboxCommand.account_id, OutboxCommand.accounting_account_id).where(
+                OutboxCommand.id == command_id
+            )
+        ).first()
+        if found is None:
             return "nothing to do"
         lock = queue.connection().lock(
-            f"warehouse:outbox:account:{account_id}", timeout=300, blocking_timeout=10
+            outbox.lock_name(*found),
+            timeout=300,
+            blocking_timeout=10,
         )
         if not lock.acquire():
             queue.queue("outbox").enqueue_in(timedelta(seconds=2), deliver_outbox, command_id)
             return "account busy, rescheduled"
         try:
             backoff = tuple(current_app.config["OUTBOX_BACKOFF_SECONDS"])
-            command = outbox.deliver(session, command_id, commands.send, backoff)
+            command = outbox.deliver(session, command_id, _send, backoff)
             session.commit()
         finally:
             lock.release()
@@ -173,6 +181,14 @@ def deliver_outbox(command_id: int) -> str:
         if command.status == "pending":
             queue.queue("outbox").enqueue_at(command.next_attempt_at, deliver_outbox, command.id)
         return command.status
+
+
+def _send(session: Session, command: OutboxCommand) -> None:
+    """A marketplace's command to its connector, an accounting one to the documents."""
+    if command.accounting_account_id is not None:
+        accounting_documents.send(session, command)
+    else:
+        commands.send(session, command)
 
 
 def sweep_outbox() -> int:
@@ -399,3 +415,39 @@ def sweep_accounting_syncs() -> int:
     for sync_id in due:
         queue.queue("default").enqueue(sync_assortment, sync_id, job_id=f"moysklad-sync-{sync_id}")
     return len(due)
+
+
+def read_all_accounting_stock() -> int:
+    """Cron: read МойСклад's stock by store for every account that may be called."""
+    with job_session() as session:
+        ids = list(
+            session.scalars(select(AccountingAccount.id).where(AccountingAccount.callable_clause()))
+        )
+    for account_id in ids:
+        queue.queue("default").enqueue(
+            read_accounting_stock, account_id, job_id=f"moysklad-stock-{account_id}", result_ttl=600
+        )
+    return len(ids)
+
+
+def read_accounting_stock(account_id: int) -> str:
+    """The whole stock by store report, kept only once fully read (``accounting.stock``).
+    A failure is the account's last problem; the next run reads afresh."""
+    with job_session() as session:
+        account = session.get_one(AccountingAccount, account_id)
+        if not account.may_be_called:
+            return "waiting"
+        limit = int(current_app.config.get("MOYSKLAD_PAGE_LIMIT", 1000))
+        try:
+            with accounting_accounts.client_for(account) as client:
+                levels = accounting_stock.read(client, limit)
+        except MarketplaceError as exc:
+            accounting_accounts.record_failure(account, exc)
+            session.commit()
+            logger.warning("moysklad stock not read account=%s: %s", account_id, exc)
+            return "failed"
+        accounting_stock.keep(session, account, levels)
+        account.problem = None
+        account.last_error = None
+        session.commit()
+        return "done"

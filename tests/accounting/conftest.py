@@ -31,5 +31,30 @@ class MoySkladSandbox(SandboxHandle):
         headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"}
         return self.http.get(f"{self.api_url}{path}", params=params, headers=headers)
 
+    def post(self, path: str, body: Any, token: str = TOKEN) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"}
+        return self.http.post(f"{self.api_url}{path}", json=body, headers=headers)
+
+    def ids(self, entity: str) -> dict[str, str]:
+        """A directory (organization, store, counterparty) as name → id."""
+        rows = self.get(f"/entity/{entity}").json()["rows"]
+        return {row["name"]: row["id"] for row in rows}
+
+    def meta(self, entity: str, entity_id: str) -> dict[str, Any]:
+        """A reference by meta, as the reference's examples write one."""
+        return {
+            "meta": {
+                "href": f"{self.api_url}/entity/{entity}/{entity_id}",
+                "type": entity,
+                "mediaType": "application/json",
+            }
+        }
+
+    def documents(self, kind: str) -> list[dict[str, Any]]:
+        return self.state()["documents"][kind]
+
+    def set_stock(self, *rows: dict[str, Any]) -> None:
+        self.control("POST", "stock", {"rows": list(rows)})
+
 
 _moysklad_server, moysklad_sandbox = sandbox_fixtures(MoySkladSandbox, "moysklad")

@@ -57,3 +57,61 @@ def test_add_check_and_import_an_account(app, client, moysklad_sandbox, worker):
     refused = client.post(f"/settings/accounting/{account_id}/test").get_data(as_text=True)
     assert "отклонил ключ" in refused and "wrong" not in refused
     assert client.post("/settings/accounting/999999/test").status_code == 404
+
+
+def test_the_account_page_names_what_documents_go_to_and_compares_stock(
+    app, client, moysklad_sandbox, worker
+):
+    _log_in(app, client)
+    moysklad_sandbox.generate(5)
+    form = {"name": "МС", "base_url": moysklad_sandbox.api_url, "token": TOKEN}
+    client.post("/settings/accounting/", data=form)
+    with app.app_context():
+        account_id = db.session().scalars(select(AccountingAccount.id)).one()
+    client.post(f"/settings/accounting/{account_id}/assortment")
+    worker()
+    page = client.get(f"/settings/accounting/{account_id}").get_data(as_text=True)
+    assert "Документы в МойСклад" in page and "Остатки МойСклад ещё не читали" in page
+
+    choices = client.get(f"/settings/accounting/{account_id}/choices").get_data(as_text=True)
+    stores, counterparties = moysklad_sandbox.ids("store"), moysklad_sandbox.ids("counterparty")
+    assert f'<option value="{stores["Основной склад"]}">Основной склад</option>' in choices
+    assert f'<option value="{counterparties["Wildberries"]}">Wildberries</option>' in choices
+
+    organization = next(iter(moysklad_sandbox.ids("organization").values()))
+    chosen = {
+        "write": "1",
+        "organization_id": organization,
+        "store_id": stores["Основной склад"],
+        "agent_wb": counterparties["Wildberries"],
+    }
+    bad = client.post(
+        f"/settings/accounting/{account_id}/documents", data={**chosen, "agent_ozon": "Ozon"}
+    )
+    assert bad.status_code == 422
+    assert "Не похоже на id МойСклад" in bad.get_data(as_text=True)
+    assert "Контрагент для Ozon" in bad.get_data(as_text=True)
+    no_store = client.post(
+        f"/settings/accounting/{account_id}/documents", data={**chosen, "store_id": ""}
+    )
+    assert no_store.status_code == 422 and "Заполните" in no_store.get_data(as_text=True)
+    saved = client.post(f"/settings/accounting/{account_id}/documents", data=chosen)
+    assert saved.status_code == 302
+    with app.app_context():
+        account = db.session().get(AccountingAccount, account_id)
+        assert account.settings["documents"]["agents"]["wb"] == counterparties["Wildberries"]
+    choices = client.get(f"/settings/accounting/{account_id}/choices").get_data(as_text=True)
+    assert f'<option value="{stores["Основной склад"]}" selected>' in choices
+
+    assert client.post(f"/settings/accounting/{account_id}/stock").status_code == 302
+    worker()
+    page = client.get(f"/settings/accounting/{account_id}").get_data(as_text=True)
+    assert "Сравниваем с остатком склада «Основной склад»" in page
+    assert page.count('class="differs"') >= 1  # nothing of ours on hand, МойСклад has stock
+
+    moysklad_sandbox.app.config["SANDBOX_MOYSKLAD_TOKEN"] = "another"
+    typed = client.get(f"/settings/accounting/{account_id}/choices").get_data(as_text=True)
+    assert "<select" not in typed and f'value="{stores["Основной склад"]}"' in typed
+    assert "МойСклад отклонил ключ" in typed
+    with app.app_context():  # showing the form recorded nothing on the account
+        assert db.session().get(AccountingAccount, account_id).problem is None

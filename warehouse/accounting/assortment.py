@@ -120,6 +120,7 @@ def apply_items(session: Session, account_id: int, rows: Iterable[AssortmentItem
             session.add(item)
             items[row.external_id] = item
         item.product_id = product.id
+        item.item_type = row.type
         item.buy_price_kopecks = row.buy_price_kopecks
     session.flush()
     return result

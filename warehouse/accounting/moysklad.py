@@ -1,4 +1,5 @@
-"""МойСклад JSON API 1.2 connector (httpx): assortment and stock by store, read page by page.
+"""МойСклад JSON API 1.2 connector (httpx): assortment and stock by store read page by page,
+the directory (legal entities, stores, counterparties), documents looked up and created.
 
 Shapes follow the official reference (github.com/moysklad/api-remap-1.2-doc, md/):
 lists are ``{"meta": {"size", "limit", "offset", "nextHref"?}, "rows": [...]}`` with
@@ -10,7 +11,11 @@ server answers only ``Accept-Encoding: gzip`` (else 415). Assortment rows
 ``article``, ``barcodes`` ([{"ean13": …} | {"ean8"} | {"code128"} | {"gtin"} | {"upc"}],
 dictionaries/_product.md «Штрихкоды») and ``buyPrice.value`` in kopecks (Float).
 ``report/stock/bystore`` rows carry ``meta.href`` of the item and ``stockByStore``
-[{meta (store), name, stock, reserve, inTransit}] (reports/_report_stock.md).
+[{meta (store), name, stock, reserve, inTransit}] (reports/_report_stock.md); the report
+leaves out goods without stock unless asked ``filter=stockMode=all``. Documents
+(documents/_demand.md, _sales_return.md) are found by ``filter=externalCode=…`` (a ``;``
+in a value is written ``\\;``, _general.md «Фильтрация») and created by POST; a refusal's
+``errors[].error`` texts are МойСклад's own words, kept for the desk.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from warehouse.marketplaces.http import Answer, SellerApi, raise_for_status
+from warehouse.marketplaces.base import RejectedError
+from warehouse.marketplaces.http import Answer, SellerApi, raise_for_status, read_error
 
 BASE_URL = "https://api.moysklad.ru/api/remap/1.2"
 PAGE_LIMIT = 1000  # the reference's maximum for limit
@@ -49,6 +55,22 @@ class StoreStock:
     stock: float
     reserve: float
     in_transit: float
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One entry of a directory list: what a person picks on the desk."""
+
+    id: str
+    name: str
+
+
+class Refused(RejectedError):
+    """МойСклад understood a write and refused it; ``words`` are its own error texts."""
+
+    def __init__(self, message: str, code: str | None, words: str) -> None:
+        super().__init__(message, code=code)
+        self.words = words
 
 
 T = TypeVar("T")
@@ -84,13 +106,48 @@ class MoySkladClient(SellerApi):
     def stock_by_store(
         self, offset: int = 0, limit: int = PAGE_LIMIT
     ) -> Page[tuple[str, tuple[StoreStock, ...]]]:
-        query = {"limit": limit, "offset": offset}
+        """Every good with its stock on every store (zero ones too: ``stockMode=all``)."""
+        query = {"limit": limit, "offset": offset, "filter": "stockMode=all"}
         body = self._get("/report/stock/bystore", query, "stock by store")
         rows = tuple(
             (id_of_href(str((row.get("meta") or {}).get("href", ""))), store_stocks(row))
             for row in _rows(body)
         )
         return Page(rows, _size(body), next_offset(body))
+
+    def choices(self, entity: str) -> list[Choice]:
+        """The first page (up to 1000) of a directory: ``organization``, ``store``,
+        ``counterparty``; archived entries left out."""
+        query = {"limit": PAGE_LIMIT, "filter": "archived=false"}
+        body = self._get(f"/entity/{entity}", query, f"list {entity}")
+        return [
+            Choice(str(row.get("id") or ""), str(row.get("name") or ""))
+            for row in _rows(body)
+            if row.get("id")
+        ]
+
+    def find_document(self, entity: str, external_code: str) -> dict[str, Any] | None:
+        """The document of ``entity`` (demand, salesreturn) with this externalCode, if any."""
+        value = external_code.replace(";", "\\;")
+        query = {"filter": f"externalCode={value}", "limit": 1}
+        rows = _rows(self._get(f"/entity/{entity}", query, f"find {entity}"))
+        return rows[0] if rows else None
+
+    def document(self, entity: str, document_id: str) -> dict[str, Any]:
+        return self._get(f"/entity/{entity}/{document_id}", {}, f"read {entity}")
+
+    def create_document(self, entity: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST a new document; a 4xx refusal raises ``Refused`` with МойСклад's words."""
+        where = f"create {entity}"
+        response = self._request("POST", f"/entity/{entity}", json=body, where=where)
+        if 400 <= response.status_code < 500 and response.status_code not in (401, 403, 408, 429):
+            code, _message = read_error(response, error_fields)
+            words = all_errors(response)
+            raise Refused(
+                f"МойСклад refused {where} ({response.status_code} {code}): {words}", code, words
+            )
+        check(response, where)
+        return Answer(response, self.service, where).object()
 
     def _get(self, path: str, params: dict[str, Any], where: str) -> dict[str, Any]:
         response = self._request("GET", path, params=params, where=where)
@@ -120,6 +177,17 @@ def error_fields(body: dict[str, Any]) -> tuple[Any, Any] | None:
     if isinstance(errors, list) and errors and isinstance(errors[0], dict):
         return errors[0].get("code"), errors[0].get("error", "")
     return None
+
+
+def all_errors(response: httpx.Response) -> str:
+    """Every ``errors[].error`` text of a refusal, joined; the start of the body else."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300]
+    found = body.get("errors") if isinstance(body, dict) else None
+    texts = [str(e.get("error")) for e in found or () if isinstance(e, dict) and e.get("error")]
+    return "; ".join(texts)[:900] or str(body)[:300]
 
 
 def retry_wait(headers: httpx.Headers) -> float | None:

@@ -6,9 +6,13 @@ the official reference's (github.com/moysklad/api-remap-1.2-doc, md/):
 
 - lists: ``context`` + ``meta`` {href, type, mediaType, size, limit, offset, nextHref /
   previousHref when there are more} + ``rows``; ``limit`` 1..1000, default 1000
-  (_general.md «Мета коллекций», dictionaries/_assortment.md «Параметры»);
+  (_general.md «Мета коллекций», dictionaries/_assortment.md «Параметры»); ``filter`` by
+  equality (``externalCode=…``; other operators refused, 1034);
 - assortment rows as in «Получить Ассортимент»; stock by store rows as in «Получить
-  Остатки по складам» (reports/_report_stock.md), one entry per store;
+  Остатки по складам» (reports/_report_stock.md), one entry per store, only goods with
+  stock unless ``filter=stockMode=all`` (the report's default is ``nonEmpty``);
+- the directory (organization, store, counterparty) and the documents demand and
+  salesreturn: ``sandbox_documents.py``;
 - errors ``{"errors": [{"error", "code", "moreInfo"}]}``: 401 code 1056 for a bad token,
   429 code 1049 over 45 requests in 3 s per token with ``X-RateLimit-Limit``,
   ``X-Lognex-Retry-TimeInterval``, ``X-RateLimit-Remaining``, ``X-Lognex-Reset`` and
@@ -18,7 +22,8 @@ the official reference's (github.com/moysklad/api-remap-1.2-doc, md/):
 Config: ``SANDBOX_MOYSKLAD_TOKEN`` (default ``"sandbox"``, sent as ``Bearer``),
 ``SANDBOX_MOYSKLAD_RATE`` (requests per 3 s, default 45). ``/_control/``: ``faults`` and
 ``reset`` (common), ``generate`` {"count"} makes goods with EAN-13s, buy prices and stock
-on two stores, ``products`` {"rows": [...]} adds rows as given, ``state``.
+on two stores, ``products`` {"rows": [...]} adds rows as given, ``entities`` {"type",
+"rows"} adds organizations / counterparties, ``state`` (with every document written).
 """
 
 from __future__ import annotations
@@ -30,24 +35,32 @@ import random
 import time
 import uuid
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection
 
+from warehouse.accounting import sandbox_documents as docs
 from warehouse.accounting.sandbox_db import hits, products, stock, stores
+from warehouse.accounting.sandbox_shapes import (
+    API,
+    ApiError,
+    collection,
+    currency,
+    errors,
+    filters,
+    meta,
+    paging,
+)
 from warehouse.marketplaces.sandbox import common
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("sandbox_moysklad", __name__)
 
-API = "/api/remap/1.2"
 DEFAULT_TOKEN = "sandbox"
 WINDOW_SECONDS = 3.0
-DOC = "https://dev.moysklad.ru/doc/api/remap/1.2/#error_"
-STORE_NAMES = ("Основной склад", "Не основной склад")
+STOCK_MODES = ("all", "positiveOnly", "negativeOnly", "empty", "nonEmpty", "underMinimum")
 
 
 # --- gate: token, gzip, the rate limit ----------------------------------------------------
@@ -60,7 +73,7 @@ def _auth() -> Response | None:
     given = request.headers.get("Authorization", "")
     if not hmac.compare_digest(given.encode(), expected.encode()):
         message = "Ошибка аутентификации: Неправильный пароль или имя пользователя или ключ"
-        return _errors(401, 1056, message)
+        return errors(401, 1056, message)
     return _count_request(hashlib.sha256(given.encode()).hexdigest())
 
 
@@ -80,7 +93,7 @@ def _count_request(token_key: str) -> Response | None:
 
 
 def _too_many(rate: int, wait_ms: int) -> Response:
-    response = _errors(429, 1049, "Превышено ограничение на количество запросов в единицу времени")
+    response = errors(429, 1049, "Превышено ограничение на количество запросов в единицу времени")
     response.headers["X-RateLimit-Limit"] = str(rate)
     response.headers["X-Lognex-Retry-TimeInterval"] = str(int(WINDOW_SECONDS * 1000))
     response.headers["X-RateLimit-Remaining"] = "0"
@@ -93,19 +106,15 @@ def _fault_response(kind: str, retry_after: float) -> Response:
     if kind == "429":
         rate = int(current_app.config.get("SANDBOX_MOYSKLAD_RATE", 45))
         return _too_many(rate, int(retry_after * 1000))
-    return _errors(500, None, "При обработке запроса возникла непредвиденная ошибка")
-
-
-def _errors(status: int, code: int | None, message: str) -> Response:
-    error: dict[str, Any] = {"error": message}
-    if code is not None:
-        error.update(code=code, moreInfo=f"{DOC}{code}")
-    response = jsonify({"errors": [error]})
-    response.status_code = status
-    return response
+    return errors(500, None, "При обработке запроса возникла непредвиденная ошибка")
 
 
 common.install(bp, "moysklad", _auth, _fault_response)
+
+
+@bp.errorhandler(ApiError)
+def _refused(exc: ApiError) -> Response:
+    return exc.response()
 
 
 # --- the API -------------------------------------------------------------------------------
@@ -113,32 +122,28 @@ common.install(bp, "moysklad", _auth, _fault_response)
 
 @bp.get(f"{API}/entity/assortment")
 def assortment() -> Response:
-    paging = _paging()
-    if isinstance(paging, Response):
-        return paging
-    limit, offset = paging
+    limit, offset = paging()
     with common.begin() as conn:
         size = conn.scalar(select(func.count()).select_from(products)) or 0
         rows = conn.execute(
             select(products).order_by(products.c.seq).limit(limit).offset(offset)
         ).all()
-    body = _list("entity/assortment", "assortment", size, limit, offset)
+    body = collection("entity/assortment", "assortment", size, limit, offset)
     body["rows"] = [_assortment_row(row) for row in rows]
     return jsonify(body)
 
 
 @bp.get(f"{API}/report/stock/bystore")
 def stock_by_store() -> Response:
-    paging = _paging()
-    if isinstance(paging, Response):
-        return paging
-    limit, offset = paging
-    goods = products.c.type.in_(("product", "variant"))
+    limit, offset = paging()
+    mode = (filters(("stockMode",)).get("stockMode") or ["nonEmpty"])[-1]
+    if mode not in STOCK_MODES:
+        raise ApiError(412, 1041, f"Неверное значение '{mode}' параметра фильтрации 'stockMode'")
     with common.begin() as conn:
-        size = conn.scalar(select(func.count()).select_from(products).where(goods)) or 0
-        rows = conn.execute(
-            select(products).where(goods).order_by(products.c.seq).limit(limit).offset(offset)
-        ).all()
+        docs.ensure_directory(conn)
+        wanted = _stock_mode(mode)
+        size = conn.scalar(select(func.count()).select_from(wanted.subquery())) or 0
+        rows = conn.execute(wanted.order_by(products.c.seq).limit(limit).offset(offset)).all()
         all_stores = conn.execute(select(stores).order_by(stores.c.seq)).all()
         levels = {
             (row.product_id, row.store_id): row
@@ -146,10 +151,10 @@ def stock_by_store() -> Response:
                 select(stock).where(stock.c.product_id.in_([row.id for row in rows]))
             )
         }
-    body = _list("report/stock/bystore", "stockbystore", size, limit, offset)
+    body = collection("report/stock/bystore", "stockbystore", size, limit, offset)
     body["rows"] = [
         {
-            "meta": _meta(f"entity/{row.type}/{row.id}?expand=supplier", row.type),
+            "meta": meta(f"entity/{row.type}/{row.id}?expand=supplier", row.type),
             "stockByStore": [
                 _store_level(store, levels.get((row.id, store.id))) for store in all_stores
             ],
@@ -159,63 +164,68 @@ def stock_by_store() -> Response:
     return jsonify(body)
 
 
-def _paging() -> tuple[int, int] | Response:
-    try:
-        limit = int(request.args.get("limit", 1000))
-        offset = int(request.args.get("offset", 0))
-    except ValueError:
-        return _errors(412, 1014, "Неверное значение параметра запроса 'limit' или 'offset'")
-    if not 1 <= limit <= 1000 or offset < 0:
-        return _errors(412, 1014, "Параметр 'limit' должен быть от 1 до 1000")
-    return limit, offset
-
-
-def _root() -> str:
-    """The API's own address as the caller reached it (``…/sandbox/moysklad/api/remap/1.2``)."""
-    return f"{request.url_root.rstrip('/')}{request.path.split(API, 1)[0]}{API}"
-
-
-def _meta(path: str, kind: str) -> dict[str, Any]:
-    entity = path.split("/")[1] if path.startswith("entity/") else kind
-    return {
-        "href": f"{_root()}/{path}",
-        "metadataHref": f"{_root()}/entity/{entity}/metadata",
-        "type": kind,
-        "mediaType": "application/json",
+def _stock_mode(mode: str) -> Any:
+    """Goods (products and variants) whose stock over all stores the mode lets through."""
+    total = (
+        select(func.coalesce(func.sum(stock.c.stock), 0.0))
+        .where(stock.c.product_id == products.c.id)
+        .scalar_subquery()
+    )
+    query = select(products).where(products.c.type.in_(("product", "variant")))
+    conditions = {
+        "nonEmpty": total != 0,
+        "positiveOnly": total > 0,
+        "negativeOnly": total < 0,
+        "empty": total == 0,
     }
+    return query.where(conditions[mode]) if mode in conditions else query
 
 
-def _list(path: str, kind: str, size: int, limit: int, offset: int) -> dict[str, Any]:
-    meta: dict[str, Any] = {
-        "href": f"{_root()}/{path}",
-        "type": kind,
-        "mediaType": "application/json",
-        "size": size,
-        "limit": limit,
-        "offset": offset,
-    }
-    if offset + limit < size:
-        meta["nextHref"] = (
-            f"{_root()}/{path}?{urlencode({'limit': limit, 'offset': offset + limit})}"
-        )
-    if offset > 0:
-        back = max(0, offset - limit)
-        meta["previousHref"] = f"{_root()}/{path}?{urlencode({'limit': limit, 'offset': back})}"
-    employee = {
-        "href": f"{_root()}/context/employee",
-        "type": "employee",
-        "mediaType": "application/json",
-    }
-    return {"context": {"employee": {"meta": employee}}, "meta": meta}
+@bp.get(f"{API}/entity/<any(organization, store, counterparty):kind>")
+def directory(kind: str) -> Response:
+    limit, offset = paging()
+    wanted = filters(("id", "name", "externalCode", "archived"))
+    with common.begin() as conn:
+        body = docs.directory(conn, kind, wanted, request.args.get("search", ""), limit, offset)
+    return jsonify(body)
 
 
-def _currency() -> dict[str, Any]:
-    return {"meta": _meta("entity/currency/10772c12-36e7-11e7-8a7f-40d000000097", "currency")}
+@bp.get(f"{API}/entity/<any(demand, salesreturn):kind>")
+def document_list(kind: str) -> Response:
+    limit, offset = paging()
+    wanted = filters(("id", "name", "externalCode"))
+    with common.begin() as conn:
+        return jsonify(docs.listing(conn, kind, wanted, limit, offset))
+
+
+@bp.post(f"{API}/entity/<any(demand, salesreturn):kind>")
+def document_create(kind: str) -> Response:
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ApiError(400, 2001, "Ошибка формата: входящий запрос не соответствует формату JSON")
+    with common.begin() as conn:
+        document_id = docs.create(conn, kind, body)
+        created = docs.document_json(conn, docs.one(conn, kind, document_id))
+    logger.info("moysklad sandbox %s %s %s", kind, created["name"], created["externalCode"])
+    return jsonify(created)
+
+
+@bp.get(f"{API}/entity/<any(demand, salesreturn):kind>/<document_id>")
+def document_one(kind: str, document_id: str) -> Response:
+    with common.begin() as conn:
+        return jsonify(docs.document_json(conn, docs.one(conn, kind, document_id)))
+
+
+@bp.get(f"{API}/entity/<any(demand, salesreturn):kind>/<document_id>/positions")
+def document_positions(kind: str, document_id: str) -> Response:
+    limit, offset = paging()
+    with common.begin() as conn:
+        return jsonify(docs.positions_json(conn, docs.one(conn, kind, document_id), limit, offset))
 
 
 def _assortment_row(row: Any) -> dict[str, Any]:
     found: dict[str, Any] = {
-        "meta": _meta(f"entity/{row.type}/{row.id}", row.type),
+        "meta": meta(f"entity/{row.type}/{row.id}", row.type),
         "id": row.id,
         "accountId": "103bff1b-36e7-11e7-8a7f-40d000000004",
         "shared": True,
@@ -229,7 +239,7 @@ def _assortment_row(row: Any) -> dict[str, Any]:
         "vatEnabled": True,
         "effectiveVat": 20,
         "effectiveVatEnabled": True,
-        "buyPrice": {"value": float(row.buy_price), "currency": _currency()},
+        "buyPrice": {"value": float(row.buy_price), "currency": currency()},
         "barcodes": list(row.barcodes),
     }
     if row.type in ("product", "variant") and row.article is not None:
@@ -239,7 +249,7 @@ def _assortment_row(row: Any) -> dict[str, Any]:
 
 def _store_level(store: Any, level: Any) -> dict[str, Any]:
     return {
-        "meta": _meta(f"entity/store/{store.id}", "store"),
+        "meta": meta(f"entity/store/{store.id}", "store"),
         "name": store.name,
         "stock": float(level.stock) if level else 0.0,
         "reserve": float(level.reserve) if level else 0.0,
@@ -269,6 +279,40 @@ def control_products() -> Response:
     return jsonify({"created": len(rows)})
 
 
+@bp.post("/_control/entities")
+def control_entities() -> Response:
+    """``{"type": "organization" | "counterparty", "rows": [{"name", "id"?}]}`` added."""
+    data = request.get_json(silent=True) or {}
+    kind = data.get("type")
+    if kind not in ("organization", "counterparty"):
+        return errors(400, None, "type must be organization or counterparty")
+    with common.begin() as conn:
+        docs.ensure_directory(conn)
+        ids = [docs.add_entity(conn, kind, row) for row in data.get("rows", [])]
+    return jsonify({"ids": ids})
+
+
+@bp.post("/_control/stock")
+def control_stock() -> Response:
+    """``{"rows": [{"product": id, "store": name, "stock", "reserve"?, "inTransit"?}]}``."""
+    rows = (request.get_json(silent=True) or {}).get("rows", [])
+    with common.begin() as conn:
+        docs.ensure_directory(conn)
+        by_name = {row.name: row.id for row in conn.execute(select(stores))}
+        for row in rows:
+            key = {"product_id": str(row["product"]), "store_id": by_name[row["store"]]}
+            conn.execute(delete(stock).filter_by(**key))
+            conn.execute(
+                stock.insert().values(
+                    **key,
+                    stock=float(row.get("stock", 0)),
+                    reserve=float(row.get("reserve", 0)),
+                    in_transit=float(row.get("inTransit", 0)),
+                )
+            )
+    return jsonify({"set": len(rows)})
+
+
 @bp.get("/_control/state")
 def control_state() -> Response:
     with common.begin() as conn:
@@ -277,6 +321,7 @@ def control_state() -> Response:
                 "products": conn.scalar(select(func.count()).select_from(products)),
                 "stores": [row.name for row in conn.execute(select(stores).order_by(stores.c.seq))],
                 "faults": common.queued_faults(conn, "moysklad"),
+                "documents": docs.state(conn),
             }
         )
 
@@ -298,7 +343,7 @@ def _stored(row: dict[str, Any]) -> dict[str, Any]:
 
 def generate(conn: Connection, count: int) -> int:
     """``count`` goods after those already there, with stock on the two stores."""
-    store_ids = _stores(conn)
+    store_ids = docs.ensure_directory(conn)
     start = conn.scalar(select(func.count()).select_from(products)) or 0
     rng = random.Random(start)
     for number in range(start + 1, start + count + 1):
@@ -323,17 +368,6 @@ def generate(conn: Connection, count: int) -> int:
                 )
             )
     return count
-
-
-def _stores(conn: Connection) -> list[str]:
-    found = list(conn.scalars(select(stores.c.id).order_by(stores.c.seq)))
-    if found:
-        return found
-    for name in STORE_NAMES:
-        store_id = str(uuid.uuid4())
-        conn.execute(stores.insert().values(id=store_id, name=name))
-        found.append(store_id)
-    return found
 
 
 def ean13(first12: str) -> str:

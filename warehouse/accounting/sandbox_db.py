@@ -48,3 +48,49 @@ hits = Table(  # requests per token in the last 3 s (the rate limit)
     Column("token_key", String(64), nullable=False, index=True),
     Column("ts", Float, nullable=False, index=True),
 )
+
+entities = Table(  # the directory: legal entities (organization) and counterparties
+    "moysklad_sandbox_entities",
+    metadata,
+    Column("seq", Id, primary_key=True, autoincrement=True),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("type", String(20), nullable=False, index=True),
+    Column("name", String(255), nullable=False),
+    Column("external_code", String(255), nullable=False),
+    Column("archived", Boolean, nullable=False, default=False),
+    Column("updated", String(30), nullable=False),
+)
+
+documents = Table(  # demand (Отгрузка) and salesreturn (Возврат покупателя)
+    "moysklad_sandbox_documents",
+    metadata,
+    Column("seq", Id, primary_key=True, autoincrement=True),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("type", String(20), nullable=False, index=True),
+    Column("name", String(255), nullable=False),
+    Column("external_code", String(255), nullable=False, index=True),
+    Column("sync_id", String(36), unique=True),
+    Column("moment", String(30), nullable=False),
+    Column("applicable", Boolean, nullable=False, default=True),
+    Column("organization_id", String(36), nullable=False),
+    Column("agent_type", String(20), nullable=False),
+    Column("agent_id", String(36), nullable=False),
+    Column("store_id", String(36), nullable=False),
+    Column("demand_id", String(36)),  # a return's basis
+    Column("description", String(4096), nullable=False, default=""),
+    Column("created", String(30), nullable=False),
+)
+
+positions = Table(
+    "moysklad_sandbox_positions",
+    metadata,
+    Column("seq", Id, primary_key=True, autoincrement=True),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("document_id", String(36), nullable=False, index=True),
+    Column("assortment_type", String(20), nullable=False),
+    Column("assortment_id", String(36), nullable=False),
+    Column("quantity", Float, nullable=False),
+    Column("price", Float, nullable=False, default=0.0),  # kopecks
+    Column("discount", Float, nullable=False, default=0.0),
+    Column("vat", Float, nullable=False, default=0.0),
+)

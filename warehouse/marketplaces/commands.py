@@ -34,11 +34,11 @@ LABEL_AFTER = {"wb": "confirm", "ozon": "pack", "yandex": "pack", "megamarket": 
 
 def send(session: Session, command: OutboxCommand) -> None:
     """Deliver ``command`` to its account's marketplace (raises base.* errors)."""
-    kind = command.account.kind
+    kind = command.cabinet.kind
     handler = HANDLERS.get((kind, command.kind)) or HANDLERS.get(("*", command.kind))
     if handler is None:
         raise RejectedError(f"unknown command {command.kind!r} for {kind}")
-    with client_for(command.account) as client:
+    with client_for(command.cabinet) as client:
         handler(session, client, command)
 
 
@@ -68,7 +68,7 @@ def _nothing(session: Session, client: Any, command: OutboxCommand) -> None:
 
 
 def _push_stock(session: Session, client: Any, command: OutboxCommand) -> None:
-    account = command.account
+    account = command.cabinet
     levels = stock_sync.levels(session, account)
     if not levels:
         return
@@ -118,7 +118,7 @@ def _wb_confirm(session: Session, client: Any, command: OutboxCommand) -> None:
         return
     if supplier_status != "new":
         raise RejectedError(f"order is {supplier_status} at Wildberries", code=supplier_status)
-    supply = _open_wb_supply(session, client, command.account, handovers.ship_date_for(order))
+    supply = _open_wb_supply(session, client, command.cabinet, handovers.ship_date_for(order))
     client.add_to_supply(supply.external_id, [order.external_id])
     order.marketplace_status = "confirm/waiting"
     order.handover_id = supply.id
@@ -171,7 +171,7 @@ def _ozon_pack(session: Session, client: Any, command: OutboxCommand) -> None:
 def _ozon_push_stock(session: Session, client: Any, command: OutboxCommand) -> None:
     """As ``_push_stock``, but Ozon answers per product: the products it refused stay
     unpushed (sent again at the next push), the rest count as pushed."""
-    account = command.account
+    account = command.cabinet
     levels = stock_sync.levels(session, account)
     if not levels:
         return

@@ -1,4 +1,7 @@
-"""The outbox: every command owed to a marketplace, kept until the marketplace has it.
+"""The outbox: every command owed to an outside system, kept until that system has it.
+
+Marketplace cabinets get their commands (confirm, pack, hand_over, push_stock…); the
+accounting system gets the documents we write there (``warehouse.accounting.documents``).
 
 A command is a row written in the same transaction as the change that causes it.
 After commit an RQ job is enqueued to deliver it; a failed delivery is recorded on
@@ -14,12 +17,18 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from warehouse.infra import queue
 from warehouse.marketplaces.base import AuthError, MarketplaceError, TransientError
-from warehouse.models import MarketplaceAccount, Order, OutboxCommand, utcnow
+from warehouse.models import (
+    AccountingAccount,
+    MarketplaceAccount,
+    Order,
+    OutboxCommand,
+    utcnow,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +59,33 @@ def queue_command(
     return command
 
 
+def queue_accounting(
+    session: Session,
+    account: AccountingAccount,
+    kind: str,
+    *,
+    payload: dict[str, Any],
+    dedupe_key: str | None = None,
+) -> OutboxCommand:
+    """Owe ``kind`` to the accounting system: delivered after commit, retried like a
+    marketplace's command, never in the way of the change that caused it."""
+    command = OutboxCommand(accounting_account=account, kind=kind, dedupe_key=dedupe_key)
+    command.payload = payload
+    command.next_attempt_at = utcnow()
+    session.add(command)
+    session.flush()
+    ring(session, command.id)
+    logger.info("outbox queued command=%s kind=%s accounting=%s", command.id, kind, account.id)
+    return command
+
+
+def lock_name(account_id: int | None, accounting_account_id: int | None) -> str:
+    """One call at a time per account: a cabinet's, or an accounting account's."""
+    if accounting_account_id is not None:
+        return f"warehouse:outbox:accounting:{accounting_account_id}"
+    return f"warehouse:outbox:account:{account_id}"
+
+
 def ring(session: Session, command_id: int, at: datetime | None = None) -> None:
     queue.enqueue_after_commit(
         session, "warehouse.jobs.deliver_outbox", command_id, queue="outbox", at=at
@@ -72,7 +108,7 @@ def deliver(
     )
     if command is None or command.status != "pending":
         return None
-    if not command.account.may_be_called:  # waits until the cabinet is on / its key fixed
+    if not command.target.may_be_called:  # waits until the account is on / its key fixed
         return None
     if command.next_attempt_at > utcnow() + timedelta(seconds=1):
         return None
@@ -88,11 +124,11 @@ def deliver(
         command.last_error = str(exc)[:1000]
         logger.warning("outbox retry command=%s in=%ss error=%s", command.id, wait, exc)
         return command
-    except AuthError as exc:  # the cabinet's fault, not the command's: it waits for a fixed key
+    except AuthError as exc:  # the account's fault, not the command's: it waits for a fixed key
         command.attempts -= 1
         command.last_error = str(exc)[:1000]
-        command.account.problem = "auth"
-        command.account.last_error = command.last_error
+        command.target.problem = "auth"
+        command.target.last_error = command.last_error
         logger.error("outbox held (account key refused) command=%s error=%s", command.id, exc)
         return command
     except MarketplaceError as exc:
@@ -127,13 +163,29 @@ def due_commands(session: Session, limit: int = 500) -> list[int]:
     return list(
         session.scalars(
             select(OutboxCommand.id)
-            .join(MarketplaceAccount, MarketplaceAccount.id == OutboxCommand.account_id)
+            .outerjoin(MarketplaceAccount, MarketplaceAccount.id == OutboxCommand.account_id)
+            .outerjoin(
+                AccountingAccount, AccountingAccount.id == OutboxCommand.accounting_account_id
+            )
             .where(OutboxCommand.status == "pending", OutboxCommand.next_attempt_at <= utcnow())
-            .where(MarketplaceAccount.callable_clause())
+            .where(
+                or_(
+                    MarketplaceAccount.callable_clause(),
+                    AccountingAccount.callable_clause(),
+                )
+            )
             .order_by(OutboxCommand.next_attempt_at)
             .limit(limit)
         )
     )
+
+
+def wake(session: Session, command_id: int) -> None:
+    """What a pending command waited for has happened: try it now, not after its backoff."""
+    command = session.get(OutboxCommand, command_id)
+    if command is not None and command.status == "pending":
+        command.next_attempt_at = utcnow()
+        ring(session, command_id)
 
 
 def retry_failed(session: Session, command_id: int) -> None:

@@ -2,8 +2,11 @@
 
 from warehouse.models.accounting import (
     ACCOUNTING_KINDS,
+    DOCUMENT_KINDS,
     AccountingAccount,
+    AccountingDocument,
     AccountingItem,
+    AccountingStock,
     AccountingSync,
 )
 from warehouse.models.base import Base, utcnow
@@ -66,6 +69,7 @@ from warehouse.models.work import (
 __all__ = [
     "ACCOUNTING_KINDS",
     "ACCOUNT_PROBLEMS",
+    "DOCUMENT_KINDS",
     "HANDOVER_STATUSES",
     "MARKETPLACES",
     "ORDER_STATUSES",
@@ -74,7 +78,9 @@ __all__ = [
     "PRINT_JOB_STATUSES",
     "TO_PICK_STATUSES",
     "AccountingAccount",
+    "AccountingDocument",
     "AccountingItem",
+    "AccountingStock",
     "AccountingSync",
     "Base",
     "CatalogueUpload",

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warehouse.accounting import documents as accounting_documents
 from warehouse.errors import DomainError, NotFound
 from warehouse.models import Location, OrderLine, Return, ReturnUnit, User, Warehouse, utcnow
 from warehouse.models.returns import RETURN_GRADES
@@ -200,13 +201,15 @@ def _grade(
 
 def close(session: Session, return_id: int, *, user: User) -> Return:
     """The return is finished (every unit graded, or the rest never came): the order is
-    ``returned`` and the goods put back are pushed to the marketplaces."""
+    ``returned``, the goods put back are pushed to the marketplaces and the accounting
+    system is owed a customer return (through the outbox)."""
     ret = get(session, return_id)
     if ret.status != "open":
         raise DomainError("return_closed", order=ret.order.external_id)
     ret.status, ret.closed_at = "done", utcnow()
     ret.order.status = "returned"
     stock_sync.changed(session, {u.product_id for u in ret.units if u.grade == "stock"})
+    accounting_documents.return_closed(session, ret)
     session.flush()
     logger.info("return closed return=%s order=%s by=%s", ret.id, ret.order_id, user.id)
     return ret

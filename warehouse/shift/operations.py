@@ -229,7 +229,10 @@ def accounts(session: Session) -> list[AccountHealth]:
     owed = dict(
         session.execute(
             select(OutboxCommand.account_id, func.count())
-            .where(OutboxCommand.status.in_(("pending", "failed")))
+            .where(
+                OutboxCommand.account_id.is_not(None),
+                OutboxCommand.status.in_(("pending", "failed")),
+            )
             .group_by(OutboxCommand.account_id)
         )
         .tuples()

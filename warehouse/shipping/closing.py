@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warehouse.accounting import documents as accounting_documents
 from warehouse.errors import DomainError
 from warehouse.labels import print_jobs
 from warehouse.marketplaces.base import RejectedError, TransientError
@@ -88,13 +89,16 @@ def _after_the_orders_own(session: Session, handover: HandOver, command: OutboxC
 
 
 def finish(session: Session, handover: HandOver) -> None:
-    """The marketplace has it: closed, orders handed over, papers to the Zebra."""
+    """The marketplace has it: closed, orders handed over, papers to the Zebra, and the
+    accounting system owed a shipment document per order (through the outbox)."""
     handover.status = "closed"
     handover.closed_at = utcnow()
-    for order in handovers.loaded_orders(session, handover):
+    loaded = handovers.loaded_orders(session, handover)
+    for order in loaded:
         if order.status in handovers.PACKED:
             order.status = "handed_over"
     history.record(session, handover, "closed", handover.marketplace_state or "")
+    accounting_documents.handover_closed(session, handover, loaded)
     _print_papers(session, handover)
     logger.info("handover closed handover=%s", handover.id)
 

@@ -1009,3 +1009,77 @@ HANDOVER_WORDS = {
     "removed": _l("left out by the marketplace"),
 }
 handover_word = _words(HANDOVER_WORDS)  # hand-overs: states, papers, history lines
+
+
+# МойСклад: what the documents name, the documents we write there (warehouse.accounting).
+ACCOUNT_FIELDS.update(
+    {
+        "organization_id": _l("Legal entity in MoySklad"),
+        "store_id": _l("MoySklad store the goods leave and come back to"),
+        "agent_wb": _l("Counterparty for Wildberries"),
+        "agent_ozon": _l("Counterparty for Ozon"),
+        "agent_yandex": _l("Counterparty for Yandex Market"),
+        "agent_megamarket": _l("Counterparty for Megamarket"),
+    }
+)
+TEXTS.update(
+    {
+        "moysklad_bad_id": lambda p: _(
+            "Not a MoySklad id (it looks like 12345678-90ab-cdef-1234-567890abcdef): %(fields)s",
+            fields=_fields(p["fields"]),
+        ),
+        "document_not_found": lambda p: _("No such document"),
+    }
+)
+ACCOUNT_TEXTS.update(
+    {
+        "choices_off": _l(
+            "The account is switched off or its token was refused, so MoySklad was not asked "
+            "for its lists: type the ids"
+        ),
+        "choices_auth": _l("MoySklad refused the token, so its lists are not shown: type the ids"),
+        "choices_unavailable": _l(
+            "MoySklad does not answer now, so its lists are not shown: type the ids"
+        ),
+        "choices_refused": _l("MoySklad refused to list them: type the ids"),
+    }
+)
+DOCUMENT_KINDS = {"demand": _l("Shipment"), "salesreturn": _l("Customer return")}
+document_kind = _words(DOCUMENT_KINDS)
+SKIP_REASONS = {
+    "not_linked": _l("no MoySklad item is linked to the product"),
+    "no_product": _l("the order line has no product of ours"),
+    "not_shipped": _l("it was left out of the shipment document"),
+}
+skip_reason = _words(SKIP_REASONS)
+DOCUMENT_SETTINGS_ERRORS = {
+    "settings:no_agent": _l(
+        "The account names no counterparty for this marketplace: choose one above, then «Retry»"
+    ),
+    "settings:no_store": _l("Choose the legal entity and the store above, then «Retry»"),
+}
+
+
+def document_error(error: str | None) -> str:
+    """Why a document is not in МойСклад: our settings in words, else МойСклад's own."""
+    if not error:
+        return ""
+    if error in DOCUMENT_SETTINGS_ERRORS:
+        return str(DOCUMENT_SETTINGS_ERRORS[error])
+    return _("MoySklad refused the document: %(words)s", words=error)
+
+
+def document_state(document: Any, command: Any) -> str:
+    """Where a document is: in МойСклад, refused, being tried again, or waiting its turn."""
+    if document.moysklad_id:
+        return _("in MoySklad")
+    if command is None:
+        return _("not sent")
+    if command.status == "failed":
+        return _("refused")
+    if command.attempts:
+        return _(
+            "MoySklad did not take it yet (attempts: %(n)s), tries again by itself",
+            n=command.attempts,
+        )
+    return _("waiting to be sent")

@@ -1,0 +1,401 @@
+"""Our shipments and returns written to МойСклад as documents, through the outbox.
+
+When a pickup is closed (``shipping.closing.finish``) every order it handed over owes each
+writing account an Отгрузка (``demand``); when a return is finished
+(``orders.returns.close``), a Возврат покупателя (``salesreturn``) of the units that came
+back — put on a shelf or kept aside as defect (written-off ones were destroyed, not
+returned to stock). Both are an ``AccountingDocument`` row plus an outbox command made in
+the same transaction: closing never waits on МойСклад, and a dead or slow МойСклад only
+delays the documents.
+
+Delivering (``send``) makes the document once, whatever happens in between: it is looked up
+by its ``externalCode`` (our stable name: the marketplace's order number) before it is
+created, it carries a ``syncId`` derived from that name (МойСклад answers a repeated create
+with the document it made), and its МойСклад id is kept once known. A line whose product
+has no МойСклад item is left out of the positions and kept in ``skipped``: the document
+still goes, the desk names what was left out. A return waits for its order's shipment to
+be in МойСклад and is then made on it (the reference wants the demand's agent, goods and
+prices), else — an order shipped before documents were written — without a basis.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warehouse.accounting import accounts
+from warehouse.accounting.moysklad import MoySkladClient, Refused
+from warehouse.errors import NotFound
+from warehouse.labels.own_labels import MARKETPLACE_NAMES
+from warehouse.marketplaces import outbox
+from warehouse.marketplaces.base import RejectedError, TransientError
+from warehouse.models import (
+    AccountingAccount,
+    AccountingDocument,
+    AccountingItem,
+    HandOver,
+    Order,
+    OutboxCommand,
+    Return,
+    utcnow,
+)
+from warehouse.shipping.handovers import LOCAL, number
+
+logger = logging.getLogger(__name__)
+
+COMMAND = "accounting_document"
+RETURNED = ("stock", "defect")  # the grades that came back to us; write-offs were destroyed
+SAFE = re.compile(r"[^0-9A-Za-z._-]")
+SETTINGS = ("no_store", "no_agent")  # our own refusals: the account's settings lack an id
+
+
+# --- owed when a pickup or a return is closed -------------------------------------------------
+
+
+def handover_closed(session: Session, handover: HandOver, orders: Iterable[Order]) -> int:
+    """Owe each writing account a shipment document for every order handed over."""
+    made = 0
+    for account in accounts.writing_accounts(session):
+        for order in orders:
+            code = external_code("demand", order)
+            made += _owe(session, account, "demand", order, code, handover_id=handover.id)
+    return made
+
+
+def return_closed(session: Session, ret: Return) -> int:
+    """Owe each writing account a customer return of the units that came back, if any."""
+    if not any(unit.grade in RETURNED for unit in ret.units):
+        return 0
+    made = 0
+    for account in accounts.writing_accounts(session):
+        code = external_code("salesreturn", ret.order)
+        made += _owe(session, account, "salesreturn", ret.order, code, return_id=ret.id)
+    return made
+
+
+def external_code(kind: str, order: Order) -> str:
+    """Our name for the document in МойСклад: the marketplace's order number, which names
+    the same sale even if our own database were started afresh."""
+    prefix = "wh-demand" if kind == "demand" else "wh-return"
+    return f"{prefix}-{order.account.kind}-{SAFE.sub('_', order.external_id)}"[:255]
+
+
+def _owe(
+    session: Session,
+    account: AccountingAccount,
+    kind: str,
+    order: Order,
+    code: str,
+    **link: int,
+) -> int:
+    owed = session.scalar(
+        select(AccountingDocument.id).where(
+            AccountingDocument.account_id == account.id,
+            AccountingDocument.kind == kind,
+            AccountingDocument.order_id == order.id,
+        )
+    )
+    if owed is not None:
+        return 0
+    document = AccountingDocument(
+        account_id=account.id, kind=kind, order_id=order.id, external_code=code, **link
+    )
+    session.add(document)
+    session.flush()
+    command = outbox.queue_accounting(
+        session,
+        account,
+        COMMAND,
+        payload={"document_id": document.id},
+        dedupe_key=f"{COMMAND}:{document.id}",
+    )
+    document.command_id = command.id
+    logger.info(
+        "accounting document owed document=%s kind=%s order=%s", document.id, kind, order.id
+    )
+    return 1
+
+
+# --- delivered by the outbox ------------------------------------------------------------------
+
+
+def send(session: Session, command: OutboxCommand) -> None:
+    """The outbox handler of accounting commands (raises ``marketplaces.base`` errors)."""
+    account = command.accounting_account
+    if account is None or command.kind != COMMAND:
+        raise RejectedError(f"unknown accounting command {command.kind!r}", code="unknown")
+    document = session.get_one(AccountingDocument, int(command.payload["document_id"]))
+    if document.moysklad_id:
+        return  # made by an earlier delivery whose answer was recorded
+    with accounts.client_for(account) as client:
+        try:
+            _make(session, client, account, document)
+        except Refused as exc:
+            document.error = exc.words
+            raise
+        except RejectedError as exc:
+            ours = exc.code in SETTINGS
+            document.error = f"settings:{exc.code}" if ours else str(exc)[:1000]
+            raise
+    document.error = None
+
+
+def _make(
+    session: Session,
+    client: MoySkladClient,
+    account: AccountingAccount,
+    document: AccountingDocument,
+) -> None:
+    if document.kind == "salesreturn":
+        _shipped(session, account, document.order)  # no call while its demand is owed
+    found = client.find_document(document.kind, document.external_code)
+    if found is None:
+        body = _body(session, client, account, document)
+        found = client.create_document(document.kind, body)
+        logger.info("accounting document created document=%s id=%s", document.id, found.get("id"))
+    else:
+        logger.info("accounting document found document=%s id=%s", document.id, found.get("id"))
+    document.moysklad_id = str(found["id"])
+    document.sent_at = utcnow()
+    if document.kind == "demand":
+        _wake_return(session, document)
+
+
+def _wake_return(session: Session, demand: AccountingDocument) -> None:
+    """A return that waited for this shipment goes now, not after its backoff."""
+    waiting = session.scalar(
+        select(AccountingDocument.command_id).where(
+            AccountingDocument.account_id == demand.account_id,
+            AccountingDocument.kind == "salesreturn",
+            AccountingDocument.order_id == demand.order_id,
+        )
+    )
+    if waiting is not None:
+        outbox.wake(session, waiting)
+
+
+def _body(
+    session: Session,
+    client: MoySkladClient,
+    account: AccountingAccount,
+    document: AccountingDocument,
+) -> dict[str, Any]:
+    settings = accounts.document_settings(account)
+    order = document.order
+    agent = settings.agents.get(order.account.kind, "")
+    if not (settings.organization_id and settings.store_id):
+        raise RejectedError("the account names no legal entity or store", code="no_store")
+    if not agent:
+        raise RejectedError(f"no counterparty for {order.account.kind}", code="no_agent")
+    base = account.base_url
+    body: dict[str, Any] = {
+        "externalCode": document.external_code,
+        "syncId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"warehouse:{document.external_code}")),
+        "applicable": True,
+        "organization": ref(base, "organization", settings.organization_id),
+        "agent": ref(base, "counterparty", agent),
+        "store": ref(base, "store", settings.store_id),
+    }
+    if document.kind == "demand":
+        return body | _demand(session, account, document)
+    return body | _salesreturn(session, client, account, document)
+
+
+def _demand(
+    session: Session, account: AccountingAccount, document: AccountingDocument
+) -> dict[str, Any]:
+    order = document.order
+    units = {line.id: line.quantity for line in order.lines if line.quantity > 0}
+    document.positions, document.skipped = _positions(session, account, order, units)
+    handover = session.get(HandOver, document.handover_id) if document.handover_id else None
+    pickup = f"; отгрузка {number(handover)}" if handover is not None else ""
+    return {
+        "moment": moment(handover.closed_at if handover and handover.closed_at else utcnow()),
+        "description": f"{_sale(order)}{pickup}",
+        "positions": [_position(account.base_url, p) for p in document.positions],
+    }
+
+
+def _salesreturn(
+    session: Session,
+    client: MoySkladClient,
+    account: AccountingAccount,
+    document: AccountingDocument,
+) -> dict[str, Any]:
+    ret = session.get_one(Return, document.return_id)
+    units: dict[int, int] = {}
+    defect = 0
+    for unit in ret.units:
+        if unit.grade in RETURNED:
+            units[unit.line_id] = units.get(unit.line_id, 0) + unit.quantity
+            defect += unit.quantity if unit.grade == "defect" else 0
+    found: dict[str, Any] = {
+        "moment": moment(ret.closed_at or utcnow()),
+        "description": f"Возврат: {_sale(ret.order)}" + (f"; брак: {defect} шт." if defect else ""),
+    }
+    demand = _shipped(session, account, ret.order)
+    if demand is None:
+        document.positions, document.skipped = _positions(session, account, ret.order, units)
+    else:
+        document.positions, document.skipped = _as_shipped(demand, units)
+        shipped = client.document("demand", str(demand.moysklad_id))
+        found |= {  # the reference: a return's agent and legal entity are its demand's
+            "demand": {"meta": shipped["meta"]},
+            "agent": shipped["agent"],
+            "organization": shipped["organization"],
+        }
+    found["positions"] = [_position(account.base_url, p) for p in document.positions]
+    return found
+
+
+def _shipped(
+    session: Session, account: AccountingAccount, order: Order
+) -> AccountingDocument | None:
+    """The order's shipment in МойСклад; a TransientError while it is owed but not there
+    yet (the return is made on it, so it waits — also behind a refused one, which a person
+    retries)."""
+    demand = session.scalar(
+        select(AccountingDocument).where(
+            AccountingDocument.account_id == account.id,
+            AccountingDocument.kind == "demand",
+            AccountingDocument.order_id == order.id,
+        )
+    )
+    if demand is not None and not demand.moysklad_id:
+        raise TransientError("the order's shipment is not in МойСклад yet: the return waits")
+    return demand
+
+
+def _positions(
+    session: Session, account: AccountingAccount, order: Order, units: dict[int, int]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(positions, skipped) for ``units`` per order line: each line as its product's
+    МойСклад item at the line's price, or skipped when its product has none."""
+    items = _items(session, account, [line.product_id for line in order.lines if line.product_id])
+    sent: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
+    for line in order.lines:
+        quantity = units.get(line.id, 0)
+        if quantity <= 0:
+            continue
+        article = line.product.article if line.product else line.article or line.barcode
+        item = items.get(line.product_id) if line.product_id else None
+        if item is None:
+            reason = "not_linked" if line.product_id else "no_product"
+            skipped.append(
+                {"line": line.id, "article": article, "quantity": quantity, "reason": reason}
+            )
+            logger.warning(
+                "accounting position skipped order=%s line=%s %s", order.id, line.id, reason
+            )
+            continue
+        sent.append(
+            {
+                "line": line.id,
+                "article": article,
+                "type": item.item_type,
+                "id": item.external_id,
+                "quantity": quantity,
+                "price": line.price_kopecks,
+            }
+        )
+    return sent, skipped
+
+
+def _as_shipped(
+    demand: AccountingDocument, units: dict[int, int]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A return on its demand: each returned line as the demand sent it (same item, same
+    price); a line the demand left out is left out again."""
+    shipped = {position["line"]: position for position in demand.positions}
+    left = {entry["line"]: entry for entry in demand.skipped}
+    sent, skipped = [], []
+    for line_id, quantity in sorted(units.items()):
+        if line_id in shipped:
+            sent.append(
+                {**shipped[line_id], "quantity": min(quantity, shipped[line_id]["quantity"])}
+            )
+        else:
+            entry = left.get(line_id, {"line": line_id, "article": "", "reason": "not_shipped"})
+            skipped.append({**entry, "quantity": quantity})
+    return sent, skipped
+
+
+def _items(
+    session: Session, account: AccountingAccount, product_ids: list[int]
+) -> dict[int, AccountingItem]:
+    """The МойСклад item of each product (the first linked, should there be two)."""
+    found: dict[int, AccountingItem] = {}
+    rows = session.scalars(
+        select(AccountingItem)
+        .where(AccountingItem.account_id == account.id, AccountingItem.product_id.in_(product_ids))
+        .order_by(AccountingItem.id)
+    )
+    for item in rows:
+        found.setdefault(item.product_id, item)
+    return found
+
+
+def _position(base: str, position: dict[str, Any]) -> dict[str, Any]:
+    """A position at the order's unit price (kopecks); VAT and discount are left to
+    МойСклад (the item's own rate), which knows the seller's taxes and we do not."""
+    return {
+        "quantity": float(position["quantity"]),
+        "price": float(position["price"]),
+        "assortment": ref(base, position["type"], position["id"]),
+    }
+
+
+def _sale(order: Order) -> str:
+    marketplace = MARKETPLACE_NAMES.get(order.account.kind, order.account.kind)
+    return f"{marketplace}, заказ {order.external_id}"
+
+
+def ref(base: str, entity: str, entity_id: str) -> dict[str, Any]:
+    """A reference by meta, as the reference writes one in a request body."""
+    return {
+        "meta": {
+            "href": f"{base.rstrip('/')}/entity/{entity}/{entity_id}",
+            "type": entity,
+            "mediaType": "application/json",
+        }
+    }
+
+
+def moment(at: datetime) -> str:
+    """A document's date as МойСклад reads it: Moscow time, ``ГГГГ-ММ-ДД ЧЧ:мм:сс``."""
+    return at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S")
+
+
+# --- the desk ---------------------------------------------------------------------------------
+
+
+def recent(session: Session, account_id: int, limit: int = 100) -> list[AccountingDocument]:
+    return list(
+        session.scalars(
+            select(AccountingDocument)
+            .where(AccountingDocument.account_id == account_id)
+            .order_by(AccountingDocument.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def command_of(session: Session, document: AccountingDocument) -> OutboxCommand | None:
+    return session.get(OutboxCommand, document.command_id) if document.command_id else None
+
+
+def retry(session: Session, account_id: int, document_id: int) -> None:
+    """A person fixed the cause (settings, a link, МойСклад itself): send it again."""
+    document = session.get(AccountingDocument, document_id)
+    if document is None or document.account_id != account_id:
+        raise NotFound("document_not_found")
+    if document.command_id is not None:
+        outbox.retry_failed(session, document.command_id)
