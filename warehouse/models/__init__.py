@@ -6,6 +6,7 @@ from warehouse.models.accounting import (
     AccountingItem,
     AccountingSync,
 )
+from warehouse.models.alerts import ALERT_KINDS, ALERT_STATUSES, Alert, AlertBot
 from warehouse.models.base import Base, utcnow
 from warehouse.models.boxes import IssuedSscc
 from warehouse.models.catalog import (
@@ -65,6 +66,8 @@ from warehouse.models.work import (
 __all__ = [
     "ACCOUNTING_KINDS",
     "ACCOUNT_PROBLEMS",
+    "ALERT_KINDS",
+    "ALERT_STATUSES",
     "HANDOVER_STATUSES",
     "MARKETPLACES",
     "ORDER_STATUSES",
@@ -74,6 +77,8 @@ __all__ = [
     "AccountingAccount",
     "AccountingItem",
     "AccountingSync",
+    "Alert",
+    "AlertBot",
     "Base",
     "CatalogueUpload",
     "CountBin",
