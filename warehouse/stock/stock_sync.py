@@ -14,12 +14,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from warehouse.marketplaces import outbox
 from warehouse.models import Listing, Location, MarketplaceAccount, OutboxCommand, Stock
+from warehouse.stock.overview import free_units
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +54,7 @@ def queue_push(session: Session, account: MarketplaceAccount, delay_seconds: flo
 
 def levels(session: Session, account: MarketplaceAccount) -> dict[str, int]:
     """sku → free stock in the account's warehouse, for linked cards whose level changed."""
-    # the receiving area's goods are not free until put away
-    free = func.sum(case((Location.receiving, 0), else_=Stock.on_hand - Stock.reserved))
+    free = func.sum(free_units())  # the receiving area's goods are not free until put away
     rows = session.execute(
         select(Listing.sku, Listing.last_pushed, free)
         .join(Stock, Stock.product_id == Listing.product_id)

@@ -40,6 +40,7 @@ def register_web(app: Flask) -> None:
         receiving,
         security,
         settings,
+        stock,
         stock_counts,
         stock_history,
         supervisor,
@@ -90,6 +91,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(printers.bp)
     app.register_blueprint(label_printing.bp)
     app.register_blueprint(stock_history.bp)
+    app.register_blueprint(stock.bp)
     app.register_blueprint(stock_counts.bp)
     app.register_blueprint(receiving.bp)
     app.register_blueprint(previews.bp)

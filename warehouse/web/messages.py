@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+if TYPE_CHECKING:
+    from warehouse.models import OutboxCommand
 
 TEXTS = {
     "bin_ok": lambda p: _("Bin %(bin)s. Take: %(product)s", **p),
@@ -761,6 +764,22 @@ def account_result(code: str) -> str:
 def account_problem(problem: str | None) -> str:
     """A cabinet's last failure (``MarketplaceAccount.problem``) in words; empty if none."""
     return account_result(f"connection_{problem}") if problem else ""
+
+
+def push_state(command: OutboxCommand | None) -> str:
+    """A cabinet's last stock push (``push_stock`` outbox command) in words; its technical
+    error, when it has one, is shown beside them."""
+    if command is None:
+        return _("No stock push yet")
+    if command.status == "done":
+        return _("Delivered")
+    if command.status == "failed":
+        return _("The marketplace refused the push: see the error, fix it, then «Retry» on Orders")
+    if not command.account.may_be_called:
+        return _("Waiting: the account is switched off or its key was refused")
+    if command.last_error:
+        return _("Not delivered yet: the marketplace did not take it, it is sent again by itself")
+    return _("Waiting to be sent (a few seconds after a change)")
 
 
 # What each field of a cabinet's form means (the sealed credentials and the settings).
