@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from warehouse.alerts import low_stock
 from warehouse.marketplaces import outbox
 from warehouse.models import Listing, Location, MarketplaceAccount, OutboxCommand, Stock
 from warehouse.stock.overview import free_units
@@ -37,6 +38,9 @@ def changed(session: Session, product_ids: Iterable[int], delay_seconds: float =
     )
     for account_id in list(account_ids):
         queue_push(session, session.get_one(MarketplaceAccount, account_id), delay_seconds)
+    # after the pushes: a push's savepoint rolled back (one queued at the same moment)
+    # drops what was gathered for after the commit, this mark included
+    low_stock.mark(session, ids)  # a level may have crossed its minimum
 
 
 def queue_push(session: Session, account: MarketplaceAccount, delay_seconds: float = 5) -> None:
