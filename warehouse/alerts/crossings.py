@@ -28,7 +28,7 @@ def settle(
 ) -> list[Alert]:
     """Open an alert for each subject of ``bad`` (id → what was seen) that has none open;
     resolve the open alerts of the ``checked`` subjects (all, when None) that are not bad
-    any more. Returns the alerts opened."""
+    any more; one still waiting to be sent takes what is seen now. The alerts opened."""
     query = select(Alert).where(Alert.kind == kind, Alert.resolved_at.is_(None))
     if checked is not None:
         query = query.where(Alert.subject_id.in_(list(checked)))
@@ -37,6 +37,8 @@ def settle(
     for subject_id, alert in open_now.items():
         if subject_id not in bad:
             resolve(alert, now)
+        elif alert.status == "pending":  # not sent yet: it will say what is seen now
+            alert.details = bad[subject_id]
     opened = []
     for subject_id, seen in bad.items():
         new = None if subject_id in open_now else _open(session, kind, subject_id, seen)
