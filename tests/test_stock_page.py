@@ -152,6 +152,7 @@ def test_an_account_shows_what_we_push_for_each_card_and_its_last_push(app, clie
     assert push
     assert "Маркетплейс отклонил передачу остатков" in push[1]  # in words
     assert "no such sku" in push[1]  # and the technical text beside them
+    assert '<td class="push-done">—' in push[1]  # never delivered
     cells = re.findall(r'<td class="num">(\d+)</td>', push[1])
     assert cells == ["2", "1"]  # two linked cards, one waiting for a push
 

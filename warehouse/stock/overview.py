@@ -322,12 +322,14 @@ def _groups(bins: list[Bin]) -> list[Group]:
 @dataclass(frozen=True)
 class Push:
     """A cabinet's stock pushes: its linked cards, how many wait for a push (their level
-    changed since the last one) and its last ``push_stock`` command."""
+    changed since the last one), its latest ``push_stock`` command (perhaps still
+    pending) and the latest one the marketplace took."""
 
     account: MarketplaceAccount
     cards: int
     waiting: int
     last: OutboxCommand | None
+    last_done: OutboxCommand | None
 
 
 def pushes(session: Session, account_id: int | None = None) -> list[Push]:
@@ -343,13 +345,15 @@ def _push(session: Session, account: MarketplaceAccount) -> Push:
             Listing.account_id == account.id, Listing.product_id.is_not(None)
         )
     )
-    last = session.scalar(
-        select(OutboxCommand)
-        .where(OutboxCommand.account_id == account.id, OutboxCommand.kind == PUSH_KIND)
-        .order_by(OutboxCommand.id.desc())
-        .limit(1)
+    commands = select(OutboxCommand).where(
+        OutboxCommand.account_id == account.id, OutboxCommand.kind == PUSH_KIND
     )
-    return Push(account, int(linked or 0), _waiting(session, account), last)
+    latest = commands.order_by(OutboxCommand.id.desc()).limit(1)
+    last = session.scalar(latest)
+    done = last if last is not None and last.status == "done" else None
+    if last is not None and done is None:
+        done = session.scalar(latest.where(OutboxCommand.status == "done"))
+    return Push(account, int(linked or 0), _waiting(session, account), last, done)
 
 
 def _waiting(session: Session, account: MarketplaceAccount) -> int:

@@ -18,8 +18,9 @@ from warehouse.web.messages import account_problem, print_problem
 SIGN = "⚠️ "
 
 
-def alert_text(alert: Alert) -> str:
-    """What the alert says: the subject named, what was seen at the crossing."""
+def alert_text(alert: Alert, sign: bool = True) -> str:
+    """What the alert says: the subject named, what was seen (the warning sign leads the
+    Telegram message; the desk's list has a column for the kind instead)."""
     seen = alert.details or {}
     if alert.kind == "low_stock":
         words = _(
@@ -53,7 +54,7 @@ def alert_text(alert: Alert) -> str:
             missing=seen.get("missing", 0),
             orders=seen.get("orders", 0),
         )
-    return SIGN + words
+    return SIGN + words if sign else words
 
 
 def _moment(value: object) -> str:
