@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from printers import VirtualZebra
+from tests.telegram_fake import FakeTelegram, FakeTelegramServer
 from warehouse import create_app, demo
 from warehouse.infra import db, migrate, queue
 from warehouse.models import Base
@@ -146,6 +147,16 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
     server = LiveServer(app).start()
     app.config["PUBLIC_URL"] = server.url
     yield server
+    server.stop()
+
+
+@pytest.fixture
+def telegram(app: Flask) -> Iterator[FakeTelegram]:
+    """A fake Telegram Bot API on a loopback port; the app sends its alerts there."""
+    server = FakeTelegramServer()
+    fake = server.start()
+    app.config["TELEGRAM_API_URL"] = fake.url
+    yield fake
     server.stop()
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app, has_app_context
+from flask_babel import force_locale
 from redis.exceptions import LockError, RedisError
 from redis.lock import Lock
 from rq import get_current_job
@@ -24,6 +25,8 @@ from warehouse.accounting import accounts as accounting_accounts
 from warehouse.accounting import assortment
 from warehouse.accounting import documents as accounting_documents
 from warehouse.accounting import stock as accounting_stock
+from warehouse.alerts import bot as alert_bot
+from warehouse.alerts import low_stock, sending, watch
 from warehouse.catalog import listings
 from warehouse.infra import db, queue
 from warehouse.labels import print_jobs, print_runs, printer_registry
@@ -33,6 +36,7 @@ from warehouse.marketplaces.connectors import client_for
 from warehouse.models import (
     AccountingAccount,
     AccountingSync,
+    Alert,
     MarketplaceAccount,
     OutboxCommand,
     Printer,
@@ -41,6 +45,7 @@ from warehouse.models import (
 )
 from warehouse.orders import intake, statuses
 from warehouse.stock import stock_sync
+from warehouse.web.alert_words import alert_text
 
 logger = logging.getLogger(__name__)
 
@@ -451,3 +456,87 @@ def read_accounting_stock(account_id: int) -> str:
         account.last_error = None
         session.commit()
         return "done"
+
+
+# --- alerts to Telegram ------------------------------------------------------------------
+
+
+def check_stock_alerts(product_ids: list[int]) -> int:
+    """Products whose free units may have crossed their minimum (marked at a stock change)."""
+    with job_session() as session:
+        opened = low_stock.check(session, product_ids)
+        session.commit()
+    if opened:
+        _ring_alerts()
+    return len(opened)
+
+
+def check_alerts() -> int:
+    """Cron: every product against its minimum, the cabinets, printers and pickups; then
+    the sending (it also sends what waited: a pause over, a job lost with Redis)."""
+    with job_session() as session:
+        config = current_app.config
+        now = utcnow()
+        failing = timedelta(minutes=config["ALERT_ACCOUNT_FAILING_MINUTES"])
+        window = timedelta(minutes=config["ALERT_HANDOVER_MINUTES"])
+        opened = low_stock.check(session)
+        opened += watch.accounts(session, now, failing)
+        opened += watch.printers(session)
+        opened += watch.handovers_at_risk(session, now, window)
+        session.commit()
+        _ring_alerts()
+        return len(opened)
+
+
+ALERTS_LOCK = "warehouse:alerts:telegram"
+
+
+def send_alerts() -> str:
+    """Send the pending alerts, oldest first; one sender at a time (across workers), so
+    no alert goes twice and Telegram's pauses are kept."""
+    with job_session() as session:
+        lock = queue.connection().lock(ALERTS_LOCK, timeout=300, blocking_timeout=1)
+        if not lock.acquire():
+            queue.queue("default").enqueue_in(timedelta(seconds=2), send_alerts)
+            return "busy, rescheduled"
+        try:
+            return _send_alerts(session)
+        finally:
+            _release(lock)
+
+
+def _send_alerts(session: Session) -> str:
+    bot = alert_bot.get(session)
+    if bot is None or not sending.may_send(bot):
+        return "not sending"  # no bot, refused token or chat, or a pause (then rung again)
+    config = current_app.config
+    backoff = tuple(config["ALERT_BACKOFF_SECONDS"])
+    outcome = "nothing to send"
+    with alert_bot.client_for(bot) as client:
+        for alert in sending.due(session, int(config["ALERT_SEND_BATCH"])):
+            outcome = sending.send(bot, client, alert, _words(alert), backoff)
+            session.commit()
+            if outcome in ("paused", "stopped"):
+                break
+    if outcome == "paused":
+        _ring_alerts(at=bot.paused_until)
+    elif outcome != "stopped" and sending.due(session, 1):
+        _ring_alerts()  # more than a batch, or opened meanwhile
+    return outcome
+
+
+def _words(alert: Alert) -> str:
+    """The message in the warehouse's language (no one's request to take it from)."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return alert_text(alert)
+
+
+def _ring_alerts(at: datetime | None = None) -> None:
+    """Enqueue the sending (at a moment); Redis away: the cron tick sends them."""
+    try:
+        if at is None:
+            queue.queue("default").enqueue(send_alerts, result_ttl=600)
+        else:
+            queue.queue("default").enqueue_at(at, send_alerts)
+    except (RedisError, OSError) as exc:
+        logger.warning("alert sending not enqueued: %s", exc)

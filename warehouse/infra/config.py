@@ -51,6 +51,16 @@ DEFAULTS: dict[str, Any] = {
     "GS1_COMPANY_PREFIX": None,
     "GS1_SSCC_EXTENSION": 0,
     "MARKETPLACE_TIMEOUT": 10.0,
+    # alerts to Telegram: the Bot API's address (tests point it at a local fake), how long
+    # to wait for it, the pauses after failures in a row (a 429 waits what it asks)
+    "TELEGRAM_API_URL": "https://api.telegram.org",
+    "TELEGRAM_TIMEOUT": 10.0,
+    "ALERT_BACKOFF_SECONDS": (5, 15, 60, 300, 900),
+    "ALERT_SEND_BATCH": 20,  # messages per sending job (then it enqueues itself again)
+    # a pickup is at risk this long before its cutoff with parcels not loaded; a cabinet
+    # is failing when its imports have failed this long (a refused key: at once)
+    "ALERT_HANDOVER_MINUTES": 60,
+    "ALERT_ACCOUNT_FAILING_MINUTES": 5,
     "TSD_IDLE_LOGOUT_MINUTES": 30,
     "TSD_REQUIRE_BIN_SCAN": True,
     # failed logins allowed before the login waits: from one device, and for one person

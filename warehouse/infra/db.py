@@ -7,7 +7,7 @@ run only once the transaction is durable (e.g. enqueueing RQ jobs).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -45,14 +45,28 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
     session.info.setdefault("after_commit", []).append(callback)
 
 
+def gather(
+    session: Session, key: str, values: Iterable[Any], then: Callable[[set[Any]], None]
+) -> None:
+    """Collect ``values`` under ``key`` for the current transaction; once it commits,
+    ``then`` gets them all in one call (many stock movements of one scan: one check)."""
+    gathered: dict[str, set[Any]] = session.info.setdefault("gathered", {})
+    if key not in gathered:
+        collected = gathered[key] = set()
+        after_commit(session, lambda: then(collected))
+    gathered[key].update(values)
+
+
 def _run_after_commit(session: Session) -> None:
     callbacks = session.info.pop("after_commit", [])
+    session.info.pop("gathered", None)
     for callback in callbacks:
         callback()
 
 
 def _drop_after_commit(session: Session) -> None:
     session.info.pop("after_commit", None)
+    session.info.pop("gathered", None)
 
 
 def init_app(app: Flask) -> None:

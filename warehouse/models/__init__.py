@@ -9,6 +9,7 @@ from warehouse.models.accounting import (
     AccountingStock,
     AccountingSync,
 )
+from warehouse.models.alerts import ALERT_KINDS, ALERT_STATUSES, Alert, AlertBot
 from warehouse.models.base import Base, utcnow
 from warehouse.models.boxes import IssuedSscc
 from warehouse.models.catalog import (
@@ -69,6 +70,8 @@ from warehouse.models.work import (
 __all__ = [
     "ACCOUNTING_KINDS",
     "ACCOUNT_PROBLEMS",
+    "ALERT_KINDS",
+    "ALERT_STATUSES",
     "DOCUMENT_KINDS",
     "HANDOVER_STATUSES",
     "MARKETPLACES",
@@ -82,6 +85,8 @@ __all__ = [
     "AccountingItem",
     "AccountingStock",
     "AccountingSync",
+    "Alert",
+    "AlertBot",
     "Base",
     "CatalogueUpload",
     "CountBin",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from warehouse.alerts import low_stock
 from warehouse.errors import DomainError, NotFound
 from warehouse.models import Location, Product, Stock, StockMove, User
 from warehouse.models.work import STOCK_MOVE_REASONS
@@ -76,6 +77,8 @@ def move(
     )
     session.add(row)
     session.flush()
+    if _changes_free(stock, quantity, reserved):
+        low_stock.mark(session, [stock.product_id])  # checked against its minimum after commit
     logger.info(
         "stock moved stock=%s quantity=%s reason=%s document=%s",
         stock.id,
@@ -84,6 +87,12 @@ def move(
         document,
     )
     return row
+
+
+def _changes_free(stock: Stock, quantity: int, reserved: int) -> bool:
+    """Free units change unless the units and their reservation go together (a pick) or
+    the bin is the receiving area (its goods are never free)."""
+    return quantity != reserved and not stock.location.receiving
 
 
 def stock_of(session: Session, product_id: int, location_id: int) -> Stock:

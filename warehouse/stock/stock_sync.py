@@ -14,10 +14,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from warehouse.alerts import low_stock
 from warehouse.marketplaces import outbox
 from warehouse.models import (
     Listing,
@@ -27,6 +28,7 @@ from warehouse.models import (
     Product,
     Stock,
 )
+from warehouse.stock.overview import free_units
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,9 @@ def changed(session: Session, product_ids: Iterable[int], delay_seconds: float =
     )
     for account_id in list(account_ids):
         queue_push(session, session.get_one(MarketplaceAccount, account_id), delay_seconds)
+    # after the pushes: a push's savepoint rolled back (one queued at the same moment)
+    # drops what was gathered for after the commit, this mark included
+    low_stock.mark(session, ids)  # a level may have crossed its minimum
 
 
 def queue_push(session: Session, account: MarketplaceAccount, delay_seconds: float = 5) -> None:
@@ -60,10 +65,8 @@ def queue_push(session: Session, account: MarketplaceAccount, delay_seconds: flo
 
 def levels(session: Session, account: MarketplaceAccount) -> dict[str, int]:
     """sku → free stock in the account's warehouse, for linked cards whose level changed."""
-    # the receiving area's goods are not free until put away, the defect area's never, nor
-    # what lies in a bin or is a product switched off in the catalogue (as reservations)
-    not_for_sale = or_(Location.receiving, Location.defect, ~Location.active, ~Product.active)
-    free = func.sum(case((not_for_sale, 0), else_=Stock.on_hand - Stock.reserved))
+    # a product switched off in the catalogue is not for sale anywhere (as reservations)
+    free = func.sum(case((~Product.active, 0), else_=free_units()))
     rows = session.execute(
         select(Listing.sku, Listing.last_pushed, free)
         .join(Stock, Stock.product_id == Listing.product_id)

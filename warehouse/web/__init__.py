@@ -24,6 +24,7 @@ class RowId(IntegerConverter):
 def register_web(app: Flask) -> None:
     from warehouse.web import (
         accounting,
+        alerts,
         api,
         auth,
         catalogue,
@@ -41,6 +42,7 @@ def register_web(app: Flask) -> None:
         receiving,
         security,
         settings,
+        stock,
         stock_counts,
         stock_history,
         supervisor,
@@ -92,6 +94,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(printers.bp)
     app.register_blueprint(label_printing.bp)
     app.register_blueprint(stock_history.bp)
+    app.register_blueprint(stock.bp)
+    app.register_blueprint(alerts.bp)
     app.register_blueprint(stock_counts.bp)
     app.register_blueprint(receiving.bp)
     app.register_blueprint(previews.bp)

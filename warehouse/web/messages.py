@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+if TYPE_CHECKING:
+    from warehouse.models import OutboxCommand
 
 TEXTS = {
     "bin_ok": lambda p: _("Bin %(bin)s. Take: %(product)s", **p),
@@ -797,6 +800,22 @@ def account_problem(problem: str | None) -> str:
     return account_result(f"connection_{problem}") if problem else ""
 
 
+def push_state(command: OutboxCommand | None) -> str:
+    """A cabinet's last stock push (``push_stock`` outbox command) in words; its technical
+    error, when it has one, is shown beside them."""
+    if command is None:
+        return _("No stock push yet")
+    if command.status == "done":
+        return _("Delivered")
+    if command.status == "failed":
+        return _("The marketplace refused the push: see the error, fix it, then «Retry» on Orders")
+    if not command.target.may_be_called:
+        return _("Waiting: the account is switched off or its key was refused")
+    if command.last_error:
+        return _("Not delivered yet: the marketplace did not take it, it is sent again by itself")
+    return _("Waiting to be sent (a few seconds after a change)")
+
+
 # What each field of a cabinet's form means (the sealed credentials and the settings).
 ACCOUNT_FIELDS = {
     "name": _l("Name"),
@@ -973,6 +992,63 @@ TEXTS.update(
         ),
     }
 )
+
+# Alerts to Telegram: the bot's settings and what Telegram said about it.
+ALERT_BOT_FIELDS = {"token": _l("bot token"), "chat_id": _l("chat id")}
+TEXTS.update(
+    {
+        "alert_bot_incomplete": lambda p: _(
+            "Fill in: %(fields)s",
+            fields=", ".join(str(ALERT_BOT_FIELDS.get(f, f)) for f in p.get("missing", [])),
+        ),
+        "alert_bot_bad_token": lambda p: _(
+            "This is not a bot token: @BotFather gives one like 123456789:AAH… (digits, a "
+            "colon, letters)"
+        ),
+        "alert_bot_bad_chat": lambda p: _(
+            "%(chat)s is not a chat id: a number (a group's starts with -100) or @channelname",
+            **p,
+        ),
+        "alert_bot_ok": lambda p: _("Sent: look at the chat in Telegram"),
+        "alert_bot_token": lambda p: _(
+            "Telegram refused the bot's token: copy it again from @BotFather and save. "
+            "Until then no alert is sent"
+        ),
+        "alert_bot_chat": lambda p: _(
+            "Telegram does not let the bot write to this chat: check the chat id, add the "
+            "bot to the chat (and do not block it), then save. Until then no alert is sent"
+        ),
+        "alert_bot_unavailable": lambda p: _(
+            "Telegram does not answer now: alerts wait and are sent when it does"
+        ),
+        "alert_bot_refused": lambda p: _("Telegram refused the message"),
+        "alert_bot_saved": lambda p: _("Saved"),
+        "alert_bot_removed": lambda p: _("The bot is removed: alerts are kept here, none is sent"),
+    }
+)
+
+
+def bot_problem(problem: str | None) -> str:
+    """Why the bot sends nothing (``AlertBot.problem``) in words; empty if nothing."""
+    return describe(f"alert_bot_{problem}") if problem else ""
+
+
+ALERT_KINDS = {
+    "low_stock": _l("low stock"),
+    "account": _l("marketplace account"),
+    "printer": _l("printer"),
+    "handover": _l("pickup"),
+}
+alert_kind = _words(ALERT_KINDS)
+
+ALERT_STATES = {
+    "pending": _l("waiting to be sent"),
+    "sent": _l("sent"),
+    "skipped": _l("not sent: over before it could be"),
+    "failed": _l("refused by Telegram"),
+}
+alert_state = _words(ALERT_STATES)
+
 
 ROLE_LABELS = {
     "picker": _l("picker"),

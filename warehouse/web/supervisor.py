@@ -12,7 +12,9 @@ from flask import (
     session,
     url_for,
 )
+from sqlalchemy.orm import Session
 
+from warehouse.alerts import bot as alert_bot
 from warehouse.errors import DomainError
 from warehouse.floor import shortages
 from warehouse.infra import db
@@ -22,7 +24,7 @@ from warehouse.staff import users
 from warehouse.web import security
 from warehouse.web.auth import current_user, log_in, supervisor_required, user_by_password
 from warehouse.web.label_printing import label_page
-from warehouse.web.messages import describe
+from warehouse.web.messages import bot_problem, describe
 
 bp = Blueprint("supervisor", __name__)
 
@@ -70,7 +72,14 @@ def index():
         failed_prints=desk.failed_print_jobs(s),
         accounts=desk.accounts(s),
         shortages=shortages.open_shortages(s),
+        alert_problem=_alert_problem(s),
     )
+
+
+def _alert_problem(s: Session) -> str:
+    """Why alerts to Telegram stopped (a refused token or chat), in words; "" if they go."""
+    bot = alert_bot.get(s)
+    return bot_problem(bot.problem) if bot is not None and bot.stopped else ""
 
 
 @bp.post("/shortages/<int:shortage_id>")
