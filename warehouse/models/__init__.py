@@ -18,13 +18,16 @@ from warehouse.models.catalog import (
 )
 from warehouse.models.counts import CountBin, CountFlag, CountLine, StockCount
 from warehouse.models.listings import Listing, StatusMap
+from warehouse.models.order_events import OrderEvent
 from warehouse.models.orders import (
     ACCOUNT_PROBLEMS,
     MARKETPLACES,
+    ORDER_IN_WORK,
     ORDER_STATUSES,
     MarketplaceAccount,
     Order,
     OrderLine,
+    OrderNumber,
     Parcel,
     Reservation,
 )
@@ -67,6 +70,7 @@ __all__ = [
     "ACCOUNT_PROBLEMS",
     "HANDOVER_STATUSES",
     "MARKETPLACES",
+    "ORDER_IN_WORK",
     "ORDER_STATUSES",
     "PRINTER_KINDS",
     "PRINTER_TRANSPORTS",
@@ -88,7 +92,9 @@ __all__ = [
     "MarketplaceAccount",
     "MarkingCode",
     "Order",
+    "OrderEvent",
     "OrderLine",
+    "OrderNumber",
     "OutboxCommand",
     "Parcel",
     "PickBatch",

@@ -20,7 +20,7 @@ class OutboxCommand(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("marketplace_accounts.id"))
-    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     kind: Mapped[str] = mapped_column(String(64))
     # set while pending on commands that must exist once (e.g. one stock push per account)
     dedupe_key: Mapped[str | None] = mapped_column(String(100), unique=True)

@@ -22,6 +22,7 @@ class RowId(IntegerConverter):
 
 
 def register_web(app: Flask) -> None:
+    from warehouse.models import order_events
     from warehouse.web import (
         accounting,
         api,
@@ -54,6 +55,7 @@ def register_web(app: Flask) -> None:
     from warehouse.web.htmx import htmx
 
     app.url_map.converters["int"] = RowId
+    order_events.acting_user_from(auth.acting_user_id)
     htmx.init_app(app)
     security.init_app(app)
     app.context_processor(lambda: {"current_user": auth.current_user()})
