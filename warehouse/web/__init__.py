@@ -60,6 +60,8 @@ def register_web(app: Flask) -> None:
     security.init_app(app)
     app.context_processor(lambda: {"current_user": auth.current_user()})
     app.add_template_filter(messages.status_label, "status_label")
+    app.add_template_filter(messages.order_problem, "order_problem")
+    app.add_template_filter(messages.duration, "duration")
     app.add_template_filter(messages.print_problem, "print_problem")
     app.add_template_filter(messages.short_reason, "short_reason")
     app.add_template_filter(messages.package_label, "package_label")
