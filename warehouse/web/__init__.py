@@ -44,6 +44,7 @@ def register_web(app: Flask) -> None:
         stock_counts,
         stock_history,
         supervisor,
+        timeline_words,
         tsd,
         tsd_counts,
         tsd_moves,
@@ -62,6 +63,8 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(messages.status_label, "status_label")
     app.add_template_filter(messages.order_problem, "order_problem")
     app.add_template_filter(messages.duration, "duration")
+    app.add_template_filter(timeline_words.timeline_text, "timeline_text")
+    app.add_template_filter(timeline_words.timeline_kind, "timeline_kind")
     app.add_template_filter(messages.print_problem, "print_problem")
     app.add_template_filter(messages.short_reason, "short_reason")
     app.add_template_filter(messages.package_label, "package_label")

@@ -21,7 +21,7 @@ from warehouse.floor import shortages
 from warehouse.infra import db
 from warehouse.labels import sscc
 from warehouse.models import ORDER_STATUSES
-from warehouse.shift import desk, orders_window
+from warehouse.shift import desk, order_timeline, orders_window
 from warehouse.shipping.handovers import LOCAL
 from warehouse.staff import users
 from warehouse.web import security
@@ -189,6 +189,7 @@ def _order_page(order_id: int, error: str = "") -> str:
         partial_cancel=shortages.PARTIAL_CANCEL,
         ssccs=sscc.of_parcels(s, [parcel.id for parcel in page.parcels]),
         gs1=sscc.Gs1.from_config(current_app.config),
+        timeline=order_timeline.of(s, order_id),
         error=error,
     )
 
