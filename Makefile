@@ -20,6 +20,7 @@ bench: install
 	$(BIN)/python bench/scan_roundtrip.py
 	$(BIN)/python bench/labels.py
 	$(BIN)/python bench/catalogue_import.py
+	$(BIN)/python bench/orders_page.py
 
 install: $(STAMP) translations
 
