@@ -230,5 +230,5 @@ def test_a_picked_order_reads_in_words_on_its_page_and_a_picker_cannot_open_it(a
     ):
         assert words in history, words
     assert history.index("Заказ получен") < history.index("Скан «LOC-A-01»")
-    assert 'class="event scan trouble"' in history  # the unknown barcode stands out
+    assert 'class="event kind-scan trouble"' in history  # the unknown barcode stands out
     assert client.get("/orders/999999").status_code == 404

@@ -162,9 +162,12 @@ def bad_filter(exc: orders_window.BadFilter):
 
 
 @bp.app_template_filter("deadline")
-def deadline(moment: datetime | None) -> str:
-    """A ship-by moment as the desk reads it: Moscow day and minute."""
-    return moment.astimezone(LOCAL).strftime("%d.%m %H:%M") if moment else "—"
+def deadline(moment: datetime | None, with_year: bool = False) -> str:
+    """A ship-by moment as the desk reads it: Moscow day and minute (the marketplaces'
+    days; the database keeps UTC)."""
+    if moment is None:
+        return "—"
+    return moment.astimezone(LOCAL).strftime("%d.%m.%Y %H:%M" if with_year else "%d.%m %H:%M")
 
 
 @bp.app_template_global("orders_url")
