@@ -82,3 +82,17 @@ def test_numbers_leave_out_blanks_structures_and_duplicates():
     yandex = {"orderId": 77, "delivery": {"shipments": [{"id": 555}, "junk"]}}
     assert numbers.of("yandex", "77", "", yandex) == ["77", "555"]
     assert numbers.of("unknown", "1", "", {"id": 2}) == ["1"]
+
+
+def test_no_code_changes_a_status_behind_the_listeners_back():
+    """A bulk UPDATE of orders would change statuses without history: none is written."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "warehouse"
+    bulk = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "update(Order)" in path.read_text(encoding="utf-8")
+        or "Order.__table__.update" in path.read_text(encoding="utf-8")
+    ]
+    assert bulk == []
