@@ -1,6 +1,6 @@
 """The desk's orders window at 50,000 orders, over HTTP as a logged-in supervisor.
 
-    .venv/bin/python bench/orders_page.py [--orders 50000] [--samples 30]
+    .venv/bin/python bench/orders_page.py [--orders 50000] [--samples 50]
 
 Seeds a fresh SQLite file with N orders (≈2 lines each, five cabinets of four
 marketplaces, a parcel for every packed one, some failed marketplace commands and
@@ -331,8 +331,16 @@ def _figure(
     }
 
 
-def report(database: str, count: int, seconds: float, figures: list[dict[str, Any]]) -> None:
-    print(f"\n{database}: {count} orders, seeded in {seconds:.0f} s")
+def report(
+    database: str,
+    count: int,
+    seconds: float,
+    figures: list[dict[str, Any]],
+    loads: tuple[float, float],
+) -> None:
+    """The figures as a table; the machine's load (1 min) before and after, since a busy
+    machine's p95 is its neighbours' as much as ours."""
+    print(f"\n{database}: {count} orders, seeded in {seconds:.0f} s; load {loads[0]} → {loads[1]}")
     print(f"  {'view':<34} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'KB':>6} {'rows':>5}")
     for f in figures:
         print(
@@ -341,7 +349,14 @@ def report(database: str, count: int, seconds: float, figures: list[dict[str, An
         )
 
 
-def write(database: str, count: int, samples: int, seconds: float, figures: list[Any]) -> Path:
+def write(
+    database: str,
+    count: int,
+    samples: int,
+    seconds: float,
+    figures: list[Any],
+    loads: tuple[float, float],
+) -> Path:
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"orders_page-{database}.json"
     result = {
@@ -353,6 +368,7 @@ def write(database: str, count: int, samples: int, seconds: float, figures: list
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "python": platform.python_version(),
+        "load_average_1min": {"before": loads[0], "after": loads[1]},
         "figures": figures,
     }
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -373,12 +389,14 @@ def run(database: str, url: str | None, count: int, samples: int) -> None:
         port = free_port()
         server = serve(env, port)
         try:
+            load = os.getloadavg()[0]
             figures = measure(f"http://127.0.0.1:{port}", asks, samples)
         finally:
             server.terminate()
             server.wait(timeout=15)
-        report(database, count, seconds, figures)
-        print(f"  written to {write(database, count, samples, seconds, figures)}")
+        loads = (round(load, 2), round(os.getloadavg()[0], 2))
+        report(database, count, seconds, figures, loads)
+        print(f"  written to {write(database, count, samples, seconds, figures, loads)}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -386,7 +404,7 @@ def run(database: str, url: str | None, count: int, samples: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=50_000)
-    parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--samples", type=int, default=50)
     args = parser.parse_args()
     run("sqlite", None, args.orders, args.samples)
     postgres = os.environ.get("WAREHOUSE_BENCH_DATABASE_URL")
