@@ -21,6 +21,7 @@ bench: install
 	$(BIN)/python bench/labels.py
 	$(BIN)/python bench/catalogue_import.py
 	$(BIN)/python bench/stock_page.py
+	$(BIN)/python bench/orders_page.py
 
 install: $(STAMP) translations
 

@@ -143,3 +143,60 @@ def test_0028_down_writes_the_defect_area_off_so_the_ledger_still_adds_up(tmp_pa
         moves = conn.execute(text("SELECT reason, quantity FROM stock_moves ORDER BY id")).all()
         assert [tuple(row) for row in moves] == [("return", 2), ("write_off", -2)]
     engine.dispose()
+
+
+def test_orders_from_before_0030_are_found_by_their_numbers_and_loaded_lines(tmp_path):
+    """0030 on a database with orders and a pickup: every order's numbers (its own, its
+    group's, its JSON's) are kept for the search, and a «loaded» line names its order."""
+    from sqlalchemy import text
+
+    from warehouse.infra.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0025")
+    engine = create_engine(url)
+    raw = '{"id": 42, "rid": "R-42", "orderUid": "cart-7", "skus": ["460"]}'
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO warehouses (id, code, name) VALUES (1, 'W1', 'W')"))
+        conn.execute(
+            text(
+                "INSERT INTO marketplace_accounts (id, kind, name, base_url, "
+                "credentials_encrypted, warehouse_id, settings, active) "
+                "VALUES (1, 'wb', 'WB', 'http://x', x'00', 1, '{}', 1)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO handovers (id, account_id, ship_date, external_id, status, "
+                "marketplace_state, details, created_at) VALUES (3, 1, '2026-12-04', "
+                "'WB-GI-3', 'open', '', '{}', '2026-12-04 10:00:00+00:00')"
+            )
+        )
+        for order_id, external, group, body in ((1, "42", "cart-7", raw), (2, "4", "", "{}")):
+            conn.execute(
+                text(
+                    "INSERT INTO orders (id, account_id, external_id, group_id, "
+                    "marketplace_status, status, created_at, updated_at, handover_id, raw) "
+                    f"VALUES ({order_id}, 1, '{external}', '{group}', 'confirm', 'labelled', "
+                    "'2026-12-04 10:00:00+00:00', '2026-12-04 10:00:00+00:00', 3, :raw)"
+                ),
+                {"raw": body},
+            )
+        for event_id, line in ((1, "42 ← *WB42"), (2, "4 ← *WB4"), (3, "opened")):
+            kind = "opened" if line == "opened" else "loaded"
+            conn.execute(
+                text(
+                    "INSERT INTO handover_events (id, handover_id, at, kind, text) VALUES "
+                    f"({event_id}, 3, '2026-12-04 11:00:00+00:00', '{kind}', :line)"
+                ),
+                {"line": line},
+            )
+    upgrade(url)
+    with engine.connect() as conn:
+        numbers = conn.execute(
+            text("SELECT order_id, number FROM order_numbers ORDER BY order_id, id")
+        ).all()
+        assert [tuple(row) for row in numbers] == [(1, "42"), (1, "cart-7"), (1, "R-42"), (2, "4")]
+        linked = conn.execute(text("SELECT id, order_id FROM handover_events ORDER BY id")).all()
+        assert [tuple(row) for row in linked] == [(1, 1), (2, 2), (3, None)]
+    engine.dispose()

@@ -73,6 +73,10 @@ DEFAULTS: dict[str, Any] = {
     # marketplaces whose orders are re-scanned unit by unit at packing
     "PACK_VERIFY_MARKETPLACES": ("wb", "ozon", "yandex", "megamarket"),
     "PACKAGE_TYPES": ("box-s", "box-m", "box-l", "bag"),
+    # the desk's orders window: rows a page, and how near a deadline makes an order not
+    # yet packed stand out («горит»)
+    "ORDERS_PAGE_SIZE": 50,
+    "ORDERS_AT_RISK_HOURS": 4,
     "BABEL_DEFAULT_LOCALE": "ru",
     # the session cookie: Lax keeps it off cross-site POSTs; Secure when served over TLS
     # (default: when PUBLIC_URL is https://)

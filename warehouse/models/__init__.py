@@ -22,14 +22,17 @@ from warehouse.models.catalog import (
 )
 from warehouse.models.counts import CountBin, CountFlag, CountLine, StockCount
 from warehouse.models.listings import Listing, StatusMap
+from warehouse.models.order_events import OrderEvent
 from warehouse.models.orders import (
     ACCOUNT_PROBLEMS,
     MARKETPLACES,
+    ORDER_IN_WORK,
     ORDER_STATUSES,
     TO_PICK_STATUSES,
     MarketplaceAccount,
     Order,
     OrderLine,
+    OrderNumber,
     Parcel,
     Reservation,
 )
@@ -75,6 +78,7 @@ __all__ = [
     "DOCUMENT_KINDS",
     "HANDOVER_STATUSES",
     "MARKETPLACES",
+    "ORDER_IN_WORK",
     "ORDER_STATUSES",
     "PRINTER_KINDS",
     "PRINTER_TRANSPORTS",
@@ -101,7 +105,9 @@ __all__ = [
     "MarketplaceAccount",
     "MarkingCode",
     "Order",
+    "OrderEvent",
     "OrderLine",
+    "OrderNumber",
     "OutboxCommand",
     "Parcel",
     "PickBatch",

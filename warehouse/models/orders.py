@@ -9,11 +9,13 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
+    Index,
     LargeBinary,
     String,
     UniqueConstraint,
     and_,
     or_,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
@@ -44,6 +46,9 @@ ORDER_STATUSES = (
 )
 # orders whose reserved units are still to be taken from the bins (not picked yet)
 TO_PICK_STATUSES = ("reserved", "picking", "awaiting_stock")
+# still in the warehouse's hands: not handed over (or gone further), not cancelled
+ORDER_IN_WORK = ("new", "reserved", "awaiting_stock", "picking", "picked", "packed", "labelled")
+IN_WORK = one_of("status", ORDER_IN_WORK)
 
 
 class MarketplaceAccount(Base):
@@ -83,6 +88,18 @@ class Order(Base):
     __table_args__ = (
         UniqueConstraint("account_id", "external_id"),
         CheckConstraint(one_of("status", ORDER_STATUSES), name="status"),
+        # the desk's orders window pages by (ship_by, id) under each of its filters
+        Index("ix_orders_ship_by_id", "ship_by", "id"),
+        Index("ix_orders_status_ship_by_id", "status", "ship_by", "id"),
+        Index("ix_orders_account_ship_by_id", "account_id", "ship_by", "id"),
+        # the window's default, orders still in work: the few among many gone ones
+        Index(
+            "ix_orders_in_work_ship_by_id",
+            "ship_by",
+            "id",
+            sqlite_where=text(IN_WORK),
+            postgresql_where=text(IN_WORK),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,10 +117,28 @@ class Order(Base):
     raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
     account: Mapped[MarketplaceAccount] = relationship()
+    numbers: Mapped[list[OrderNumber]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderNumber.id"
+    )
     handover: Mapped[HandOver | None] = relationship()
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
     )
+
+
+class OrderNumber(Base):
+    """A number the order is known by: its own, its group's, and the marketplace's other
+    numbers in its JSON (WB rid, Ozon order id, a Megamarket order code…). The desk's
+    search finds an order by any of them with one indexed lookup."""
+
+    __tablename__ = "order_numbers"
+    __table_args__ = (UniqueConstraint("order_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(100), index=True)
+
+    order: Mapped[Order] = relationship(back_populates="numbers")
 
 
 class OrderLine(Base):
@@ -112,10 +147,11 @@ class OrderLine(Base):
     __table_args__ = (CheckConstraint("quantity >= 0", name="quantity_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
-    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
-    article: Mapped[str] = mapped_column(String(100))
-    barcode: Mapped[str] = mapped_column(String(64), default="")
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    # indexed: the desk's search finds orders by a line's product, article or barcode
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
+    article: Mapped[str] = mapped_column(String(100), index=True)
+    barcode: Mapped[str] = mapped_column(String(64), default="", index=True)
     external_sku: Mapped[str] = mapped_column(String(100), default="")
     quantity: Mapped[int]
     price_kopecks: Mapped[int] = mapped_column(default=0)
@@ -153,7 +189,8 @@ class Parcel(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(default=1)
     package: Mapped[str] = mapped_column(String(32), default="", server_default="")
-    label_barcode: Mapped[str] = mapped_column(String(200), default="")
+    # indexed: the loader, the returns desk and the desk's search find a parcel by it
+    label_barcode: Mapped[str] = mapped_column(String(200), default="", index=True)
     label_caption: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     loaded_at: Mapped[datetime | None]  # scanned onto its hand-over by the loader

@@ -35,7 +35,7 @@ class OutboxCommand(Base):
     accounting_account_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounting_accounts.id"), index=True
     )
-    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     kind: Mapped[str] = mapped_column(String(64))
     # set while pending on commands that must exist once (e.g. one stock push per account)
     dedupe_key: Mapped[str | None] = mapped_column(String(100), unique=True)

@@ -70,7 +70,7 @@ class PrintJob(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     printer_id: Mapped[int] = mapped_column(ForeignKey("printers.id"), index=True)
-    parcel_id: Mapped[int | None] = mapped_column(ForeignKey("parcels.id"))
+    parcel_id: Mapped[int | None] = mapped_column(ForeignKey("parcels.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     content: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -113,3 +113,7 @@ class HandOverEvent(Base):
     kind: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(String(1000))
     scan_id: Mapped[str | None] = mapped_column(String(64))
+    # the order a line is about (a parcel loaded or refused), for the order's timeline
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="SET NULL"), index=True
+    )

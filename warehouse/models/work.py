@@ -74,7 +74,7 @@ class PickTask(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default="pick", server_default="pick")
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     picker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ship_by: Mapped[datetime | None]
@@ -152,7 +152,8 @@ class ScanEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     scope: Mapped[str] = mapped_column(String(64), server_default="")
     scan_id: Mapped[str] = mapped_column(String(SCAN_ID_LENGTH))
-    task_id: Mapped[int | None] = mapped_column(ForeignKey("pick_tasks.id"))
+    # indexed: an order's timeline reads the scans of its tasks
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("pick_tasks.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     item_id: Mapped[int | None] = mapped_column(ForeignKey("pick_items.id"))
     barcode: Mapped[str] = mapped_column(String(300))
@@ -246,6 +247,8 @@ class StockMove(Base):
         CheckConstraint("document <> ''", name="has_document"),
         Index("ix_stock_moves_product_history", "product_id", "id"),
         Index("ix_stock_moves_location_history", "location_id", "id"),
+        # an order's timeline reads the movements of its tasks, shortages and return
+        Index("ix_stock_moves_document", "document"),
         # a move is one row out of a bin and one into another under its document: a
         # repeated final scan cannot write it twice
         Index(

@@ -13,7 +13,7 @@ from warehouse.floor import picking
 from warehouse.marketplaces import outbox
 from warehouse.marketplaces.base import IncomingOrder
 from warehouse.models import MarketplaceAccount, Order, OrderLine, PickTask
-from warehouse.orders import statuses
+from warehouse.orders import numbers, statuses
 from warehouse.stock import inventory, stock_sync
 
 logger = logging.getLogger(__name__)
@@ -75,6 +75,7 @@ def _create_order(session: Session, account: MarketplaceAccount, item: IncomingO
                 price_kopecks=incoming_line.price_kopecks,
             )
         )
+    numbers.remember(order)
     session.add(order)
     session.flush()
     logger.info(

@@ -172,7 +172,7 @@ def load(session: Session, handover_id: int, code: str, user: User, scan_id: str
         _refuse(session, handover, user, "parcel_unknown", scanned=code[:60])
     order = parcel.order
     if order.status == "cancelled":
-        _refuse(session, handover, user, "parcel_cancelled", order=order.external_id)
+        _refuse(session, handover, user, "parcel_cancelled", order=order.external_id, about=order)
     if order.account_id != handover.account_id:
         _refuse(
             session,
@@ -180,6 +180,7 @@ def load(session: Session, handover_id: int, code: str, user: User, scan_id: str
             user,
             "parcel_other_account",
             order=order.external_id,
+            about=order,
             account=order.account.name,
         )
     if order.handover_id != handover.id:
@@ -190,12 +191,13 @@ def load(session: Session, handover_id: int, code: str, user: User, scan_id: str
             user,
             "parcel_other_handover",
             order=order.external_id,
+            about=order,
             other=number(other) if other else "—",
         )
     if order.status in GONE:
-        _refuse(session, handover, user, "parcel_gone", order=order.external_id)
+        _refuse(session, handover, user, "parcel_gone", order=order.external_id, about=order)
     if order.status not in PACKED:
-        _refuse(session, handover, user, "parcel_not_packed", order=order.external_id)
+        _refuse(session, handover, user, "parcel_not_packed", order=order.external_id, about=order)
     marked = session.execute(
         update(Parcel)
         .where(Parcel.id == parcel.id, Parcel.loaded_at.is_(None))
@@ -210,11 +212,18 @@ def load(session: Session, handover_id: int, code: str, user: User, scan_id: str
             user,
             "parcel_already_loaded",
             order=order.external_id,
+            about=order,
             who=who.name if who else "—",
         )
     session.refresh(parcel)
     history.record(
-        session, handover, "loaded", f"{order.external_id} ← {code}", user, scan_id or None
+        session,
+        handover,
+        "loaded",
+        f"{order.external_id} ← {code}",
+        user,
+        scan_id or None,
+        order=order,
     )
     session.flush()
     return Loaded(parcel, order, progress(session, handover))
@@ -238,10 +247,17 @@ def _replayed(session: Session, handover: HandOver, scan_id: str) -> Loaded | No
 
 
 def _refuse(
-    session: Session, handover: HandOver, user: User, reason: str, **params: str
+    session: Session,
+    handover: HandOver,
+    user: User,
+    reason: str,
+    *,
+    about: Order | None = None,
+    **params: str,
 ) -> NoReturn:
-    """Record the refusal in the history (the loader's mistakes are part of the day) and raise."""
-    history.record(session, handover, "refused", f"{reason} {params}", user)
+    """Record the refusal in the history (the loader's mistakes are part of the day) and raise;
+    ``about``: the order of the scanned parcel, whose timeline shows the refusal too."""
+    history.record(session, handover, "refused", f"{reason} {params}", user, order=about)
     session.flush()
     raise DomainError(reason, **params)
 

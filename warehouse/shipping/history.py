@@ -7,7 +7,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse.models import HandOver, HandOverEvent, User
+from warehouse.models import HandOver, HandOverEvent, Order, User
 
 logger = logging.getLogger(__name__)
 
@@ -19,14 +19,18 @@ def record(
     text: str,
     user: User | None = None,
     scan_id: str | None = None,
+    *,
+    order: Order | None = None,
 ) -> HandOverEvent:
-    """Append one line; ``kind`` is what sort of line it is (scan, refused, close, call…)."""
+    """Append one line; ``kind`` is what sort of line it is (scan, refused, close, call…);
+    ``order``: the one order it is about, if one (it shows in that order's timeline)."""
     event = HandOverEvent(
         handover_id=handover.id,
         kind=kind,
         text=text[:1000],
         user_id=user.id if user else None,
         scan_id=scan_id,
+        order_id=order.id if order else None,
     )
     session.add(event)
     logger.info("handover=%s %s: %s", handover.id, kind, text[:200])

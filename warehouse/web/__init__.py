@@ -22,6 +22,7 @@ class RowId(IntegerConverter):
 
 
 def register_web(app: Flask) -> None:
+    from warehouse.models import order_events
     from warehouse.web import (
         accounting,
         alerts,
@@ -46,6 +47,7 @@ def register_web(app: Flask) -> None:
         stock_counts,
         stock_history,
         supervisor,
+        timeline_words,
         tsd,
         tsd_counts,
         tsd_moves,
@@ -57,10 +59,15 @@ def register_web(app: Flask) -> None:
     from warehouse.web.htmx import htmx
 
     app.url_map.converters["int"] = RowId
+    order_events.acting_user_from(auth.acting_user_id)
     htmx.init_app(app)
     security.init_app(app)
     app.context_processor(lambda: {"current_user": auth.current_user()})
     app.add_template_filter(messages.status_label, "status_label")
+    app.add_template_filter(messages.order_problem, "order_problem")
+    app.add_template_filter(messages.duration, "duration")
+    app.add_template_filter(timeline_words.timeline_text, "timeline_text")
+    app.add_template_filter(timeline_words.timeline_kind, "timeline_kind")
     app.add_template_filter(messages.print_problem, "print_problem")
     app.add_template_filter(messages.short_reason, "short_reason")
     app.add_template_filter(messages.package_label, "package_label")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any
 
-from flask import current_app, g, redirect, session, url_for
+from flask import current_app, g, has_request_context, redirect, session, url_for
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
@@ -59,6 +59,15 @@ def current_user() -> User | None:
             g.user = user if user and user.active else None
             _seen_now()
     return g.user
+
+
+def acting_user_id() -> int | None:
+    """Who is acting now, for the history the models keep (an order's status changes):
+    the logged-in person of this request; None outside a request (a worker job)."""
+    if not has_request_context():
+        return None
+    user = current_user()
+    return user.id if user else None
 
 
 SEEN_EVERY_SECONDS = 30

@@ -112,6 +112,11 @@ TEXTS = {
     "order_cancelled": lambda p: _("Order %(order)s was cancelled. Stop picking it.", **p),
     "task_not_found": lambda p: _("Task not found"),
     "order_not_found": lambda p: _("Order not found"),
+    "bad_orders_filter": lambda p: _(
+        "The orders link cannot be read: %(name)s = «%(value)s». Open the orders again "
+        "and choose the filters there",
+        **p,
+    ),
     "tote_assigned": lambda p: _("Tote %(tote)s — order %(order)s", **p),
     "tote_in_use": lambda p: _("Tote %(tote)s is already used for order %(order)s", **p),
     "scan_tote_first": lambda p: _("Put a tote for order %(order)s: scan the tote", **p),
@@ -618,6 +623,26 @@ STATUS_LABELS = {
     "failed": _l("failed"),
 }
 status_label: Callable[[str], str] = _words(STATUS_LABELS)
+
+# what the orders window flags on a row (warehouse.shift.orders_window.PROBLEMS)
+ORDER_PROBLEMS = {
+    "short": _l("short pick"),
+    "unpaid": _l("not paid yet"),
+    "no_label": _l("no label"),
+    "failed_command": _l("marketplace call failed"),
+    "late": _l("late"),
+    "at_risk": _l("deadline near"),
+}
+order_problem: Callable[[str], str] = _words(ORDER_PROBLEMS)
+
+
+def duration(hours: float | None) -> str:
+    """Hours (either side of a deadline) as hours and minutes: «3 ч 05 мин»."""
+    minutes = round(abs(hours or 0) * 60)
+    if minutes < 60:
+        return _("%(m)d min", m=minutes)
+    return _("%(h)d h %(m)02d min", h=minutes // 60, m=minutes % 60)
+
 
 # why a bin's on-hand changed (warehouse.models.work.STOCK_MOVE_REASONS)
 MOVE_REASON_LABELS = {

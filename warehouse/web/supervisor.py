@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from flask import (
     Blueprint,
     current_app,
@@ -19,10 +22,13 @@ from warehouse.errors import DomainError
 from warehouse.floor import shortages
 from warehouse.infra import db
 from warehouse.labels import sscc
-from warehouse.shift import desk
+from warehouse.models import ORDER_STATUSES
+from warehouse.shift import desk, order_timeline, orders_window
+from warehouse.shipping.handovers import LOCAL
 from warehouse.staff import users
 from warehouse.web import security
 from warehouse.web.auth import current_user, log_in, supervisor_required, user_by_password
+from warehouse.web.htmx import htmx
 from warehouse.web.label_printing import label_page
 from warehouse.web.messages import bot_problem, describe
 
@@ -61,12 +67,14 @@ def logout():
 @supervisor_required
 def index():
     s = db.session()
-    orders = desk.recent_orders(s, request.args.get("status"))
+    window = _window()
     return render_template(
         "supervisor/index.html",
+        window=window,
+        flags=desk.count_flags(s, [row.order for row in window.rows]),
+        statuses=ORDER_STATUSES,
+        problems=orders_window.PROBLEMS,
         counts=desk.order_counts(s),
-        orders=orders,
-        flags=desk.count_flags(s, orders),
         outbox=desk.outbox_problems(s),
         printers=desk.printers(s),
         failed_prints=desk.failed_print_jobs(s),
@@ -121,15 +129,66 @@ def count_shortage_bin(shortage_id: int):
 @bp.get("/orders")
 @supervisor_required
 def orders():
-    status = request.args.get("status")
-    s = db.session()
-    orders = desk.recent_orders(s, status)
-    return render_template(
-        "supervisor/_orders.html",
-        orders=orders,
-        counts=desk.order_counts(s),
-        flags=desk.count_flags(s, orders),
+    """The orders window's list alone (htmx: the filters changed, a page turned, or the
+    list's own refresh); the address bar shows the desk's own link to the same view."""
+    window = _window()
+    page_url = url_for("supervisor.index", **dict[str, Any](_query(window)))
+    return (
+        render_template(
+            "supervisor/_orders.html",
+            window=window,
+            counts=desk.order_counts(db.session()),
+            flags=desk.count_flags(db.session(), [row.order for row in window.rows]),
+        ),
+        {"HX-Push-Url": page_url} if request.headers.get("HX-Trigger") != "orders" else {},
     )
+
+
+def _window() -> orders_window.Page:
+    """The orders window the query string asks for (filters, then the page's cursor)."""
+    filters = orders_window.read_filters(request.args)
+    return orders_window.page(
+        db.session(),
+        filters,
+        orders_window.read_cursor(request.args),
+        at_risk_hours=current_app.config["ORDERS_AT_RISK_HOURS"],
+        size=current_app.config["ORDERS_PAGE_SIZE"],
+    )
+
+
+def _query(window: orders_window.Page) -> dict[str, str]:
+    """The window's filters and, past the first page, its cursor: the link to this view."""
+    query = window.filters.query()
+    if not window.first and request.args.get("after"):
+        query["after"] = request.args["after"]
+    return query
+
+
+@bp.errorhandler(orders_window.BadFilter)
+def bad_filter(exc: orders_window.BadFilter):
+    """A hand-edited or broken link: 400 in words, naming what could not be read."""
+    message = describe(exc.code, exc.params)
+    if htmx:
+        return render_template("_error.html", message=message), 400
+    back = url_for("supervisor.index")
+    page = render_template("supervisor/error.html", message=message, status=400, back=back)
+    return page, 400
+
+
+@bp.app_template_filter("deadline")
+def deadline(moment: datetime | None, with_year: bool = False) -> str:
+    """A ship-by moment as the desk reads it: Moscow day and minute (the marketplaces'
+    days; the database keeps UTC)."""
+    if moment is None:
+        return "—"
+    return moment.astimezone(LOCAL).strftime("%d.%m.%Y %H:%M" if with_year else "%d.%m %H:%M")
+
+
+@bp.app_template_global("orders_url")
+def orders_url(endpoint: str, window: orders_window.Page, **changes: str) -> str:
+    """A link to the window with some filters changed (``after=""`` drops the cursor)."""
+    query: dict[str, Any] = {**_query(window), **changes}
+    return url_for(endpoint, **{name: value for name, value in query.items() if value})
 
 
 @bp.get("/orders/<int:order_id>")
@@ -147,6 +206,7 @@ def _order_page(order_id: int, error: str = "") -> str:
         partial_cancel=shortages.PARTIAL_CANCEL,
         ssccs=sscc.of_parcels(s, [parcel.id for parcel in page.parcels]),
         gs1=sscc.Gs1.from_config(current_app.config),
+        timeline=order_timeline.of(s, order_id),
         error=error,
     )
 
