@@ -71,6 +71,13 @@ class PurchaseOrder:
     shipped_kopecks: float  # «Сумма принятого»: what supplies made on it took in
 
     @property
+    def day(self) -> str:
+        """The order's date as people write it: ДД.ММ.ГГГГ."""
+        year, _, rest = self.moment[:10].partition("-")
+        month, _, day = rest.partition("-")
+        return f"{day}.{month}.{year}" if day else self.moment
+
+    @property
     def received(self) -> bool:
         """Taken in full in МойСклад. An order of zero sum cannot tell (nothing priced):
         it counts as open and its positions tell when a delivery is opened from it."""

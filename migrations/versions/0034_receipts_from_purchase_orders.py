@@ -1,0 +1,51 @@
+"""a delivery opened from a МойСклад purchase order (Заказ поставщику) remembers it: one
+delivery per order
+
+Revision ID: 0034
+Revises: 0027
+Create Date: 2026-12-07 09:00:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0034"
+down_revision = "0027"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("receipts") as batch:
+        batch.add_column(sa.Column("purchase_order_account_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("purchase_order_id", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("purchase_order_name", sa.String(length=255), nullable=True))
+        batch.add_column(sa.Column("purchase_order_lines", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("purchase_order_refused", sa.JSON(), nullable=True))
+        batch.create_foreign_key(
+            op.f("fk_receipts_purchase_order_account_id_accounting_accounts"),
+            "accounting_accounts",
+            ["purchase_order_account_id"],
+            ["id"],
+        )
+        batch.create_unique_constraint(
+            "uq_receipts_purchase_order", ["purchase_order_account_id", "purchase_order_id"]
+        )
+        batch.create_check_constraint(
+            op.f("ck_receipts_purchase_order_of_an_account"),
+            "(purchase_order_id IS NULL) = (purchase_order_account_id IS NULL)",
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("receipts") as batch:
+        batch.drop_constraint(op.f("ck_receipts_purchase_order_of_an_account"), type_="check")
+        batch.drop_constraint("uq_receipts_purchase_order", type_="unique")
+        batch.drop_constraint(
+            op.f("fk_receipts_purchase_order_account_id_accounting_accounts"), type_="foreignkey"
+        )
+        batch.drop_column("purchase_order_refused")
+        batch.drop_column("purchase_order_lines")
+        batch.drop_column("purchase_order_name")
+        batch.drop_column("purchase_order_id")
+        batch.drop_column("purchase_order_account_id")
