@@ -19,7 +19,8 @@ from tests.conftest import CREDENTIALS_KEY
 from warehouse import jobs
 from warehouse.accounting import accounts, assortment
 from warehouse.infra import db
-from warehouse.models import AccountingAccount, Receipt
+from warehouse.models import AccountingAccount, Product, Receipt
+from warehouse.stock import receiving
 
 SUPPLIER = 'ООО "Поставщик"'
 SHIRT, MUG, KETTLE, DELIVERY = (str(uuid.UUID(int=n)) for n in (101, 102, 103, 104))
@@ -270,3 +271,34 @@ def test_roles_csrf_and_ids_that_do_not_exist(app, client, shop, moysklad_sandbo
     assert _receive(client, shop, str(uuid.uuid4())).status_code == 404  # МойСклад: 1021
     assert _receive(client, shop, "not-an-id").status_code == 404
     assert _receipts(app) == []
+
+
+def test_closing_the_delivery_owes_its_supply_and_both_pages_say_so(
+    app, client, shop, moysklad_sandbox
+):
+    order_id = moysklad_sandbox.purchase_order(SUPPLIER, (SHIRT, 2, 100.0))
+    with app.app_context():
+        s = db.session()
+        accounts.set_document_settings(
+            s,
+            shop["account"],
+            write=True,
+            organization_id=next(iter(moysklad_sandbox.ids("organization").values())),
+            store_id=moysklad_sandbox.ids("store")["Основной склад"],
+            agents={},
+        )
+        s.commit()
+    _log_in(client)
+    url = _receive(client, shop, order_id).headers["Location"]
+    [receipt] = _receipts(app)
+    with app.app_context():
+        s = db.session()
+        shirt = s.scalar(select(Product).where(Product.article == "SHIRT-1"))
+        receiving.receive(s, s.get(Receipt, receipt.id), shirt, 2, user=None, scan_id="scan-1")
+        s.commit()
+    assert client.post(f"/receipts/{receipt.id}/close").status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "Приёмка в МойСклад:" in page and "ждёт отправки" in page
+    desk = client.get(f"/settings/accounting/{shop['account']}").get_data(as_text=True)
+    assert "Приёмка" in desk and f"Поставка №{receipt.id}" in desk
+    assert f"wh-supply-{order_id}" in desk

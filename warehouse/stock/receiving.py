@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from warehouse.accounting import owed
 from warehouse.errors import DomainError, NotFound
 from warehouse.floor import marking
 from warehouse.models import (
@@ -337,11 +338,13 @@ def differences(receipt: Receipt) -> list[ReceiptLine]:
 
 
 def close(session: Session, receipt_id: int, *, user: User) -> Receipt:
-    """The delivery is done: no more scans. Goods stay in the receiving bin until put away."""
+    """The delivery is done: no more scans. Goods stay in the receiving bin until put away.
+    A delivery opened from a МойСклад purchase order owes its supply (Приёмка) there."""
     receipt = open_receipt(session, receipt_id)
     receipt.status = "closed"
     receipt.closed_at = utcnow()
     session.flush()
+    owed.receipt_closed(session, receipt)
     logger.info(
         "receipt closed receipt=%s by=%s differences=%s",
         receipt.id,

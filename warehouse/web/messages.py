@@ -1044,7 +1044,11 @@ ACCOUNT_TEXTS.update(
         "choices_refused": _l("MoySklad refused to list them: type the ids"),
     }
 )
-DOCUMENT_KINDS = {"demand": _l("Shipment"), "salesreturn": _l("Customer return")}
+DOCUMENT_KINDS = {
+    "demand": _l("Shipment"),
+    "salesreturn": _l("Customer return"),
+    "supply": _l("Goods receipt"),
+}
 document_kind = _words(DOCUMENT_KINDS)
 SKIP_REASONS = {
     "not_linked": _l("no MoySklad item is linked to the product"),

@@ -9,12 +9,18 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from warehouse.accounting import purchase_orders
+from warehouse.accounting import documents, purchase_orders
 from warehouse.errors import DomainError, NotFound
 from warehouse.infra import db
 from warehouse.stock import receipt_files, receiving
 from warehouse.web.auth import current_user, supervisor_required
-from warehouse.web.messages import describe, position_refusal, purchase_order_problem
+from warehouse.web.messages import (
+    describe,
+    document_error,
+    document_state,
+    position_refusal,
+    purchase_order_problem,
+)
 
 bp = Blueprint("receiving", __name__)
 bp.before_request(supervisor_required(lambda: None))
@@ -59,13 +65,17 @@ def create() -> Response | tuple[str, int]:
 
 @bp.get("/receipts/<int:receipt_id>")
 def receipt_page(receipt_id: int) -> str:
-    receipt = receiving.get(db.session(), receipt_id)
-    differences = receiving.differences(receipt)
+    s = db.session()
+    receipt = receiving.get(s, receipt_id)
+    supply = documents.of_receipt(s, receipt.id)
     return render_template(
         "supervisor/receipt.html",
         receipt=receipt,
-        differences=differences,
+        differences=receiving.differences(receipt),
         position_refusal=position_refusal,
+        supply=supply,
+        supply_state=document_state(supply, documents.command_of(s, supply)) if supply else "",
+        document_error=document_error,
     )
 
 
