@@ -17,7 +17,7 @@ from tests import factories as f
 from tests.accounting.conftest import TOKEN, MoySkladSandbox
 from tests.conftest import CREDENTIALS_KEY
 from warehouse import jobs
-from warehouse.accounting import accounts, assortment
+from warehouse.accounting import accounts, assortment, purchase_orders
 from warehouse.infra import db
 from warehouse.models import AccountingAccount, Product, Receipt
 from warehouse.stock import receiving
@@ -302,3 +302,23 @@ def test_closing_the_delivery_owes_its_supply_and_both_pages_say_so(
     desk = client.get(f"/settings/accounting/{shop['account']}").get_data(as_text=True)
     assert "Приёмка" in desk and f"Поставка №{receipt.id}" in desk
     assert f"wh-supply-{order_id}" in desk
+
+
+def test_an_order_longer_than_a_page_of_positions_is_read_whole(app, shop, moysklad_sandbox):
+    moysklad_sandbox.generate(120)
+    with app.app_context():
+        s = db.session()
+        sync = assortment.start(s, s.get(AccountingAccount, shop["account"]))
+        s.commit()
+        assert jobs.sync_assortment(sync.id) == "done"
+    rows = moysklad_sandbox.get("/entity/assortment").json()["rows"]
+    generated = [row["id"] for row in rows if row.get("article", "").startswith("MS-")]
+    order_id = moysklad_sandbox.purchase_order(SUPPLIER, *((i, 1, 10.0) for i in generated))
+    with app.app_context():
+        s = db.session()
+        receipt = purchase_orders.open_receipt(
+            s, shop["account"], order_id, shop["warehouse"], user=None
+        )
+        assert len(generated) == 120 and len(receipt.lines) == 120  # pages of 100: two read
+        assert receipt.purchase_order_refused == []
+        s.rollback()

@@ -40,7 +40,6 @@ from warehouse.stock import receiving
 logger = logging.getLogger(__name__)
 
 LIST_PAGES = 3  # the newest 300 orders are looked at (pages of 100: the expand limit)
-MAX_POSITION_PAGES = 10  # 1000 positions: the most a document holds with its positions
 NOT_FOUND = "1021"  # the reference's «Объект … не найден»
 EPSILON = 1e-6  # what is left of a Float over a whole number by rounding
 ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -194,13 +193,15 @@ def _read(account: AccountingAccount, order_id: str) -> tuple[PurchaseOrder, lis
 
 
 def _positions(client: MoySkladClient, order_id: str) -> list[OrderPosition]:
+    """Every position, page by page (an order may hold more than the 1000 a document
+    carries with it: the reference's positions resource pages them)."""
     found: list[OrderPosition] = []
     offset: int | None = 0
-    for _ in range(MAX_POSITION_PAGES):
-        if offset is None:
-            break
+    while offset is not None:
         page = client.purchase_order_positions(order_id, offset)
         found.extend(page.rows)
+        if page.next_offset is not None and page.next_offset <= offset:
+            break  # a next page that does not move on would never end
         offset = page.next_offset
     return found
 
