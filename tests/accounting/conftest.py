@@ -53,6 +53,13 @@ class MoySkladSandbox(SandboxHandle):
     def documents(self, kind: str) -> list[dict[str, Any]]:
         return self.state()["documents"][kind]
 
+    def purchase_order(self, agent: str, *lines: tuple[str, float, float], **extra: Any) -> str:
+        """A purchase order from ``agent`` (a counterparty's name) of (item id, quantity,
+        price in kopecks) lines, made through the control endpoint; its id."""
+        positions = [{"product": p, "quantity": q, "price": price} for p, q, price in lines]
+        row = {"agent": agent, "positions": positions, **extra}
+        return self.control("POST", "purchaseorders", {"rows": [row]}).json()["ids"][0]
+
     def set_stock(self, *rows: dict[str, Any]) -> None:
         self.control("POST", "stock", {"rows": list(rows)})
 

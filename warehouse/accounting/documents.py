@@ -1,29 +1,25 @@
-"""Our shipments and returns written to МойСклад as documents, through the outbox.
+"""Our shipments, returns and supplies written to МойСклад as documents, through the outbox.
 
-When a pickup is closed (``shipping.closing.finish``) every order it handed over owes each
-writing account an Отгрузка (``demand``); when a return is finished
-(``orders.returns.close``), a Возврат покупателя (``salesreturn``) of the units that came
-back — put on a shelf or kept aside as defect (written-off ones were destroyed, not
-returned to stock). Both are an ``AccountingDocument`` row plus an outbox command made in
-the same transaction: closing never waits on МойСклад, and a dead or slow МойСклад only
-delays the documents.
+What is owed, and when, is ``owed.py``: an ``AccountingDocument`` row plus an outbox
+command made in the transaction that closes a pickup, a return or a delivery — closing
+never waits on МойСклад, and a dead or slow МойСклад only delays the documents.
 
 Delivering (``send``) makes the document once, whatever happens in between: it is looked up
-by its ``externalCode`` (our stable name: the marketplace's order number) before it is
-created, it carries a ``syncId`` derived from that name (МойСклад answers a repeated create
-with the document it made), and its МойСклад id is kept once known. A line whose product
-has no МойСклад item is left out of the positions and kept in ``skipped``: the document
-still goes, the desk names what was left out. A return waits for its order's shipment to
-be in МойСклад and is then made on it (the reference wants the demand's agent, goods and
-prices), else — an order shipped before documents were written — without a basis.
+by its ``externalCode`` (our stable name: the marketplace's order number, the purchase
+order's МойСклад id) before it is created, it carries a ``syncId`` derived from that name
+(МойСклад answers a repeated create with the document it made), and its МойСклад id is kept
+once known. A line whose product has no МойСклад item is left out of the positions and kept
+in ``skipped``: the document still goes, the desk names what was left out. A return waits
+for its order's shipment to be in МойСклад and is then made on it (the reference wants the
+demand's agent, goods and prices), else — an order shipped before documents were written —
+without a basis. A supply is made on its purchase order, with the order's agent and legal
+entity as МойСклад has them.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import uuid
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from warehouse.accounting import accounts
 from warehouse.accounting.moysklad import MoySkladClient, Refused
+from warehouse.accounting.owed import COMMAND, RETURNED
 from warehouse.errors import NotFound
 from warehouse.labels.own_labels import MARKETPLACE_NAMES
 from warehouse.marketplaces import outbox
@@ -43,6 +40,7 @@ from warehouse.models import (
     HandOver,
     Order,
     OutboxCommand,
+    Receipt,
     Return,
     utcnow,
 )
@@ -50,77 +48,7 @@ from warehouse.shipping.handovers import LOCAL, number
 
 logger = logging.getLogger(__name__)
 
-COMMAND = "accounting_document"
-RETURNED = ("stock", "defect")  # the grades that came back to us; write-offs were destroyed
-SAFE = re.compile(r"[^0-9A-Za-z._-]")
 SETTINGS = ("no_store", "no_agent")  # our own refusals: the account's settings lack an id
-
-
-# --- owed when a pickup or a return is closed -------------------------------------------------
-
-
-def handover_closed(session: Session, handover: HandOver, orders: Iterable[Order]) -> int:
-    """Owe each writing account a shipment document for every order handed over."""
-    made = 0
-    for account in accounts.writing_accounts(session):
-        for order in orders:
-            code = external_code("demand", order)
-            made += _owe(session, account, "demand", order, code, handover_id=handover.id)
-    return made
-
-
-def return_closed(session: Session, ret: Return) -> int:
-    """Owe each writing account a customer return of the units that came back, if any."""
-    if not any(unit.grade in RETURNED for unit in ret.units):
-        return 0
-    made = 0
-    for account in accounts.writing_accounts(session):
-        code = external_code("salesreturn", ret.order)
-        made += _owe(session, account, "salesreturn", ret.order, code, return_id=ret.id)
-    return made
-
-
-def external_code(kind: str, order: Order) -> str:
-    """Our name for the document in МойСклад: the marketplace's order number, which names
-    the same sale even if our own database were started afresh."""
-    prefix = "wh-demand" if kind == "demand" else "wh-return"
-    return f"{prefix}-{order.account.kind}-{SAFE.sub('_', order.external_id)}"[:255]
-
-
-def _owe(
-    session: Session,
-    account: AccountingAccount,
-    kind: str,
-    order: Order,
-    code: str,
-    **link: int,
-) -> int:
-    owed = session.scalar(
-        select(AccountingDocument.id).where(
-            AccountingDocument.account_id == account.id,
-            AccountingDocument.kind == kind,
-            AccountingDocument.order_id == order.id,
-        )
-    )
-    if owed is not None:
-        return 0
-    document = AccountingDocument(
-        account_id=account.id, kind=kind, order_id=order.id, external_code=code, **link
-    )
-    session.add(document)
-    session.flush()
-    command = outbox.queue_accounting(
-        session,
-        account,
-        COMMAND,
-        payload={"document_id": document.id},
-        dedupe_key=f"{COMMAND}:{document.id}",
-    )
-    document.command_id = command.id
-    logger.info(
-        "accounting document owed document=%s kind=%s order=%s", document.id, kind, order.id
-    )
-    return 1
 
 
 # --- delivered by the outbox ------------------------------------------------------------------
@@ -154,7 +82,7 @@ def _make(
     document: AccountingDocument,
 ) -> None:
     if document.kind == "salesreturn":
-        _shipped(session, account, document.order)  # no call while its demand is owed
+        _shipped(session, account, _order(document))  # no call while its demand is owed
     found = client.find_document(document.kind, document.external_code)
     if found is None:
         body = _body(session, client, account, document)
@@ -188,30 +116,41 @@ def _body(
     document: AccountingDocument,
 ) -> dict[str, Any]:
     settings = accounts.document_settings(account)
-    order = document.order
-    agent = settings.agents.get(order.account.kind, "")
     if not (settings.organization_id and settings.store_id):
         raise RejectedError("the account names no legal entity or store", code="no_store")
-    if not agent:
-        raise RejectedError(f"no counterparty for {order.account.kind}", code="no_agent")
     base = account.base_url
     body: dict[str, Any] = {
         "externalCode": document.external_code,
         "syncId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"warehouse:{document.external_code}")),
         "applicable": True,
+        "store": ref(base, "store", settings.store_id),
+    }
+    if document.kind == "supply":
+        return body | _supply(session, client, account, document)
+    order = _order(document)
+    agent = settings.agents.get(order.account.kind, "")
+    if not agent:
+        raise RejectedError(f"no counterparty for {order.account.kind}", code="no_agent")
+    body |= {
         "organization": ref(base, "organization", settings.organization_id),
         "agent": ref(base, "counterparty", agent),
-        "store": ref(base, "store", settings.store_id),
     }
     if document.kind == "demand":
         return body | _demand(session, account, document)
     return body | _salesreturn(session, client, account, document)
 
 
+def _order(document: AccountingDocument) -> Order:
+    """The order of a shipment or a return (every one has one; a supply has none)."""
+    if document.order is None:
+        raise RejectedError(f"document {document.id} names no order", code="no_order")
+    return document.order
+
+
 def _demand(
     session: Session, account: AccountingAccount, document: AccountingDocument
 ) -> dict[str, Any]:
-    order = document.order
+    order = _order(document)
     units = {line.id: line.quantity for line in order.lines if line.quantity > 0}
     document.positions, document.skipped = _positions(session, account, order, units)
     handover = session.get(HandOver, document.handover_id) if document.handover_id else None
@@ -253,6 +192,58 @@ def _salesreturn(
         }
     found["positions"] = [_position(account.base_url, p) for p in document.positions]
     return found
+
+
+def _supply(
+    session: Session,
+    client: MoySkladClient,
+    account: AccountingAccount,
+    document: AccountingDocument,
+) -> dict[str, Any]:
+    """A supply on its purchase order: the order's agent and legal entity (read from
+    МойСклад), the units each line received at the order's price."""
+    receipt = session.get_one(Receipt, document.receipt_id)
+    ordered = client.document("purchaseorder", str(receipt.purchase_order_id))
+    document.positions, document.skipped = _received(session, account, receipt)
+    return {
+        "moment": moment(receipt.closed_at or utcnow()),
+        "description": (
+            f"Поставка №{receipt.id} на склад «{receipt.warehouse.name}», "
+            f"заказ поставщику №{receipt.purchase_order_name}"
+        ),
+        "purchaseOrder": {"meta": ordered["meta"]},
+        "agent": {"meta": ordered["agent"]["meta"]},
+        "organization": {"meta": ordered["organization"]["meta"]},
+        "positions": [_position(account.base_url, p) for p in document.positions],
+    }
+
+
+def _received(
+    session: Session, account: AccountingAccount, receipt: Receipt
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(positions, skipped) of a delivery: each line's received units as the order's
+    position named its item (at the order's price), a product the order did not name as
+    its linked МойСклад item (at МойСклад's buy price), else skipped."""
+    ordered = {line["product"]: line for line in receipt.purchase_order_lines or ()}
+    items = _items(session, account, [line.product_id for line in receipt.lines])
+    sent: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
+    for line in receipt.lines:
+        if line.received <= 0:
+            continue
+        entry = {"line": line.id, "article": line.product.article, "quantity": line.received}
+        if line.product_id in ordered:
+            position = ordered[line.product_id]
+            named = {"type": position["type"], "id": position["id"], "price": position["price"]}
+            sent.append(entry | named)
+        elif line.product_id in items:
+            item = items[line.product_id]
+            price = item.buy_price_kopecks or 0
+            sent.append({**entry, "type": item.item_type, "id": item.external_id, "price": price})
+        else:
+            skipped.append({**entry, "reason": "not_linked"})
+            logger.warning("supply position skipped receipt=%s line=%s", receipt.id, line.id)
+    return sent, skipped
 
 
 def _shipped(
@@ -385,6 +376,13 @@ def recent(session: Session, account_id: int, limit: int = 100) -> list[Accounti
             .order_by(AccountingDocument.id.desc())
             .limit(limit)
         )
+    )
+
+
+def of_receipt(session: Session, receipt_id: int) -> AccountingDocument | None:
+    """The supply a delivery owes (or wrote), if it owes one."""
+    return session.scalar(
+        select(AccountingDocument).where(AccountingDocument.receipt_id == receipt_id)
     )
 
 

@@ -31,6 +31,7 @@ from warehouse.marketplaces.http import Answer, SellerApi, raise_for_status, rea
 
 BASE_URL = "https://api.moysklad.ru/api/remap/1.2"
 PAGE_LIMIT = 1000  # the reference's maximum for limit
+EXPAND_LIMIT = 100  # the reference: ``expand`` only works on pages of at most 100
 BARCODE_KINDS = ("ean13", "ean8", "code128", "gtin", "upc")
 # Only goods lie on shelves; services have no stock, bundles are made of other goods.
 GOODS_TYPES = frozenset({"product", "variant"})
@@ -55,6 +56,47 @@ class StoreStock:
     stock: float
     reserve: float
     in_transit: float
+
+
+@dataclass(frozen=True)
+class PurchaseOrder:
+    """A Заказ поставщику as the desk lists it; sums in kopecks (Float, as МойСклад says)."""
+
+    id: str
+    name: str
+    moment: str  # «ГГГГ-ММ-ДД ЧЧ:мм:сс», Moscow time
+    agent_name: str
+    positions: int
+    sum_kopecks: float
+    shipped_kopecks: float  # «Сумма принятого»: what supplies made on it took in
+
+    @property
+    def day(self) -> str:
+        """The order's date as people write it: ДД.ММ.ГГГГ."""
+        year, _, rest = self.moment[:10].partition("-")
+        month, _, day = rest.partition("-")
+        return f"{day}.{month}.{year}" if day else self.moment
+
+    @property
+    def received(self) -> bool:
+        """Taken in full in МойСклад. An order of zero sum cannot tell (nothing priced):
+        it counts as open and its positions tell when a delivery is opened from it."""
+        return self.sum_kopecks > 0 and self.shipped_kopecks >= self.sum_kopecks
+
+
+@dataclass(frozen=True)
+class OrderPosition:
+    """A position of a purchase order: its item (``assortment`` meta) and how much of it was
+    ordered and already taken in (``shipped``), both Floats as the reference types them."""
+
+    id: str
+    item_type: str
+    item_id: str
+    name: str  # the item's own name and article, when МойСклад expanded it
+    article: str
+    quantity: float
+    shipped: float
+    price_kopecks: float
 
 
 @dataclass(frozen=True)
@@ -125,6 +167,31 @@ class MoySkladClient(SellerApi):
             for row in _rows(body)
             if row.get("id")
         ]
+
+    def purchase_orders(self, offset: int = 0, limit: int = EXPAND_LIMIT) -> Page[PurchaseOrder]:
+        """Purchase orders newest first (``order=moment,desc``), each with its supplier's
+        name (``expand=agent``, hence pages of at most 100)."""
+        query = {"limit": limit, "offset": offset, "order": "moment,desc", "expand": "agent"}
+        body = self._get("/entity/purchaseorder", query, "list purchase orders")
+        rows = tuple(purchase_order(row) for row in _rows(body))
+        return Page(rows, _size(body), next_offset(body))
+
+    def purchase_order(self, order_id: str) -> PurchaseOrder:
+        where = "read purchase order"
+        return purchase_order(
+            self._get(f"/entity/purchaseorder/{order_id}", {"expand": "agent"}, where)
+        )
+
+    def purchase_order_positions(
+        self, order_id: str, offset: int = 0, limit: int = EXPAND_LIMIT
+    ) -> Page[OrderPosition]:
+        """A page of the order's positions, each item expanded (its name and article)."""
+        query = {"limit": limit, "offset": offset, "expand": "assortment"}
+        path = f"/entity/purchaseorder/{order_id}/positions"
+        body = self._get(path, query, "read purchase order positions")
+        return Page(
+            tuple(order_position(row) for row in _rows(body)), _size(body), next_offset(body)
+        )
 
     def find_document(self, entity: str, external_code: str) -> dict[str, Any] | None:
         """The document of ``entity`` (demand, salesreturn) with this externalCode, if any."""
@@ -239,6 +306,39 @@ def assortment_item(row: dict[str, Any]) -> AssortmentItem:
         buy_price_kopecks=round(float(price)) if isinstance(price, int | float) else None,
         archived=bool(row.get("archived")),
     )
+
+
+def purchase_order(row: dict[str, Any]) -> PurchaseOrder:
+    agent = row.get("agent") or {}
+    positions = ((row.get("positions") or {}).get("meta") or {}).get("size")
+    return PurchaseOrder(
+        id=str(row.get("id") or ""),
+        name=str(row.get("name") or ""),
+        moment=str(row.get("moment") or ""),
+        agent_name=str(agent.get("name") or ""),
+        positions=int(positions or 0),
+        sum_kopecks=_number(row.get("sum")),
+        shipped_kopecks=_number(row.get("shippedSum")),
+    )
+
+
+def order_position(row: dict[str, Any]) -> OrderPosition:
+    item = row.get("assortment") or {}
+    meta = item.get("meta") or {}
+    return OrderPosition(
+        id=str(row.get("id") or ""),
+        item_type=str(meta.get("type") or ""),
+        item_id=id_of_href(str(meta.get("href", ""))),
+        name=str(item.get("name") or "").strip(),
+        article=str(item.get("article") or item.get("code") or "").strip(),
+        quantity=_number(row.get("quantity")),
+        shipped=_number(row.get("shipped")),
+        price_kopecks=_number(row.get("price")),
+    )
+
+
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
 def barcodes_of(raw: Any) -> tuple[str, ...]:

@@ -11,8 +11,9 @@ the official reference's (github.com/moysklad/api-remap-1.2-doc, md/):
 - assortment rows as in «Получить Ассортимент»; stock by store rows as in «Получить
   Остатки по складам» (reports/_report_stock.md), one entry per store, only goods with
   stock unless ``filter=stockMode=all`` (the report's default is ``nonEmpty``);
-- the directory (organization, store, counterparty) and the documents demand and
-  salesreturn: ``sandbox_documents.py``;
+- the directory (organization, store, counterparty) and the documents demand,
+  salesreturn and supply: ``sandbox_documents.py``; purchase orders (read only, with
+  their positions, ``expand`` and ``order``): ``sandbox_purchases.py``;
 - errors ``{"errors": [{"error", "code", "moreInfo"}]}``: 401 code 1056 for a bad token,
   429 code 1049 over 45 requests in 3 s per token with ``X-RateLimit-Limit``,
   ``X-Lognex-Retry-TimeInterval``, ``X-RateLimit-Remaining``, ``X-Lognex-Reset`` and
@@ -23,7 +24,8 @@ Config: ``SANDBOX_MOYSKLAD_TOKEN`` (default ``"sandbox"``, sent as ``Bearer``),
 ``SANDBOX_MOYSKLAD_RATE`` (requests per 3 s, default 45). ``/_control/``: ``faults`` and
 ``reset`` (common), ``generate`` {"count"} makes goods with EAN-13s, buy prices and stock
 on two stores, ``products`` {"rows": [...]} adds rows as given, ``entities`` {"type",
-"rows"} adds organizations / counterparties, ``state`` (with every document written).
+"rows"} adds organizations / counterparties, ``purchaseorders`` {"rows"} makes purchase
+orders, ``state`` (with every document written and every purchase order).
 """
 
 from __future__ import annotations
@@ -41,12 +43,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection
 
 from warehouse.accounting import sandbox_documents as docs
+from warehouse.accounting import sandbox_purchases as purchases
 from warehouse.accounting.sandbox_db import hits, products, stock, stores
 from warehouse.accounting.sandbox_shapes import (
     API,
     ApiError,
+    assortment_json,
     collection,
-    currency,
     errors,
     filters,
     meta,
@@ -129,7 +132,7 @@ def assortment() -> Response:
             select(products).order_by(products.c.seq).limit(limit).offset(offset)
         ).all()
     body = collection("entity/assortment", "assortment", size, limit, offset)
-    body["rows"] = [_assortment_row(row) for row in rows]
+    body["rows"] = [assortment_json(row) for row in rows]
     return jsonify(body)
 
 
@@ -190,7 +193,7 @@ def directory(kind: str) -> Response:
     return jsonify(body)
 
 
-@bp.get(f"{API}/entity/<any(demand, salesreturn):kind>")
+@bp.get(f"{API}/entity/<any(demand, salesreturn, supply):kind>")
 def document_list(kind: str) -> Response:
     limit, offset = paging()
     wanted = filters(("id", "name", "externalCode"))
@@ -198,7 +201,7 @@ def document_list(kind: str) -> Response:
         return jsonify(docs.listing(conn, kind, wanted, limit, offset))
 
 
-@bp.post(f"{API}/entity/<any(demand, salesreturn):kind>")
+@bp.post(f"{API}/entity/<any(demand, salesreturn, supply):kind>")
 def document_create(kind: str) -> Response:
     body = request.get_json(silent=True)
     if body is None:
@@ -210,41 +213,39 @@ def document_create(kind: str) -> Response:
     return jsonify(created)
 
 
-@bp.get(f"{API}/entity/<any(demand, salesreturn):kind>/<document_id>")
+@bp.get(f"{API}/entity/<any(demand, salesreturn, supply):kind>/<document_id>")
 def document_one(kind: str, document_id: str) -> Response:
     with common.begin() as conn:
         return jsonify(docs.document_json(conn, docs.one(conn, kind, document_id)))
 
 
-@bp.get(f"{API}/entity/<any(demand, salesreturn):kind>/<document_id>/positions")
+@bp.get(f"{API}/entity/<any(demand, salesreturn, supply):kind>/<document_id>/positions")
 def document_positions(kind: str, document_id: str) -> Response:
     limit, offset = paging()
     with common.begin() as conn:
         return jsonify(docs.positions_json(conn, docs.one(conn, kind, document_id), limit, offset))
 
 
-def _assortment_row(row: Any) -> dict[str, Any]:
-    found: dict[str, Any] = {
-        "meta": meta(f"entity/{row.type}/{row.id}", row.type),
-        "id": row.id,
-        "accountId": "103bff1b-36e7-11e7-8a7f-40d000000004",
-        "shared": True,
-        "updated": row.updated,
-        "name": row.name,
-        "code": row.code,
-        "externalCode": row.external_code,
-        "archived": bool(row.archived),
-        "pathName": "",
-        "vat": 20,
-        "vatEnabled": True,
-        "effectiveVat": 20,
-        "effectiveVatEnabled": True,
-        "buyPrice": {"value": float(row.buy_price), "currency": currency()},
-        "barcodes": list(row.barcodes),
-    }
-    if row.type in ("product", "variant") and row.article is not None:
-        found.update(article=row.article, weight=0, volume=0, variantsCount=0)
-    return found
+@bp.get(f"{API}/entity/purchaseorder")
+def purchase_order_list() -> Response:
+    limit, offset = paging()
+    wanted = filters(("id", "name", "externalCode", "applicable"))
+    with common.begin() as conn:
+        return jsonify(purchases.listing(conn, wanted, limit, offset))
+
+
+@bp.get(f"{API}/entity/purchaseorder/<order_id>")
+def purchase_order_one(order_id: str) -> Response:
+    expand = purchases.expands(purchases.ORDER_EXPANDS, 1)
+    with common.begin() as conn:
+        return jsonify(purchases.order_json(conn, purchases.one(conn, order_id), expand))
+
+
+@bp.get(f"{API}/entity/purchaseorder/<order_id>/positions")
+def purchase_order_positions(order_id: str) -> Response:
+    limit, offset = paging()
+    with common.begin() as conn:
+        return jsonify(purchases.positions_json(conn, purchases.one(conn, order_id), limit, offset))
 
 
 def _store_level(store: Any, level: Any) -> dict[str, Any]:
@@ -292,6 +293,16 @@ def control_entities() -> Response:
     return jsonify({"ids": ids})
 
 
+@bp.post("/_control/purchaseorders")
+def control_purchase_orders() -> Response:
+    """``{"rows": [{"agent": counterparty name, "positions": [{"product": id, "quantity",
+    "price"?}], "name"?, "moment"?, "applicable"?}]}`` made as purchase orders; their ids."""
+    rows = (request.get_json(silent=True) or {}).get("rows", [])
+    with common.begin() as conn:
+        ids = [purchases.add(conn, row) for row in rows]
+    return jsonify({"ids": ids})
+
+
 @bp.post("/_control/stock")
 def control_stock() -> Response:
     """``{"rows": [{"product": id, "store": name, "stock", "reserve"?, "inTransit"?}]}``."""
@@ -322,6 +333,7 @@ def control_state() -> Response:
                 "stores": [row.name for row in conn.execute(select(stores).order_by(stores.c.seq))],
                 "faults": common.queued_faults(conn, "moysklad"),
                 "documents": docs.state(conn),
+                "purchaseorders": purchases.state(conn),
             }
         )
 

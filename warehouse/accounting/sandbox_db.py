@@ -94,3 +94,27 @@ positions = Table(
     Column("discount", Float, nullable=False, default=0.0),
     Column("vat", Float, nullable=False, default=0.0),
 )
+
+purchase_orders = Table(  # Заказ поставщику; its positions are rows of ``positions``
+    "moysklad_sandbox_purchase_orders",
+    metadata,
+    Column("seq", Id, primary_key=True, autoincrement=True),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("name", String(255), nullable=False),
+    Column("external_code", String(255), nullable=False),
+    Column("moment", String(30), nullable=False),
+    Column("applicable", Boolean, nullable=False, default=True),
+    Column("organization_id", String(36), nullable=False),
+    Column("agent_id", String(36), nullable=False),
+    Column("store_id", String(36)),
+    Column("description", String(4096), nullable=False, default=""),
+    Column("delivery_planned_moment", String(30)),
+    Column("created", String(30), nullable=False),
+)
+
+supply_orders = Table(  # a supply (Приёмка, in ``documents``) made on a purchase order
+    "moysklad_sandbox_supply_orders",
+    metadata,
+    Column("supply_id", String(36), primary_key=True),
+    Column("purchase_order_id", String(36), nullable=False, index=True),
+)

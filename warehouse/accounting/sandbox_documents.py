@@ -9,7 +9,9 @@ Shapes and rules from the reference (github.com/moysklad/api-remap-1.2-doc, md/)
   store are needed) and ``entity/salesreturn`` (documents/_sales_return.md «Создать
   Возврат покупателя»: organization, store, agent; with a ``demand`` basis the agent and
   organization must be the demand's (3004), positions only those of the demand, never
-  more than it holds, at its price);
+  more than it holds, at its price) and ``entity/supply`` (documents/_supply.md «Создать
+  Приемку»: organization, agent and store are needed; ``purchaseOrder``, «Связи с другими
+  документами», links it to a purchase order, whose positions then count it as taken in);
 - every meta is checked: no meta (2014), no href (2010), no type (2011), an unknown type
   (2012), a type the field does not take (2021), an href of another type (2024), of
   another server (1059) or naming nothing (2013) — all 400, as format errors;
@@ -17,7 +19,7 @@ Shapes and rules from the reference (github.com/moysklad/api-remap-1.2-doc, md/)
 - ``syncId`` (_general.md «Назначение поля syncId»): a create repeated with the same
   syncId answers the document made the first time;
 - a held document (``applicable``, the default) moves the store's stock: a demand takes
-  its positions off, a return puts them back.
+  its positions off, a return and a supply put them on.
 
 Not from the reference (it names no code for them): a return's position missing from its
 demand, or more units than the demand holds, is refused 412 with 3007.
@@ -33,7 +35,16 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection, Row
 
-from warehouse.accounting.sandbox_db import documents, entities, positions, products, stock, stores
+from warehouse.accounting.sandbox_db import (
+    documents,
+    entities,
+    positions,
+    products,
+    purchase_orders,
+    stock,
+    stores,
+    supply_orders,
+)
 from warehouse.accounting.sandbox_shapes import (
     ACCOUNT_ID,
     API,
@@ -56,14 +67,16 @@ COUNTERPARTIES = (
     "Яндекс Маркет",
     "Мегамаркет",
 )
-DOCUMENT_TYPES = ("demand", "salesreturn")
+DOCUMENT_TYPES = ("demand", "salesreturn", "supply")
 NEEDED = {
     "demand": ("organization", "agent", "store"),
     "salesreturn": ("organization", "agent", "store"),
+    "supply": ("organization", "agent", "store"),
 }
 META_TYPES = frozenset(
     {"organization", "counterparty", "store", "product", "variant", "service", "bundle"}
     | {"consignment", "demand", "salesreturn", "employee", "currency", "contract", "project"}
+    | {"supply", "purchaseorder"}
 )
 GOODS = ("product", "variant", "service", "bundle", "consignment")
 MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$")
@@ -146,11 +159,11 @@ def directory(
     rows = conn.execute(query.order_by(table.c.seq).limit(limit).offset(offset)).all()
     body = collection(f"entity/{kind}", kind, size, limit, offset)
     body["meta"]["metadataHref"] = f"{root()}/entity/{kind}/metadata"
-    body["rows"] = [_entity_json(kind, row) for row in rows]
+    body["rows"] = [entity_json(kind, row) for row in rows]
     return body
 
 
-def _entity_json(kind: str, row: Row[Any]) -> dict[str, Any]:
+def entity_json(kind: str, row: Row[Any]) -> dict[str, Any]:
     found: dict[str, Any] = {
         "meta": meta(f"entity/{kind}/{row.id}", kind),
         "id": row.id,
@@ -194,7 +207,11 @@ def create(conn: Connection, kind: str, body: Any) -> str:
     agent = resolve(conn, kind, "agent", body["agent"], ("counterparty", "organization"))
     _, store = resolve(conn, kind, "store", body["store"], ("store",))
     lines = _positions(conn, kind, body.get("positions", []))
-    demand_id = None
+    demand_id = order_id = None
+    if kind == "supply" and body.get("purchaseOrder") is not None:
+        _, order_id = resolve(
+            conn, kind, "purchaseOrder", body["purchaseOrder"], ("purchaseorder",)
+        )
     if kind == "salesreturn" and body.get("demand") is not None:
         _, demand_id = resolve(conn, kind, "demand", body["demand"], ("demand",))
         _check_basis(conn, demand_id, organization, agent, lines)
@@ -225,6 +242,10 @@ def create(conn: Connection, kind: str, body: Any) -> str:
     for line in lines:
         conn.execute(
             positions.insert().values(id=str(uuid.uuid4()), document_id=document_id, **line)
+        )
+    if order_id is not None:
+        conn.execute(
+            supply_orders.insert().values(supply_id=document_id, purchase_order_id=order_id)
         )
     if applicable:
         _move_stock(conn, store, lines, -1 if kind == "demand" else 1)
@@ -287,6 +308,8 @@ def _exists(conn: Connection, kind: str, entity_id: str) -> bool:
         query = select(entities.c.id).where(entities.c.type == kind, entities.c.id == entity_id)
     elif kind == "store":
         query = select(stores.c.id).where(stores.c.id == entity_id)
+    elif kind == "purchaseorder":
+        query = select(purchase_orders.c.id).where(purchase_orders.c.id == entity_id)
     elif kind in DOCUMENT_TYPES:
         query = select(documents.c.id).where(documents.c.type == kind, documents.c.id == entity_id)
     else:
@@ -486,12 +509,22 @@ def document_json(conn: Connection, row: Row[Any]) -> dict[str, Any]:
         found["description"] = row.description
     if row.demand_id:
         found["demand"] = {"meta": meta(f"entity/demand/{row.demand_id}", "demand")}
+    order_id = _purchase_order_of(conn, row.id)
+    if order_id:
+        found["purchaseOrder"] = {"meta": meta(f"entity/purchaseorder/{order_id}", "purchaseorder")}
     returns = list(conn.scalars(select(documents.c.id).where(documents.c.demand_id == row.id)))
     if returns:
         found["returns"] = [
             {"meta": meta(f"entity/salesreturn/{ident}", "salesreturn")} for ident in returns
         ]
     return found
+
+
+def _purchase_order_of(conn: Connection, document_id: str) -> str | None:
+    query = select(supply_orders.c.purchase_order_id).where(
+        supply_orders.c.supply_id == document_id
+    )
+    return conn.scalar(query)
 
 
 def positions_json(conn: Connection, row: Row[Any], limit: int, offset: int) -> dict[str, Any]:
@@ -526,6 +559,7 @@ def state(conn: Connection) -> dict[str, Any]:
     names = {row.id: row.name for row in conn.execute(select(entities))}
     names.update({row.id: row.name for row in conn.execute(select(stores))})
     codes = {row.id: row.external_code for row in conn.execute(select(documents))}
+    orders = {row.id: row.name for row in conn.execute(select(purchase_orders))}
     articles = dict(conn.execute(select(products.c.id, products.c.article)).tuples().all())
     found: dict[str, list[dict[str, Any]]] = {kind: [] for kind in DOCUMENT_TYPES}
     for row in conn.execute(select(documents).order_by(documents.c.seq)):
@@ -543,6 +577,7 @@ def state(conn: Connection) -> dict[str, Any]:
                 "agent": names.get(row.agent_id),
                 "store": names.get(row.store_id),
                 "demand": codes.get(row.demand_id) if row.demand_id else None,
+                "purchaseOrder": orders.get(_purchase_order_of(conn, row.id) or ""),
                 "description": row.description,
                 "positions": [
                     {

@@ -143,3 +143,28 @@ def _conditions(raw: str) -> list[str]:
 
 def currency() -> dict[str, Any]:
     return {"meta": meta("entity/currency/10772c12-36e7-11e7-8a7f-40d000000097", "currency")}
+
+
+def assortment_json(row: Any) -> dict[str, Any]:
+    """An item as «Получить Ассортимент» shows it (and as an expanded ``assortment``)."""
+    found: dict[str, Any] = {
+        "meta": meta(f"entity/{row.type}/{row.id}", row.type),
+        "id": row.id,
+        "accountId": ACCOUNT_ID,
+        "shared": True,
+        "updated": row.updated,
+        "name": row.name,
+        "code": row.code,
+        "externalCode": row.external_code,
+        "archived": bool(row.archived),
+        "pathName": "",
+        "vat": 20,
+        "vatEnabled": True,
+        "effectiveVat": 20,
+        "effectiveVatEnabled": True,
+        "buyPrice": {"value": float(row.buy_price), "currency": currency()},
+        "barcodes": list(row.barcodes),
+    }
+    if row.type in ("product", "variant") and row.article is not None:
+        found.update(article=row.article, weight=0, volume=0, variantsCount=0)
+    return found

@@ -1,6 +1,6 @@
 """The seller's accounting system (МойСклад): its account, import runs, the items it
-names (each linked to one of our products), the documents we write there (shipments and
-returns) and the stock by store it last reported."""
+names (each linked to one of our products), the documents we write there (shipments,
+returns and supplies) and the stock by store it last reported."""
 
 from __future__ import annotations
 
@@ -26,12 +26,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from warehouse.models.base import Base, one_of, utcnow
 from warehouse.models.catalog import Product
 from warehouse.models.orders import ACCOUNT_PROBLEMS, Order
+from warehouse.models.receiving import Receipt
 
 ACCOUNTING_KINDS = ("moysklad",)
 SYNC_KINDS = ("assortment",)
 SYNC_STATUSES = ("running", "done", "failed")
-# МойСклад's own words for the documents we write: Отгрузка, Возврат покупателя
-DOCUMENT_KINDS = ("demand", "salesreturn")
+# МойСклад's own words for the documents we write: Отгрузка, Возврат покупателя, Приёмка
+DOCUMENT_KINDS = ("demand", "salesreturn", "supply")
 ITEM_TYPES = ("product", "variant")
 
 
@@ -129,12 +130,14 @@ class AccountingItem(Base):
 
 class AccountingDocument(Base):
     """A document we owe the accounting system: the shipment (``demand``) of one order
-    handed over, or the customer return (``salesreturn``) of one return received.
+    handed over, the customer return (``salesreturn``) of one return received, or the
+    supply (``supply``) of one delivery opened from a purchase order, once closed.
 
     ``external_code`` is our stable name for it there: looked up before creating, so a
     repeated delivery finds the document instead of making a second one; ``moysklad_id``
-    is kept once known. ``positions`` is what was sent (item, quantity, price per order
-    line), ``skipped`` the lines left out because their product has no МойСклад item.
+    is kept once known. ``positions`` is what was sent (item, quantity, price per order or
+    delivery line), ``skipped`` the lines left out because their product has no МойСклад
+    item.
     The outbox command (``command_id``) carries the delivery: attempts, errors, retries."""
 
     __tablename__ = "accounting_documents"
@@ -142,22 +145,28 @@ class AccountingDocument(Base):
         UniqueConstraint(
             "account_id", "external_code", name="uq_accounting_documents_external_code"
         ),
-        # one shipment and one return per order and account
+        # one shipment and one return per order and account, one supply per delivery
         UniqueConstraint(
             "account_id", "kind", "order_id", name="uq_accounting_documents_one_per_order"
+        ),
+        UniqueConstraint(
+            "account_id", "receipt_id", name="uq_accounting_documents_one_per_receipt"
         ),
         CheckConstraint(one_of("kind", DOCUMENT_KINDS), name="kind"),
         CheckConstraint(
             "(kind = 'salesreturn') = (return_id IS NOT NULL)", name="return_has_return"
         ),
+        CheckConstraint("(kind = 'supply') = (receipt_id IS NOT NULL)", name="supply_has_receipt"),
+        CheckConstraint("(kind = 'supply') = (order_id IS NULL)", name="order_unless_supply"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounting_accounts.id"))
     kind: Mapped[str] = mapped_column(String(16))
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     handover_id: Mapped[int | None] = mapped_column(ForeignKey("handovers.id"))
     return_id: Mapped[int | None] = mapped_column(ForeignKey("returns.id"))
+    receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
     external_code: Mapped[str] = mapped_column(String(255))
     moysklad_id: Mapped[str | None] = mapped_column(String(64))
     positions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -168,7 +177,8 @@ class AccountingDocument(Base):
     sent_at: Mapped[datetime | None]
 
     account: Mapped[AccountingAccount] = relationship()
-    order: Mapped[Order] = relationship()
+    order: Mapped[Order | None] = relationship()
+    receipt: Mapped[Receipt | None] = relationship()
 
 
 class AccountingStock(Base):

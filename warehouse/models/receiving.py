@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warehouse.models.base import Base, one_of, utcnow
@@ -15,12 +16,21 @@ RECEIPT_STATUSES = ("open", "closed")
 
 
 class Receipt(Base):
-    """A delivery from a supplier: lines expected from an uploaded list, or blind (none)."""
+    """A delivery from a supplier: lines expected from an uploaded list or from a МойСклад
+    purchase order (Заказ поставщику), or blind (none)."""
 
     __tablename__ = "receipts"
     __table_args__ = (
         CheckConstraint(one_of("status", RECEIPT_STATUSES), name="status"),
         CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed_when"),
+        # a purchase order opens one delivery, whoever presses the button and however often
+        UniqueConstraint(
+            "purchase_order_account_id", "purchase_order_id", name="uq_receipts_purchase_order"
+        ),
+        CheckConstraint(
+            "(purchase_order_id IS NULL) = (purchase_order_account_id IS NULL)",
+            name="purchase_order_of_an_account",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,6 +43,17 @@ class Receipt(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column()
+    # the МойСклад purchase order it was opened from: account, МойСклад id, its number
+    purchase_order_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounting_accounts.id")
+    )
+    purchase_order_id: Mapped[str | None] = mapped_column(String(64))
+    purchase_order_name: Mapped[str | None] = mapped_column(String(255))
+    # the order's positions expected here, as МойСклад named them (for its Приёмка):
+    # [{"product", "type", "id", "price", "quantity"}]
+    purchase_order_lines: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # its positions not expected here, and why: [{"name", "article", "quantity", "reason"}]
+    purchase_order_refused: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     warehouse: Mapped[Warehouse] = relationship()
     lines: Mapped[list[ReceiptLine]] = relationship(

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse.accounting import documents as accounting_documents
+from warehouse.accounting import owed
 from warehouse.errors import DomainError, NotFound
 from warehouse.models import Location, OrderLine, Return, ReturnUnit, User, Warehouse, utcnow
 from warehouse.models.returns import RETURN_GRADES
@@ -209,7 +209,7 @@ def close(session: Session, return_id: int, *, user: User) -> Return:
     ret.status, ret.closed_at = "done", utcnow()
     ret.order.status = "returned"
     stock_sync.changed(session, {u.product_id for u in ret.units if u.grade == "stock"})
-    accounting_documents.return_closed(session, ret)
+    owed.return_closed(session, ret)
     session.flush()
     logger.info("return closed return=%s order=%s by=%s", ret.id, ret.order_id, user.id)
     return ret

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warehouse.accounting import documents as accounting_documents
+from warehouse.accounting import owed
 from warehouse.errors import DomainError
 from warehouse.labels import print_jobs
 from warehouse.marketplaces.base import RejectedError, TransientError
@@ -98,7 +98,7 @@ def finish(session: Session, handover: HandOver) -> None:
         if order.status in handovers.PACKED:
             order.status = "handed_over"
     history.record(session, handover, "closed", handover.marketplace_state or "")
-    accounting_documents.handover_closed(session, handover, loaded)
+    owed.handover_closed(session, handover, loaded)
     _print_papers(session, handover)
     logger.info("handover closed handover=%s", handover.id)
 

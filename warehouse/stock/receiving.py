@@ -1,8 +1,9 @@
 """Receiving: a supplier's delivery counted in on the ТСД into the receiving area.
 
-A delivery (``Receipt``) is expected — its lines from an uploaded list — or blind. The
-receiver scans each product (a pack barcode counts its pack), or types a quantity first
-and then scans the product once. Every accepted scan is a ``receipt`` movement into the
+A delivery (``Receipt``) is expected — its lines from an uploaded list or from a МойСклад
+purchase order (``accounting/purchase_orders.py``) — or blind. The receiver scans each
+product (a pack barcode counts its pack), or types a quantity first and then scans the
+product once. Every accepted scan is a ``receipt`` movement into the
 warehouse's receiving bin (document ``receipt:<id>``) and a ``ReceiptScan`` row whose
 UNIQUE scan id makes a resent scan a replay. Goods in the receiving bin are on hand but
 not free for orders (inventory's reservations skip it) until put away (``put_away.py``).
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from warehouse.accounting import owed
 from warehouse.errors import DomainError, NotFound
 from warehouse.floor import marking
 from warehouse.models import (
@@ -78,22 +80,57 @@ def create(
         before = session.scalar(select(Receipt).where(Receipt.request_id == request_id))
         if before is not None:
             return before
+    warehouse, supplier = _destination(session, warehouse_id, supplier)
+    quantities: dict[int, int] = {}
+    for row in expected or ():
+        product = _product_of(session, row)
+        quantities[product.id] = quantities.get(product.id, 0) + row.quantity
+    return _open(session, warehouse, supplier, quantities, expected is None, user, request_id, {})
+
+
+def create_expected(
+    session: Session,
+    warehouse_id: int,
+    supplier: str,
+    quantities: dict[int, int],
+    *,
+    user: User | None,
+    request_id: str | None = None,
+    **columns: Any,
+) -> Receipt:
+    """A delivery expecting ``quantities`` (product id → units) that another source worked
+    out (a МойСклад purchase order: ``columns`` say which)."""
+    warehouse, supplier = _destination(session, warehouse_id, supplier)
+    return _open(session, warehouse, supplier, quantities, False, user, request_id, columns)
+
+
+def _destination(session: Session, warehouse_id: int, supplier: str) -> tuple[Warehouse, str]:
     warehouse = session.get(Warehouse, warehouse_id)
     if warehouse is None:
         raise NotFound("warehouse_not_found")
     supplier = supplier.strip()
     if not supplier or len(supplier) > 200:
         raise DomainError("receipt_no_supplier")
-    quantities: dict[int, int] = {}
-    for row in expected or ():
-        product = _product_of(session, row)
-        quantities[product.id] = quantities.get(product.id, 0) + row.quantity
+    return warehouse, supplier
+
+
+def _open(
+    session: Session,
+    warehouse: Warehouse,
+    supplier: str,
+    quantities: dict[int, int],
+    blind: bool,
+    user: User | None,
+    request_id: str | None,
+    columns: dict[str, Any],
+) -> Receipt:
     receipt = Receipt(
         warehouse_id=warehouse.id,
         supplier=supplier,
-        blind=expected is None,
+        blind=blind,
         request_id=request_id or None,
         created_by=user.id if user else None,
+        **columns,
     )
     receipt.lines = [
         ReceiptLine(product_id=p, expected=q, received=0) for p, q in quantities.items()
@@ -301,11 +338,13 @@ def differences(receipt: Receipt) -> list[ReceiptLine]:
 
 
 def close(session: Session, receipt_id: int, *, user: User) -> Receipt:
-    """The delivery is done: no more scans. Goods stay in the receiving bin until put away."""
+    """The delivery is done: no more scans. Goods stay in the receiving bin until put away.
+    A delivery opened from a МойСклад purchase order owes its supply (Приёмка) there."""
     receipt = open_receipt(session, receipt_id)
     receipt.status = "closed"
     receipt.closed_at = utcnow()
     session.flush()
+    owed.receipt_closed(session, receipt)
     logger.info(
         "receipt closed receipt=%s by=%s differences=%s",
         receipt.id,

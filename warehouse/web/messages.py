@@ -1145,7 +1145,11 @@ ACCOUNT_TEXTS.update(
         "choices_refused": _l("MoySklad refused to list them: type the ids"),
     }
 )
-DOCUMENT_KINDS = {"demand": _l("Shipment"), "salesreturn": _l("Customer return")}
+DOCUMENT_KINDS = {
+    "demand": _l("Shipment"),
+    "salesreturn": _l("Customer return"),
+    "supply": _l("Goods receipt"),
+}
 document_kind = _words(DOCUMENT_KINDS)
 SKIP_REASONS = {
     "not_linked": _l("no MoySklad item is linked to the product"),
@@ -1184,3 +1188,66 @@ def document_state(document: Any, command: Any) -> str:
             n=command.attempts,
         )
     return _("waiting to be sent")
+
+
+# Deliveries from МойСклад purchase orders (warehouse.accounting.purchase_orders).
+TEXTS.update(
+    {
+        "purchase_order_not_found": lambda p: _("MoySklad has no such purchase order"),
+        "purchase_order_taken": lambda p: _(
+            "Purchase order №%(order)s already opened delivery №%(receipt)s: "
+            "an order is received in one delivery",
+            **p,
+        ),
+        "purchase_order_account_off": lambda p: _(
+            "The MoySklad account is switched off or its token was refused: the order was "
+            "not read and no delivery was opened"
+        ),
+        "purchase_order_auth": lambda p: _(
+            "MoySklad refused the token: the order was not read and no delivery was opened"
+        ),
+        "purchase_order_unavailable": lambda p: _(
+            "MoySklad does not answer now: the order was not read and no delivery was opened. "
+            "Try again in a minute"
+        ),
+        "purchase_order_refused": lambda p: _(
+            "MoySklad refused to give the order: no delivery was opened"
+        ),
+        "purchase_order_nothing_expected": lambda p: _(
+            "No position of purchase order №%(order)s can be expected here, so no delivery "
+            "was opened:",
+            **p,
+        ),
+    }
+)
+PURCHASE_ORDER_PROBLEMS = {
+    "off": _l(
+        "The account is switched off or its token was refused, so MoySklad was not asked for "
+        "its purchase orders. Deliveries can still be opened from a list or blind"
+    ),
+    "auth": _l(
+        "MoySklad refused the token, so its purchase orders are not shown: fix the token in "
+        "the account's settings. Deliveries can still be opened from a list or blind"
+    ),
+    "unavailable": _l(
+        "MoySklad does not answer now, so its purchase orders are not shown: open the page "
+        "again in a minute. Deliveries can still be opened from a list or blind"
+    ),
+    "refused": _l(
+        "MoySklad refused to list its purchase orders. Deliveries can still be opened from a "
+        "list or blind"
+    ),
+}
+purchase_order_problem = _words(PURCHASE_ORDER_PROBLEMS)
+# why a purchase order's position is not expected in the delivery it opened
+POSITION_REFUSALS = {
+    "not_linked": _l(
+        "its MoySklad item is linked to no product of ours: import the assortment "
+        "(it matches by article or code)"
+    ),
+    "service": _l("a service, not goods: nothing arrives to count"),
+    "not_goods": _l("a bundle or a batch: we cannot tell which product of ours it is"),
+    "fractional": _l("not a whole number: the warehouse counts goods in whole units"),
+    "received": _l("MoySklad has already taken it in in full"),
+}
+position_refusal = _words(POSITION_REFUSALS)
