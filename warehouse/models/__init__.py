@@ -61,6 +61,7 @@ from warehouse.models.work import (
     Shortage,
     StockMove,
     User,
+    Wave,
 )
 
 __all__ = [
@@ -117,5 +118,6 @@ __all__ = [
     "StockMove",
     "User",
     "Warehouse",
+    "Wave",
     "utcnow",
 ]
