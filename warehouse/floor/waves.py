@@ -577,6 +577,13 @@ class Unit:
         return self.cart.picker if self.cart is not None else self.tasks[0].picker
 
     @property
+    def state(self) -> str:
+        """free, assigned, picking, done or cancelled: what the desk says of it."""
+        if self.status == "open":
+            return "assigned" if self.picker is not None else "free"
+        return {"in_progress": "picking"}.get(self.status, self.status)
+
+    @property
     def kind(self) -> str:
         return "batch" if self.cart is not None else "order"
 

@@ -50,6 +50,7 @@ def register_web(app: Flask) -> None:
         tsd_receiving,
         tsd_returns,
         users,
+        waves,
     )
     from warehouse.web.barcode_svg import barcode_svg
     from warehouse.web.htmx import htmx
@@ -87,6 +88,7 @@ def register_web(app: Flask) -> None:
     security.csrf.exempt(megamarket_push.bp)  # Megamarket's server posts here (Basic auth)
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(operations.bp)
+    app.register_blueprint(waves.bp)
     app.register_blueprint(settings.bp, url_prefix="/settings")
     app.register_blueprint(accounting.bp, url_prefix="/settings/accounting")
     app.register_blueprint(printers.bp)

@@ -666,13 +666,21 @@ WAVE_FIELDS = {
     "max_volume_l": _l("Volume per batch, litres"),
 }
 wave_field = _words(WAVE_FIELDS)
-WAVE_STATES = {
-    "waiting": _l("waiting"),
+WAVE_STATES = {  # a wave (warehouse.floor.waves.state)
+    "waiting": _l("waiting for pickers"),
+    "picking": _l("being picked"),
+    "done": _l("all picked"),
+    "cancelled": _l("called off"),
+}
+wave_state = _words(WAVE_STATES)
+UNIT_STATES = {  # a wave's batch or task (warehouse.floor.waves.Unit.state)
+    "free": _l("free for any picker"),
+    "assigned": _l("assigned"),
     "picking": _l("being picked"),
     "done": _l("picked"),
     "cancelled": _l("cancelled"),
 }
-wave_state = _words(WAVE_STATES)
+unit_state = _words(UNIT_STATES)
 
 
 def _unit(params: dict[str, Any]) -> str:
