@@ -32,6 +32,7 @@ def register_web(app: Flask) -> None:
         health,
         label_printing,
         language,
+        live,
         megamarket_push,
         messages,
         once,
@@ -89,6 +90,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(operations.bp)
     app.register_blueprint(waves.bp)
+    app.register_blueprint(live.bp)
     app.register_blueprint(settings.bp, url_prefix="/settings")
     app.register_blueprint(accounting.bp, url_prefix="/settings/accounting")
     app.register_blueprint(printers.bp)
