@@ -33,18 +33,20 @@ def scan(clock, ok=True, code="picked", item=None):
 def test_pace_from_a_known_scan_log():
     log = [
         scan("10:00:00", code="bin_ok", item=1),
-        scan("10:00:20", item=1),
-        scan("10:00:50", ok=False, code="wrong_product", item=2),
-        scan("10:01:10", code="task_done", item=2),
-        scan("10:30:00", code="bin_ok", item=3),  # after a 29-minute pause
-        scan("10:31:00", code="tote_ok", item=3),
-        scan("10:31:30", ok=False, code="unknown_barcode"),
+        scan("10:01:00", item=1),
+        scan("10:02:30", ok=False, code="wrong_product", item=2),
+        scan("10:03:00", code="task_done", item=2),
+        scan("10:30:00", code="bin_ok", item=3),  # after a 27-minute pause
+        scan("10:33:00", code="tote_ok", item=3),
+        scan("10:34:00", ok=False, code="unknown_barcode"),
     ]
     pace = live.pace(list(reversed(log)), timedelta(minutes=5))
     assert (pace.scans, pace.errors, pace.lines) == (7, 2, 3)
-    assert pace.working == timedelta(seconds=20 + 30 + 20 + 60 + 30)
-    assert pace.lines_per_hour == 67.5  # 3 lines in 160 s
-    assert pace.seconds_per_line == 53
+    assert pace.working == timedelta(seconds=60 + 90 + 30 + 180 + 60)
+    assert pace.lines_per_hour == 25.7  # 3 lines in 7 minutes
+    assert pace.seconds_per_line == 140
+    quick = live.pace(log[:4], timedelta(minutes=5))  # 2 lines in 3 minutes: too early
+    assert (quick.lines, quick.lines_per_hour, quick.seconds_per_line) == (2, None, None)
     nothing = live.pace([scan("09:00", code="bin_ok", item=1)], timedelta(minutes=5))
     assert (nothing.lines, nothing.lines_per_hour, nothing.seconds_per_line) == (0, None, None)
 
@@ -138,12 +140,12 @@ def day(app):
         items = [item.id for item in a_task.items]
         log = [
             ("10:00:00", True, "bin_ok", items[0]),
-            ("10:00:20", True, "picked", items[0]),
-            ("10:00:50", False, "wrong_product", items[1]),
-            ("10:01:10", True, "picked", items[1]),
+            ("10:01:00", True, "picked", items[0]),
+            ("10:02:30", False, "wrong_product", items[1]),
+            ("10:03:00", True, "picked", items[1]),
             ("10:30:00", True, "bin_ok", items[2]),
-            ("10:31:00", True, "task_done", items[2]),
-            ("10:31:30", False, "unknown_barcode", None),
+            ("10:33:00", True, "task_done", items[2]),
+            ("10:34:00", False, "unknown_barcode", None),
         ]
         for n, (clock, ok, code, item) in enumerate(log):
             s.add(_scan(anna, "task", a_task.id, f"a{n}", clock, ok, code, item))
@@ -151,8 +153,9 @@ def day(app):
         s.add(_scan(anna, "task", a_task.id, "old", "23:00", True, "picked", items[0], days=-1))
         picking.start_task(s, c_task.id, ivan)
         c_item = c_task.items[0].id
-        s.add(_scan(ivan, "task", c_task.id, "i1", "11:56", True, "bin_ok", c_item))
-        s.add(_scan(ivan, "task", c_task.id, "i2", "11:58", True, "picked", c_item))
+        s.add(_scan(ivan, "task", c_task.id, "i1", "11:50", True, "bin_ok", c_item))
+        s.add(_scan(ivan, "task", c_task.id, "i2", "11:54", True, "picked", c_item))
+        s.add(_scan(ivan, "task", c_task.id, "i3", "11:58", True, "picked", c_item))
         s.commit()
         return {"anna": anna.id, "ivan": ivan.id, "c": c.id}
 
@@ -178,12 +181,12 @@ def test_pickers_on_shift_their_pace_where_they_stand_and_who_is_idle(app, day):
         assert [(p.user.name, p.idle) for p in rows] == [("Анна", True), ("Иван", False)]
         anna, ivan = rows
         assert (anna.pace.scans, anna.pace.errors, anna.pace.lines) == (7, 2, 3)
-        assert (anna.pace.lines_per_hour, anna.pace.seconds_per_line) == (67.5, 53)
-        assert anna.doing is None and anna.idle_minutes(NOW) == 88
+        assert (anna.pace.lines_per_hour, anna.pace.seconds_per_line) == (25.7, 140)
+        assert anna.doing is None and anna.idle_minutes(NOW) == 86
         assert (ivan.pace.lines, ivan.pace.lines_per_hour, ivan.pace.seconds_per_line) == (
             1,
-            30.0,
-            120,
+            7.5,
+            480,
         )
         assert ivan.doing is not None and ivan.doing.bin == "B-07"
         assert ivan.idle_minutes(NOW) == 2
@@ -232,17 +235,17 @@ def test_the_fragments_draw_the_known_points_and_bars(app, client, day, monkeypa
     assert 'data-values="08:00 4;09:30 4;09:30 3;10:00 3;10:00 2;11:30 2;11:30 3;12:00 3"' in (
         fragment
     )
-    # 9.5 hours over 608 units from x=40; 4 at the top of a 0-4 axis (y 14..206)
-    assert 'points="40.0,14.0 136.0,14.0 136.0,62.0 ' in fragment
-    assert 'class="last to_pick" cx="296.0" cy="62.0" r="4" data-left="3"' in fragment
-    assert 'class="last to_pack" cx="296.0" cy="14.0" r="4" data-left="4"' in fragment
+    # 9.5 hours over 570 units from x=40; 4 at the top of a 0-4 axis (y 14..206)
+    assert 'points="40.0,14.0 130.0,14.0 130.0,62.0 ' in fragment
+    assert 'class="last to_pick" cx="280.0" cy="62.0" r="4" data-left="3"' in fragment
+    assert 'class="last to_pack" cx="280.0" cy="14.0" r="4" data-left="4"' in fragment
     assert fragment.count('<line class="cutoff"') == 2 and "WB 14:00" in fragment
     assert 'id="cutoff-' in fragment and 'data-left="4"' in fragment
     assert "<script" not in fragment
 
     people = client.get("/live/pickers").get_data(as_text=True)
-    assert 'width="260.0" height="18" data-picker="Анна" data-value="67.5"' in people
-    assert 'width="115.6" height="18" data-picker="Иван" data-value="30"' in people
+    assert 'width="260.0" height="18" data-picker="Анна" data-value="25.7"' in people
+    assert 'width="75.9" height="18" data-picker="Иван" data-value="7.5"' in people
     assert 'class="picker idle" data-picker="Анна"' in people
     assert 'class="picker" data-picker="Иван"' in people and ">B-07<" in people
 

@@ -171,8 +171,10 @@ def test_preview_writes_nothing_then_build_assign_and_take_off(app, client, floo
     page = client.get(wave_url).get_data(as_text=True)
     assert "пакет " + str(batch_id) + " снят со сборщика Анна" in page
     assert "назначен сборщику Иван" in page
-    client.post(f"/waves/batches/{batch_id}/assign", data={"picker_id": ""})
+    client.post(f"/waves/batches/{batch_id}/assign", data={"picker_id": "nobody"})
     assert "свободен для любого сборщика" in client.get(wave_url).get_data(as_text=True)
+    client.post(f"/waves/{wave_id}/assign", data={"picker_id": ""})  # nothing chosen
+    assert "Выберите сборщика" in client.get(wave_url).get_data(as_text=True)
     bad = client.post(f"/waves/batches/{batch_id}/assign", data={"picker_id": str(floor["boss"])})
     assert bad.status_code == 302
     assert "Выберите сборщика" in client.get(wave_url).get_data(as_text=True)

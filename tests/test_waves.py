@@ -236,6 +236,8 @@ def test_a_task_in_progress_taken_off_keeps_its_picked_units(session, site):
     waves.assign_wave(session, wave.id, site["anna"].id, site["boss"])
     assert picking.next_task(session, site["anna"]) is task
     scan_task(session, task, site["anna"], "LOC-A-01", SHIRT)  # one of two shirts
+    same = waves.assign_task(session, task.id, site["anna"].id, site["boss"])
+    assert not same.taken_off and (task.status, task.picker_id) == ("in_progress", site["anna"].id)
 
     moved = waves.assign_task(session, task.id, site["ivan"].id, site["boss"])
     assert (moved.taken_off, moved.picked, moved.was, moved.picker) == (

@@ -371,6 +371,8 @@ def assign_task(session: Session, task_id: int, picker_id: int | None, by: User)
     if task.status not in ACTIVE:
         raise DomainError("wave_unit_closed", kind="order", name=_task_label(task))
     new = picker_of(session, picker_id)
+    if new is task.picker:  # the same hands: nothing to take off anyone
+        return Assigned("order", _task_label(task), new, new)
     was, taken_off = task.picker, task.status == "in_progress"
     _move_task(session, task, new)
     if taken_off:
@@ -398,6 +400,8 @@ def assign_cart(session: Session, batch_id: int, picker_id: int | None, by: User
     if cart.status not in ACTIVE:
         raise DomainError("wave_unit_closed", kind="batch", name=str(cart.id))
     new = picker_of(session, picker_id)
+    if new is cart.picker:  # the same hands: nothing to take off anyone
+        return Assigned("batch", str(cart.id), new, new)
     was, taken_off = cart.picker, cart.status == "in_progress"
     moved = session.execute(
         update(PickBatch)

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from warehouse.shift.live import Burndown
 from warehouse.shipping.handovers import LOCAL
 
-WIDTH, HEIGHT = 660, 240
-LEFT, RIGHT, TOP, BOTTOM = 40, 648, 14, 206  # the plot area inside the viewBox
+WIDTH, HEIGHT = 640, 240
+LEFT, RIGHT, TOP, BOTTOM = 40, 610, 14, 206  # the plot area inside the viewBox
 
 
 @dataclass(frozen=True)

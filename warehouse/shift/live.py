@@ -40,6 +40,9 @@ ACTIVE = ("open", "in_progress")
 # a scan that put units into an order: the line it was on counts as worked
 LINE_CODES = frozenset(("picked", "task_done", "tote_ok", "tote_order_done", "batch_done"))
 PICK_SCOPES = frozenset(("task", "batch"))  # not the pack table's checks
+# a pace is told once there are this many minutes of work behind it (two quick scans
+# would make thousands of lines per hour)
+PACE_AFTER = timedelta(minutes=5)
 TO_PICK = ("new", "reserved", "awaiting_stock", "picking")
 
 
@@ -148,7 +151,8 @@ class Scan:
 class Pace:
     """A picker's day from their scans: scans, refused ones, lines worked (a line = a pick
     item that got units from one of their scans), and the time spent working — the gaps
-    between consecutive scans, a gap longer than the idle limit counting as a pause."""
+    between consecutive scans, a gap longer than the idle limit counting as a pause. Lines
+    per hour and seconds per line once ``PACE_AFTER`` of work is behind them."""
 
     scans: int
     errors: int
@@ -156,13 +160,18 @@ class Pace:
     working: timedelta
 
     @property
+    def told(self) -> bool:
+        """Enough work behind it to say a pace (``PACE_AFTER``) and a line done."""
+        return self.working >= PACE_AFTER and self.lines > 0
+
+    @property
     def lines_per_hour(self) -> float | None:
         hours = self.working.total_seconds() / 3600
-        return round(self.lines / hours, 1) if hours and self.lines else None
+        return round(self.lines / hours, 1) if self.told else None
 
     @property
     def seconds_per_line(self) -> int | None:
-        return round(self.working.total_seconds() / self.lines) if self.lines else None
+        return round(self.working.total_seconds() / self.lines) if self.told else None
 
 
 def pace(scans: Sequence[Scan], pause: timedelta) -> Pace:

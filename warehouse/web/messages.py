@@ -725,10 +725,10 @@ TEXTS.update(
             "Wave %(wave)s built: %(orders)s orders in %(units)s picking units", **p
         ),
         "wave_assigned": lambda p: _(
-            "Wave %(wave)s: %(n)s units not started yet are assigned to %(picker)s", **p
+            "Wave %(wave)s: the units not started yet (%(n)s) are assigned to %(picker)s", **p
         ),
         "wave_unassigned": lambda p: _(
-            "Wave %(wave)s: %(n)s units not started yet are free for any picker", **p
+            "Wave %(wave)s: the units not started yet (%(n)s) are free for any picker", **p
         ),
         "unit_assigned": lambda p: _("%(unit)s is assigned to %(picker)s", unit=_unit(p), **p),
         "unit_unassigned": lambda p: _("%(unit)s is free for any picker", unit=_unit(p)),

@@ -209,11 +209,18 @@ def assign_batch(batch_id: int) -> Response:
     return _decided(cart.wave_id, assign)
 
 
+NOBODY = "nobody"  # the picker select's «— никому —»: free for any picker
+
+
 def _picker_id() -> int | None:
-    """The form's picker: empty is nobody (unassign); anything else not a number is nobody
-    either — ``picker_of`` refuses an id that is no picker."""
+    """The form's picker: «nobody» unassigns; an id that is no active picker, or nothing
+    chosen, is refused in words (``picker_of``)."""
     value = request.form.get("picker_id", "").strip()
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    if value == NOBODY:
+        return None
+    if value.isdigit() and len(value) < 19:
+        return int(value)
+    raise DomainError("wave_not_a_picker")
 
 
 def _assigned(done: waves.Assigned) -> str:
