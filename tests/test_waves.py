@@ -215,6 +215,18 @@ def test_a_wave_cart_starts_whole_for_whoever_takes_one_of_its_orders(session, s
     assert batch_picking.start_batch(session, site["ivan"], 4) is cart
 
 
+def test_a_cart_whose_orders_were_all_cancelled_has_nothing_to_give(session, site):
+    first = order(session, site, "wb-1", (SOCKS, 1), hours=1)
+    second = order(session, site, "wb-2", (MUG, 1), hours=2)
+    wave = waves.build(session, waves.Rules(per_cart=2), site["boss"])
+    for task in (first, second):
+        picking.cancel_tasks(session, task.order)
+    (unit,) = waves.units_of(wave)
+    assert (unit.status, unit.state) == ("cancelled", "cancelled")
+    assert waves.state(wave) == "done"  # nothing left to pick in it
+    assert picking.next_task(session, site["anna"]) is None
+
+
 def test_batch_picking_starts_the_cart_assigned_to_me(session, site):
     for n in range(1, 3):
         order(session, site, f"wb-{n}", (SOCKS, 1), hours=n)

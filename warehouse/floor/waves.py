@@ -574,7 +574,13 @@ class Unit:
 
     @property
     def status(self) -> str:
-        return self.cart.status if self.cart is not None else self.tasks[0].status
+        """The cart's or the task's; a cart not started whose orders were all cancelled (or
+        finished) meanwhile has nothing left to give anyone."""
+        if self.cart is None:
+            return self.tasks[0].status
+        if self.cart.status == "open" and not any(t.status in ACTIVE for t in self.tasks):
+            return "done" if any(t.status == "done" for t in self.tasks) else "cancelled"
+        return self.cart.status
 
     @property
     def picker(self) -> User | None:
