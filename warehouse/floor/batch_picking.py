@@ -36,6 +36,9 @@ def start_batch(session: Session, user: User, size: int) -> PickBatch:
     )
     if own is not None:
         return own
+    assigned = _assigned_cart(session, user)
+    if assigned is not None:
+        return assigned
     if size not in BATCH_SIZES:
         raise DomainError("bad_batch_size")
     tasks = _take_tasks(session, user, size)
@@ -47,6 +50,22 @@ def start_batch(session: Session, user: User, size: int) -> PickBatch:
     session.flush()
     logger.info("batch started batch=%s picker=%s tasks=%s", batch.id, user.id, len(tasks))
     return batch
+
+
+def _assigned_cart(session: Session, user: User) -> PickBatch | None:
+    """A wave's cart the desk assigned to this picker: started whole (``picking.start_task``
+    of any of its orders) before a cart of free orders is made."""
+    cart = session.scalar(
+        select(PickBatch)
+        .where(PickBatch.picker_id == user.id, PickBatch.status == "open")
+        .order_by(PickBatch.id)
+        .limit(1)
+    )
+    first = next((task for task in cart.tasks if task.status == "open"), None) if cart else None
+    if cart is None or first is None:
+        return None
+    picking.start_task(session, first.id, user)
+    return cart
 
 
 def _take_tasks(session: Session, user: User, size: int) -> list[PickTask]:
@@ -66,12 +85,14 @@ def _take_tasks(session: Session, user: User, size: int) -> list[PickTask]:
 
 
 def group(tasks: list[PickTask]) -> tuple[list[PickBatch], list[PickTask]]:
-    """The task list as a picker sees it: each batch in progress once, then the other tasks."""
+    """The task list as a picker sees it: each cart once (in progress, or a wave's cart not
+    started yet: it starts whole), then the other tasks."""
     batches: dict[int, PickBatch] = {}
     singles = []
     for task in tasks:
-        if task.open_batch is not None:
-            batches.setdefault(task.open_batch.id, task.open_batch)
+        cart = task.batch
+        if cart is not None and cart.status in ("open", "in_progress"):
+            batches.setdefault(cart.id, cart)
         else:
             singles.append(task)
     return list(batches.values()), singles
@@ -205,15 +226,16 @@ def _assign_tote(session: Session, batch: PickBatch, task: PickTask, tote: str) 
 
 
 def holder(session: Session, tote: str) -> PickTask | None:
-    """The task whose goods are still in ``tote``: being picked (in any batch) or picked
-    and not yet packed — a second order in it could not be told apart at the pack table."""
+    """The task whose goods are still in ``tote``: being picked (in any batch), picked
+    and not yet packed, or on a cart taken off its picker with goods already in the tote
+    (``waves.release``) — a second order in it could not be told apart at the pack table."""
     return session.scalar(
         select(PickTask)
         .join(Order)
         .where(
             PickTask.tote == tote,
             PickTask.kind == "pick",
-            PickTask.status.in_(("in_progress", "done")),
+            PickTask.status.in_(("open", "in_progress", "done")),
             Order.status.in_(TOTE_BUSY),
         )
         .limit(1)

@@ -22,6 +22,7 @@ from warehouse.models import (
     MarkingCode,
     Order,
     OrderLine,
+    PickBatch,
     PickItem,
     PickTask,
     Product,
@@ -162,7 +163,8 @@ def next_task(session: Session, user: User) -> PickTask | None:
 
 
 def start_task(session: Session, task_id: int, user: User) -> PickTask:
-    """Take a task; two pickers can never hold the same one."""
+    """Take a task; two pickers can never hold the same one. A task on a wave's cart not
+    started yet starts the whole cart (its orders are picked together, tote by tote)."""
     task = session.scalar(select(PickTask).where(PickTask.id == task_id).with_for_update())
     if task is None:
         raise NotFound("task_not_found")
@@ -172,6 +174,9 @@ def start_task(session: Session, task_id: int, user: User) -> PickTask:
         raise DomainError("task_taken")  # assigned to someone else
     if task.status != "open":
         raise DomainError("task_taken" if task.status == "in_progress" else "task_closed")
+    if task.batch is not None and task.batch.status == "open":
+        _start_cart(session, task.batch, user)
+        return task
     if not _claim(session, task, user):
         raise DomainError("task_taken")
     if task.kind == "pick":
@@ -195,6 +200,34 @@ def _claim(session: Session, task: PickTask, user: User) -> bool:
         .execution_options(synchronize_session="fetch")
     )
     return bool(getattr(claimed, "rowcount", 0))
+
+
+def _start_cart(session: Session, batch: PickBatch, user: User) -> None:
+    """Compare-and-set on the cart, then every order still open on it is this picker's
+    (one UPDATE: a cart is started whole or not at all)."""
+    claimed = session.execute(
+        update(PickBatch)
+        .where(
+            PickBatch.id == batch.id,
+            PickBatch.status == "open",
+            or_(PickBatch.picker_id.is_(None), PickBatch.picker_id == user.id),
+        )
+        .values(status="in_progress", picker_id=user.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    if not getattr(claimed, "rowcount", 0):
+        raise DomainError("task_taken")
+    session.execute(
+        update(PickTask)
+        .where(PickTask.batch_id == batch.id, PickTask.status == "open")
+        .values(status="in_progress", picker_id=user.id, started_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    for task in batch.tasks:
+        if task.status == "in_progress" and task.kind == "pick":
+            task.order.status = "picking"
+    session.flush()
+    logger.info("cart started batch=%s picker=%s", batch.id, user.id)
 
 
 def task_for(session: Session, task_id: int, user: User) -> PickTask:
@@ -310,6 +343,8 @@ def judge(
     """The scan against the task's current item; ``count`` takes the units if they are right."""
     if task.status == "cancelled":
         return ScanResult(False, "order_cancelled", {"order": task.order.external_id})
+    if task.status == "open":  # the supervisor took it off this picker meanwhile
+        return ScanResult(False, "task_taken_off", {"order": task.order.external_id})
     if task.status != "in_progress":
         return ScanResult(False, "task_not_in_progress")
     item = current_item(task)

@@ -70,6 +70,8 @@ DEFAULTS: dict[str, Any] = {
     # after a badge scan, how long its PIN may be typed
     "TSD_PIN_SECONDS": 120,  # the bin is scanned before its goods
     "TSD_BATCH_SIZE": 4,  # orders taken by «Пакетная сборка» (2..6)
+    # the live shift shows a picker on shift as idle after this long without a scan
+    "LIVE_IDLE_MINUTES": 5,
     # marketplaces whose orders are re-scanned unit by unit at packing
     "PACK_VERIFY_MARKETPLACES": ("wb", "ozon", "yandex", "megamarket"),
     "PACKAGE_TYPES": ("box-s", "box-m", "box-l", "bag"),

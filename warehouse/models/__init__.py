@@ -68,6 +68,7 @@ from warehouse.models.work import (
     Shortage,
     StockMove,
     User,
+    Wave,
 )
 
 __all__ = [
@@ -134,5 +135,6 @@ __all__ = [
     "StockMove",
     "User",
     "Warehouse",
+    "Wave",
     "utcnow",
 ]

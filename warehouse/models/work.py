@@ -16,7 +16,10 @@ ROLES = ("picker", "supervisor", "admin")
 TASK_STATUSES = ("open", "in_progress", "done", "cancelled")
 # pick: take goods for an order; putback: return the goods of a cancelled order to bins
 TASK_KINDS = ("pick", "putback")
-BATCH_STATUSES = ("open", "in_progress", "done")
+# open: a cart a wave made, not started yet (a picker starts all its orders at once);
+# cancelled: its wave was cancelled before it started and its orders went back to the queue
+BATCH_STATUSES = ("open", "in_progress", "done", "cancelled")
+WAVE_STATUSES = ("open", "cancelled")
 TOTE_IN_PROGRESS = "status = 'in_progress' AND tote IS NOT NULL"
 
 
@@ -40,8 +43,35 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
 
+class Wave(Base):
+    """Pick work the desk handed out at once: who built it, when, by which rules (kept as
+    they were typed, so the live view can say why these orders go together). Its tasks and
+    carts point at it; whether it is done is read from them, never stored."""
+
+    __tablename__ = "waves"
+    __table_args__ = (CheckConstraint(one_of("status", WAVE_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    orders: Mapped[int] = mapped_column(default=0)  # how many orders it was built with
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cancelled_at: Mapped[datetime | None]
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    cancelled_by: Mapped[User | None] = relationship(foreign_keys=[cancelled_by_id])
+    tasks: Mapped[list[PickTask]] = relationship(back_populates="wave", order_by="PickTask.id")
+    batches: Mapped[list[PickBatch]] = relationship(back_populates="wave", order_by="PickBatch.id")
+
+
 class PickBatch(Base):
-    """Several pick tasks collected on one cart by one picker, one tote per order."""
+    """Several pick tasks collected on one cart by one picker, one tote per order.
+
+    A picker's «Пакетная сборка» makes one in progress; a wave makes them ``open`` (maybe
+    assigned to a picker) until someone starts one of its orders, which starts them all."""
 
     __tablename__ = "pick_batches"
     __table_args__ = (CheckConstraint(one_of("status", BATCH_STATUSES), name="status"),)
@@ -51,8 +81,10 @@ class PickBatch(Base):
     picker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    wave_id: Mapped[int | None] = mapped_column(ForeignKey("waves.id"), index=True)
 
     picker: Mapped[User | None] = relationship()
+    wave: Mapped[Wave | None] = relationship(back_populates="batches")
     tasks: Mapped[list[PickTask]] = relationship(back_populates="batch", order_by="PickTask.id")
 
 
@@ -83,9 +115,11 @@ class PickTask(Base):
     finished_at: Mapped[datetime | None]
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("pick_batches.id"), index=True)
     tote: Mapped[str | None] = mapped_column(String(64))  # the tote's barcode (batch picking)
+    wave_id: Mapped[int | None] = mapped_column(ForeignKey("waves.id"), index=True)
 
     order: Mapped[Order] = relationship()
     batch: Mapped[PickBatch | None] = relationship(back_populates="tasks")
+    wave: Mapped[Wave | None] = relationship(back_populates="tasks")
     picker: Mapped[User | None] = relationship()
     items: Mapped[list[PickItem]] = relationship(
         back_populates="task",
@@ -147,7 +181,11 @@ class ScanEvent(Base):
     """
 
     __tablename__ = "scan_events"
-    __table_args__ = (UniqueConstraint("scope", "scan_id"),)
+    __table_args__ = (
+        UniqueConstraint("scope", "scan_id"),
+        # the live shift reads each picker's scans of the day (warehouse.shift.live)
+        Index("ix_scan_events_user_time", "user_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scope: Mapped[str] = mapped_column(String(64), server_default="")

@@ -58,13 +58,19 @@ def ship_date_for(order: Order) -> date:
 
 def cutoff(handover: HandOver) -> datetime:
     """When the courier comes: the cabinet's cutoff time (``settings["cutoff"]``) that day."""
-    text = str((handover.account.settings or {}).get("cutoff") or DEFAULT_CUTOFF)
+    return cutoff_of(handover.account, handover.ship_date)
+
+
+def cutoff_of(account: MarketplaceAccount, day: date) -> datetime:
+    """The cabinet's cutoff on ``day``, with or without a hand-over made yet (the live
+    shift counts what is left before it)."""
+    text = str((account.settings or {}).get("cutoff") or DEFAULT_CUTOFF)
     try:
         hours, minutes = (int(part) for part in text.split(":", 1))
         moment = time(hours, minutes)
     except ValueError:
         moment = time.fromisoformat(DEFAULT_CUTOFF)
-    return datetime.combine(handover.ship_date, moment, LOCAL)
+    return datetime.combine(day, moment, LOCAL)
 
 
 def get(session: Session, handover_id: int) -> HandOver:

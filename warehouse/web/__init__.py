@@ -34,6 +34,7 @@ def register_web(app: Flask) -> None:
         health,
         label_printing,
         language,
+        live,
         megamarket_push,
         messages,
         once,
@@ -54,6 +55,7 @@ def register_web(app: Flask) -> None:
         tsd_receiving,
         tsd_returns,
         users,
+        waves,
     )
     from warehouse.web.barcode_svg import barcode_svg
     from warehouse.web.htmx import htmx
@@ -96,6 +98,8 @@ def register_web(app: Flask) -> None:
     security.csrf.exempt(megamarket_push.bp)  # Megamarket's server posts here (Basic auth)
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(operations.bp)
+    app.register_blueprint(waves.bp)
+    app.register_blueprint(live.bp)
     app.register_blueprint(settings.bp, url_prefix="/settings")
     app.register_blueprint(accounting.bp, url_prefix="/settings/accounting")
     app.register_blueprint(printers.bp)

@@ -680,6 +680,101 @@ WORK_LABELS = {
 work_label = _words(WORK_LABELS)  # pick tasks, shortages and stock moves: kinds and states
 
 
+# Waves and the live shift (warehouse.floor.waves, warehouse.shift.live).
+WAVE_FIELDS = {
+    "warehouse_id": _l("Warehouse"),
+    "marketplace": _l("Marketplace"),
+    "account_id": _l("Cabinet"),
+    "ship_by_until": _l("Ship by, until"),
+    "zone": _l("Zone"),
+    "orders": _l("Orders"),
+    "limit": _l("At most, orders"),
+    "per_cart": _l("Orders per batch"),
+    "max_lines": _l("Lines per batch, at most"),
+    "max_volume_l": _l("Volume per batch, litres"),
+}
+wave_field = _words(WAVE_FIELDS)
+WAVE_STATES = {  # a wave (warehouse.floor.waves.state)
+    "waiting": _l("waiting for pickers"),
+    "picking": _l("being picked"),
+    "done": _l("all picked"),
+    "cancelled": _l("called off"),
+}
+wave_state = _words(WAVE_STATES)
+UNIT_STATES = {  # a wave's batch or task (warehouse.floor.waves.Unit.state)
+    "free": _l("free for any picker"),
+    "assigned": _l("assigned"),
+    "picking": _l("being picked"),
+    "done": _l("picked"),
+    "cancelled": _l("cancelled"),
+}
+unit_state = _words(UNIT_STATES)
+
+
+def _unit(params: dict[str, Any]) -> str:
+    """A wave's unit in words: a batch by its number, an order by its marketplace number."""
+    if params.get("kind") == "batch":
+        return _("batch %(name)s", name=params.get("name", ""))
+    return _("order %(name)s", name=params.get("name", ""))
+
+
+TEXTS.update(
+    {
+        "task_taken_off": lambda p: _(
+            "The supervisor took order %(order)s off you. What you picked for it stays "
+            "counted: hand it over as the supervisor says, then go back to the task list",
+            **p,
+        ),
+        "wave_bad_field": lambda p: _(
+            "«%(field)s» is not filled in right: correct it or leave it empty",
+            field=wave_field(p.get("field", "")),
+        ),
+        "wave_bad_cart": lambda p: _(
+            "Orders per batch: 1 (each order is its own task) or %(smallest)s to %(biggest)s",
+            **p,
+        ),
+        "wave_nothing_to_build": lambda p: _(
+            "No free order matches these rules: no wave was built"
+        ),
+        "wave_changed_meanwhile": lambda p: _(
+            "The orders changed meanwhile (a picker or another wave took one): look again "
+            "and repeat"
+        ),
+        "wave_not_found": lambda p: _("No such wave"),
+        "wave_cancelled": lambda p: _("Wave %(wave)s is already cancelled", **p),
+        "wave_not_a_picker": lambda p: _("Choose a picker: an active person with a badge"),
+        "wave_task_on_cart": lambda p: _(
+            "This order is in batch %(cart)s: assign the whole batch", **p
+        ),
+        "wave_unit_closed": lambda p: _(
+            "%(unit)s is already picked or cancelled: nothing to assign", unit=_unit(p)
+        ),
+        "wave_built": lambda p: _(
+            "Wave %(wave)s built: %(orders)s orders in %(units)s picking units", **p
+        ),
+        "wave_assigned": lambda p: _(
+            "Wave %(wave)s: the units not started yet (%(n)s) are assigned to %(picker)s", **p
+        ),
+        "wave_unassigned": lambda p: _(
+            "Wave %(wave)s: the units not started yet (%(n)s) are free for any picker", **p
+        ),
+        "unit_assigned": lambda p: _("%(unit)s is assigned to %(picker)s", unit=_unit(p), **p),
+        "unit_unassigned": lambda p: _("%(unit)s is free for any picker", unit=_unit(p)),
+        "unit_taken_off": lambda p: _(
+            "%(unit)s was taken off %(was)s: the %(picked)s units already picked stay "
+            "counted with it",
+            unit=_unit(p),
+            **p,
+        ),
+        "wave_cancel_done": lambda p: _(
+            "Wave %(wave)s cancelled: %(freed)s orders are back in the common queue; "
+            "%(picking)s being picked stay with their pickers, who finish them",
+            **p,
+        ),
+    }
+)
+
+
 PRINTER_PROBLEMS = {
     "paper_out": _l("out of paper"),
     "paused": _l("paused"),

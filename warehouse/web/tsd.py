@@ -140,12 +140,19 @@ def task(task_id: int):
 @picker_required
 def task_state(task_id: int):
     """Polled by the open task page: 204 while it is being picked; once the order is
-    cancelled (or the task closed elsewhere) the picker is told, and polling stops (286)."""
+    cancelled, the task closed elsewhere or taken off this picker on the desk (a wave's
+    re-assignment) the picker is told, and polling stops (286)."""
     user = current_user()
     assert user is not None
-    found = picking.task_for(db.session(), task_id, user)
-    if found.status == "in_progress":
+    found = db.session().get(PickTask, task_id)
+    if found is None:
+        raise NotFound("task_not_found")
+    if found.status == "in_progress" and found.picker_id == user.id:
         return "", 204
+    if found.status in ("open", "in_progress"):  # the desk took it off this picker
+        message = describe("task_taken_off", {"order": found.order.external_id})
+        return render_template("tsd/_task_state.html", task=found, message=message), 286
+    found = picking.task_for(db.session(), task_id, user)
     if found.status != "cancelled":  # finished here: its own answer stays on screen
         return "", 286, {"HX-Reswap": "none"}
     code, params = picking.why_stopped(found)
