@@ -52,6 +52,7 @@ from warehouse.models.shipping import (
     HandOverDocument,
     HandOverEvent,
 )
+from warehouse.models.staff import StaffEvent, UserRole
 from warehouse.models.work import (
     MarkingCode,
     PickBatch,
@@ -111,11 +112,13 @@ __all__ = [
     "ReturnUnit",
     "ScanEvent",
     "Shortage",
+    "StaffEvent",
     "StatusMap",
     "Stock",
     "StockCount",
     "StockMove",
     "User",
+    "UserRole",
     "Warehouse",
     "utcnow",
 ]
