@@ -34,6 +34,7 @@ from warehouse.models import (
     Warehouse,
     utcnow,
 )
+from warehouse.staff import access
 from warehouse.stock import inventory, ledger
 from warehouse.stock.moves import MAX_TYPED, Step
 from warehouse.stock.receipt_files import ExpectedRow
@@ -41,7 +42,6 @@ from warehouse.stock.receipt_files import ExpectedRow
 logger = logging.getLogger(__name__)
 
 RECEIVING_CODE = "RECEIVING"
-BINDERS = ("supervisor", "admin")  # who may give an unknown barcode to a product
 
 
 def receiving_bin(session: Session, warehouse: Warehouse) -> Location:
@@ -167,7 +167,7 @@ def scan(
     found = inventory.product_by_barcode(session, barcode)
     if found is None:
         if (
-            user.role in BINDERS
+            access.may(user, "bind_barcode")
             and 0 < len(barcode) <= 64
             and not marking.looks_like_marking(barcode)
         ):
@@ -238,7 +238,7 @@ def _marked_unit(
 
 def bind_barcode(session: Session, barcode: str, product: Product, *, user: User) -> ProductBarcode:
     """A barcode nobody knew becomes one of the product's (a supervisor's decision)."""
-    if user.role not in BINDERS:
+    if not access.may(user, "bind_barcode"):
         raise DomainError("bind_supervisor_only")
     taken = session.scalar(select(Location.id).where(Location.barcode == barcode))
     if taken is not None or inventory.product_by_barcode(session, barcode) is not None:
