@@ -164,5 +164,8 @@ def locations():
 @bp.get("/badges")
 @supervisor_required
 def badges():
-    """The pickers' badges as a sheet to print (cut out, laminate, scan to log in)."""
-    return render_template("supervisor/badges.html", pickers=desk.pickers(db.session()))
+    """The badges of the ТСД's people (and of whoever the viewer manages) as a sheet to print
+    (cut out, laminate, scan to log in); one person's badge goes to a Zebra from their page."""
+    me = current_user()
+    badges = [p for p in desk.pickers(db.session()) if users.may_manage(me, p.role)]
+    return render_template("supervisor/badges.html", people=badges)
