@@ -548,3 +548,31 @@ def test_one_badge_prints_on_the_zebra(app, zebra, worker):
         db.session().commit()
     refused = supervisor.post(f"/labels/badges/{boss_id}", data={"printer_id": printer_id})
     assert refused.status_code == 403  # a supervisor does not print an admin's badge
+
+
+def test_a_new_password_ends_a_desk_persons_sessions(app):
+    desk(app, "chief", "supervisor")
+    chief = app.test_client()
+    chief.post("/login", data={"login": "chief", "password": "chief"})
+    boss = desk(app)
+    with app.app_context():
+        chief_id = db.session().scalar(select(User.id).where(User.login == "chief"))
+    edit = {"name": "Chief", "login": "chief", "password": "a-new-password"}
+    assert boss.post(f"/users/{chief_id}", data=edit).status_code == 302
+    assert chief.get("/").headers["Location"] == "/login"
+    assert "Ваш пароль сменил(а) Boss" in chief.get("/login").get_data(as_text=True)
+
+
+def test_a_terminal_person_on_the_desk_is_asked_for_a_desk_login(app):
+    desk(app)  # an admin exists: the login page, not the first run
+    add_person(app, "PICKER-1", "picker")
+    picker, _ = tsd(app, "PICKER-1")
+    assert picker.get("/users").headers["Location"] == "/login"
+    page = picker.get("/login").get_data(as_text=True)
+    assert "Picker-1 вошёл(ла) с ТСД: для стола нужен вход старшего смены" in page
+
+
+def test_the_person_page_has_no_inline_script(app, known_day):
+    html = desk(app).get(f"/users/{known_day}").get_data(as_text=True)
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html) and not re.search(r"\son[a-z]+=", html)
+    assert html.count("data-confirm=") == 3  # new PIN, end the session, deactivate
