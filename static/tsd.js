@@ -84,6 +84,10 @@
           return;
         }
         if (response.status === 401 && response.headers.get("HX-Redirect")) {
+          // logged out (idle, or the desk ended the session): the waiting scans are not
+          // kept — sent after the next login they would count under whoever logs in, and
+          // the login page would send them again and again
+          saveQueue([]);
           window.location = response.headers.get("HX-Redirect");
           return;
         }

@@ -20,6 +20,7 @@ from warehouse.models import (
     ProductBarcode,
     Stock,
     User,
+    UserRole,
     Warehouse,
 )
 from warehouse.orders import intake
@@ -76,8 +77,16 @@ def put_stock(session: Session, product: Product, location: Location, on_hand: i
     return ledger.opening(session, product.id, location.id, on_hand, document="test")
 
 
-def make_picker(session: Session, badge: str = "B-1", name: str = "Picker") -> User:
+def make_picker(
+    session: Session,
+    badge: str = "B-1",
+    name: str = "Picker",
+    also: tuple[str, ...] = ("packer", "loader"),
+) -> User:
+    """A picker who also packs and loads, like the demo's: most tests walk one person
+    through the whole floor. ``also=()`` for a picker and nothing else."""
     user = User(name=name, role="picker", badge=badge)
+    user.extra_roles = [UserRole(role=role) for role in also]
     session.add(user)
     session.flush()
     return user

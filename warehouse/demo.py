@@ -21,6 +21,7 @@ from warehouse.models import (
     Product,
     ProductBarcode,
     User,
+    UserRole,
     Warehouse,
 )
 from warehouse.stock import ledger
@@ -31,6 +32,8 @@ logger = logging.getLogger(__name__)
 # Анна logs in with her badge alone; Иван's badge asks for his PIN next (a second factor).
 PICKERS = {"PICKER-001": ("Анна Сборщица", None), "PICKER-002": ("Иван Сборщик", "1002")}
 SUPERVISOR = ("admin", "admin")
+# a small warehouse: its pickers pack and load too (the staff page gives others one role)
+DEMO_FLOOR_ROLES = ("packer", "loader")
 # the virtual Zebra of `make run`: scan its code on /tsd/pack to print there
 DEMO_PRINTER_CODE = "PRN-001"
 DEMO_BIG_PRINTER_CODE = "PRN-002"
@@ -80,7 +83,9 @@ def load(
         ledger.opening(session, product.id, bin_id, STOCK_PER_PRODUCT, document="demo")
     for badge, (name, pin) in PICKERS.items():
         digest = pin_digest(pin, pin_secret) if pin else None
-        session.add(User(name=name, role="picker", badge=badge, pin_digest=digest))
+        picker = User(name=name, role="picker", badge=badge, pin_digest=digest)
+        picker.extra_roles = [UserRole(role=role) for role in DEMO_FLOOR_ROLES]
+        session.add(picker)
     login, password = SUPERVISOR
     session.add(
         User(

@@ -98,6 +98,7 @@ def test_a_day_ends_with_every_parcel_handed_over_with_its_papers(
     expect(page.locator("a.handover")).to_have_count(4)
     screenshot(page, "handover-01-tsd-pickups")
     page.locator(f"a.handover[href$='/tsd/loading/{pickups['wb']}']").click()
+    page.wait_for_url(f"**/tsd/loading/{pickups['wb']}")  # tsd.js listens before the scan
     page.evaluate("localStorage.clear()")
     scan(page, wb_first[1])
     expect(feedback(page)).to_have_class("feedback ok")

@@ -141,6 +141,7 @@ def test_a_label_that_does_not_fit_the_scanned_printer_is_refused_and_another_of
     screenshot(page, "tsd-44-pack-label-does-not-fit")
     page.get_by_role("button", name="Печатать на Zebra-58 (58×40 мм)").click()
     page.get_by_role("button", name="Малая коробка").click()
+    expect(page.locator("#pack")).to_have_attribute("data-print-status", "queued")
     worker()
     expect(page.locator("#pack")).to_have_attribute("data-print-status", "printed", timeout=10000)
     expect(page.locator("#pack")).to_contain_text("Zebra-58")

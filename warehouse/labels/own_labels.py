@@ -213,6 +213,29 @@ def queue_order_label(session: Session, task: PickTask, printer: Printer, user: 
     return _queue(session, printer, size, "order_label", user, content, detail)
 
 
+def queue_badge_label(
+    session: Session, user_id: int, printer_id: int, by: User, caption: str = ""
+) -> Queued:
+    """A person's badge on a label: the name, ``caption`` (their roles in words) and the
+    badge's Code 128 — the code the ТСД's login scans. Laminate it or stick it on a card."""
+    person = session.get(User, user_id)
+    if person is None:
+        raise NotFound("user_not_found")
+    if not person.badge:
+        raise DomainError("no_badge", name=person.name)
+    badge = person.badge
+    printer, size = label_printer(session, printer_id)
+
+    def draw() -> bytes:
+        return printers.product_label(
+            person.name, caption, badge, as_code128=True, **_frame(printer, size)
+        )
+
+    content = _made(draw, "bad_badge", badge=badge, size=size)
+    detail = f"{person.name}, {size.describe()}"
+    return _queue(session, printer, size, "badge_label", by, content, detail)
+
+
 def _bins(session: Session, warehouse_id: int, ids: Sequence[int] | None) -> list[Location]:
     query = select(Location).where(Location.warehouse_id == warehouse_id)
     if ids is not None:

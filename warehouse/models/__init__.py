@@ -59,6 +59,7 @@ from warehouse.models.shipping import (
     HandOverDocument,
     HandOverEvent,
 )
+from warehouse.models.staff import StaffEvent, UserRole
 from warehouse.models.work import (
     MarkingCode,
     PickBatch,
@@ -129,11 +130,13 @@ __all__ = [
     "ReturnUnit",
     "ScanEvent",
     "Shortage",
+    "StaffEvent",
     "StatusMap",
     "Stock",
     "StockCount",
     "StockMove",
     "User",
+    "UserRole",
     "Warehouse",
     "Wave",
     "utcnow",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,7 +12,15 @@ from warehouse.models.base import Base, one_of, utcnow
 from warehouse.models.catalog import Location, Product
 from warehouse.models.orders import Order, OrderLine
 
-ROLES = ("picker", "supervisor", "admin")
+if TYPE_CHECKING:
+    from warehouse.models.staff import UserRole
+
+# Who works on the ТСД (a badge, a PIN) and who at the desk (a login, a password); what each
+# role may do is the one table in warehouse/staff/access.py
+TSD_ROLES = ("picker", "packer", "loader")
+DESK_ROLES = ("supervisor", "admin")
+ROLES = TSD_ROLES + DESK_ROLES
+_TSD_LIST = ", ".join(f"'{role}'" for role in TSD_ROLES)
 TASK_STATUSES = ("open", "in_progress", "done", "cancelled")
 # pick: take goods for an order; putback: return the goods of a cancelled order to bins
 TASK_KINDS = ("pick", "putback")
@@ -27,9 +35,11 @@ class User(Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(one_of("role", ROLES), name="role"),
-        # a picker logs in with a badge (the PIN is a second factor), the desk with a login
-        CheckConstraint("role != 'picker' OR badge IS NOT NULL", name="picker_has_badge"),
-        CheckConstraint("role = 'picker' OR login IS NOT NULL", name="desk_user_has_login"),
+        # the ТСД's people log in with a badge (the PIN is a second factor), the desk with a login
+        CheckConstraint(
+            f"role NOT IN ({_TSD_LIST}) OR badge IS NOT NULL", name="tsd_user_has_badge"
+        ),
+        CheckConstraint(f"role IN ({_TSD_LIST}) OR login IS NOT NULL", name="desk_user_has_login"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +51,18 @@ class User(Base):
     pin_digest: Mapped[str | None] = mapped_column(String(64))
     password_hash: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(default=True)
+    # a session remembers the number it was opened under; raising it (the desk ends the
+    # person's sessions, resets the PIN, deactivates) makes every open session stale
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # further ТСД roles beside ``role`` (a picker who also packs): warehouse.models.staff
+    extra_roles: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", order_by="UserRole.role"
+    )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """Every role of the person: the main one and the further ТСД ones."""
+        return frozenset({self.role, *(extra.role for extra in self.extra_roles)})
 
 
 class Wave(Base):

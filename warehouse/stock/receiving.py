@@ -36,6 +36,7 @@ from warehouse.models import (
     Warehouse,
     utcnow,
 )
+from warehouse.staff import access
 from warehouse.stock import inventory, ledger
 from warehouse.stock.moves import MAX_TYPED, Step
 from warehouse.stock.receipt_files import ExpectedRow
@@ -43,7 +44,6 @@ from warehouse.stock.receipt_files import ExpectedRow
 logger = logging.getLogger(__name__)
 
 RECEIVING_CODE = "RECEIVING"
-BINDERS = ("supervisor", "admin")  # who may give an unknown barcode to a product
 
 
 def receiving_bin(session: Session, warehouse: Warehouse) -> Location:
@@ -204,7 +204,7 @@ def scan(
     found = inventory.product_by_barcode(session, barcode)
     if found is None:
         if (
-            user.role in BINDERS
+            access.may(user, "bind_barcode")
             and 0 < len(barcode) <= 64
             and not marking.looks_like_marking(barcode)
         ):
@@ -275,7 +275,7 @@ def _marked_unit(
 
 def bind_barcode(session: Session, barcode: str, product: Product, *, user: User) -> ProductBarcode:
     """A barcode nobody knew becomes one of the product's (a supervisor's decision)."""
-    if user.role not in BINDERS:
+    if not access.may(user, "bind_barcode"):
         raise DomainError("bind_supervisor_only")
     taken = session.scalar(select(Location.id).where(Location.barcode == barcode))
     if taken is not None or inventory.product_by_barcode(session, barcode) is not None:

@@ -23,6 +23,7 @@ class RowId(IntegerConverter):
 
 def register_web(app: Flask) -> None:
     from warehouse.models import order_events
+    from warehouse.staff import access
     from warehouse.web import (
         accounting,
         alerts,
@@ -65,6 +66,10 @@ def register_web(app: Flask) -> None:
     htmx.init_app(app)
     security.init_app(app)
     app.context_processor(lambda: {"current_user": auth.current_user()})
+    app.add_template_global(lambda area: access.may(auth.current_user(), area), "may")
+    app.add_template_filter(messages.roles_label, "roles_label")
+    app.add_template_filter(messages.staff_event, "staff_event")
+    app.add_template_filter(messages.area_label, "area_label")
     app.add_template_filter(messages.status_label, "status_label")
     app.add_template_filter(messages.order_problem, "order_problem")
     app.add_template_filter(messages.duration, "duration")

@@ -21,7 +21,7 @@ from warehouse.errors import DomainError
 from warehouse.infra import db, queue
 from warehouse.models import User
 from warehouse.web.alert_words import alert_link, alert_text, test_text
-from warehouse.web.auth import current_user, supervisor_required
+from warehouse.web.auth import admin_required, current_user, supervisor_required
 from warehouse.web.messages import alert_kind, alert_state, bot_problem, describe
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
@@ -29,10 +29,9 @@ bp.before_request(supervisor_required(lambda: None))
 
 
 def _admin() -> User:
-    """The bot's settings are an admin's: a supervisor is told so (403)."""
+    """The admin acting (``admin_required`` let only an admin in)."""
     user = current_user()
-    if user is None or user.role != "admin":
-        abort(403)
+    assert user is not None
     return user
 
 
@@ -57,6 +56,7 @@ def alerts_page(error: str = "", status: int = 200):
 
 
 @bp.post("/bot")
+@admin_required
 def save_bot():
     user = _admin()
     s = db.session()
@@ -78,6 +78,7 @@ def save_bot():
 
 
 @bp.post("/bot/test")
+@admin_required
 def test_bot():
     """One message now, in the request (like a cabinet's «Test connection»): the answer
     in words; a refused token or chat is remembered, a message that went resumes sending."""
@@ -97,6 +98,7 @@ def test_bot():
 
 
 @bp.post("/bot/delete")
+@admin_required
 def remove_bot():
     _admin()
     alert_bot.remove(db.session())

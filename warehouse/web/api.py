@@ -13,6 +13,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from warehouse.infra import db
 from warehouse.models import Order
 from warehouse.shift import desk
+from warehouse.staff import access
 from warehouse.web.auth import current_user
 
 bp = Blueprint("api", __name__)
@@ -25,7 +26,7 @@ def authenticate() -> None:
     if token and given and hmac.compare_digest(given, token):
         return
     user = current_user()
-    if user is None or user.role not in ("supervisor", "admin"):
+    if not access.may(user, "desk"):
         abort(401)
 
 

@@ -1,4 +1,11 @@
-"""Who is using the page: a picker by badge, a supervisor by password (session cookie)."""
+"""Who is using the page: the ТСД's people by badge, the desk's by password (session cookie),
+and whether their roles allow it (the table in warehouse.staff.access).
+
+A session keeps the person's id and their ``session_version`` at login; the desk raises
+the version to end every session of a person at once (end the session, a new PIN or
+password, deactivation), so the next request of that session finds it stale, logs it out
+and the login page says why.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +15,17 @@ from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any
 
-from flask import current_app, g, has_request_context, redirect, session, url_for
+from flask import Flask, current_app, g, has_request_context, redirect, session, url_for
 from sqlalchemy import select
+from werkzeug.exceptions import Forbidden
 from werkzeug.security import check_password_hash
 
 from warehouse.infra import db
 from warehouse.infra.credentials import pin_digest
-from warehouse.models import User
+from warehouse.models import StaffEvent, User
+from warehouse.models.staff import ENDING_EVENTS
+from warehouse.shipping.handovers import LOCAL
+from warehouse.staff import access
 from warehouse.web.htmx import htmx
 
 
@@ -46,6 +57,7 @@ def user_by_password(login: str, password: str) -> User | None:
 def log_in(user: User) -> None:
     session.clear()
     session["user_id"] = user.id
+    session["version"] = user.session_version
     session["seen"] = datetime.now(UTC).timestamp()
     session.permanent = True
 
@@ -56,8 +68,11 @@ def current_user() -> User | None:
         user_id = session.get("user_id")
         if user_id is not None and not _idle_too_long():
             user = db.session().get(User, user_id)
-            g.user = user if user and user.active else None
-            _seen_now()
+            if user is not None and _ended_elsewhere(user):
+                _log_out_ended(user)
+            else:
+                g.user = user if user and user.active else None
+                _seen_now()
     return g.user
 
 
@@ -68,6 +83,37 @@ def acting_user_id() -> int | None:
         return None
     user = current_user()
     return user.id if user else None
+
+
+def _ended_elsewhere(user: User) -> bool:
+    """The desk ended this person's sessions after this one began (or deactivated them)."""
+    return not user.active or session.get("version", 0) != user.session_version
+
+
+def _log_out_ended(user: User) -> None:
+    """Forget the person in this session; the login page will say why (``ended_reason``)."""
+    session.pop("user_id", None)
+    session.pop("version", None)
+    session["ended"] = user.id
+
+
+def ended_reason() -> tuple[str, dict[str, str]] | None:
+    """Why this device was logged out from the desk, once (the login page shows it): the
+    newest event that ended the person's sessions, with who did it and when."""
+    current_user()  # a stale session found on this very request is logged out first
+    user_id = session.pop("ended", None)
+    if user_id is None:
+        return None
+    event = db.session().scalar(
+        select(StaffEvent)
+        .where(StaffEvent.user_id == user_id, StaffEvent.kind.in_(ENDING_EVENTS))
+        .order_by(StaffEvent.id.desc())
+        .limit(1)
+    )
+    if event is None:
+        return "session_ended_unknown", {}
+    at = event.at.astimezone(LOCAL).strftime("%H:%M")
+    return f"session_{event.kind}", {"by": event.by.name if event.by else "—", "at": at}
 
 
 SEEN_EVERY_SECONDS = 30
@@ -87,22 +133,69 @@ def _idle_too_long() -> bool:
     return seen is None or datetime.now(UTC) - datetime.fromtimestamp(seen, UTC) > limit
 
 
-def require(roles: tuple[str, ...], login_endpoint: str) -> Callable[..., Any]:
+class WrongRole(Forbidden):
+    """A person logged in whose roles do not include this work: 403, said in words."""
+
+    def __init__(self, area: str) -> None:
+        super().__init__()
+        self.area = area
+
+
+def require(area: str, login_endpoint: str, *, in_words: bool = True) -> Callable[..., Any]:
+    """A view (or a blueprint's ``before_request``) for ``area`` of the access table: nobody
+    logged in goes to the login page (htmx: a 401 with ``HX-Redirect``), a person whose
+    roles do not include it gets a 403 in words — or, ``in_words`` off, the login page too.
+    The area stays on the view (``AREA``) so the tests walk every route with every role."""
+
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             user = current_user()
-            if user is None or user.role not in roles:
+            allowed = access.may(user, area)
+            if user is None or (not allowed and not in_words):
                 target = url_for(login_endpoint)
                 if htmx:
                     return "", 401, {"HX-Redirect": target}
                 return redirect(target)
+            if not allowed:
+                raise WrongRole(area)
             return view(*args, **kwargs)
 
+        setattr(wrapped, AREA, area)
         return wrapped
 
     return decorator
 
 
-picker_required = require(("picker", "supervisor", "admin"), "tsd.login")
-supervisor_required = require(("supervisor", "admin"), "supervisor.login")
+AREA = "access_area"
+
+
+def tsd_required(area: str) -> Callable[..., Any]:
+    """A ТСД page of ``area`` (see warehouse.staff.access.ACCESS)."""
+    return require(area, "tsd.login")
+
+
+def guard(blueprint: Any, area: str, login_endpoint: str = "tsd.login") -> None:
+    """Every route of ``blueprint`` belongs to ``area``."""
+    blueprint.before_request(require(area, login_endpoint)(lambda: None))
+
+
+def area_of(app: Flask, endpoint: str) -> str | None:
+    """The access area a route checks: its own, or its blueprint's; None when it checks
+    none (the login pages, the language switch, the API with its own tokens)."""
+    view = app.view_functions.get(endpoint)
+    if hasattr(view, AREA):
+        return str(getattr(view, AREA))
+    blueprint = endpoint.rpartition(".")[0]
+    for hook in app.before_request_funcs.get(blueprint, []):
+        if hasattr(hook, AREA):
+            return str(getattr(hook, AREA))
+    return None
+
+
+picker_required = tsd_required("pick")  # the picking pages
+# every desk page: the desk is another surface with its own login, so a ТСД person who
+# opens it (a picker's session on the office PC) is asked for a supervisor's login there
+supervisor_required = require("desk", "supervisor.login", in_words=False)
+# a desk action only an admin may take: a supervisor is told so in words (403)
+admin_required = require("admin", "supervisor.login")

@@ -18,8 +18,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from warehouse.errors import DomainError, NotFound
+from warehouse.staff.users import Forbidden
+from warehouse.web.auth import WrongRole
 from warehouse.web.htmx import htmx
-from warehouse.web.messages import describe
+from warehouse.web.messages import describe, wrong_role
 
 logger = logging.getLogger(__name__)
 JSON_PREFIXES = ("/api/", "/sandbox/", "/healthz")
@@ -33,7 +35,7 @@ LOGIN_PAGES = {
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
-        status = 404 if isinstance(exc, NotFound) else 422
+        status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) else 422
         if request.path.startswith("/api/"):
             return jsonify(error=exc.code, params=exc.params), status
         return render_template("_error.html", message=describe(exc.code, exc.params)), status
@@ -82,6 +84,8 @@ def _is_fragment_request() -> bool:
 
 
 def _words(exc: HTTPException) -> str:
+    if isinstance(exc, WrongRole):
+        return wrong_role(exc.area)
     texts = {
         400: _("The request could not be understood. Go back and try again."),
         403: _("You may not do this. Ask the shift supervisor."),

@@ -22,11 +22,12 @@ from warehouse.marketplaces import outbox
 from warehouse.models import HandOver, MarketplaceAccount, Order, Parcel, Printer, User
 from warehouse.shift import desk
 from warehouse.shipping import closing, documents, handovers, history
-from warehouse.web.auth import current_user, picker_required, supervisor_required
+from warehouse.web.auth import current_user, supervisor_required, tsd_required
 from warehouse.web.messages import describe
 
 bp = Blueprint("handovers", __name__)
 tsd_bp = Blueprint("loading", __name__)
+loader_required = tsd_required("load")
 
 
 def _user() -> User:
@@ -174,7 +175,7 @@ def print_document(handover_id: int, document_id: int):
 
 
 @tsd_bp.get("/loading")
-@picker_required
+@loader_required
 def loading_list(error: str = ""):
     s = db.session()
     rows = handovers.open_ones(s)
@@ -187,7 +188,7 @@ def loading_list(error: str = ""):
 
 
 @tsd_bp.post("/loading")
-@picker_required
+@loader_required
 def choose_handover():
     """The loader scanned a hand-over's label (its WB supply number, or our HO…)."""
     s = db.session()
@@ -200,7 +201,7 @@ def choose_handover():
 
 
 @tsd_bp.get("/loading/<int:handover_id>")
-@picker_required
+@loader_required
 def loading(handover_id: int):
     s = db.session()
     handover = handovers.get(s, handover_id)
@@ -214,7 +215,7 @@ def loading(handover_id: int):
 
 
 @tsd_bp.post("/loading/<int:handover_id>/scan")
-@picker_required
+@loader_required
 def load_scan(handover_id: int):
     s = db.session()
     code, scan_id = request.form.get("barcode", ""), request.form.get("scan_id", "")
@@ -256,7 +257,7 @@ def _load_answer(handover_id: int, message: str, *, ok: bool) -> tuple[str, int]
 
 
 @tsd_bp.post("/loading/<int:handover_id>/finish")
-@picker_required
+@loader_required
 def finish_loading(handover_id: int):
     """«Погрузка закончена»: with parcels missing the loader decides — leave them for the
     next pickup, or go on loading. The supervisor closes the hand-over on the desk."""

@@ -18,8 +18,10 @@ from warehouse.labels import own_labels, sscc
 from warehouse.models import PrintJob, User
 from warehouse.models.printing import PRINT_JOB_OPEN
 from warehouse.shift import desk
+from warehouse.staff import users
 from warehouse.web.auth import current_user, supervisor_required
 from warehouse.web.htmx import htmx
+from warehouse.web.messages import roles_label
 from warehouse.web.once import once
 
 bp = Blueprint("label_printing", __name__)
@@ -102,6 +104,18 @@ def print_supply(supply_id: int) -> Response | str:
     queued = own_labels.queue_supply_label(db.session(), supply_id, _printer_id(), symbol, _user())
     db.session().commit()
     return _answer(queued, url_for(".supplies_page", queued=queued.job.id))
+
+
+@bp.post("/labels/badges/<int:user_id>")
+@once(lambda job: _repeat(job))
+def print_badge(user_id: int) -> Response | str:
+    """One person's badge on the chosen Zebra (their page; a lost or a new badge)."""
+    s = db.session()
+    person = users.managed(s, user_id, _user())
+    caption = roles_label(person.roles)
+    queued = own_labels.queue_badge_label(s, person.id, _printer_id(), _user(), caption)
+    s.commit()
+    return _answer(queued, url_for("users.person", user_id=user_id, queued=queued.job.id))
 
 
 @bp.get("/labels/jobs/<int:job_id>")

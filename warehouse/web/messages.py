@@ -862,6 +862,7 @@ PRINT_KINDS = {
     "order_label": _l("order label (for the pack table)"),
     "box_label": _l("box label (SSCC)"),
     "supply_label": _l("supply label"),
+    "badge_label": _l("badge"),
 }
 print_kind = _words(PRINT_KINDS)
 
@@ -1172,10 +1173,88 @@ alert_state = _words(ALERT_STATES)
 
 ROLE_LABELS = {
     "picker": _l("picker"),
+    "packer": _l("packer"),
+    "loader": _l("loader"),
     "supervisor": _l("supervisor"),
     "admin": _l("admin"),
 }
 role_label = _words(ROLE_LABELS)
+
+
+def roles_label(roles: frozenset[str] | list[str]) -> str:
+    """A person's roles in words, in the table's order («сборщик, упаковщик»)."""
+    return ", ".join(str(ROLE_LABELS[role]) for role in ROLE_LABELS if role in roles)
+
+
+# the areas of work of the access table (warehouse.staff.access.ACCESS)
+AREA_LABELS = {
+    "tsd": _l("the terminal's menu"),
+    "pick": _l("picking orders"),
+    "pack": _l("packing"),
+    "label": _l("labels asked for on the terminal"),
+    "load": _l("loading hand-overs"),
+    "receive": _l("receiving and put-away"),
+    "move": _l("moves between bins"),
+    "count": _l("counts"),
+    "return": _l("returns"),
+    "bind_barcode": _l("giving an unknown barcode to a product"),
+    "desk": _l("the supervisor's desk"),
+    "admin": _l("the administrator's settings"),
+}
+area_label = _words(AREA_LABELS)
+
+
+def wrong_role(area: str) -> str:
+    """A 403 for a person whose roles do not include ``area``: what it is, whom to ask."""
+    return _("Not your work: %(work)s. Ask the shift supervisor", work=area_label(area))
+
+
+# what the desk did to a person (warehouse.models.staff.STAFF_EVENTS)
+STAFF_EVENT_LABELS = {
+    "created": _l("added"),
+    "edited": _l("edited"),
+    "roles_changed": _l("roles changed"),
+    "pin_reset": _l("PIN reset"),
+    "password_reset": _l("password changed"),
+    "sessions_ended": _l("session ended from the desk"),
+    "deactivated": _l("deactivated"),
+    "activated": _l("activated"),
+}
+staff_event = _words(STAFF_EVENT_LABELS)
+
+# The person's page, the login pages after the desk ended a session (warehouse.staff.users).
+TEXTS.update(
+    {
+        "session_sessions_ended": lambda p: _(
+            "Your session was ended from the desk by %(by)s at %(at)s. Log in again", **p
+        ),
+        "session_pin_reset": lambda p: _(
+            "Your PIN was changed by %(by)s at %(at)s: log in with the new PIN", **p
+        ),
+        "session_password_reset": lambda p: _(
+            "Your password was changed by %(by)s at %(at)s: log in with the new one", **p
+        ),
+        "session_deactivated": lambda p: _(
+            "You were deactivated by %(by)s at %(at)s: ask the shift supervisor", **p
+        ),
+        "session_ended_unknown": lambda p: _("Your session was ended from the desk. Log in again"),
+        "roles_missing": lambda p: _("Tick at least one role: picker, packer or loader"),
+        "roles_tsd_only": lambda p: _("Only people of the terminal have several roles"),
+        "sessions_ended_done": lambda p: _(
+            "%(name)s's sessions are ended: their terminal shows the login page at the next scan",
+            **p,
+        ),
+        "pin_reset_done": lambda p: _("%(name)s has a new PIN; their open sessions are ended", **p),
+        "pin_missing": lambda p: _("Type the new PIN"),
+        "not_yourself_session": lambda p: _("To end your own session, log out"),
+        "no_badge": lambda p: _("%(name)s has no badge: give them one first (Edit)", **p),
+        "bad_period": lambda p: _("Choose a day (and a day or a week)"),
+        "bad_badge": lambda p: _("Badge %(badge)s cannot be printed as a barcode", **p),
+        "desk_needs_login": lambda p: _(
+            "%(name)s is logged in on the terminal: the desk needs a supervisor's login", **p
+        ),
+    }
+)
 
 
 HANDOVER_WORDS = {

@@ -25,9 +25,15 @@ from warehouse.labels import sscc
 from warehouse.models import ORDER_STATUSES
 from warehouse.shift import desk, order_timeline, orders_window
 from warehouse.shipping.handovers import LOCAL
-from warehouse.staff import users
+from warehouse.staff import access, users
 from warehouse.web import security
-from warehouse.web.auth import current_user, log_in, supervisor_required, user_by_password
+from warehouse.web.auth import (
+    current_user,
+    ended_reason,
+    log_in,
+    supervisor_required,
+    user_by_password,
+)
 from warehouse.web.htmx import htmx
 from warehouse.web.label_printing import label_page
 from warehouse.web.messages import bot_problem, describe
@@ -39,7 +45,13 @@ bp = Blueprint("supervisor", __name__)
 def login():
     if not users.has_admin(db.session()):  # a fresh production start: create the first admin
         return redirect(url_for("users.setup"))
-    return render_template("supervisor/login.html")
+    ended = ended_reason()  # the desk ended this session: say who and when
+    me = current_user()  # a ТСД person's session on this PC: the desk needs another login
+    on_tsd = me is not None and not access.may(me, "desk")
+    elsewhere = on_tsd and describe("desk_needs_login", {"name": me.name if me else ""})
+    return render_template(
+        "supervisor/login.html", ended=ended and describe(*ended), elsewhere=elsewhere
+    )
 
 
 @bp.post("/login")
@@ -51,7 +63,7 @@ def login():
 )
 def login_post():
     user = user_by_password(request.form.get("login", ""), request.form.get("password", ""))
-    if user is None or user.role not in ("supervisor", "admin"):
+    if user is None or not access.may(user, "desk"):
         return render_template("supervisor/login.html", error=describe("bad_login")), 422
     log_in(user)
     return redirect(url_for("supervisor.index"))
@@ -221,5 +233,8 @@ def locations():
 @bp.get("/badges")
 @supervisor_required
 def badges():
-    """The pickers' badges as a sheet to print (cut out, laminate, scan to log in)."""
-    return render_template("supervisor/badges.html", pickers=desk.pickers(db.session()))
+    """The badges of the ТСД's people (and of whoever the viewer manages) as a sheet to print
+    (cut out, laminate, scan to log in); one person's badge goes to a Zebra from their page."""
+    me = current_user()
+    badges = [p for p in desk.pickers(db.session()) if users.may_manage(me, p.role)]
+    return render_template("supervisor/badges.html", people=badges)

@@ -13,8 +13,17 @@ from warehouse.floor import batch_picking, packing, picking, shortages
 from warehouse.infra import db
 from warehouse.labels import print_jobs, printer_registry
 from warehouse.models import PickBatch, PickTask, Printer, PrintJob, User
+from warehouse.staff import access
 from warehouse.web import security
-from warehouse.web.auth import current_user, log_in, picker_required, pin_matches, user_by_badge
+from warehouse.web.auth import (
+    current_user,
+    ended_reason,
+    log_in,
+    picker_required,
+    pin_matches,
+    tsd_required,
+    user_by_badge,
+)
 from warehouse.web.messages import describe
 from warehouse.web.once import once
 
@@ -23,7 +32,9 @@ bp = Blueprint("tsd", __name__)
 
 @bp.get("/login")
 def login():
-    return render_template("tsd/login.html")
+    """The badge scan; after the desk ended this device's session, the line saying why."""
+    ended = ended_reason()
+    return render_template("tsd/login.html", ended=ended and describe(*ended))
 
 
 @bp.post("/login")
@@ -78,7 +89,18 @@ def _logged_in(user: User):
     log_in(user)
     if lang:
         session["lang"] = lang
-    return redirect(url_for("tsd.tasks"))
+    return redirect(url_for(_landing(user)))
+
+
+def _landing(user: User) -> str:
+    """Where a person starts: a packer or a loader and nothing else goes straight to their
+    page; everyone else to the home, which offers the work their roles allow."""
+    work = access.tsd_work(user)
+    if work == ["pack"]:
+        return "tsd.pack_station"
+    if work == ["load"]:
+        return "loading.loading_list"
+    return "tsd.tasks"
 
 
 @bp.post("/logout")
@@ -88,11 +110,13 @@ def logout():
 
 
 @bp.get("/")
-@picker_required
+@tsd_required("tsd")
 def tasks():
+    """The ТСД's home: the work the person's roles allow; a picker's tasks below it."""
     user = current_user()
     assert user is not None
-    batches, tasks = batch_picking.group(picking.open_tasks(db.session(), user))
+    found = picking.open_tasks(db.session(), user) if access.may(user, "pick") else []
+    batches, tasks = batch_picking.group(found)
     return render_template("tsd/tasks.html", batches=batches, tasks=tasks)
 
 
@@ -298,7 +322,7 @@ def _batch_context(batch: PickBatch) -> dict[str, object]:
 
 
 @bp.get("/pack")
-@picker_required
+@tsd_required("pack")
 def pack_station():
     return _pack_station_page()
 
@@ -316,7 +340,7 @@ def _pack_station_page(error: str = "") -> str:
 
 
 @bp.post("/station")
-@picker_required
+@tsd_required("pack")
 def choose_station():
     """The pack station this device stands at: labels go to that station's printer."""
     station = request.form.get("station", "").strip()
@@ -326,7 +350,7 @@ def choose_station():
 
 
 @bp.post("/pack")
-@picker_required
+@tsd_required("pack")
 def pack_scan():
     """A packer scans what reached the table (order number, marketplace sticker, tote,
     product): its pack screen opens. The code on a printer (PRN-…) makes it this device's
@@ -360,7 +384,7 @@ def order_label(task_id: int):
 
 
 @bp.get("/tasks/<int:task_id>/pack")
-@picker_required
+@tsd_required("pack")
 def pack_page(task_id: int):
     found = packing.task_for_packing(db.session(), task_id)
     how = _found_by(found) if request.args.get("by") == "product" else ""
@@ -374,7 +398,7 @@ def _found_by(task: PickTask) -> str:
 
 
 @bp.post("/tasks/<int:task_id>/verify")
-@picker_required
+@tsd_required("pack")
 def verify(task_id: int):
     user = current_user()
     assert user is not None
@@ -395,7 +419,7 @@ def verify(task_id: int):
 
 
 @bp.post("/tasks/<int:task_id>/pack")
-@picker_required
+@tsd_required("pack")
 def pack(task_id: int):
     user = current_user()
     assert user is not None
@@ -436,7 +460,7 @@ def _pack_context(task: PickTask) -> dict[str, object]:
 
 
 @bp.post("/printer")
-@picker_required
+@tsd_required("pack")
 def choose_printer():
     """«Печатать на …»: this device's printer from now on (a label that did not fit)."""
     printer = printer_registry.active(db.session(), request.form.get("printer_id", 0, type=int))
@@ -448,14 +472,14 @@ def choose_printer():
 
 
 @bp.get("/print-jobs/<int:job_id>")
-@picker_required
+@tsd_required("label")
 def print_job(job_id: int):
     job = db.session().get_one(PrintJob, job_id)
     return render_template("tsd/_print_job.html", job=job)
 
 
 @bp.post("/print-jobs/<int:job_id>/<action>")
-@picker_required
+@tsd_required("label")
 @once(lambda job: render_template("tsd/_print_job.html", job=job))
 def decide_print(job_id: int, action: str):
     """The packer's answer: «Ещё раз» (nothing printed), a reprint, or «Напечаталась»."""

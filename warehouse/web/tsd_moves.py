@@ -15,11 +15,11 @@ from werkzeug.wrappers import Response
 from warehouse.errors import DomainError
 from warehouse.infra import db
 from warehouse.stock import moves
-from warehouse.web.auth import current_user, picker_required
+from warehouse.web.auth import current_user, guard
 from warehouse.web.messages import describe
 
 bp = Blueprint("tsd_moves", __name__)
-bp.before_request(picker_required(lambda: None))
+guard(bp, "move")
 KEY = "tsd_move"
 
 

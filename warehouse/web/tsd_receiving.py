@@ -19,11 +19,11 @@ from warehouse.infra import db
 from warehouse.models import User
 from warehouse.stock import put_away, receiving
 from warehouse.stock.moves import Step
-from warehouse.web.auth import current_user, picker_required
+from warehouse.web.auth import current_user, guard
 from warehouse.web.messages import describe
 
 bp = Blueprint("tsd_receiving", __name__)
-bp.before_request(picker_required(lambda: None))
+guard(bp, "receive")
 RECEIVE_KEY, PUT_KEY = "tsd_receive", "tsd_put_away"
 
 Scanner = Callable[[Session, dict[str, Any], str, User, str], Step]

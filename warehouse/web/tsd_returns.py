@@ -15,11 +15,11 @@ from werkzeug.wrappers import Response
 from warehouse.errors import DomainError
 from warehouse.infra import db
 from warehouse.orders import returns
-from warehouse.web.auth import current_user, picker_required
+from warehouse.web.auth import current_user, guard
 from warehouse.web.messages import describe
 
 bp = Blueprint("tsd_returns", __name__)
-bp.before_request(picker_required(lambda: None))
+guard(bp, "return")
 
 
 def _key(return_id: int) -> str:
