@@ -371,7 +371,9 @@ def test_a_dead_moysklad_never_holds_up_closing_a_pickup_or_a_return(session, si
     assert (order.status, order.handover.status) == ("returned", "closed")
     deliver(session, rounds=2)
     commands = session.scalars(
-        select(OutboxCommand).where(OutboxCommand.accounting_account_id.is_not(None))
+        select(OutboxCommand)
+        .where(OutboxCommand.accounting_account_id.is_not(None))
+        .order_by(OutboxCommand.id)  # the demand, then the return (PostgreSQL has no default)
     ).all()
     assert [c.status for c in commands] == ["pending", "pending"]
     assert "connection to МойСклад failed" in commands[0].last_error
