@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask import (
     Blueprint,
@@ -287,6 +287,10 @@ def handover_cutoff(handover: HandOver) -> str:
 
 @bp.app_template_filter("local_time")
 def local_time(moment: datetime) -> str:
+    """A moment as the desk reads it, in Moscow time (the database and RQ keep UTC; a
+    naive value from either is UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(handovers.LOCAL).strftime("%d.%m %H:%M:%S")
 
 
