@@ -40,14 +40,22 @@ DEMO_BIG_PRINTER_CODE = "PRN-002"
 DEMO_STATION = "PACK-1"
 STOCK_PER_PRODUCT = 500
 # Credentials and settings each sandbox accepts (README names them). A setting starting
-# with /sandbox/ is an address on this run's site (WB's cards: the Content API's host).
+# with /sandbox/ is an address on this run's site (WB's cards and reports: the Content
+# and analytics APIs' hosts). The YM business's FBY shop (campaign 2) holds its FBO stock.
 SANDBOX_ACCOUNTS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "wb": (
         {"token": "sandbox"},
-        {"warehouse_id": "1000001", "content_url": "/sandbox/wb/content-api"},
+        {
+            "warehouse_id": "1000001",
+            "content_url": "/sandbox/wb/content-api",
+            "analytics_url": "/sandbox/wb/seller-analytics-api",
+        },
     ),
     "ozon": ({"client_id": "sandbox", "api_key": "sandbox"}, {"warehouse_id": "1"}),
-    "yandex": ({"api_key": "sandbox"}, {"business_id": "1", "campaign_id": "1"}),
+    "yandex": (
+        {"api_key": "sandbox"},
+        {"business_id": "1", "campaign_id": "1", "fby_campaign_id": "2"},
+    ),
     "megamarket": ({"token": "sandbox"}, {"merchant_id": "5401"}),
 }
 

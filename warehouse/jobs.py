@@ -44,7 +44,7 @@ from warehouse.models import (
     utcnow,
 )
 from warehouse.orders import intake, statuses
-from warehouse.stock import stock_sync
+from warehouse.stock import fbo, stock_sync
 from warehouse.web.alert_words import alert_text
 
 logger = logging.getLogger(__name__)
@@ -151,6 +151,43 @@ def import_all_cards() -> int:
         for account_id in ids:
             queue.queue("default").enqueue(import_cards, account_id, result_ttl=600)
     return len(ids)
+
+
+def read_all_fbo_stock() -> int:
+    """Cron: read the FBO stock report of every account whose marketplace gives one."""
+    with job_session() as session:
+        found = session.scalars(
+            select(MarketplaceAccount).where(MarketplaceAccount.callable_clause())
+        )
+        ids = [account.id for account in found if fbo.readable(account)]
+    for account_id in ids:
+        queue.queue("default").enqueue(
+            read_fbo_stock, account_id, job_id=f"fbo-stock-{account_id}", result_ttl=600
+        )
+    return len(ids)
+
+
+def read_fbo_stock(account_id: int) -> str:
+    """The account's whole FBO report, kept only once fully read (``stock.fbo``). Any
+    failure is the read's own (shown on the stock page), not the account's: a WB token
+    without the analytics category is refused there and still ships orders."""
+    with job_session() as session:
+        account = session.get_one(MarketplaceAccount, account_id)
+        if not account.may_be_called or not fbo.readable(account):
+            return "not read"
+        try:
+            with client_for(account) as client:
+                rows = fbo.read(client)
+        except MarketplaceError as exc:
+            fbo.record_failure(session, account, exc)
+            session.commit()
+            logger.warning("fbo stock not read account=%s: %s", account_id, exc)
+            return "failed"
+        if rows is None:
+            return "not read"
+        kept = fbo.keep(session, account, rows)
+        session.commit()
+        return f"kept {kept.rows}"
 
 
 def deliver_outbox(command_id: int) -> str:

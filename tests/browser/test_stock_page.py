@@ -88,3 +88,33 @@ def test_stock_page_and_alerts_at_1440(app, demo_site, telegram, worker, desk_pa
     assert telegram.texts()[1] == (
         f"⚠️ Мало товара: {SHIRT.name} ({SHIRT.article}) — свободно 498, минимум 600"
     )
+
+
+def test_fbo_stock_read_from_the_marketplaces_at_1440(app, live_server, zebra, worker, desk_page):
+    """Every cabinet's FBO panel; «Прочитать сейчас» reads WB's and Ozon's report (the
+    sandboxes' demo amounts) through the worker and they show beside our stock."""
+    from tests.conftest import load_demo
+
+    site = load_demo(app, live_server, zebra, ("wb", "ozon", "megamarket"))
+    page = desk_page
+    log_in(page, site)
+    page.goto(f"{site.url}/stock/#fbo")
+    panel = page.locator("#fbo")
+    expect(panel).to_contain_text("ещё не читали")
+    expect(panel.locator("tr.fbo-source").nth(2)).to_contain_text("API маркетплейса не отдаёт")
+    for n in range(2):
+        panel.locator("tr.fbo-source").nth(n).get_by_role("button", name="Прочитать сейчас").click()
+        expect(page.locator(".banner")).to_contain_text("Читаем остатки FBO")
+    worker()
+    page.reload()
+    wb = panel.locator("tr.fbo-source").nth(0)
+    expect(wb).to_contain_text("Коледино")
+    expect(panel.locator("tr.fbo-source").nth(1)).to_contain_text("ХОРУГВИНО_РФЦ")
+    expect(wb.locator(".fbo-read")).not_to_contain_text("ещё не читали")
+    # the demo's first article: 3 units at WB's Коледино and 3 at Ozon's ХОРУГВИНО_РФЦ
+    first = page.locator(f"tr.product[data-article='{PRODUCTS[0].article}'] td.fbo")
+    expect(first).to_have_text("6")
+    screenshot(page, "desk-42-stock-fbo")
+    page.locator(f"tr.product[data-article='{PRODUCTS[0].article}'] a").click()
+    expect(page.locator("table.stock-fbo")).to_contain_text("Коледино")
+    screenshot(page, "desk-43-stock-product-fbo")

@@ -51,6 +51,8 @@ DEFAULTS: dict[str, Any] = {
     "GS1_COMPANY_PREFIX": None,
     "GS1_SSCC_EXTENSION": 0,
     "MARKETPLACE_TIMEOUT": 10.0,
+    # WB's FBO report is made on request: its status is looked at this often (WB: 1 per 5 s)
+    "WB_REPORT_POLL_SECONDS": 5.0,
     # alerts to Telegram: the Bot API's address (tests point it at a local fake), how long
     # to wait for it, the pauses after failures in a row (a 429 waits what it asks)
     "TELEGRAM_API_URL": "https://api.telegram.org",

@@ -85,3 +85,23 @@ class ProductCard:
     name: str
     barcodes: tuple[str, ...] = ()
     marketplace_id: str = ""  # WB nmId, Ozon product_id / sku, YM marketSku
+
+
+@dataclass(frozen=True)
+class FboRow:
+    """One product in one of the marketplace's own warehouses (FBO), as its report says.
+
+    ``warehouse`` is blank for units on the way with no warehouse (WB's «в пути»). The
+    keys tell which of our products it is: ``sku`` is the card key stock is pushed by
+    (Ozon offer_id, YM offerId; blank for WB, whose report has no chrtId), ``article``
+    the seller's article, ``barcode`` and ``marketplace_id`` (WB nmId, Ozon SKU).
+    """
+
+    warehouse: str
+    sku: str = ""
+    article: str = ""
+    barcode: str = ""
+    marketplace_id: str = ""
+    available: int = 0  # free to sell in that warehouse
+    reserved: int = 0  # held for buyers or on the way to them
+    incoming: int = 0  # on the way in: confirmed supplies, returns

@@ -4,10 +4,12 @@ Every connector offers the same few methods (ping, new_orders, order_statuses,
 label, cancel, push_stocks, product_cards) plus its marketplace's own steps,
 which only ``commands`` calls. Credentials per kind:
 
-- wb: token (+ setting content_url: where product cards are asked, the Content API's
-  own host; blank = the host beside the marketplace API's, see ``wb_content_url``);
-  ozon: client_id, api_key; yandex: api_key (+ settings business_id,
-  campaign_id, required); megamarket: token (+ push_login, push_password for its pushes).
+- wb: token (+ settings content_url and analytics_url: where product cards and the
+  FBO stock report are asked, WB's own hosts; blank = the hosts beside the marketplace
+  API's, see ``wb_content_url``); ozon: client_id, api_key; yandex: api_key (+ settings
+  business_id, campaign_id, required, and fby_campaign_id: the FBY shop whose stock in
+  Market's warehouses is read); megamarket: token (+ push_login, push_password for its
+  pushes).
 Every kind has the setting cutoff; ozon also delivery_method_id.
 """
 
@@ -22,7 +24,7 @@ from warehouse.infra.credentials import unseal
 from warehouse.marketplaces.base import MarketplaceError
 from warehouse.marketplaces.megamarket import MegamarketClient
 from warehouse.marketplaces.ozon import OzonClient
-from warehouse.marketplaces.wildberries import CONTENT_URL, WildberriesClient
+from warehouse.marketplaces.wildberries import ANALYTICS_URL, CONTENT_URL, WildberriesClient
 from warehouse.marketplaces.yandex import YandexClient
 from warehouse.models import MarketplaceAccount
 
@@ -40,9 +42,9 @@ OPTIONAL_CREDENTIALS = frozenset({"push_login", "push_password"})
 # ``cutoff`` ("HH:MM", Moscow) is when the courier comes (``shipping.handovers.cutoff``);
 # Ozon's ``delivery_method_id`` is the delivery method its acts are made for.
 SETTING_FIELDS: dict[str, tuple[str, ...]] = {
-    "wb": ("warehouse_id", "content_url", "cutoff"),
+    "wb": ("warehouse_id", "content_url", "analytics_url", "cutoff"),
     "ozon": ("warehouse_id", "delivery_method_id", "cutoff"),
-    "yandex": ("business_id", "campaign_id", "warehouse_id", "cutoff"),
+    "yandex": ("business_id", "campaign_id", "warehouse_id", "fby_campaign_id", "cutoff"),
     "megamarket": ("merchant_id", "cutoff"),
 }
 # Settings a connector cannot work without (the others are optional).
@@ -59,6 +61,8 @@ WB_CONTENT_HOSTS = {
     "marketplace-api.wildberries.ru": CONTENT_URL,
     "marketplace-api-sandbox.wildberries.ru": "https://content-api-sandbox.wildberries.ru",
 }
+# The reports (FBO stock) live on the analytics host; WB's sandbox has none.
+WB_ANALYTICS_HOSTS = {"marketplace-api.wildberries.ru": ANALYTICS_URL}
 
 
 def client_for(account: MarketplaceAccount) -> Any:
@@ -68,13 +72,27 @@ def client_for(account: MarketplaceAccount) -> Any:
     timeout = float(current_app.config["MARKETPLACE_TIMEOUT"])
     url = account.base_url
     if account.kind == "wb":
-        content = wb_content_url(url, settings)
-        return WildberriesClient(url, secrets["token"], timeout=timeout, content_url=content)
+        return WildberriesClient(
+            url,
+            secrets["token"],
+            timeout=timeout,
+            content_url=wb_content_url(url, settings),
+            analytics_url=wb_analytics_url(url, settings),
+            report_poll_seconds=float(current_app.config["WB_REPORT_POLL_SECONDS"]),
+        )
     if account.kind == "ozon":
         return OzonClient(url, secrets["client_id"], secrets["api_key"], timeout=timeout)
     if account.kind == "yandex":
         business, campaign = int(settings["business_id"]), int(settings["campaign_id"])
-        return YandexClient(url, secrets["api_key"], business, campaign, timeout=timeout)
+        fby = str(settings.get("fby_campaign_id") or "").strip()
+        return YandexClient(
+            url,
+            secrets["api_key"],
+            business,
+            campaign,
+            timeout=timeout,
+            fby_campaign_id=int(fby) if fby.isdigit() else None,
+        )
     if account.kind == "megamarket":
         merchant = str(settings.get("merchant_id", ""))
         return MegamarketClient(url, secrets["token"], timeout=timeout, merchant_id=merchant)
@@ -89,3 +107,12 @@ def wb_content_url(base_url: str, settings: dict[str, Any]) -> str:
     if given:
         return given
     return WB_CONTENT_HOSTS.get(urlsplit(base_url).hostname or "", CONTENT_URL)
+
+
+def wb_analytics_url(base_url: str, settings: dict[str, Any]) -> str:
+    """Where a WB cabinet's reports (FBO stock) are asked: its ``analytics_url`` setting,
+    else the analytics host beside production's Marketplace API."""
+    given = str(settings.get("analytics_url") or "").strip()
+    if given:
+        return given
+    return WB_ANALYTICS_HOSTS.get(urlsplit(base_url).hostname or "", ANALYTICS_URL)

@@ -13,7 +13,13 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from warehouse.marketplaces.base import IncomingLine, IncomingOrder, ProductCard, RejectedError
+from warehouse.marketplaces.base import (
+    FboRow,
+    IncomingLine,
+    IncomingOrder,
+    ProductCard,
+    RejectedError,
+)
 from warehouse.marketplaces.http import iso_time, whole_number
 
 logger = logging.getLogger(__name__)
@@ -184,3 +190,24 @@ def is_int(value: Any) -> bool:
 
 def warehouse_id(value: str | int) -> int:
     return whole_number(value, "an Ozon warehouse id", "settings")
+
+
+def fbo_row(raw: dict[str, Any]) -> FboRow:
+    """A row of ``stock_on_warehouses``: free to sell, reserved (purchases, returns,
+    moves between warehouses) and promised in confirmed supplies."""
+    return FboRow(
+        warehouse=str(raw.get("warehouse_name") or ""),
+        sku=str(raw.get("item_code") or ""),
+        article=str(raw.get("item_code") or ""),
+        marketplace_id=str(raw.get("sku") or ""),
+        available=_amount(raw.get("free_to_sell_amount")),
+        reserved=_amount(raw.get("reserved_amount")),
+        incoming=_amount(raw.get("promised_amount")),
+    )
+
+
+def _amount(value: Any) -> int:
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0

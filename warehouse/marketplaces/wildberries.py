@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,9 +21,11 @@ import httpx
 
 from warehouse.marketplaces import http
 from warehouse.marketplaces.base import (
+    FboRow,
     IncomingLine,
     IncomingOrder,
     Label,
+    MarketplaceError,
     ProductCard,
     RejectedError,
     TransientError,
@@ -38,6 +41,15 @@ STOCK_BATCH = 1000
 META_BATCH = 100
 CARDS_PAGE = 100
 CARDS_PATH = "/content/v2/get/cards/list"
+# FBO stock: the «warehouse remains» report (reports OpenAPI, seller-analytics-api host) is
+# made on request, polled and downloaded; /api/v1/supplier/stocks is gone from WB's copy.
+ANALYTICS_URL = "https://seller-analytics-api.wildberries.ru"
+REMAINS_PATH = "/api/v1/warehouse_remains"
+# Rows of a product's ``warehouses`` list that are not warehouses (with ``locale=ru``):
+REMAINS_TO_BUYERS = "В пути до получателей"
+REMAINS_RETURNS = "В пути возвраты на склад WB"
+REMAINS_TOTAL = "Всего находится на складах"
+LONGEST_REPORT_WAIT = 10.0  # seconds one 429 is waited out in the job; longer: the next read
 # Product cards live on the Content API's own host, never on marketplace-api (WB's
 # work-with-products OpenAPI, servers of /content/v2/get/cards/list).
 CONTENT_URL = "https://content-api.wildberries.ru"
@@ -67,11 +79,20 @@ class WildberriesClient(SellerApi):
     service = NAME
 
     def __init__(
-        self, base_url: str, token: str, *, timeout: float = 10.0, content_url: str = CONTENT_URL
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout: float = 10.0,
+        content_url: str = CONTENT_URL,
+        analytics_url: str = ANALYTICS_URL,
+        report_poll_seconds: float = 5.0,
     ) -> None:
         # Cards are asked on the Content API's host only: falling back to ``base_url``
         # once hid that production asked marketplace-api for them (WB answers 404 there).
         self._content_url = content_url.rstrip("/")
+        self._analytics_url = analytics_url.rstrip("/")
+        self._report_poll = report_poll_seconds
         super().__init__(base_url, timeout=timeout, headers={"Authorization": token})
 
     # --- reading ---------------------------------------------------------------------
@@ -154,6 +175,53 @@ class WildberriesClient(SellerApi):
             data = self._send("POST", path, json={"chrtIds": batch}).json()
             result.update({item["chrtId"]: item["amount"] for item in data.get("stocks", [])})
         return result
+
+    def fbo_stock(self, *, polls: int = 24) -> list[FboRow]:
+        """Our goods in WB's warehouses: the «warehouse remains» report, by barcode.
+
+        WB makes the report on request: the task is created (1 a minute), its status
+        polled every ``report_poll_seconds`` (WB allows one call per 5 s) up to ``polls`` times,
+        then the report downloaded (1 a minute). A task WB purged or cancelled, or one not
+        done in time, is a ``TransientError``: the next read starts afresh.
+        """
+        params = {
+            "locale": "ru",
+            "groupByBarcode": "true",
+            "groupBySa": "true",
+            "groupByNm": "true",
+            "groupBySize": "true",
+        }
+        task = self._report_call(REMAINS_PATH, params).object()
+        task_id = str((task.get("data") or {}).get("taskId") or "")
+        if not task_id:
+            raise MarketplaceError("Wildberries gave no task id for the warehouse remains report")
+        for _ in range(polls):
+            time.sleep(self._report_poll)
+            status = self._report_call(f"{REMAINS_PATH}/tasks/{task_id}/status").object()
+            state = str((status.get("data") or {}).get("status") or "")
+            if state == "done":
+                break
+            if state in ("purged", "canceled"):
+                raise TransientError(f"Wildberries {state} the warehouse remains report")
+        else:
+            raise TransientError("the Wildberries warehouse remains report is not ready yet")
+        answer = self._report_call(f"{REMAINS_PATH}/tasks/{task_id}/download")
+        if answer.response.status_code == 204 or not answer.content.strip():
+            return []
+        items = answer.json()
+        if not isinstance(items, list):
+            raise TransientError("unexpected answer from Wildberries (warehouse remains)")
+        return [row for item in items if isinstance(item, dict) for row in _remains(item)]
+
+    def _report_call(self, path: str, params: Mapping[str, Any] | None = None) -> http.Answer:
+        """A GET on the analytics host; a 429 is waited out once if WB says how long."""
+        try:
+            return self._send("GET", path, params=params, base=self._analytics_url)
+        except TransientError as exc:
+            if exc.retry_after is None or exc.retry_after > LONGEST_REPORT_WAIT:
+                raise
+            time.sleep(exc.retry_after)
+            return self._send("GET", path, params=params, base=self._analytics_url)
 
     # --- changing --------------------------------------------------------------------
 
@@ -310,6 +378,38 @@ def _incoming(raw: dict[str, Any]) -> IncomingOrder:
         group_id=str(raw.get("orderUid", "")),
         raw=raw,
     )
+
+
+def _remains(item: dict[str, Any]) -> list[FboRow]:
+    """One product of the remains report: a row per WB warehouse holding it, and one for
+    the units on the way (to buyers: held; returns to WB: coming in). The total row is
+    WB's own sum and is skipped."""
+    article = str(item.get("vendorCode") or "")
+    barcode = str(item.get("barcode") or "")
+    nm_id = str(item.get("nmId") or "")
+    rows: list[FboRow] = []
+    to_buyers = returns = 0
+    for place in item.get("warehouses") or ():
+        if not isinstance(place, dict):
+            continue
+        name = str(place.get("warehouseName") or "")
+        quantity = max(_count(place.get("quantity")), 0)
+        if name == REMAINS_TO_BUYERS:
+            to_buyers += quantity
+        elif name == REMAINS_RETURNS:
+            returns += quantity
+        elif name and name != REMAINS_TOTAL:
+            rows.append(FboRow(name, "", article, barcode, nm_id, available=quantity))
+    if to_buyers or returns:
+        rows.append(FboRow("", "", article, barcode, nm_id, reserved=to_buyers, incoming=returns))
+    return rows
+
+
+def _count(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _cards(raw: dict[str, Any]) -> list[ProductCard]:

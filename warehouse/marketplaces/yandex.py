@@ -19,6 +19,7 @@ import httpx
 from warehouse.marketplaces import http
 from warehouse.marketplaces.base import (
     AuthError,
+    FboRow,
     IncomingLine,
     IncomingOrder,
     Label,
@@ -34,6 +35,9 @@ logger = logging.getLogger(__name__)
 NAME = "Yandex Market"
 ORDERS_PAGE = 50  # the search answers at most 50 orders per page
 CARDS_PAGE = 200
+STOCKS_PAGE = 200  # POST …/offers/stocks: limit at most 200 (PageLimit200)
+# FBY stock types (WarehouseStockType): AVAILABLE is free to sell, FREEZE held for orders;
+# FIT is their sum, and defects, quarantine, expired and utilisation are not for sale.
 STOCK_BATCH = 2000  # UNCONFIRMED: the fact sheet gives 100 000 SKU/min, not a per-call cap
 LABEL_FORMAT = "A7"  # 75×120 mm; also A9, A9_HORIZONTALLY, A4
 # The search takes ``page_token`` (snake case, like the other v2 methods); the fact sheet
@@ -73,9 +77,11 @@ class YandexClient(FirstMile, SellerApi):
         campaign_id: int,
         *,
         timeout: float = 10.0,
+        fby_campaign_id: int | None = None,
     ) -> None:
         self.business_id = int(business_id)
         self.campaign_id = int(campaign_id)
+        self.fby_campaign_id = fby_campaign_id
         super().__init__(base_url, timeout=timeout, headers={"Api-Key": api_key})
 
     def __repr__(self) -> str:
@@ -181,6 +187,19 @@ class YandexClient(FirstMile, SellerApi):
             self._send("PUT", path, json={"skus": list(batch)})
         logger.info("ym stock pushed warehouse=%s items=%s", warehouse_id, len(entries))
 
+    def fbo_stock(self) -> list[FboRow] | None:
+        """Our goods in Market's warehouses (FBY), from the FBY shop's ``getStocks``, all
+        pages; None when the account names no FBY shop (``fby_campaign_id``)."""
+        if self.fby_campaign_id is None:
+            return None
+        path = f"/v2/campaigns/{self.fby_campaign_id}/offers/stocks"
+        rows: list[FboRow] = []
+        for page in self._pages(path, {}, STOCKS_PAGE, inside="result"):
+            for warehouse in page.get("warehouses") or ():
+                name = f"{NAME} {warehouse.get('warehouseId', '')}".strip()
+                rows += [_fby_row(name, offer) for offer in warehouse.get("offers") or ()]
+        return rows
+
     # --- helpers ---------------------------------------------------------------------
 
     def _campaign_path(self) -> str:
@@ -261,6 +280,23 @@ class YandexClient(FirstMile, SellerApi):
             wait=_wait,
         )
         return http.Answer(response, NAME, where)
+
+
+def _fby_row(warehouse: str, offer: Mapping[str, Any]) -> FboRow:
+    counts = {str(stock.get("type")): stock.get("count") for stock in offer.get("stocks") or ()}
+    return FboRow(
+        warehouse=warehouse,
+        sku=str(offer.get("offerId") or ""),
+        available=max(_whole(counts.get("AVAILABLE")), 0),
+        reserved=max(_whole(counts.get("FREEZE")), 0),
+    )
+
+
+def _whole(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _auth_message(status: int, code: str | None, message: str) -> str:

@@ -21,7 +21,7 @@ from warehouse.models.catalog import (
     Warehouse,
 )
 from warehouse.models.counts import CountBin, CountFlag, CountLine, StockCount
-from warehouse.models.listings import Listing, StatusMap
+from warehouse.models.listings import FboRead, FboStock, Listing, StatusMap
 from warehouse.models.order_events import OrderEvent
 from warehouse.models.orders import (
     ACCOUNT_PROBLEMS,
@@ -98,6 +98,8 @@ __all__ = [
     "CountBin",
     "CountFlag",
     "CountLine",
+    "FboRead",
+    "FboStock",
     "HandOver",
     "HandOverDocument",
     "HandOverEvent",

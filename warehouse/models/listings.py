@@ -1,10 +1,11 @@
-"""Marketplace product cards and how marketplace statuses read in our terms."""
+"""Marketplace product cards, how marketplace statuses read in our terms, and the stock
+the marketplaces keep of our products in their own warehouses (FBO)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warehouse.models.base import Base, one_of, utcnow
@@ -47,3 +48,44 @@ class StatusMap(Base):
     marketplace: Mapped[str] = mapped_column(String(16))
     external_status: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(32))
+
+
+class FboStock(Base):
+    """What a marketplace's own report last said one of our products has in one of its
+    warehouses (FBO: WB's warehouse remains, Ozon's stock on warehouses, YM's FBY stocks).
+    The account's rows are replaced by each full read; a product's rows of two cards in
+    one warehouse are summed."""
+
+    __tablename__ = "fbo_stock"
+    __table_args__ = (
+        UniqueConstraint("account_id", "product_id", "warehouse_name"),
+        CheckConstraint("available >= 0 AND reserved >= 0 AND incoming >= 0", name="counts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("marketplace_accounts.id", ondelete="CASCADE")
+    )
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    warehouse_name: Mapped[str] = mapped_column(String(255))  # "" = in transit, no warehouse
+    available: Mapped[int] = mapped_column(Integer)  # free to sell there
+    reserved: Mapped[int] = mapped_column(Integer)  # held for buyers, on the way to them
+    incoming: Mapped[int] = mapped_column(Integer)  # on the way in: supplies, returns
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[MarketplaceAccount] = relationship()
+
+
+class FboRead(Base):
+    """An account's last FBO stock read: when it last succeeded, and the last failure."""
+
+    __tablename__ = "fbo_reads"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("marketplace_accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    read_at: Mapped[datetime | None]  # the last full read
+    rows: Mapped[int] = mapped_column(Integer, default=0)  # kept (linked products)
+    unlinked: Mapped[int] = mapped_column(Integer, default=0)  # report rows of no product of ours
+    failed_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(500))  # the last failure, cleared by a read

@@ -949,6 +949,8 @@ ACCOUNT_FIELDS = {
     "campaign_id": _l("Store (campaign) ID"),
     "merchant_id": _l("Merchant ID"),
     "content_url": _l("Product cards address (WB Content API)"),
+    "analytics_url": _l("Reports address (WB analytics API, FBO stock)"),
+    "fby_campaign_id": _l("FBY store (campaign) ID: its stock in Market's warehouses (optional)"),
     "push_login": _l("Login of Megamarket's pushes (optional)"),
     "push_password": _l("Password of Megamarket's pushes (optional)"),
     "cutoff": _l("Pickup cutoff (HH:MM, Moscow time)"),
@@ -1425,3 +1427,17 @@ POSITION_REFUSALS = {
     "received": _l("MoySklad has already taken it in in full"),
 }
 position_refusal = _words(POSITION_REFUSALS)
+
+TEXTS.update(
+    {
+        "fbo_reading": lambda p: _(
+            "FBO stock of %(account)s is being read: the table fills in within a minute", **p
+        ),
+        "fbo_not_given": lambda p: _(
+            "%(account)s: the marketplace's API gives no FBO stock for this account", **p
+        ),
+        "fbo_not_queued": lambda p: _(
+            "The job queue (Redis) does not answer: FBO stock is read on its next round", **p
+        ),
+    }
+)

@@ -1,15 +1,18 @@
 """The desk's stock page: every product's on hand, promised, free and in-transit units
-against its minimum (filters, 50 a page), one product bin by bin, and what each cabinet
-was last told."""
+against its minimum (filters, 50 a page) beside what the marketplaces hold in their own
+warehouses (FBO), one product bin by bin, and what each cabinet was last told."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
-from warehouse.infra import db
-from warehouse.stock import overview
+from warehouse.errors import NotFound
+from warehouse.infra import db, queue
+from warehouse.models import MarketplaceAccount
+from warehouse.stock import fbo, overview
 from warehouse.web.auth import supervisor_required
-from warehouse.web.messages import account_problem, push_state
+from warehouse.web.messages import account_problem, describe, push_state
 
 bp = Blueprint("stock", __name__, url_prefix="/stock")
 bp.before_request(supervisor_required(lambda: None))
@@ -33,10 +36,14 @@ def stock_page() -> str:
     filters = filters_from_args()
     after = request.args.get("after", "").strip()[:100] or None
     warehouses, zones, accounts = overview.choices(s)
+    page = overview.page(s, filters, after)
+    product_ids = [row.product.id for row in page.rows]
     return render_template(
         "supervisor/stock.html",
         filters=filters,
-        page=overview.page(s, filters, after),
+        page=page,
+        fbo_totals=fbo.totals(s, product_ids, filters.account_id),
+        fbo_sources=fbo.sources(s, filters.account_id),
         first_page=after is None,
         warehouses=warehouses,
         zones=zones,
@@ -49,8 +56,33 @@ def stock_page() -> str:
 
 @bp.get("/products/<int:product_id>")
 def product(product_id: int) -> str:
+    s = db.session()
+    stock = overview.product_stock(s, product_id)
     return render_template(
         "supervisor/stock_product.html",
-        stock=overview.product_stock(db.session(), product_id),
+        stock=stock,
+        fbo_rows=fbo.of_product(s, product_id),
         problem_words=account_problem,
     )
+
+
+@bp.post("/fbo/<int:account_id>/read")
+def read_fbo(account_id: int) -> Response:
+    """Read an account's FBO stock report now (cron reads it every half hour)."""
+    account = db.session().get(MarketplaceAccount, account_id)
+    if account is None:
+        raise NotFound("account_not_found")
+    words = {"account": f"{account.kind.upper()} · {account.name}"}
+    if not fbo.readable(account):
+        flash(describe("fbo_not_given", words))
+    elif queue.enqueue_now(
+        "default",
+        "warehouse.jobs.read_fbo_stock",
+        account.id,
+        job_id=f"fbo-stock-{account.id}",
+        result_ttl=600,
+    ):
+        flash(describe("fbo_reading", words))
+    else:
+        flash(describe("fbo_not_queued", words))
+    return redirect(url_for("stock.stock_page", _anchor="fbo"))

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection
 
 from warehouse.marketplaces.sandbox import (
     common,
+    fbo,
     ozon_act_api,
     ozon_acts,
     ozon_cancel,
@@ -50,6 +51,7 @@ YEAR_SECONDS = 366 * 24 * 3600
 MISSING_CREDENTIALS = (401, 16, "Client-Id and Api-Key headers are required")
 WRONG_CREDENTIALS = (403, 7, "Invalid Api-Key, please contact support")
 RATE_LIMITED = (429, 8, "You have reached request rate limit per second")
+WAREHOUSE_TYPES = ("ALL", "EXPRESS_DARK_STORE", "NOT_EXPRESS_DARK_STORE")
 
 
 def generate_orders(count: int) -> list[str]:
@@ -90,6 +92,7 @@ def _refused(exc: OzonError) -> Response:
 
 common.install(bp, "ozon", _auth, _fault_response)
 ozon_act_api.register(bp)
+fbo.install_control(bp, "ozon")
 
 
 # --- Ozon Seller API ---------------------------------------------------------------------
@@ -270,6 +273,18 @@ def product_info_list() -> Response:
     if len(offers) + len(product_ids) + len(skus) > 1000:
         raise OzonError(400, "at most 1000 ids per call")
     return jsonify({"items": ozon_stock.product_info(offers, product_ids, skus)})
+
+
+@bp.post("/v2/analytics/stock_on_warehouses")
+def stock_on_warehouses() -> Response:
+    """Our goods in Ozon's warehouses (FBO), ``limit`` (required) rows from ``offset``."""
+    data = req.body()
+    limit, offset = req.page(data)  # UNCONFIRMED: 1000 as the upper bound of limit
+    if data.get("warehouse_type", "ALL") not in WAREHOUSE_TYPES:
+        raise OzonError(400, "unknown warehouse_type")
+    with common.begin() as conn:
+        rows = fbo.rows(conn, "ozon")
+    return jsonify({"result": {"rows": ozon_stock.fbo_rows(rows)[offset : offset + limit]}})
 
 
 # --- control (tests and the demo) -------------------------------------------------------

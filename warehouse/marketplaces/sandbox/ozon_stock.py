@@ -152,3 +152,21 @@ def product_info(offer_ids: list[str], product_ids: list[int], skus: list[int]) 
         for item in st.ITEMS
         if item.product.article in offer_ids or item.product_id in product_ids or item.sku in skus
     ]
+
+
+def fbo_rows(rows: list[Any]) -> list[dict[str, Any]]:
+    """``stock_on_warehouses`` rows (analyticsStockOnWarehouseResultRows) of ``fbo`` rows."""
+    items = {item.product.article: item for item in st.ITEMS}
+    return [
+        {
+            "sku": items[row.article].sku,
+            "item_code": row.article,
+            "item_name": items[row.article].product.name,
+            "free_to_sell_amount": row.available,
+            "promised_amount": row.incoming,
+            "reserved_amount": row.reserved,
+            "warehouse_name": row.warehouse,
+        }
+        for row in rows
+        if row.article in items
+    ]

@@ -27,8 +27,10 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from warehouse.marketplaces.sandbox import (
     common,
+    fbo,
     wb_content,
     wb_control,
+    wb_reports,
     wb_requests,
     wb_state,
     wb_stickers,
@@ -84,6 +86,10 @@ def _too_many_requests(retry_after: float) -> Response:
     response.headers["X-Ratelimit-Reset"] = _seconds(retry_after)
     response.headers["X-Ratelimit-Limit"] = "10"
     return response
+
+
+wb_reports.install(bp, _too_many_requests)
+fbo.install_control(bp, "wb")
 
 
 # --- WB API ------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from warehouse.marketplaces.sandbox import (
     common,
+    fbo,
     pdf,
     yandex_boxes,
     yandex_catalogue,
@@ -74,7 +75,10 @@ def _auth() -> Response | None:
     args = request.view_args or {}
     if args.get("business_id", yandex_state.BUSINESS_ID) != yandex_state.BUSINESS_ID:
         return _error(403, "FORBIDDEN", "Access denied")
-    if args.get("campaign_id", yandex_state.CAMPAIGN_ID) != yandex_state.CAMPAIGN_ID:
+    campaigns = {yandex_state.CAMPAIGN_ID}
+    if request.endpoint == f"{bp.name}.stocks_get":  # the FBY shop answers its stocks only
+        campaigns.add(yandex_state.FBY_CAMPAIGN_ID)
+    if args.get("campaign_id", yandex_state.CAMPAIGN_ID) not in campaigns:
         return _error(403, "FORBIDDEN", "Access denied")
     return None
 
@@ -105,6 +109,7 @@ def _refused(exc: SandboxError) -> Response:
 
 
 common.install(bp, KIND, _auth, _fault_response)
+fbo.install_control(bp, KIND)
 
 
 # --- campaigns and orders ------------------------------------------------------------------
@@ -329,6 +334,40 @@ def stocks_put(campaign_id: int) -> Response:
     with common.begin() as conn:
         yandex_catalogue.put_stocks(conn, campaign_id, levels)
     return jsonify({"status": "OK"})
+
+
+@bp.post("/v2/campaigns/<int:campaign_id>/offers/stocks")
+def stocks_get(campaign_id: int) -> Response:
+    """``getStocks``: the FBS shop's own warehouse as pushed, or the FBY shop's goods in
+    Market's warehouses; paged over offers (``limit`` ≤ 200), or the asked ``offerIds``."""
+    data = request.get_json(silent=True) or {}
+    if not isinstance(data, dict):
+        raise SandboxError(400, "BAD_REQUEST", "JSON: the body must be a JSON object")
+    offers = data.get("offerIds")
+    with common.begin() as conn:
+        if campaign_id == yandex_state.FBY_CAMPAIGN_ID:
+            entries = yandex_catalogue.fby_entries(fbo.rows(conn, "yandex"))
+        else:
+            entries = yandex_catalogue.fbs_entries(conn, campaign_id)
+    if offers is not None:
+        if not isinstance(offers, list) or not 1 <= len(offers) <= 500:
+            raise SandboxError(400, "BAD_REQUEST", "offerIds: 1 to 500 SKUs")
+        asked = {str(offer) for offer in offers}
+        page, following = [e for e in entries if e[1]["offerId"] in asked], 0
+    else:
+        limit = yandex_requests.limit(yandex_requests.STOCKS_LIMIT)
+        start = yandex_requests.page_after()
+        page = entries[start : start + limit]
+        following = start + limit if start + limit < len(entries) else 0
+    warehouses: dict[int, list[dict[str, Any]]] = {}
+    for warehouse_id, offer in page:
+        warehouses.setdefault(warehouse_id, []).append(offer)
+    result: dict[str, Any] = {
+        "warehouses": [{"warehouseId": w, "offers": o} for w, o in warehouses.items()]
+    }
+    if following:
+        result["paging"] = {"nextPageToken": yandex_requests.page_token(following)}
+    return jsonify({"status": "OK", "result": result})
 
 
 @bp.post("/v2/businesses/<int:business_id>/offer-mappings")

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from warehouse.demo_catalogue import PRODUCTS
-from warehouse.marketplaces.sandbox import common, yandex_boxes, yandex_state
+from warehouse.marketplaces.sandbox import common, fbo, yandex_boxes, yandex_state
 from warehouse.marketplaces.sandbox.yandex_db import orders, stocks
 
 MARKET_SKU_BASE = 200_001
@@ -68,6 +68,47 @@ def put_stocks(conn: Connection, campaign_id: int, levels: dict[str, tuple[int, 
                     campaign_id=campaign_id, sku=sku, count=count, updated_at=updated_at
                 )
             )
+
+
+def fbs_entries(conn: Connection, campaign_id: int) -> list[tuple[int, dict[str, Any]]]:
+    """(warehouse id, offer) of the FBS shop's own warehouse, as last pushed."""
+    found = conn.execute(
+        select(stocks).where(stocks.c.campaign_id == campaign_id).order_by(stocks.c.sku)
+    )
+    return [
+        (
+            yandex_state.WAREHOUSE_ID,
+            {
+                "offerId": row.sku,
+                "stocks": [
+                    {"type": "FIT", "count": row.count},
+                    {"type": "AVAILABLE", "count": row.count},
+                ],
+                "updatedAt": row.updated_at,
+            },
+        )
+        for row in found
+    ]
+
+
+def fby_entries(rows: list[fbo.Row]) -> list[tuple[int, dict[str, Any]]]:
+    """(Market warehouse id, offer) of the FBY shop: AVAILABLE free, FREEZE held, FIT both."""
+    return [
+        (
+            int(row.warehouse),
+            {
+                "offerId": row.article,
+                "stocks": [
+                    {"type": "FIT", "count": row.available + row.reserved},
+                    {"type": "AVAILABLE", "count": row.available},
+                    {"type": "FREEZE", "count": row.reserved},
+                ],
+                "updatedAt": "2026-12-01T07:00:00+03:00",
+            },
+        )
+        for row in rows
+        if row.warehouse.isdigit()
+    ]
 
 
 def state(conn: Connection) -> dict[str, Any]:

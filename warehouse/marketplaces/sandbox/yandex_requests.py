@@ -34,6 +34,7 @@ SHIPMENT_STATUSES = frozenset(
     }
 )
 OFFERS_LIMIT = 200
+STOCKS_LIMIT = 200  # getStocks: PageLimit200
 STOCK_BATCH = 2000
 SEARCH_LISTS = ("statuses", "substatuses", "programTypes")
 

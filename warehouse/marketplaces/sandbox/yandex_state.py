@@ -24,6 +24,7 @@ from warehouse.marketplaces.sandbox.yandex_db import SandboxError, orders
 
 BUSINESS_ID = 1
 CAMPAIGN_ID = 1
+FBY_CAMPAIGN_ID = 2  # the business's FBY shop: its goods are in Market's warehouses
 WAREHOUSE_ID = 77001
 ORDER_BASE = 52_000_000  # orderId = ORDER_BASE + row id: ids look like YM's
 MSK = timezone(timedelta(hours=3), "MSK")
