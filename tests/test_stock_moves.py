@@ -29,7 +29,9 @@ def test_two_pickers_taking_from_one_bin_at_once_are_both_counted(app):
             mine = session.get_one(Stock, stock_id)
             assert (mine.on_hand, mine.reserved) == (10, 2)  # both read before either writes
             barrier.wait()
-            inventory.take_from_bin(session, mine, 1, document="task:1", user=None)
+            inventory.take_from_bin(
+                session, mine.product_id, mine.location_id, 1, document="task:1", user=None
+            )
             session.commit()
 
     threads = [threading.Thread(target=take) for _ in range(2)]

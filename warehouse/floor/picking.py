@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from warehouse.errors import DomainError, NotFound
 from warehouse.floor import marking
@@ -26,6 +27,7 @@ from warehouse.models import (
     PickItem,
     PickTask,
     Product,
+    ProductBarcode,
     ScanEvent,
     User,
     Warehouse,
@@ -44,6 +46,8 @@ class ScanResult:
     params: dict[str, Any] = field(default_factory=dict)
     task_done: bool = False
     replayed: bool = False
+    # the task as this scan left it, for the answer (None when replayed or not a task's)
+    task: PickTask | None = field(default=None, compare=False, repr=False)
 
 
 # takes ``quantity`` units of the item for the task once a scan is judged right
@@ -230,8 +234,20 @@ def _start_cart(session: Session, batch: PickBatch, user: User) -> None:
     logger.info("cart started batch=%s picker=%s", batch.id, user.id)
 
 
+# A task with what a scan and its answer read: items, their products (with barcodes, so a
+# right scan is matched without a query) and bins, in one query.
+TASK_LOADED = (
+    joinedload(PickTask.items).joinedload(PickItem.product).joinedload(Product.barcodes),
+    joinedload(PickTask.items).joinedload(PickItem.location),
+)
+
+
 def task_for(session: Session, task_id: int, user: User) -> PickTask:
-    task = session.get(PickTask, task_id)
+    task = session.get(PickTask, task_id, options=TASK_LOADED)
+    return _own(task, user)
+
+
+def _own(task: PickTask | None, user: User) -> PickTask:
     if task is None or (task.picker_id not in (None, user.id)):
         raise NotFound("task_not_found")
     return task
@@ -262,10 +278,21 @@ def record_scan(
     ``require_bin``: the bin must be scanned before its goods (a warehouse setting).
     """
     scope = scan_scope(user, "task", task_id)
-    stored = stored_result(session, scope, scan_id)
-    if stored is not None:
-        return stored
-    task = task_for(session, task_id, user)
+    check_scan_id(scan_id)
+    # the task and the answer already given to this scan id, in one query
+    found = (
+        session.execute(
+            select(PickTask, ScanEvent)
+            .outerjoin(ScanEvent, and_(ScanEvent.scope == scope, ScanEvent.scan_id == scan_id))
+            .where(PickTask.id == task_id)
+            .options(*TASK_LOADED)
+        )
+        .unique()
+        .first()
+    )
+    if found is not None and found[1] is not None:
+        return _answer_of(found[1])
+    task = _own(found[0] if found is not None else None, user)
     item = current_item(task)
     if item is not None and not require_bin:
         item.bin_confirmed = True
@@ -273,7 +300,9 @@ def record_scan(
         result = ScanResult(False, "task_in_batch")  # its units must go into the order's tote
     else:
         result = judge(session, task, barcode.strip())
-    return store_scan(session, scope, scan_id, barcode, user, result, task=task, item=item)
+    store_scan(session, scope, scan_id, barcode, user, result, task=task, item=item)
+    result.task = task
+    return result
 
 
 def scan_scope(user: User, kind: str, target_id: int) -> str:
@@ -326,8 +355,10 @@ def stored_result(session: Session, scope: str, scan_id: str) -> ScanResult | No
     event = session.scalar(
         select(ScanEvent).where(ScanEvent.scope == scope, ScanEvent.scan_id == scan_id)
     )
-    if event is None:
-        return None
+    return None if event is None else _answer_of(event)
+
+
+def _answer_of(event: ScanEvent) -> ScanResult:
     return ScanResult(
         ok=event.ok,
         code=event.code,
@@ -352,12 +383,16 @@ def judge(
         return ScanResult(False, "task_already_done")
     if not barcode:
         return ScanResult(False, "empty_scan")
-    location = session.scalar(select(Location).where(Location.barcode == barcode))
-    if location is not None:
-        return _judge_bin(item, location)
-    if marking.looks_like_marking(barcode):
-        return _judge_marking(session, task, item, barcode, count or count_picked)
-    match = inventory.product_by_barcode(session, barcode)
+    if barcode == item.location.barcode:  # the right bin: no lookup needed
+        return _judge_bin(item, item.location)
+    match = _own_barcode(item, barcode)  # the right product: no lookup either
+    if match is None:
+        location = session.scalar(select(Location).where(Location.barcode == barcode))
+        if location is not None:
+            return _judge_bin(item, location)
+        if marking.looks_like_marking(barcode):
+            return _judge_marking(session, task, item, barcode, count or count_picked)
+        match = inventory.product_by_barcode(session, barcode)
     if match is None:
         return _unknown(session, task, barcode)
     refused = _refuse_product(item, match.product)
@@ -370,6 +405,14 @@ def judge(
             False, "over_pick", {"remaining": item.remaining, "scanned": match.quantity}
         )
     return (count or count_picked)(session, task, item, match.quantity)
+
+
+def _own_barcode(item: PickItem, barcode: str) -> ProductBarcode | None:
+    """One of the item's own product barcodes, exactly as stored (the loaded product's);
+    anything else is looked up (another product, a GTIN form, a marking code, a bin)."""
+    if marking.looks_like_marking(barcode):
+        return None
+    return next((own for own in item.product.barcodes if own.barcode == barcode), None)
 
 
 def _unknown(session: Session, task: PickTask, barcode: str) -> ScanResult:
@@ -454,27 +497,32 @@ def count_picked(session: Session, task: PickTask, item: PickItem, quantity: int
 
     Counted in SQL (``picked = picked + n`` where it still fits), so scans of one item
     arriving at once are each counted or refused, never lost."""
-    counted = session.execute(
+    picked = session.execute(
         update(PickItem)
         .where(
             PickItem.id == item.id,
             PickItem.picked + PickItem.short + PickItem.in_hand + quantity <= PickItem.quantity,
         )
         .values(picked=PickItem.picked + quantity)
+        .returning(PickItem.picked)
         .execution_options(synchronize_session=False)
-    )
-    session.refresh(item)
-    if not getattr(counted, "rowcount", 0):
+    ).scalar()
+    if picked is not None:
+        set_committed_value(item, "picked", picked)  # what SQL counted, without reading back
+    else:
+        session.refresh(item)
         if item.remaining <= 0:
             return ScanResult(False, "item_already_picked", {"product": item.product.name})
         return ScanResult(False, "over_pick", {"remaining": item.remaining, "scanned": quantity})
-    stock = inventory.stock_of(session, item.product_id, item.location_id)
     document, user = f"task:{task.id}", task.picker
     if task.kind == "putback":
+        stock = inventory.stock_of(session, item.product_id, item.location_id)
         inventory.return_to_bin(session, stock, quantity, document=document, user=user)
         stock_sync.changed(session, [item.product_id])
     else:
-        inventory.take_from_bin(session, stock, quantity, document=document, user=user)
+        inventory.take_from_bin(
+            session, item.product_id, item.location_id, quantity, document=document, user=user
+        )
     params = {"product": item.product.name, "picked": item.picked, "quantity": item.quantity}
     if current_item(task) is None:
         finish(task)

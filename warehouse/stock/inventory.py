@@ -123,10 +123,26 @@ def _change(stock: Stock, *, reserved: int) -> None:
 
 
 def take_from_bin(
-    session: Session, stock: Stock, quantity: int, *, document: str, user: User | None
+    session: Session,
+    product_id: int,
+    location_id: int,
+    quantity: int,
+    *,
+    document: str,
+    user: User | None,
 ) -> None:
-    """Picked goods leave the bin: on hand and reserved both go down."""
-    ledger.move(session, stock, -quantity, "pick", reserved=-quantity, document=document, user=user)
+    """Picked goods leave the bin: on hand and reserved both go down (the stock row is not
+    read: a scan's hot path)."""
+    ledger.move_in_bin(
+        session,
+        product_id,
+        location_id,
+        -quantity,
+        "pick",
+        reserved=-quantity,
+        document=document,
+        user=user,
+    )
 
 
 def release_order(session: Session, order: Order) -> set[int]:

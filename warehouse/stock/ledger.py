@@ -1,11 +1,12 @@
 """The stock ledger: every change of a bin's on-hand is a ``StockMove`` row.
 
-``move`` is the ONE way on-hand changes. It does the atomic UPDATE (``on_hand = on_hand
-+ :n`` in SQL, the table's CHECKs refusing a bin below zero or below what is promised) and
-writes the movement row in the same transaction. Picks, put-backs, short picks and counts
-call it today; receiving, put-away, moves, counts and returns call it with their own
-reason and document. Nothing else may assign ``Stock.on_hand`` (tests/test_stock_ledger.py
-reads the source to hold that).
+``move`` is the ONE way on-hand changes (``move_in_bin`` is the same for a stock row
+named by product and bin, not read first: a scan's hot path). It does the atomic UPDATE
+(``on_hand = on_hand + :n`` in SQL, the table's CHECKs refusing a bin below zero or below
+what is promised) and writes the movement row in the same transaction. Picks, put-backs,
+short picks and counts call it today; receiving, put-away, moves, counts and returns call
+it with their own reason and document. Nothing else may assign ``Stock.on_hand``
+(tests/test_stock_ledger.py reads the source to hold that).
 
 So a bin's on-hand always equals the sum of its movements; ``disagreements`` lists the
 stock rows where it does not (``flask --app wsgi stock-reconcile``).
@@ -15,9 +16,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.util import identity_key
 
 from warehouse.alerts import low_stock
 from warehouse.errors import DomainError, NotFound
@@ -48,27 +51,97 @@ def move(
     system. ``reserved`` changes the reservation in the same UPDATE (a pick takes both).
     ``expect_on_hand``: compare-and-set for a count, refused with ``count_changed`` when
     goods moved since the value was read. Flushes, never commits."""
+    if stock.id is None:
+        session.flush([stock])
+    where = [Stock.id == stock.id]
+    if expect_on_hand is not None:
+        where.append(Stock.on_hand == expect_on_hand)
+    row = _apply(
+        session,
+        where,
+        stock.product_id,
+        stock.location_id,
+        quantity,
+        reason,
+        reserved,
+        document=document,
+        user=user,
+        shortage_id=shortage_id,
+    )
+    if row is None:
+        raise DomainError("count_changed")  # goods moved meanwhile: count again
+    session.expire(stock, ["on_hand", "reserved"])
+    if _changes_free(stock.location, quantity, reserved):
+        low_stock.mark(session, [stock.product_id])  # checked against its minimum after commit
+    return row
+
+
+def move_in_bin(
+    session: Session,
+    product_id: int,
+    location_id: int,
+    quantity: int,
+    reason: str,
+    *,
+    document: str,
+    user: User | None,
+    reserved: int = 0,
+) -> StockMove:
+    """``move`` for the product's stock row in the bin without reading it first (a scan's
+    hot path: one UPDATE and the movement row). The row must exist (a pick takes from
+    reserved stock); a loaded copy of it is expired."""
+    row = _apply(
+        session,
+        [Stock.product_id == product_id, Stock.location_id == location_id],
+        product_id,
+        location_id,
+        quantity,
+        reason,
+        reserved,
+        document=document,
+        user=user,
+    )
+    if row is None:
+        raise ValueError(f"no stock of product {product_id} in bin {location_id}")
+    location = session.get_one(Location, location_id) if quantity != reserved else None
+    if location is not None and _changes_free(location, quantity, reserved):
+        low_stock.mark(session, [product_id])
+    return row
+
+
+def _apply(
+    session: Session,
+    where: list[Any],
+    product_id: int,
+    location_id: int,
+    quantity: int,
+    reason: str,
+    reserved: int,
+    *,
+    document: str,
+    user: User | None,
+    shortage_id: int | None = None,
+) -> StockMove | None:
+    """The UPDATE (as SQL arithmetic) and its movement row; None when no row matched."""
     if quantity == 0:
         raise ValueError("a stock movement of zero units")
     if reason not in STOCK_MOVE_REASONS:
         raise ValueError(f"unknown stock movement reason {reason!r}")
-    if stock.id is None:
-        session.flush([stock])
-    statement = (
+    changed = session.execute(
         update(Stock)
-        .where(Stock.id == stock.id)
+        .where(*where)
         .values(on_hand=Stock.on_hand + quantity, reserved=Stock.reserved + reserved)
+        .returning(Stock.id)
         .execution_options(synchronize_session=False)
-    )
-    if expect_on_hand is not None:
-        statement = statement.where(Stock.on_hand == expect_on_hand)
-    changed = session.execute(statement)
-    if getattr(changed, "rowcount", 0) != 1:
-        raise DomainError("count_changed")  # goods moved meanwhile: count again
-    session.expire(stock, ["on_hand", "reserved"])
+    ).scalar()
+    if changed is None:
+        return None
+    loaded = session.identity_map.get(identity_key(Stock, changed))
+    if loaded is not None:
+        session.expire(loaded, ["on_hand", "reserved"])
     row = StockMove(
-        product_id=stock.product_id,
-        location_id=stock.location_id,
+        product_id=product_id,
+        location_id=location_id,
         quantity=quantity,
         reason=reason,
         document=document,
@@ -77,11 +150,9 @@ def move(
     )
     session.add(row)
     session.flush()
-    if _changes_free(stock, quantity, reserved):
-        low_stock.mark(session, [stock.product_id])  # checked against its minimum after commit
     logger.info(
         "stock moved stock=%s quantity=%s reason=%s document=%s",
-        stock.id,
+        changed,
         quantity,
         reason,
         document,
@@ -89,10 +160,10 @@ def move(
     return row
 
 
-def _changes_free(stock: Stock, quantity: int, reserved: int) -> bool:
+def _changes_free(location: Location, quantity: int, reserved: int) -> bool:
     """Free units change unless the units and their reservation go together (a pick) or
     the bin is the receiving area (its goods are never free)."""
-    return quantity != reserved and not stock.location.receiving
+    return quantity != reserved and not location.receiving
 
 
 def stock_of(session: Session, product_id: int, location_id: int) -> Stock:

@@ -213,11 +213,18 @@ def _require_bin() -> bool:
 def _recorded(
     scope: str, scan_id: str, record: Callable[[], picking.ScanResult]
 ) -> picking.ScanResult:
-    """Record and commit one scan; the same scan id arriving twice at once gets the stored one."""
+    """Record and commit one scan; the same scan id arriving twice at once gets the stored one.
+
+    The commit keeps what is loaded (not expired): the answer is drawn from the task as the
+    scan left it, without reading it all again."""
     session_ = db.session()
     try:
         result = record()
-        session_.commit()
+        session_.expire_on_commit = False
+        try:
+            session_.commit()
+        finally:
+            session_.expire_on_commit = True
     except IntegrityError:
         session_.rollback()
         stored = picking.stored_result(session_, scope, scan_id)
@@ -228,7 +235,7 @@ def _recorded(
 
 
 def _scan_answer(task_id: int, result: picking.ScanResult, user: User) -> tuple[str, int]:
-    found = picking.task_for(db.session(), task_id, user)
+    found = result.task or picking.task_for(db.session(), task_id, user)
     body = render_template(
         "tsd/_scan.html",
         result=result,
