@@ -17,11 +17,7 @@ test: install
 
 # Speed is measured here, never in the test suite (see bench/README.md).
 bench: install
-	$(BIN)/python bench/scan_roundtrip.py
-	$(BIN)/python bench/labels.py
-	$(BIN)/python bench/catalogue_import.py
-	$(BIN)/python bench/stock_page.py
-	$(BIN)/python bench/orders_page.py
+	$(BIN)/python bench/run.py
 
 install: $(STAMP) translations
 

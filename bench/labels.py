@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from printers import graphics, layouts, preview
+from printers import VirtualZebra, delivery, graphics, layouts, preview
 from warehouse.labels import print_runs
 from warehouse.marketplaces.sandbox import pdf, wb_stickers
 
@@ -53,6 +53,41 @@ def timed(step: Callable[[], bytes], rounds: int) -> tuple[float, float]:
         step()
         seconds.append(time.perf_counter() - begin)
     return statistics.median(seconds) * 1000, max(seconds) * 1000
+
+
+def figures(rounds: int = 20) -> dict[str, float]:
+    """``bench/run.py``'s label figures: own layouts per second, WB's ZPL and PDF → ZPL per
+    label at 203 and 300 dpi, and labels checked, sent and confirmed per second on the
+    virtual Zebra over loopback TCP."""
+    found: dict[str, float] = {}
+    own, _ = timed(
+        lambda: layouts.product_label("Футболка чёрная, M", "TSH-BLK-M", "4601234567893"),
+        rounds * 10,
+    )
+    found["own_per_s"] = round(1000 / own)
+    for dpi in (203, 300):
+        named = steps(dpi)
+        found[f"wb_zpl_ms_{dpi}"] = round(timed(named["WB ZPL at this dpi (58×40)"], rounds)[0], 3)
+        found[f"pdf_to_zpl_ms_{dpi}"] = round(
+            timed(named["Ozon PDF → ZPL ^GFA (75×120)"], rounds)[0], 1
+        )
+    found["sent_per_s"] = _sent_per_second(rounds * 5)
+    return found
+
+
+def _sent_per_second(count: int) -> float:
+    """Our product label to the virtual Zebra: status, send, confirmation, ``count`` times."""
+    zebra = VirtualZebra().start()
+    try:
+        target = delivery.Target(*zebra.address)
+        timeouts = delivery.Timeouts(confirm=5.0, poll=0.01)
+        label = layouts.product_label("Футболка чёрная, M", "TSH-BLK-M", "4601234567893")
+        begin = time.perf_counter()
+        for _ in range(count):
+            delivery.deliver(target, label, timeouts)
+        return round(count / (time.perf_counter() - begin), 1)
+    finally:
+        zebra.stop()
 
 
 def main() -> None:

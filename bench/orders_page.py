@@ -10,10 +10,9 @@ filters, searches and a page deep in the list by its cursor. Reports p50 / p95 /
 milliseconds and the answer's size, prints them and writes them to
 ``bench/results/orders_page-<database>.json``.
 
-With ``WAREHOUSE_BENCH_DATABASE_URL`` (a PostgreSQL URL) the same is done there too,
-after SQLite; that database is emptied first (``DROP SCHEMA public CASCADE``) and
-ANALYZEd after the seed. Redis is the embedded one (or ``WAREHOUSE_REDIS_URL``). Nothing
-leaves 127.0.0.1.
+With ``WAREHOUSE_DATABASE_URL`` (PostgreSQL) it is measured there instead: that database
+is emptied first (``DROP SCHEMA public CASCADE``) and ANALYZEd after the seed. Redis is
+the embedded one (or ``WAREHOUSE_REDIS_URL``). Nothing leaves 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -25,25 +24,22 @@ import platform
 import random
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 from werkzeug.security import generate_password_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import common  # noqa: E402
 from warehouse import create_app  # noqa: E402
 from warehouse.infra import db, migrate, queue  # noqa: E402
 from warehouse.infra.credentials import seal  # noqa: E402
@@ -69,35 +65,6 @@ PRODUCTS = 2000
 IN_WORK = ("new", "reserved", "awaiting_stock", "picking", "picked", "packed", "labelled")
 WITH_PARCEL = ("packed", "labelled", "handed_over", "shipped", "delivered", "returned")
 CHUNK = 2000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def environment(workdir: Path, database_url: str) -> dict[str, str]:
-    env = {
-        "WAREHOUSE_ENV": "dev",
-        "WAREHOUSE_SECRET_KEY": uuid.uuid4().hex,
-        "WAREHOUSE_CREDENTIALS_KEY": Fernet.generate_key().decode(),
-        "WAREHOUSE_LOG_LEVEL": "WARNING",
-        "WAREHOUSE_INSTANCE_PATH": str(workdir),
-        "WAREHOUSE_DATABASE_URL": database_url,
-        "WAREHOUSE_SANDBOX_ENABLED": "false",
-    }
-    if os.environ.get("WAREHOUSE_REDIS_URL"):
-        env["WAREHOUSE_REDIS_URL"] = os.environ["WAREHOUSE_REDIS_URL"]
-    return env
-
-
-def empty_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def seed(env: dict[str, str], workdir: Path, count: int) -> dict[str, str]:
@@ -250,22 +217,6 @@ def _insert(session: Any, rows: dict[str, list[dict[str, Any]]]) -> None:
             session.execute(insert(model), rows[key])
 
 
-def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    command = [str(gunicorn), "wsgi:app", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", "2", "--threads", "4", "--log-level", "warning"]
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("gunicorn did not start")
-
-
 def log_in(client: httpx.Client) -> None:
     form = client.get("/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', form)
@@ -375,28 +326,26 @@ def write(
     return path
 
 
-def run(database: str, url: str | None, count: int, samples: int) -> None:
+def run(count: int, samples: int) -> dict[str, Any]:
+    """Seed ``count`` orders, serve them, measure every view; the figures (and the file)."""
     workdir = Path(tempfile.mkdtemp(prefix="warehouse-bench-"))
+    database = common.database_kind()
     try:
-        if url is None:
-            url = f"sqlite:///{workdir / 'warehouse.db'}"
-        else:
-            empty_postgres(url)
-        env = environment(workdir, url)
+        env = common.environment(workdir, common.fresh_database(workdir))
         begin = time.perf_counter()
         asks = seed(env, workdir, count)
         seconds = time.perf_counter() - begin
-        port = free_port()
-        server = serve(env, port)
+        port = common.free_port()
+        server = common.serve("wsgi:app", env, port)
         try:
             load = os.getloadavg()[0]
             figures = measure(f"http://127.0.0.1:{port}", asks, samples)
         finally:
-            server.terminate()
-            server.wait(timeout=15)
+            common.stop(server)
         loads = (round(load, 2), round(os.getloadavg()[0], 2))
         report(database, count, seconds, figures, loads)
         print(f"  written to {write(database, count, samples, seconds, figures, loads)}")
+        return {"figures": figures, "seed_seconds": round(seconds, 1), "load": loads}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -406,10 +355,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=50_000)
     parser.add_argument("--samples", type=int, default=50)
     args = parser.parse_args()
-    run("sqlite", None, args.orders, args.samples)
-    postgres = os.environ.get("WAREHOUSE_BENCH_DATABASE_URL")
-    if postgres:
-        run("postgresql", postgres, args.orders, args.samples)
+    run(args.orders, args.samples)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -242,6 +242,33 @@ TASK_LOADED = (
 )
 
 
+# The scan's statements are built once: a statement object keeps its cache key, so a scan
+# does not pay for composing and keying them again (SQLAlchemy's cost, not the database's).
+# The task (as TASK_LOADED) with the answer already given to this scan id in this scope.
+_TASK_AND_ANSWER = (
+    select(PickTask, ScanEvent)
+    .outerjoin(
+        ScanEvent,
+        and_(ScanEvent.scope == bindparam("scope"), ScanEvent.scan_id == bindparam("scan_id")),
+    )
+    .where(PickTask.id == bindparam("task_id"))
+    .options(*TASK_LOADED)
+)
+# Units counted where they still fit; the new count, nothing when they do not.
+_COUNT = (
+    update(PickItem)
+    .where(
+        PickItem.id == bindparam("item"),
+        PickItem.picked + PickItem.short + PickItem.in_hand + bindparam("units")
+        <= PickItem.quantity,
+    )
+    .values(picked=PickItem.picked + bindparam("units"))
+    .returning(PickItem.picked)
+    .execution_options(synchronize_session=False)
+)
+_INSERT_SCAN = insert(ScanEvent)
+
+
 def task_for(session: Session, task_id: int, user: User) -> PickTask:
     task = session.get(PickTask, task_id, options=TASK_LOADED)
     return _own(task, user)
@@ -280,16 +307,8 @@ def record_scan(
     scope = scan_scope(user, "task", task_id)
     check_scan_id(scan_id)
     # the task and the answer already given to this scan id, in one query
-    found = (
-        session.execute(
-            select(PickTask, ScanEvent)
-            .outerjoin(ScanEvent, and_(ScanEvent.scope == scope, ScanEvent.scan_id == scan_id))
-            .where(PickTask.id == task_id)
-            .options(*TASK_LOADED)
-        )
-        .unique()
-        .first()
-    )
+    asked = {"scope": scope, "scan_id": scan_id, "task_id": task_id}
+    found = session.execute(_TASK_AND_ANSWER, asked).unique().first()
     if found is not None and found[1] is not None:
         return _answer_of(found[1])
     task = _own(found[0] if found is not None else None, user)
@@ -327,22 +346,24 @@ def store_scan(
     task: PickTask | None,
     item: PickItem | None,
 ) -> ScanResult:
-    """Remember the answer under the client's scan id (a resent scan gets it back)."""
-    session.add(
-        ScanEvent(
-            scope=scope,
-            scan_id=scan_id,
-            task_id=task.id if task else None,
-            user_id=user.id,
-            item_id=item.id if item else None,
-            barcode=barcode[:300],
-            ok=result.ok,
-            code=result.code,
-            message=f"{result.code} {result.params}"[:500],
-            details={"params": result.params, "task_done": result.task_done},
-        )
-    )
+    """Remember the answer under the client's scan id (a resent scan gets it back): the
+    pending changes are flushed first, then the row is inserted as one statement."""
     session.flush()
+    session.execute(
+        _INSERT_SCAN,
+        {
+            "scope": scope,
+            "scan_id": scan_id,
+            "task_id": task.id if task else None,
+            "user_id": user.id,
+            "item_id": item.id if item else None,
+            "barcode": barcode[:300],
+            "ok": result.ok,
+            "code": result.code,
+            "message": f"{result.code} {result.params}"[:500],
+            "details": {"params": result.params, "task_done": result.task_done},
+        },
+    )
     logger.info(
         "scan task=%s scan=%s ok=%s code=%s", task and task.id, scan_id, result.ok, result.code
     )
@@ -497,16 +518,7 @@ def count_picked(session: Session, task: PickTask, item: PickItem, quantity: int
 
     Counted in SQL (``picked = picked + n`` where it still fits), so scans of one item
     arriving at once are each counted or refused, never lost."""
-    picked = session.execute(
-        update(PickItem)
-        .where(
-            PickItem.id == item.id,
-            PickItem.picked + PickItem.short + PickItem.in_hand + quantity <= PickItem.quantity,
-        )
-        .values(picked=PickItem.picked + quantity)
-        .returning(PickItem.picked)
-        .execution_options(synchronize_session=False)
-    ).scalar()
+    picked = session.execute(_COUNT, {"item": item.id, "units": quantity}).scalar()
     if picked is not None:
         set_committed_value(item, "picked", picked)  # what SQL counted, without reading back
     else:

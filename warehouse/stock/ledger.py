@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.util import identity_key
 
@@ -56,20 +56,14 @@ def move(
     where = [Stock.id == stock.id]
     if expect_on_hand is not None:
         where.append(Stock.on_hand == expect_on_hand)
-    row = _apply(
-        session,
-        where,
-        stock.product_id,
-        stock.location_id,
-        quantity,
-        reason,
-        reserved,
-        document=document,
-        user=user,
+    if _update(session, where, quantity, reason, reserved) is None:
+        raise DomainError("count_changed")  # goods moved meanwhile: count again
+    row = StockMove(
+        **_movement(stock.product_id, stock.location_id, quantity, reason, document, user),
         shortage_id=shortage_id,
     )
-    if row is None:
-        raise DomainError("count_changed")  # goods moved meanwhile: count again
+    session.add(row)
+    session.flush()
     session.expire(stock, ["on_hand", "reserved"])
     if _changes_free(stock.location, quantity, reserved):
         low_stock.mark(session, [stock.product_id])  # checked against its minimum after commit
@@ -86,47 +80,32 @@ def move_in_bin(
     document: str,
     user: User | None,
     reserved: int = 0,
-) -> StockMove:
+) -> None:
     """``move`` for the product's stock row in the bin without reading it first (a scan's
-    hot path: one UPDATE and the movement row). The row must exist (a pick takes from
-    reserved stock); a loaded copy of it is expired."""
-    row = _apply(
-        session,
-        [Stock.product_id == product_id, Stock.location_id == location_id],
-        product_id,
-        location_id,
-        quantity,
-        reason,
-        reserved,
-        document=document,
-        user=user,
-    )
-    if row is None:
+    hot path: one UPDATE and one INSERT, no unit of work). The row must exist (a pick takes
+    from reserved stock)."""
+    _check(quantity, reason)
+    keys = {"product": product_id, "bin": location_id, "units": quantity, "held": reserved}
+    changed = session.execute(_IN_BIN, keys).scalar()
+    if changed is None:
         raise ValueError(f"no stock of product {product_id} in bin {location_id}")
-    location = session.get_one(Location, location_id) if quantity != reserved else None
-    if location is not None and _changes_free(location, quantity, reserved):
+    _expire_loaded(session, changed)
+    logger.info("stock moved stock=%s quantity=%s reason=%s", changed, quantity, reason)
+    session.execute(
+        _INSERT_MOVE, _movement(product_id, location_id, quantity, reason, document, user)
+    )
+    if quantity != reserved and _changes_free(
+        session.get_one(Location, location_id), quantity, reserved
+    ):
         low_stock.mark(session, [product_id])
-    return row
 
 
-def _apply(
-    session: Session,
-    where: list[Any],
-    product_id: int,
-    location_id: int,
-    quantity: int,
-    reason: str,
-    reserved: int,
-    *,
-    document: str,
-    user: User | None,
-    shortage_id: int | None = None,
-) -> StockMove | None:
-    """The UPDATE (as SQL arithmetic) and its movement row; None when no row matched."""
-    if quantity == 0:
-        raise ValueError("a stock movement of zero units")
-    if reason not in STOCK_MOVE_REASONS:
-        raise ValueError(f"unknown stock movement reason {reason!r}")
+def _update(
+    session: Session, where: list[Any], quantity: int, reason: str, reserved: int
+) -> int | None:
+    """The UPDATE, as SQL arithmetic; the stock row's id, None when no row matched. A
+    loaded copy of the row is expired."""
+    _check(quantity, reason)
     changed = session.execute(
         update(Stock)
         .where(*where)
@@ -134,30 +113,53 @@ def _apply(
         .returning(Stock.id)
         .execution_options(synchronize_session=False)
     ).scalar()
-    if changed is None:
-        return None
-    loaded = session.identity_map.get(identity_key(Stock, changed))
+    if changed is not None:
+        _expire_loaded(session, changed)
+        logger.info("stock moved stock=%s quantity=%s reason=%s", changed, quantity, reason)
+    return changed
+
+
+def _check(quantity: int, reason: str) -> None:
+    if quantity == 0:
+        raise ValueError("a stock movement of zero units")
+    if reason not in STOCK_MOVE_REASONS:
+        raise ValueError(f"unknown stock movement reason {reason!r}")
+
+
+def _expire_loaded(session: Session, stock_id: int) -> None:
+    loaded = session.identity_map.get(identity_key(Stock, stock_id))
     if loaded is not None:
         session.expire(loaded, ["on_hand", "reserved"])
-    row = StockMove(
-        product_id=product_id,
-        location_id=location_id,
-        quantity=quantity,
-        reason=reason,
-        document=document,
-        shortage_id=shortage_id,
-        user_id=user.id if user is not None else None,
-    )
-    session.add(row)
-    session.flush()
-    logger.info(
-        "stock moved stock=%s quantity=%s reason=%s document=%s",
-        changed,
-        quantity,
-        reason,
-        document,
-    )
-    return row
+
+
+# move_in_bin's statements, built once (a statement keeps its cache key: a scan does not
+# pay for composing them)
+_IN_BIN = (
+    update(Stock)
+    .where(Stock.product_id == bindparam("product"), Stock.location_id == bindparam("bin"))
+    .values(on_hand=Stock.on_hand + bindparam("units"), reserved=Stock.reserved + bindparam("held"))
+    .returning(Stock.id)
+    .execution_options(synchronize_session=False)
+)
+_INSERT_MOVE = insert(StockMove)
+
+
+def _movement(
+    product_id: int,
+    location_id: int,
+    quantity: int,
+    reason: str,
+    document: str,
+    user: User | None,
+) -> dict[str, Any]:
+    return {
+        "product_id": product_id,
+        "location_id": location_id,
+        "quantity": quantity,
+        "reason": reason,
+        "document": document,
+        "user_id": user.id if user is not None else None,
+    }
 
 
 def _changes_free(location: Location, quantity: int, reserved: int) -> bool:

@@ -16,7 +16,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, redirect, session, url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Forbidden
 from werkzeug.security import check_password_hash
@@ -63,13 +63,16 @@ def log_in(user: User) -> None:
     session.permanent = True
 
 
+# the person with their roles (every page asks them), a statement built once
+_PERSON = select(User).options(joinedload(User.extra_roles)).where(User.id == bindparam("id"))
+
+
 def current_user() -> User | None:
     if "user" not in g:
         g.user = None
         user_id = session.get("user_id")
         if user_id is not None and not _idle_too_long():
-            # the roles with the person: every page asks them (one query less per request)
-            user = db.session().get(User, user_id, options=[joinedload(User.extra_roles)])
+            user = db.session().execute(_PERSON, {"id": user_id}).unique().scalar()
             if user is not None and _ended_elsewhere(user):
                 _log_out_ended(user)
             else:
