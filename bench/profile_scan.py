@@ -116,7 +116,7 @@ def main() -> None:
         calls.disable()
         stats = pstats.Stats(calls)
         print(f"python calls per scan: {stats.total_calls / args.scans:.0f}")  # type: ignore[attr-defined]
-        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "25")))
         return
     from pyinstrument import Profiler
 

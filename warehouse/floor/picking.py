@@ -349,7 +349,7 @@ def store_scan(
     """Remember the answer under the client's scan id (a resent scan gets it back): the
     pending changes are flushed first, then the row is inserted as one statement."""
     session.flush()
-    session.execute(
+    session.connection().execute(
         _INSERT_SCAN,
         {
             "scope": scope,
@@ -518,7 +518,7 @@ def count_picked(session: Session, task: PickTask, item: PickItem, quantity: int
 
     Counted in SQL (``picked = picked + n`` where it still fits), so scans of one item
     arriving at once are each counted or refused, never lost."""
-    picked = session.execute(_COUNT, {"item": item.id, "units": quantity}).scalar()
+    picked = session.connection().execute(_COUNT, {"item": item.id, "units": quantity}).scalar()
     if picked is not None:
         set_committed_value(item, "picked", picked)  # what SQL counted, without reading back
     else:

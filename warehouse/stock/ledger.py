@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.util import identity_key
 
@@ -86,12 +86,12 @@ def move_in_bin(
     from reserved stock)."""
     _check(quantity, reason)
     keys = {"product": product_id, "bin": location_id, "units": quantity, "held": reserved}
-    changed = session.execute(_IN_BIN, keys).scalar()
+    changed = session.connection().execute(_IN_BIN, keys).scalar()
     if changed is None:
         raise ValueError(f"no stock of product {product_id} in bin {location_id}")
     _expire_loaded(session, changed)
     logger.info("stock moved stock=%s quantity=%s reason=%s", changed, quantity, reason)
-    session.execute(
+    session.connection().execute(
         _INSERT_MOVE, _movement(product_id, location_id, quantity, reason, document, user)
     )
     if quantity != reserved and _changes_free(
@@ -133,15 +133,18 @@ def _expire_loaded(session: Session, stock_id: int) -> None:
 
 
 # move_in_bin's statements, built once (a statement keeps its cache key: a scan does not
-# pay for composing them)
+# pay for composing them), plain ones on the tables, run on the session's connection
+_STOCK_TABLE = cast(Table, Stock.__table__)
+_STOCK = _STOCK_TABLE.c
 _IN_BIN = (
-    update(Stock)
-    .where(Stock.product_id == bindparam("product"), Stock.location_id == bindparam("bin"))
-    .values(on_hand=Stock.on_hand + bindparam("units"), reserved=Stock.reserved + bindparam("held"))
-    .returning(Stock.id)
-    .execution_options(synchronize_session=False)
+    update(_STOCK_TABLE)
+    .where(_STOCK.product_id == bindparam("product"), _STOCK.location_id == bindparam("bin"))
+    .values(
+        on_hand=_STOCK.on_hand + bindparam("units"), reserved=_STOCK.reserved + bindparam("held")
+    )
+    .returning(_STOCK.id)
 )
-_INSERT_MOVE = insert(StockMove)
+_INSERT_MOVE = insert(cast(Table, StockMove.__table__))
 
 
 def _movement(
