@@ -11,8 +11,16 @@ from sqlalchemy.orm import Session
 from warehouse.catalog import listings
 from warehouse.floor import picking
 from warehouse.marketplaces import outbox
-from warehouse.marketplaces.base import IncomingOrder
-from warehouse.models import MarketplaceAccount, Order, OrderLine, PickTask
+from warehouse.marketplaces.base import IncomingLine, IncomingOrder
+from warehouse.models import (
+    Listing,
+    MarketplaceAccount,
+    Order,
+    OrderLine,
+    PickTask,
+    Product,
+    ProductBarcode,
+)
 from warehouse.orders import numbers, statuses
 from warehouse.stock import inventory, stock_sync
 
@@ -32,16 +40,21 @@ def import_orders(
 ) -> ImportResult:
     """Upsert orders by (account, external id); reserve new ones and tell the marketplace."""
     result = ImportResult()
-    for item in incoming:
-        existing = session.scalar(
-            select(Order).where(
-                Order.account_id == account.id, Order.external_id == item.external_id
+    known = set(
+        session.scalars(
+            select(Order.external_id).where(
+                Order.account_id == account.id,
+                Order.external_id.in_({item.external_id for item in incoming}),
             )
         )
-        if existing is not None:
+    )  # one query for the page, not one per order
+    products = _PageProducts(session, account.id, incoming)
+    for item in incoming:
+        if item.external_id in known:
             result.unchanged += 1
             continue
-        order = _create_order(session, account, item)
+        known.add(item.external_id)  # the same order twice in one page: once
+        order = _create_order(session, account, item, products)
         result.created += 1
         if accept_order(session, order):
             result.reserved += 1
@@ -50,7 +63,44 @@ def import_orders(
     return result
 
 
-def _create_order(session: Session, account: MarketplaceAccount, item: IncomingOrder) -> Order:
+class _PageProducts:
+    """Our products for a page of orders' lines, looked up for the whole page at once: by
+    the cabinet's card (its SKU), else by barcode, else by article (``listings``' rules)."""
+
+    def __init__(self, session: Session, account_id: int, incoming: list[IncomingOrder]) -> None:
+        lines = [line for item in incoming for line in item.lines]
+        skus = {line.external_sku for line in lines if line.external_sku}
+        codes = {code for line in lines for code in line.barcodes}
+        self.session, self.account_id = session, account_id
+        self.by_sku: dict[str, Product | None] = {}
+        if skus:
+            found = session.execute(
+                select(Listing.sku, Product)
+                .join(Product, Product.id == Listing.product_id)
+                .where(Listing.account_id == account_id, Listing.sku.in_(skus))
+            ).all()
+            self.by_sku = {sku: product for sku, product in found}
+        self.by_code: dict[str, Product] = {}
+        if codes:
+            found_codes = session.execute(
+                select(ProductBarcode.barcode, Product)
+                .join(Product, Product.id == ProductBarcode.product_id)
+                .where(ProductBarcode.barcode.in_(codes))
+            ).all()
+            self.by_code = {code: product for code, product in found_codes}
+
+    def of(self, line: IncomingLine) -> Product | None:
+        if line.external_sku and self.by_sku.get(line.external_sku) is not None:
+            return self.by_sku[line.external_sku]
+        for code in line.barcodes:
+            if code in self.by_code:
+                return self.by_code[code]
+        return listings.match_product(self.session, (), line.article)
+
+
+def _create_order(
+    session: Session, account: MarketplaceAccount, item: IncomingOrder, products: _PageProducts
+) -> Order:
     order = Order(
         account=account,
         external_id=item.external_id,
@@ -62,9 +112,7 @@ def _create_order(session: Session, account: MarketplaceAccount, item: IncomingO
         raw=item.raw,
     )
     for incoming_line in item.lines:
-        product = listings.product_for_sku(
-            session, account.id, incoming_line.external_sku
-        ) or listings.match_product(session, incoming_line.barcodes, incoming_line.article)
+        product = products.of(incoming_line)
         order.lines.append(
             OrderLine(
                 product=product,
@@ -73,6 +121,7 @@ def _create_order(session: Session, account: MarketplaceAccount, item: IncomingO
                 external_sku=incoming_line.external_sku,
                 quantity=incoming_line.quantity,
                 price_kopecks=incoming_line.price_kopecks,
+                reservations=[],  # new: none yet (not read back when reserving)
             )
         )
     numbers.remember(order)

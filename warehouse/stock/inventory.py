@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, contains_eager, object_session
 
 from warehouse.errors import DomainError
 from warehouse.floor import marking
@@ -75,6 +75,7 @@ def _free_stock(session: Session, product_id: int, warehouse_id: int) -> list[St
                 Stock.on_hand > Stock.reserved,
             )
             .order_by(Location.walk_order, Stock.id)
+            .options(contains_eager(Stock.location))  # the task's walk order reads it
             .with_for_update(of=Stock)
         )
     )
