@@ -137,3 +137,19 @@ def load(job: dict[str, Any]) -> dict[str, Any]:
     if done.returncode != 0:
         raise SystemExit(f"load generator failed: {done.stderr[-2000:]}")
     return dict(json.loads(done.stdout))
+
+
+def migrated_app(env: dict[str, str], workdir: Path) -> Any:
+    """The app of ``env`` (put in this process's environment) on its migrated database;
+    the embedded Redis started in ``workdir`` unless a server was given (``env`` then
+    names it, for the processes the bench starts next)."""
+    from warehouse import create_app
+    from warehouse.infra import migrate, queue
+
+    os.environ.update(env)
+    app = create_app()
+    if app.config["REDIS_URL"] == "embedded":
+        env["WAREHOUSE_REDIS_URL"] = queue.start_embedded(str(workdir))
+        app.config["REDIS_URL"] = env["WAREHOUSE_REDIS_URL"]
+    migrate.upgrade(app.config["DATABASE_URL"])
+    return app

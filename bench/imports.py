@@ -11,7 +11,6 @@ not in it (the sandboxes are ours too: their speed is not the warehouse's).
 
 from __future__ import annotations
 
-import os
 import random
 import tempfile
 import time
@@ -22,8 +21,7 @@ from typing import Any
 from sqlalchemy import event, func, insert, select
 
 from bench import common
-from warehouse import create_app
-from warehouse.infra import db, migrate, queue
+from warehouse.infra import db
 from warehouse.infra.credentials import seal
 from warehouse.marketplaces.base import IncomingLine, IncomingOrder
 from warehouse.models import (
@@ -118,11 +116,7 @@ def _orders(count: int, seed: int) -> list[IncomingOrder]:
 def _run(count: int, seed: int) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="warehouse-bench-import-"))
     env = common.environment(workdir, common.fresh_database(workdir))
-    os.environ.update(env)
-    app = create_app()
-    if app.config["REDIS_URL"] == "embedded":
-        app.config["REDIS_URL"] = queue.start_embedded(str(workdir))
-    migrate.upgrade(app.config["DATABASE_URL"])
+    app = common.migrated_app(env, workdir)
     statements = [0]
     with app.app_context():
         session = db.session()

@@ -40,8 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import common  # noqa: E402
-from warehouse import create_app  # noqa: E402
-from warehouse.infra import db, migrate, queue  # noqa: E402
+from warehouse.infra import db  # noqa: E402
 from warehouse.infra.credentials import seal  # noqa: E402
 from warehouse.models import (  # noqa: E402
     MarketplaceAccount,
@@ -69,12 +68,7 @@ CHUNK = 2000
 
 def seed(env: dict[str, str], workdir: Path, count: int) -> dict[str, str]:
     """The database with ``count`` orders; returns what the views will ask for."""
-    os.environ.update(env)
-    app = create_app()
-    if app.config["REDIS_URL"] == "embedded":
-        env["WAREHOUSE_REDIS_URL"] = queue.start_embedded(str(workdir))
-        app.config["REDIS_URL"] = env["WAREHOUSE_REDIS_URL"]
-    migrate.upgrade(app.config["DATABASE_URL"])
+    app = common.migrated_app(env, workdir)
     with app.app_context():
         session = db.session()
         warehouse = Warehouse(code="MAIN", name="Склад")

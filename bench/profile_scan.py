@@ -118,12 +118,16 @@ def main() -> None:
         print(f"python calls per scan: {stats.total_calls / args.scans:.0f}")  # type: ignore[attr-defined]
         by_package: Counter[str] = Counter()
         for (path, _line, _name), row in stats.stats.items():  # type: ignore[attr-defined]
-            part = path.split("site-packages/")[-1].split("/")[0] if "site-packages" in path else (
-                "warehouse" if "/warehouse/" in path else path.split("/")[-1][:30]
+            part = (
+                path.split("site-packages/")[-1].split("/")[0]
+                if "site-packages" in path
+                else ("warehouse" if "/warehouse/" in path else path.split("/")[-1][:30])
             )
             by_package[part] += row[1]  # primitive + recursive calls
         print({k: round(v / args.scans) for k, v in by_package.most_common(14)})
-        stats.sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "25")))
+        stats.sort_stats(os.environ.get("SORT", "tottime")).print_stats(
+            int(os.environ.get("TOP", "25"))
+        )
         return
     from pyinstrument import Profiler
 

@@ -34,7 +34,7 @@ from bench import common
 from warehouse import create_app, demo
 from warehouse.demo_catalogue import PRODUCTS
 from warehouse.floor import waves
-from warehouse.infra import db, migrate, queue
+from warehouse.infra import db
 from warehouse.marketplaces.base import IncomingLine, IncomingOrder
 from warehouse.models import MarketplaceAccount, Order, PickTask, Stock, User
 from warehouse.orders import intake
@@ -57,12 +57,7 @@ def mix(product: Any) -> list[list[Any]]:
 def seed(env: dict[str, str], workdir: Path) -> list[dict[str, Any]]:
     """The demo warehouse, a picker per task (+ one for the in-process count); returns
     the pickers as the load generator takes them."""
-    os.environ.update(env)
-    app = create_app()
-    if app.config["REDIS_URL"] == "embedded":
-        env["WAREHOUSE_REDIS_URL"] = queue.start_embedded(str(workdir))
-        app.config["REDIS_URL"] = env["WAREHOUSE_REDIS_URL"]
-    migrate.upgrade(app.config["DATABASE_URL"])
+    app = common.migrated_app(env, workdir)
     pickers = []
     with app.app_context():
         s = db.session()
