@@ -201,6 +201,39 @@ def test_behind_tls_the_session_cookie_is_secure(database_url, redis_url, tmp_pa
     assert "max-age" in answer.headers["Strict-Transport-Security"]
 
 
+def test_behind_a_proxy_the_client_is_the_one_it_forwards(database_url, redis_url):
+    """nginx in front (PROXY_HOPS=1): each device's login attempts count apart, although
+    every request reaches gunicorn from the proxy's address; without the setting, the
+    headers are not believed (anyone could send them)."""
+    from warehouse import create_app
+
+    def attempts(hops: int) -> list[int]:
+        app = create_app(
+            {
+                "ENV": "test",
+                "TESTING": True,
+                "DATABASE_URL": database_url,
+                "REDIS_URL": redis_url,
+                "SECRET_KEY": "s",
+                "CREDENTIALS_KEY": "x" * 43 + "=",
+                "WTF_CSRF_ENABLED": False,
+                "LOGIN_LIMIT_PER_DEVICE": "2 per minute",
+                "PROXY_HOPS": hops,
+            }
+        )
+        client = app.test_client()
+        codes = []
+        for n in range(3):  # three devices, one wrong badge each
+            forwarded = {"X-Forwarded-For": f"10.0.0.{n + 1}", "X-Forwarded-Proto": "https"}
+            codes.append(
+                client.post("/tsd/login", data={"badge": "NOBODY"}, headers=forwarded).status_code
+            )
+        return codes
+
+    assert 429 not in attempts(1)  # three devices: each its own count
+    assert attempts(0)[-1] == 429  # one address (the proxy's): the third is refused
+
+
 def test_no_page_has_an_inline_script(app, client, supervisor, demo_data):
     """The CSP allows only our own script files: an inline handler would be dead."""
     log_in_supervisor(client)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from warehouse import demo
 from warehouse.catalog import catalogue_csv, catalogue_files, megamarket_offers
 from warehouse.errors import DomainError
-from warehouse.infra import db, migrate, queue
+from warehouse.infra import backup, db, migrate, queue
 from warehouse.models import Location, MarketplaceAccount, Product
 from warehouse.staff import users
 from warehouse.stock import ledger, stock_sync
@@ -27,6 +27,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(redis_url)
     app.cli.add_command(stock_resync)
     app.cli.add_command(stock_reconcile)
+    app.cli.add_command(backup_database)
+    app.cli.add_command(restore_database)
 
 
 @click.command("db-upgrade")
@@ -177,3 +179,32 @@ def stock_reconcile() -> None:
     if found:
         raise click.ClickException(f"{len(found)} bin(s) disagree with the stock ledger")
     click.echo("the stock ledger reconciles: every bin's on-hand is the sum of its movements")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_database(target: Path) -> None:
+    """Copy the live SQLite database to TARGET while the system keeps running."""
+    try:
+        size = backup.backup(current_app.config["DATABASE_URL"], target)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"backed up to {target} ({size / 1e6:.1f} MB), checked intact")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="the web, the workers and cron are stopped")
+def restore_database(source: Path, yes: bool) -> None:
+    """Put the backup SOURCE in place of the SQLite database (stop the system first)."""
+    if not yes:
+        raise click.ClickException(
+            "stop the web, the workers and cron first (make run: Ctrl-C), then add --yes"
+        )
+    try:
+        kept = backup.restore(current_app.config["DATABASE_URL"], source)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored {source}; the database it replaced is kept as {kept}")

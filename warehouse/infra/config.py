@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "SANDBOX_ORDERS_PER_MINUTE": 0,
     "SANDBOX_SLOW_SECONDS": 3,
     "PUBLIC_URL": "http://127.0.0.1:8000",  # where the worker reaches the sandbox
+    # reverse proxies in front of gunicorn (nginx: 1) whose X-Forwarded-For / -Proto /
+    # -Host are believed: the client's address (login limits count per device) and https
+    "PROXY_HOPS": 0,
     "IMPORT_INTERVAL_SECONDS": 60,
     # after a failed enqueue, requests do not try Redis again for this long (sweepers catch up)
     "REDIS_AWAY_SECONDS": 10.0,

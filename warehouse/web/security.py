@@ -22,6 +22,7 @@ from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from markupsafe import Markup
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from warehouse.infra.config import EMBEDDED
 
@@ -83,6 +84,11 @@ def storage_uri(redis_url: str) -> str:
 
 
 def init_app(app: Flask) -> None:
+    hops = int(app.config["PROXY_HOPS"])
+    if hops:  # behind nginx: the client's address and scheme are in its headers
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # a shift is long; the session bounds it
     app.config.setdefault("WTF_CSRF_SSL_STRICT", False)  # Origin is checked below instead
     csrf.init_app(app)
