@@ -68,13 +68,13 @@ def looks_like_marking(raw: str) -> bool:
 
 def normalize(raw: str) -> str:
     text = raw.strip("\r\n\t ")
+    if re.search("[а-яА-ЯёЁ№]", text):  # a Russian layout: the prefix was typed through it too
+        text = text.translate(RU_TO_EN)
     for prefix in AIM_PREFIXES:
         if text.startswith(prefix):
             text = text[len(prefix) :]
     for substitute in GS_SUBSTITUTES:
         text = text.replace(substitute, GS)
-    if re.search("[а-яА-ЯёЁ№]", text):
-        text = text.translate(RU_TO_EN)
     return text.lstrip(GS)
 
 
