@@ -237,6 +237,35 @@ class Answer:
 
 # --- small shared pieces -----------------------------------------------------------------
 
+# what reading a marketplace's item can raise when a field is missing or of another type
+UNREADABLE = (KeyError, IndexError, TypeError, ValueError, AttributeError, MarketplaceError)
+IDENTITY_KEYS = ("id", "posting_number", "shipmentId", "orderId", "rid")
+
+
+def readable(items: Any, read: Callable[[Any], T], service: str, what: str) -> list[T]:
+    """``read`` of each item of a list answer; an item it cannot read (a field missing, of
+    another type, an unexpected shape) is logged with what identifies it and skipped, so
+    one odd order never stops an import (the next import tries it again)."""
+    found: list[T] = []
+    for item in items or ():
+        try:
+            found.append(read(item))
+        except UNREADABLE as exc:
+            named = (
+                next((item[key] for key in IDENTITY_KEYS if key in item), "?")
+                if isinstance(item, dict)
+                else type(item).__name__
+            )
+            logger.warning(
+                "%s %s %s skipped, not readable: %s: %s",
+                service,
+                what,
+                named,
+                type(exc).__name__,
+                str(exc)[:200],
+            )
+    return found
+
 
 @functools.cache
 def tls_context() -> ssl.SSLContext:

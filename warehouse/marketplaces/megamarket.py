@@ -87,7 +87,7 @@ class MegamarketClient(SellerApi):
         """Every shipment waiting for confirmation (``NEW``), from the last SEARCH_DAYS."""
         now = datetime.now(UTC)
         ids = self.search(["NEW"], now - timedelta(days=SEARCH_DAYS), now + timedelta(minutes=1))
-        found = [shapes.incoming(raw) for raw in self.shipments(ids)]
+        found = http.readable(self.shipments(ids), shapes.incoming, NAME, "shipment")
         return [order for order in found if order.status == "NEW"]
 
     def search(self, statuses: Sequence[str], date_from: datetime, date_to: datetime) -> list[str]:

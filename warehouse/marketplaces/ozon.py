@@ -92,12 +92,14 @@ class OzonClient(ActCalls, SellerApi):
             "with": {"barcodes": True},
         }
         found: list[IncomingOrder] = []
+        offset = 0
         while True:
-            result = self._json("/v3/posting/fbs/unfulfilled/list", {**body, "offset": len(found)})
+            result = self._json("/v3/posting/fbs/unfulfilled/list", {**body, "offset": offset})
             page = (result.get("result") or {}).get("postings") or []
-            found += [shapes.incoming(raw) for raw in page]
+            found += http.readable(page, shapes.incoming, NAME, "posting")
+            offset += len(page)
             total = int((result.get("result") or {}).get("count") or 0)
-            if len(page) < self._page or len(found) >= total:
+            if len(page) < self._page or offset >= total:
                 return found  # a short page is the last one, whatever ``count`` says
 
     def get_posting(self, posting_number: str) -> IncomingOrder:

@@ -106,8 +106,8 @@ class WildberriesClient(SellerApi):
 
     def new_orders(self) -> list[IncomingOrder]:
         """Every assembly order waiting in ``new`` (WB does not paginate this list)."""
-        data = self._send("GET", "/api/v3/orders/new").json()
-        return [_incoming(raw) for raw in data.get("orders", [])]
+        data = self._send("GET", "/api/v3/orders/new").object()
+        return http.readable(data.get("orders"), _incoming, NAME, "order")
 
     def orders(
         self, date_from: datetime, date_to: datetime, *, limit: int = 1000

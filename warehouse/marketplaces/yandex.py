@@ -101,7 +101,7 @@ class YandexClient(FirstMile, SellerApi):
     def new_orders(self) -> list[IncomingOrder]:
         """Every FBS order of the campaign in ``PROCESSING/STARTED``, all pages."""
         filters = {"statuses": [NEW_STATUS], "substatuses": [NEW_SUBSTATUS]}
-        return [_incoming(raw) for raw in self._search(filters)]
+        return http.readable(list(self._search(filters)), _incoming, NAME, "order")
 
     def get_order(self, order_id: str) -> IncomingOrder:
         found = list(self._find([_order_id(order_id)]))
