@@ -178,21 +178,24 @@ def test_security_headers_and_cookie_flags(app, client, supervisor):
     assert "Secure" not in cookie  # plain HTTP on the LAN: a Secure cookie would never return
 
 
-def test_behind_tls_the_session_cookie_is_secure(database_url, redis_url, tmp_path):
+def _plain_app(database_url: str, redis_url: str, **config: object) -> Flask:
+    """An app of its own (not the suite's), CSRF off, with ``config`` on top."""
     from warehouse import create_app
 
-    app = create_app(
-        {
-            "ENV": "test",
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "SECRET_KEY": "s",
-            "CREDENTIALS_KEY": "x" * 43 + "=",
-            "PUBLIC_URL": "https://warehouse.example",
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
+    base = {
+        "ENV": "test",
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "s",
+        "CREDENTIALS_KEY": "x" * 43 + "=",
+        "WTF_CSRF_ENABLED": False,
+    }
+    return create_app({**base, **config})
+
+
+def test_behind_tls_the_session_cookie_is_secure(database_url, redis_url, tmp_path):
+    app = _plain_app(database_url, redis_url, PUBLIC_URL="https://warehouse.example")
     client = app.test_client()
     answer = client.post(
         "/login", data={"login": "nobody", "password": "x"}, base_url="https://warehouse.example"
@@ -205,21 +208,10 @@ def test_behind_a_proxy_the_client_is_the_one_it_forwards(database_url, redis_ur
     """nginx in front (PROXY_HOPS=1): each device's login attempts count apart, although
     every request reaches gunicorn from the proxy's address; without the setting, the
     headers are not believed (anyone could send them)."""
-    from warehouse import create_app
 
     def attempts(hops: int) -> list[int]:
-        app = create_app(
-            {
-                "ENV": "test",
-                "TESTING": True,
-                "DATABASE_URL": database_url,
-                "REDIS_URL": redis_url,
-                "SECRET_KEY": "s",
-                "CREDENTIALS_KEY": "x" * 43 + "=",
-                "WTF_CSRF_ENABLED": False,
-                "LOGIN_LIMIT_PER_DEVICE": "2 per minute",
-                "PROXY_HOPS": hops,
-            }
+        app = _plain_app(
+            database_url, redis_url, LOGIN_LIMIT_PER_DEVICE="2 per minute", PROXY_HOPS=hops
         )
         client = app.test_client()
         codes = []

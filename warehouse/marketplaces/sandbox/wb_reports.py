@@ -47,20 +47,19 @@ def install(bp: Blueprint, too_many: Any) -> None:
     """The report's routes on the WB sandbox's blueprint, under the analytics host's prefix;
     ``too_many(retry_after)`` is the sandbox's own 429."""
 
-    def limited(call: str) -> Response | None:
+    def limited(call: str, conn: Any) -> Response | None:
         if not current_app.config.get("SANDBOX_WB_REPORT_LIMITS", True):
             return None
         every, burst = LIMITS[call]
-        with common.begin() as conn:
-            wait = fbo.take_call(conn, "wb", call, every=every, burst=burst, now=time.time())
+        wait = fbo.take_call(conn, "wb", call, every=every, burst=burst, now=time.time())
         return None if wait is None else too_many(wait)
 
     def create() -> Response:
-        refused = limited("create")
-        if refused is not None:
-            return refused
         task_id = str(uuid.uuid4())
         with common.begin() as conn:
+            refused = limited("create", conn)
+            if refused is not None:
+                return refused
             by_barcode = request.args.get("groupByBarcode") == "true"
             conn.execute(
                 insert(tasks).values(
@@ -69,12 +68,14 @@ def install(bp: Blueprint, too_many: Any) -> None:
             )
         return jsonify({"data": {"taskId": task_id}})
 
+    def looked_up(call: str, task_id: str, conn: Any) -> int | Response:
+        """The task's looks so far, or the answer that refuses the call (limit, 400, 404)."""
+        refused = limited(call, conn)
+        return refused if refused is not None else _task(conn, task_id)
+
     def status(task_id: str) -> Response:
-        refused = limited("status")
-        if refused is not None:
-            return refused
         with common.begin() as conn:
-            found = _task(conn, task_id)
+            found = looked_up("status", task_id, conn)
             if isinstance(found, Response):
                 return found
             conn.execute(update(tasks).where(tasks.c.id == task_id).values(looks=found + 1))
@@ -82,11 +83,8 @@ def install(bp: Blueprint, too_many: Any) -> None:
         return jsonify({"data": {"id": task_id, "status": state}})
 
     def download(task_id: str) -> Response:
-        refused = limited("download")
-        if refused is not None:
-            return refused
         with common.begin() as conn:
-            found = _task(conn, task_id)
+            found = looked_up("download", task_id, conn)
             if isinstance(found, Response):
                 return found
             if found == 0:  # UNCONFIRMED: WB's answer for a task not done yet
