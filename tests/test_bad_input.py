@@ -185,3 +185,23 @@ def test_every_form_answers_random_input_without_a_500_and_refusals_write_nothin
             assert _written(app) == before, (route, form)
 
     post()
+
+
+def test_a_nul_character_is_refused_in_words_before_anything_reads_it(app, client):
+    """PostgreSQL cannot hold NUL: a scanner sending one gets words, not a 500."""
+    from tests import factories as f
+
+    with app.app_context():
+        f.make_warehouse(db.session())
+        db.session().commit()
+    fuzzer = person_client(app, "nul", ("admin",))
+    for url, data in (
+        ("/tsd/tasks/1/scan", {"barcode": "46012\x0034567893", "scan_id": "x"}),
+        ("/tsd/tasks/1/scan", {"barcode": "4601234567893", "scan_id": "x\x00"}),
+        ("/catalogue/products", {"article": "A\x00", "name": "N"}),
+    ):
+        answer = fuzzer.post(url, data=data, headers={"HX-Request": "true"})
+        assert answer.status_code == 422, url
+        assert "NUL" in answer.get_data(as_text=True)
+    assert client.post("/tsd/login", data={"badge": "\x00"}).status_code == 422
+    assert fuzzer.get("/stock/?q=%00").status_code == 422

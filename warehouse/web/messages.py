@@ -1441,3 +1441,12 @@ TEXTS.update(
         ),
     }
 )
+
+TEXTS.update(
+    {
+        "nul_in_input": lambda p: _(
+            "The scan or form held a character nothing can hold (NUL): check the scanner's "
+            "settings and scan again"
+        ),
+    }
+)

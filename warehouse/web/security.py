@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, session
+from flask import Flask, Response, current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
@@ -24,6 +24,7 @@ from flask_wtf.csrf import CSRFProtect, generate_csrf
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from warehouse.errors import DomainError
 from warehouse.infra.config import EMBEDDED
 
 csrf = CSRFProtect()
@@ -83,7 +84,19 @@ def storage_uri(redis_url: str) -> str:
     return redis_url
 
 
+def refuse_nul() -> None:
+    """A NUL character in a query or form value (a misconfigured scanner, a fuzzer) is
+    refused in words before anything reads it: PostgreSQL cannot store or even compare it,
+    and no barcode, name or number of ours holds one."""
+    values = [*request.args.values()]
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        values += request.form.values()
+    if any("\x00" in value for value in values):
+        raise DomainError("nul_in_input")
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul)
     hops = int(app.config["PROXY_HOPS"])
     if hops:  # behind nginx: the client's address and scheme are in its headers
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
