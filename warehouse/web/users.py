@@ -45,7 +45,10 @@ def refused(exc: DomainError):
     message = describe(exc.code, exc.params)
     user_id = (request.view_args or {}).get("user_id")
     if user_id is not None and not isinstance(exc, NotFound):
-        return _person_page(user_id, message, status)
+        try:
+            return _person_page(user_id, message, status)
+        except NotFound:  # refused before the person was looked for, and there is none
+            pass
     return _page(message, status)
 
 
