@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, jsonify, request
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 TOKEN = "123456789:AAFakeTokenForTests_abcdefghijklmn"
 CHAT = "-1001234567890"
@@ -126,12 +126,22 @@ def _refusal(status: int, description: str | None = None):  # type: ignore[no-un
     return jsonify(body), status
 
 
+class QuietHandler(WSGIRequestHandler):
+    """Telegram's own access log is not ours (and holds the token in every line): the
+    fake keeps none, so that the tests' captured logs are the app's alone."""
+
+    def log_request(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+
 class FakeTelegramServer:
     """The fake served on 127.0.0.1 (a free port) in a thread."""
 
     def __init__(self) -> None:
         self.fake = FakeTelegram()
-        self.server = make_server("127.0.0.1", 0, self.fake.app(), threaded=True)
+        self.server = make_server(
+            "127.0.0.1", 0, self.fake.app(), threaded=True, request_handler=QuietHandler
+        )
         self.fake.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
