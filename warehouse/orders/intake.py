@@ -71,8 +71,8 @@ class _PageProducts:
         lines = [line for item in incoming for line in item.lines]
         skus = {line.external_sku for line in lines if line.external_sku}
         codes = {code for line in lines for code in line.barcodes}
-        self.session, self.account_id = session, account_id
-        self.by_sku: dict[str, Product | None] = {}
+        self.session = session
+        self.by_sku: dict[str, Product] = {}
         if skus:
             found = session.execute(
                 select(Listing.sku, Product)
@@ -90,7 +90,7 @@ class _PageProducts:
             self.by_code = {code: product for code, product in found_codes}
 
     def of(self, line: IncomingLine) -> Product | None:
-        if line.external_sku and self.by_sku.get(line.external_sku) is not None:
+        if line.external_sku in self.by_sku:
             return self.by_sku[line.external_sku]
         for code in line.barcodes:
             if code in self.by_code:

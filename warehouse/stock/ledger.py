@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.util import identity_key
 
@@ -64,7 +64,6 @@ def move(
     )
     session.add(row)
     session.flush()
-    session.expire(stock, ["on_hand", "reserved"])
     if _changes_free(stock.location, quantity, reserved):
         low_stock.mark(session, [stock.product_id])  # checked against its minimum after commit
     return row
@@ -133,18 +132,15 @@ def _expire_loaded(session: Session, stock_id: int) -> None:
 
 
 # move_in_bin's statements, built once (a statement keeps its cache key: a scan does not
-# pay for composing them), plain ones on the tables, run on the session's connection
-_STOCK_TABLE = cast(Table, Stock.__table__)
-_STOCK = _STOCK_TABLE.c
+# pay for composing them), run on the session's connection as picking's scan statements
 _IN_BIN = (
-    update(_STOCK_TABLE)
-    .where(_STOCK.product_id == bindparam("product"), _STOCK.location_id == bindparam("bin"))
-    .values(
-        on_hand=_STOCK.on_hand + bindparam("units"), reserved=_STOCK.reserved + bindparam("held")
-    )
-    .returning(_STOCK.id)
+    update(Stock)
+    .where(Stock.product_id == bindparam("product"), Stock.location_id == bindparam("bin"))
+    .values(on_hand=Stock.on_hand + bindparam("units"), reserved=Stock.reserved + bindparam("held"))
+    .returning(Stock.id)
+    .execution_options(synchronize_session=False)
 )
-_INSERT_MOVE = insert(cast(Table, StockMove.__table__))
+_INSERT_MOVE = insert(StockMove)
 
 
 def _movement(

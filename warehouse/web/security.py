@@ -88,10 +88,10 @@ def refuse_nul() -> None:
     """A NUL character in a query or form value (a misconfigured scanner, a fuzzer) is
     refused in words before anything reads it: PostgreSQL cannot store or even compare it,
     and no barcode, name or number of ours holds one."""
-    values = [*request.args.values()]
+    values = [*request.args.items(multi=True)]
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        values += request.form.values()
-    if any("\x00" in value for value in values):
+        values += request.form.items(multi=True)
+    if any("\x00" in key or "\x00" in value for key, value in values):
         raise DomainError("nul_in_input")
 
 
