@@ -95,10 +95,9 @@ def import_orders(account_id: int) -> dict[str, int]:
         if not account.may_be_called:  # switched off or key refused since it was queued
             logger.info("import skipped account=%s (disabled or key refused)", account_id)
             return {}
-        try:
+        try:  # every call first, then the writes: no lock is held while a marketplace answers
             with client_for(account) as client:
                 incoming = client.new_orders()
-                result = intake.import_orders(session, account, incoming)
                 held = intake.active_orders(session, account)
                 now = client.order_statuses([order.external_id for order in held])
         except MarketplaceError as exc:  # 401, 429, 5xx, timeouts: the next run tries again
@@ -108,12 +107,12 @@ def import_orders(account_id: int) -> dict[str, int]:
             session.commit()
             logger.warning("import failed account=%s: %s", account_id, exc)
             return {}
+        result = intake.import_orders(session, account, incoming)
         table = statuses.mapping(session, account.kind)
-        for order in held:
+        for order in intake.active_orders(session, account):  # read again, under the lock
             if order.external_id in now:
                 intake.apply_marketplace_status(session, order, now[order.external_id], table)
         result.reserved += intake.retry_waiting(session, account)
-        account.last_import_at = utcnow()
         account.last_error = None
         account.problem = None
         session.commit()
@@ -203,7 +202,7 @@ def deliver_outbox(command_id: int) -> str:
             return "nothing to do"
         lock = queue.connection().lock(
             outbox.lock_name(*found),
-            timeout=300,
+            timeout=current_app.config["OUTBOX_LOCK_SECONDS"],
             blocking_timeout=10,
         )
         if not lock.acquire():

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, distinct, func, select
+from sqlalchemy import ColumnElement, Select, case, distinct, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from warehouse.errors import DomainError, NotFound
 from warehouse.floor import marking, picking
@@ -263,7 +264,22 @@ def _check(session: Session, task: PickTask, barcode: str) -> ScanResult:
     if item is None:
         in_order = any(i.product_id == product_id for i in task.items)
         return ScanResult(False, "verify_extra" if in_order else "verify_not_in_order")
-    item.verified = min(item.picked, item.verified + quantity)
+    # in SQL, capped at what was picked: two scans at once are both counted
+    counted = session.execute(
+        update(PickItem)
+        .where(PickItem.id == item.id, PickItem.verified < PickItem.picked)
+        .values(
+            verified=case(
+                (PickItem.verified + quantity > PickItem.picked, PickItem.picked),
+                else_=PickItem.verified + quantity,
+            )
+        )
+        .returning(PickItem.verified)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if counted is None:  # another scan checked the last unit a moment ago
+        return ScanResult(False, "verify_extra")
+    set_committed_value(item, "verified", counted)
     params = {"product": item.product.name, "verified": item.verified, "quantity": item.picked}
     if verified(task):
         return ScanResult(True, "verify_done", params, task_done=True)

@@ -39,12 +39,18 @@ from warehouse.stock import inventory, stock_sync
 logger = logging.getLogger(__name__)
 
 
-def report_short(session: Session, task_id: int, user: User, reason: str) -> ScanResult:
-    """ "Нет товара" on the current item of a single-order task."""
+def report_short(
+    session: Session, task_id: int, user: User, reason: str, item_id: int | None = None
+) -> ScanResult:
+    """ "Нет товара" on the current item of a single-order task. ``item_id`` is the item the
+    picker's screen showed: a second tap (gloves, a resend) finds it reported already and
+    is refused, never reported on the next item."""
     task = picking.task_for(session, task_id, user)
     item = picking.current_item(task)
     if task.status != "in_progress" or item is None or task.kind != "pick":
         return ScanResult(False, "task_not_in_progress")
+    if item_id is not None and item.id != item_id:
+        return ScanResult(False, "short_already_reported")
     result = _short(session, item, user, reason)
     if result.task_done:  # the picker is told what became of the order and what to do next
         picked = sum(i.picked for i in task.items)
@@ -53,8 +59,11 @@ def report_short(session: Session, task_id: int, user: User, reason: str) -> Sca
     return result
 
 
-def report_batch_short(session: Session, batch_id: int, user: User, reason: str) -> ScanResult:
-    """ "Нет товара" on the batch's current item; units already in hand are put first."""
+def report_batch_short(
+    session: Session, batch_id: int, user: User, reason: str, item_id: int | None = None
+) -> ScanResult:
+    """ "Нет товара" on the batch's current item (the one the screen showed: ``item_id``);
+    units already in hand are put first."""
     batch = batch_picking.batch_for(session, batch_id, user)
     holding = batch_picking.in_hand(batch)
     if holding is not None:
@@ -62,6 +71,8 @@ def report_batch_short(session: Session, batch_id: int, user: User, reason: str)
     item = batch_picking.current_item(batch)
     if batch.status != "in_progress" or item is None or batch_picking.needs_tote(batch):
         return ScanResult(False, "task_not_in_progress")
+    if item_id is not None and item.id != item_id:
+        return ScanResult(False, "short_already_reported")
     result = _short(session, item, user, reason)
     if result.ok and batch_picking.close_if_done(batch):
         return ScanResult(True, "short_reported", result.params, task_done=True)
@@ -73,7 +84,19 @@ def _short(session: Session, item: PickItem, user: User, reason: str) -> ScanRes
         return ScanResult(False, "bad_short_reason")
     task = item.task
     missing = item.remaining
-    item.short += missing
+    # compare-and-set: a scan or another tap that changed the item since it was read wins
+    claimed = session.execute(
+        update(PickItem)
+        .where(
+            PickItem.id == item.id,
+            PickItem.picked == item.picked,
+            PickItem.short == item.short,
+            PickItem.in_hand == item.in_hand,
+        )
+        .values(short=PickItem.short + missing)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return ScanResult(False, "short_already_reported")
     shortage = Shortage(
         item_id=item.id,
         order_id=task.order_id,
@@ -126,21 +149,37 @@ PARTIAL_CANCEL = ("ozon", "yandex", "megamarket")
 ACTIONS = ("pick_elsewhere", "cancel", "cancel_lines")
 
 
+def _decide(session: Session, shortage: Shortage, status: str) -> None:
+    """Compare-and-set: of two supervisors deciding at once, the second is told it is
+    decided, and its request (rolled back by the refusal) changes nothing."""
+    claimed = session.execute(
+        update(Shortage)
+        .where(Shortage.id == shortage.id, Shortage.status == "open")
+        .values(status=status)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError("shortage_decided")
+
+
 def resolve(session: Session, shortage_id: int, action: str) -> Shortage:
     """The supervisor decides: pick the missing goods from other bins, take just the missing
     units off the order (where the marketplace allows it), or cancel the order."""
     shortage = session.get(Shortage, shortage_id)
     if shortage is None:
         raise NotFound("shortage_not_found")
-    if shortage.status != "open":
-        raise DomainError("shortage_decided")
     if action not in ACTIONS:
         raise DomainError("bad_shortage_action")
+    # its row first, before any stock row: two decisions at once queue here, not deadlock
+    status = session.scalar(
+        select(Shortage.status).where(Shortage.id == shortage.id).with_for_update()
+    )
+    if status != "open":
+        raise DomainError("shortage_decided")
     if action == "cancel_lines":
         return _cancel_lines(session, shortage)
     order = shortage.order
     if action == "cancel":
-        shortage.status = "cancelled"
+        _decide(session, shortage, "cancelled")
         intake.cancel(session, order, by_marketplace=False)
         logger.info("shortage resolved shortage=%s action=%s", shortage.id, action)
         return shortage
@@ -154,7 +193,7 @@ def resolve(session: Session, shortage_id: int, action: str) -> Shortage:
         product = line.product.name if line.product else line.article
         raise DomainError("not_enough_stock", product=product, free=free, needed=shortage.quantity)
     _task_for(session, order, line, plan)
-    shortage.status = "picked_elsewhere"
+    _decide(session, shortage, "picked_elsewhere")
     order.status = "reserved"
     stock_sync.changed(session, [line.product_id] if line.product_id else [])
     logger.info("shortage resolved shortage=%s action=%s", shortage.id, action)
@@ -179,7 +218,7 @@ def _cancel_lines(session: Session, shortage: Shortage) -> Shortage:
     if reduced.rowcount != 1:  # type: ignore[attr-defined]
         raise DomainError("shortage_decided")
     session.refresh(line)
-    shortage.status = "lines_cancelled"
+    _decide(session, shortage, "lines_cancelled")
     outbox.queue_command(
         session,
         order.account,

@@ -54,6 +54,10 @@ DEFAULTS: dict[str, Any] = {
     "GS1_COMPANY_PREFIX": None,
     "GS1_SSCC_EXTENSION": 0,
     "MARKETPLACE_TIMEOUT": 10.0,
+    # one command at a time per cabinet, across workers: the Redis lock's expiry. It is the
+    # longest a worker killed mid-call holds its cabinet's other commands back (a command
+    # makes a few calls of MARKETPLACE_TIMEOUT at most, well inside it)
+    "OUTBOX_LOCK_SECONDS": 120,
     # WB's FBO report is made on request: its status is looked at this often (WB: 1 per 5 s)
     "WB_REPORT_POLL_SECONDS": 5.0,
     # alerts to Telegram: the Bot API's address (tests point it at a local fake), how long
@@ -144,7 +148,7 @@ def _gs1(app: Flask) -> None:
     if prefix is None and app.config["ENV"] == "demo":
         prefix = DEMO_GS1_COMPANY_PREFIX
     prefix = "" if prefix is None else str(prefix).strip()
-    if prefix and not (prefix.isascii() and prefix.isdigit() and 6 <= len(prefix) <= 12):
+    if prefix and not (prefix.isascii() and prefix.isdecimal() and 6 <= len(prefix) <= 12):
         raise ConfigError("WAREHOUSE_GS1_COMPANY_PREFIX must be 6-12 digits")
     extension = app.config["GS1_SSCC_EXTENSION"]
     if not isinstance(extension, int) or isinstance(extension, bool) or not 0 <= extension <= 9:

@@ -166,6 +166,7 @@ class PickItem(Base):
         CheckConstraint(
             "in_hand >= 0 AND picked + short + in_hand <= quantity", name="in_hand_within_quantity"
         ),
+        CheckConstraint("verified >= 0 AND verified <= picked", name="verified_within_picked"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

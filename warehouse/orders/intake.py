@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from warehouse.catalog import listings
@@ -21,6 +21,7 @@ from warehouse.models import (
     Product,
     ProductBarcode,
 )
+from warehouse.models.base import utcnow
 from warehouse.orders import numbers, statuses
 from warehouse.stock import inventory, stock_sync
 
@@ -38,7 +39,16 @@ class ImportResult:
 def import_orders(
     session: Session, account: MarketplaceAccount, incoming: list[IncomingOrder]
 ) -> ImportResult:
-    """Upsert orders by (account, external id); reserve new ones and tell the marketplace."""
+    """Upsert orders by (account, external id); reserve new ones and tell the marketplace.
+
+    The account's row is written first: two imports of one cabinet at once (the cron's and
+    «Загрузить сейчас», two workers, a Megamarket push) take turns there, so the second
+    reads the orders the first imported and skips them, instead of failing on UNIQUE."""
+    session.execute(
+        update(MarketplaceAccount)
+        .where(MarketplaceAccount.id == account.id)
+        .values(last_import_at=utcnow())
+    )
     result = ImportResult()
     known = set(
         session.scalars(
@@ -199,10 +209,12 @@ def active_orders(session: Session, account: MarketplaceAccount) -> list[Order]:
     """Orders still in the seller's hands, whose marketplace status we follow."""
     return list(
         session.scalars(
-            select(Order).where(
+            select(Order)
+            .where(
                 Order.account_id == account.id,
                 Order.status.notin_(("cancelled", "delivered", "returned")),
             )
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -219,9 +231,23 @@ def retry_waiting(session: Session, account: MarketplaceAccount) -> int:
         .where(Order.account_id == account.id, Order.status == "awaiting_stock", ~picked_before)
         .order_by(Order.ship_by.is_(None), Order.ship_by, Order.id)
     )
-    return sum(
-        1 for order in list(waiting) if _relink(session, order) and accept_order(session, order)
+    return sum(1 for order in list(waiting) if _retry(session, order))
+
+
+def _retry(session: Session, order: Order) -> bool:
+    """The order's row is taken first, only while it still waits: of two retries at once
+    (an import and a put-away) one reserves it, the other finds it taken and leaves it.
+    The touch changes nothing (the status changes through the ORM, with its history)."""
+    taken = session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.status == "awaiting_stock")
+        .values(id=Order.id)
+        .execution_options(synchronize_session=False)
     )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(order, ["status"])
+        return False
+    return _relink(session, order) and accept_order(session, order)
 
 
 def _relink(session: Session, order: Order) -> bool:

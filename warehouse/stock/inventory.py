@@ -77,6 +77,8 @@ def _free_stock(session: Session, product_id: int, warehouse_id: int) -> list[St
             .order_by(Location.walk_order, Stock.id)
             .options(contains_eager(Stock.location))  # the task's walk order reads it
             .with_for_update(of=Stock)
+            # the rows as they are once locked, not as this session read them before
+            .execution_options(populate_existing=True)
         )
     )
 

@@ -40,6 +40,9 @@ TEXTS = {
     "marking_used": lambda p: _("This marking code was already used (order %(order)s)", **p),
     "short_reported": lambda p: _("Shortage of %(missing)s × %(product)s reported", **p),
     "bad_short_reason": lambda p: _("Choose why the goods are missing"),
+    "short_already_reported": lambda p: _(
+        "This shortage is already reported: look at the screen for the next step"
+    ),
     "short_nothing_picked": lambda p: _(
         "Nothing picked: %(missing)s × %(product)s is missing. The supervisor decides on "
         "order %(order)s: take the next task",

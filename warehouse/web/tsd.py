@@ -44,7 +44,7 @@ def login_post():
     badge = request.form.get("badge", "")
     user = user_by_badge(badge)
     if user is None:
-        code = "pin_needs_badge" if badge.strip().isdigit() else "unknown_badge"
+        code = "pin_needs_badge" if badge.strip().isdecimal() else "unknown_badge"
         return render_template("tsd/login.html", error=describe(code)), 422
     if user.pin_digest:
         session["pin_for"] = user.id
@@ -252,7 +252,8 @@ def short(task_id: int):
     """ "Нет товара" on the current item, with the reason the picker chose."""
     user = current_user()
     assert user is not None
-    result = shortages.report_short(db.session(), task_id, user, request.form.get("reason", ""))
+    reason, item_id = request.form.get("reason", ""), request.form.get("item", type=int)
+    result = shortages.report_short(db.session(), task_id, user, reason, item_id)
     db.session().commit()
     return _scan_answer(task_id, result, user)
 
@@ -300,8 +301,8 @@ def batch_short(batch_id: int):
     """ "Нет товара" on the batch's current item."""
     user = current_user()
     assert user is not None
-    reason = request.form.get("reason", "")
-    result = shortages.report_batch_short(db.session(), batch_id, user, reason)
+    reason, item_id = request.form.get("reason", ""), request.form.get("item", type=int)
+    result = shortages.report_batch_short(db.session(), batch_id, user, reason, item_id)
     db.session().commit()
     return _batch_answer(batch_id, result, user)
 
@@ -409,11 +410,12 @@ def _found_by(task: PickTask) -> str:
 def verify(task_id: int):
     user = current_user()
     assert user is not None
-    barcode, scan_id = request.form.get("barcode", ""), request.form.get("scan_id", "")
-    if not scan_id:
-        raise DomainError("empty_scan")
-    result = packing.verify_scan(db.session(), task_id, barcode, scan_id, user)
-    db.session().commit()
+    barcode, scan_id = _scan_fields()
+    result = _recorded(
+        picking.scan_scope(user, "pack", task_id),
+        scan_id,
+        lambda: packing.verify_scan(db.session(), task_id, barcode, scan_id, user),
+    )
     found = packing.task_for_packing(db.session(), task_id)
     body = render_template(
         "tsd/_verify.html",
@@ -431,16 +433,24 @@ def pack(task_id: int):
     user = current_user()
     assert user is not None
     found = packing.task_for_packing(db.session(), task_id)
-    job = packing.pack_task(
-        db.session(),
-        task_id,
-        user,
-        request.form.get("printer_id", type=int) or session.get("printer_id"),
-        package=request.form.get("package", ""),
-        verify=_must_verify(found),
-        station=session.get("station"),
-    )
-    db.session().commit()
+
+    def pack_it() -> PrintJob:
+        return packing.pack_task(
+            db.session(),
+            task_id,
+            user,
+            request.form.get("printer_id", type=int) or session.get("printer_id"),
+            package=request.form.get("package", ""),
+            verify=_must_verify(found),
+            station=session.get("station"),
+        )
+
+    try:
+        job = pack_it()
+        db.session().commit()
+    except IntegrityError:  # a double tap packed it a moment ago: answer with that job
+        db.session().rollback()
+        job = pack_it()
     return render_template("tsd/_print_job.html", job=job)
 
 
