@@ -4,13 +4,17 @@ shape is logged and skipped; the others of the same answer are imported (issue #
 
 from __future__ import annotations
 
+import json
 import logging
+from pathlib import Path
 
 from tests.marketplaces.reference_server import replaying
+from warehouse.marketplaces.megamarket import MegamarketClient
 from warehouse.marketplaces.ozon import OzonClient
 from warehouse.marketplaces.wildberries import WildberriesClient
 from warehouse.marketplaces.yandex import YandexClient
 
+MM_ORDER_GET = Path(__file__).parent / "megamarket" / "payloads" / "order_get.json"
 WB_GOOD = {
     "id": 101,
     "skus": ["4601234567893"],
@@ -92,3 +96,33 @@ def test_yandex_skips_an_order_without_its_number(caplog):
         found = ym.new_orders()
     assert [order.external_id for order in found] == ["7", "9"]
     assert "not readable" in caplog.text
+
+
+def test_megamarket_skips_an_odd_shipment_in_the_search_and_in_the_statuses(caplog):
+    """Its ``order/get`` shaped from the reference; one shipment without its id, one whose
+    lots are not a list, one that is not an object at all."""
+    caplog.set_level(logging.WARNING, logger="warehouse.marketplaces.http")
+    good = json.loads(MM_ORDER_GET.read_text())["data"]["shipments"][0]
+    new = {**good, "shipmentId": "1001", "items": [{**good["items"][0], "status": "NEW"}]}
+    odd = [
+        {key: value for key, value in new.items() if key != "shipmentId"},
+        {**new, "shipmentId": "1002", "items": "three mugs"},
+        ["not", "an", "object"],
+    ]
+    found_ids = {"success": 1, "meta": {}, "data": {"shipments": ["1001", "1002", "1003"]}}
+    shipments = {"success": 1, "meta": {}, "data": {"shipments": [new, *odd]}}
+    base = "/api/market/v1/orderService"
+    with (
+        replaying(
+            {
+                ("POST", f"{base}/order/search"): (200, found_ids),
+                ("POST", f"{base}/order/get"): (200, shipments),
+            }
+        ) as server,
+        MegamarketClient(server.url, "t", timeout=2) as mm,
+    ):
+        orders = mm.new_orders()
+        statuses = mm.order_statuses(["1001", "1002", "1003"])
+    assert [order.external_id for order in orders] == ["1001"]
+    assert statuses == {"1001": "NEW"}
+    assert "1002" in caplog.text and "not readable" in caplog.text

@@ -122,7 +122,8 @@ class MegamarketClient(SellerApi):
 
     def order_statuses(self, ids: Sequence[str]) -> dict[str, str]:
         """shipmentId → the shipment's status (see shapes.LIFECYCLE for mixed lots)."""
-        return {str(raw["shipmentId"]): shapes.shipment_status(raw) for raw in self.shipments(ids)}
+        found = http.readable(self.shipments(ids), _status_of, NAME, "shipment")
+        return dict(found)
 
     def product_cards(self) -> list[ProductCard]:
         """None by API: MM documents no call that lists a shop's offers.
@@ -284,6 +285,15 @@ class MegamarketClient(SellerApi):
         response = self._request("POST", path, where=where, json=body)
         _check(response, where)
         return response
+
+
+def _status_of(raw: dict[str, Any]) -> tuple[str, str]:
+    """A shipment's id and status; one whose lots say nothing is not read (an empty status
+    must not overwrite the one we know)."""
+    status = shapes.shipment_status(raw)
+    if not status:
+        raise ValueError("no status in the shipment's lots")
+    return str(raw["shipmentId"]), status
 
 
 def _check(response: httpx.Response, where: str) -> None:
