@@ -28,6 +28,8 @@ DAIRY = f"01{GTIN}21a1b2c3{GS}93Zq9x"
         (WATER.replace(GS, ""), "XyZ12345abcde", (("93", "dGh7"),)),
         (DAIRY.replace(GS, ""), "a1b2c3", (("93", "Zq9x"),)),
         (f"01{GTIN}215ABCDEfghIJKL", "5ABCDEfghIJKL", ()),
+        (CLOTHES + GS, "5ABCDEfghIJKL", (("91", "EE06"), ("92", CRYPTO))),  # a closing FNC1
+        (f"~{CLOTHES}~", "5ABCDEfghIJKL", (("91", "EE06"), ("92", CRYPTO))),
     ],
 )
 def test_parses_what_keyboard_wedges_deliver(raw, serial, tail):
@@ -56,6 +58,8 @@ def test_full_code_keeps_gs_separators_for_the_marketplaces():
         (f"01{GTIN}215ABCDEfghIJKL{GS}99xxxx", "unknown_ai"),
         (f"01{GTIN}215ABCDEfghIJKL{GS}91EE0", "bad_length"),
         (f"01{GTIN}21" + "x" * 40, "no_separator"),
+        ("01" + "٠٤٦٠١٢٣٤٥٦٧٨٩٣" + "215ABCDEfghIJKL", "no_gtin"),  # Arabic-Indic digits
+        ("01" + "0460123456789³" + "215ABCDEfghIJKL", "no_gtin"),
     ],
 )
 def test_malformed_codes_say_why(raw, reason):

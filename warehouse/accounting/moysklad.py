@@ -283,7 +283,7 @@ def next_offset(body: dict[str, Any]) -> int | None:
     if not href:
         return None
     found = parse_qs(urlsplit(str(href)).query).get("offset")
-    if found and found[0].isdigit():
+    if found and found[0].isdecimal():
         return int(found[0])
     return int(meta.get("offset") or 0) + int(meta.get("limit") or PAGE_LIMIT)
 

@@ -292,7 +292,7 @@ def _first_count_values(row: RowPlan, cells: dict[str, str], bins: set[str]) -> 
     code, count = cells.get("bin", "").strip(), cells.get("on_hand", "").strip()
     if code not in bins:
         row.refuse("catalogue_unknown_bin", bin=code)
-    elif not count.isdigit():
+    elif not count.isdecimal():
         row.refuse("catalogue_not_a_number", column="on_hand", value=count)
     else:
         row.values["first_count"] = (code, int(count))
@@ -489,7 +489,7 @@ def _packs(row: RowPlan, raw: str) -> dict[str, int]:
     packs: dict[str, int] = {}
     for entry in (e for e in SEPARATORS.split(raw) if e):
         code, _, quantity = entry.partition(":")
-        if not quantity.isdigit() or int(quantity) < 2:
+        if not quantity.isdecimal() or int(quantity) < 2:
             row.refuse("catalogue_bad_pack", column="pack_barcodes", value=entry)
         elif _good_barcode(row, "pack_barcodes", code):
             packs[code] = int(quantity)
@@ -524,7 +524,7 @@ def _kopecks(row: RowPlan, raw: str) -> int | None:
 def _number(row: RowPlan, column: str, raw: str) -> int | None:
     if not raw:
         return None
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+    if not raw.isascii() or not raw.isdecimal() or len(raw) > 9:
         row.refuse("catalogue_not_a_number", column=column, value=raw)
         return None
     return int(raw)

@@ -20,6 +20,13 @@ from dataclasses import dataclass
 from printers import barcodes
 
 GS = "\x1d"
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also takes ``²`` and other scripts' digits."""
+    return text.isascii() and text.isdigit()
+
+
 # What scanners are set up to send instead of GS; none of them is in GS1's CSET82.
 GS_SUBSTITUTES = ("<GS>", "{GS}", "\\x1d", "~", "\xe8")
 AIM_PREFIXES = ("]d2", "]C1", "]Q3", "]e0", "]E0", "]E4")
@@ -62,7 +69,7 @@ class MarkingCode:
 def looks_like_marking(raw: str) -> bool:
     """Cheap test for the scan router: a GS1 element string starting with GTIN + serial."""
     text = normalize(raw)
-    gtin_and_serial = text[2:16].isdigit() and text[16:18] == "21"
+    gtin_and_serial = _digits(text[2:16]) and text[16:18] == "21"
     return text.startswith("01") and len(text) >= 20 and gtin_and_serial
 
 
@@ -75,13 +82,13 @@ def normalize(raw: str) -> str:
             text = text[len(prefix) :]
     for substitute in GS_SUBSTITUTES:
         text = text.replace(substitute, GS)
-    return text.lstrip(GS)
+    return text.strip(GS)  # a leading or trailing FNC1 (some scanners end with one) is no part
 
 
 def parse(raw: str) -> MarkingCode:
     """The code's parts, or MalformedCode saying why it cannot be read."""
     text = normalize(raw)
-    if not (text.startswith("01") and len(text) >= 18 and text[2:16].isdigit()):
+    if not (text.startswith("01") and len(text) >= 18 and _digits(text[2:16])):
         raise MalformedCode("no_gtin")
     gtin = text[2:16]
     if not gtin_valid(gtin):
@@ -158,9 +165,9 @@ def scanned_gtin(raw: str) -> str | None:
     text = normalize(raw)
     if text.startswith("(01)"):
         text = text.replace("(", "").replace(")", "")
-    if text.isdigit() and len(text) in (8, 12, 13, 14):
+    if _digits(text) and len(text) in (8, 12, 13, 14):
         digits = text
-    elif text.startswith("01") and text[2:16].isdigit():
+    elif text.startswith("01") and _digits(text[2:16]):
         digits = text[2:16]
     else:
         return None

@@ -110,7 +110,7 @@ def _whole(form: Mapping[str, str], name: str) -> int | None:
     text = form.get(name, "").strip()
     if not text:
         return None
-    if not text.isdigit() or int(text) < 1 or len(text) > 9:
+    if not text.isdecimal() or int(text) < 1 or len(text) > 9:
         raise DomainError("wave_bad_field", field=name)
     return int(text)
 
@@ -143,7 +143,7 @@ def _moment(form: Mapping[str, str], name: str) -> datetime | None:
 def _ids(values: Iterable[str]) -> list[int]:
     found = []
     for value in values:
-        if not value.strip().isdigit() or len(value.strip()) > 18:
+        if not value.strip().isdecimal() or len(value.strip()) > 18:
             raise DomainError("wave_bad_field", field="orders")
         found.append(int(value))
     return found

@@ -116,7 +116,7 @@ def _address(text: str, *, required: bool) -> tuple[str, int]:
     host, sep, port_text = text.rpartition(":")
     if not sep:
         host, port_text = text, "9100"
-    if not re.fullmatch(r"[A-Za-z0-9.\-]{1,200}", host) or not port_text.isdigit():
+    if not re.fullmatch(r"[A-Za-z0-9.\-]{1,200}", host) or not port_text.isdecimal():
         raise DomainError("bad_printer_field", field="address")
     port = int(port_text)
     if not 0 < port < 65536:
@@ -136,7 +136,7 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def parse_dpi(text: str) -> int:
-    if not text.strip().isdigit() or int(text) not in DPIS:
+    if not text.strip().isdecimal() or int(text) not in DPIS:
         raise DomainError("bad_printer_field", field="dpi")
     return int(text)
 

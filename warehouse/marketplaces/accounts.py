@@ -158,7 +158,7 @@ def delivery_methods(account: MarketplaceAccount, client: Any) -> DeliveryMethod
         return DeliveryMethods((), "methods_cabinet_off")
     warehouse = str((account.settings or {}).get("warehouse_id") or "")
     try:
-        found = client.delivery_methods(int(warehouse) if warehouse.isdigit() else None)
+        found = client.delivery_methods(int(warehouse) if warehouse.isdecimal() else None)
     except MarketplaceError as exc:
         logger.warning("delivery methods not listed account=%s: %s", account.id, exc)
         return DeliveryMethods((), f"methods_{problem_of(exc)}")

@@ -91,7 +91,7 @@ def client_for(account: MarketplaceAccount) -> Any:
             business,
             campaign,
             timeout=timeout,
-            fby_campaign_id=int(fby) if fby.isdigit() else None,
+            fby_campaign_id=int(fby) if fby.isdecimal() else None,
         )
     if account.kind == "megamarket":
         merchant = str(settings.get("merchant_id", ""))

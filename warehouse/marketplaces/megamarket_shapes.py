@@ -179,7 +179,7 @@ def item_index(lot: Mapping[str, Any]) -> str:
 def box_index(lot: Mapping[str, Any]) -> int | None:
     value = lot.get("boxIndex")
     text = str(value) if value is not None and not isinstance(value, bool) else ""
-    return int(text) if text.isdigit() and int(text) > 0 else None
+    return int(text) if text.isdecimal() and int(text) > 0 else None
 
 
 def shipping_point(value: Any) -> int | None:
@@ -188,7 +188,7 @@ def shipping_point(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    return int(value) if isinstance(value, str) and value.strip().isdigit() else None
+    return int(value) if isinstance(value, str) and value.strip().isdecimal() else None
 
 
 def lot_ref(lot: dict[str, Any]) -> dict[str, Any]:

@@ -140,7 +140,7 @@ def _id(args: Mapping[str, str], name: str) -> int | None:
     value = (args.get(name) or "").strip()
     if not value:
         return None
-    if not value.isdigit() or int(value) > MAX_ID:
+    if not value.isdecimal() or int(value) > MAX_ID:
         raise BadFilter(name, value)
     return int(value)
 

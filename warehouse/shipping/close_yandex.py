@@ -79,7 +79,7 @@ def _transfer_left_out(
     does not list them (``transferOrdersFromShipment``); once moved, a rerun finds none."""
     held = set(shipment.order_ids)
     left = [o.external_id for o in handovers.left_out_orders(session, handover)]
-    moving = sorted(int(value) for value in left if value.isdigit() and int(value) in held)
+    moving = sorted(int(value) for value in left if value.isdecimal() and int(value) in held)
     if not moving:
         return
     client.transfer_orders(shipment.id, moving)

@@ -151,7 +151,7 @@ def find(session: Session, code: str) -> HandOver | None:
     code = code.strip()
     if not code:
         return None
-    if code.upper().startswith("HO") and code[2:].isdigit():
+    if code.upper().startswith("HO") and code[2:].isdecimal():
         return session.get(HandOver, int(code[2:]))
     return session.scalar(
         select(HandOver).where(HandOver.external_id == code).order_by(HandOver.id.desc()).limit(1)

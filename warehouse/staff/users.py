@@ -236,7 +236,7 @@ def _apply(
 def _pin_digest(typed: str, pin_secret: str) -> str:
     pin = typed.strip()
     low, high = PIN_DIGITS
-    if not (pin.isascii() and pin.isdigit() and low <= len(pin) <= high):
+    if not (pin.isascii() and pin.isdecimal() and low <= len(pin) <= high):
         raise DomainError("bad_pin", low=low, high=high)
     return pin_digest(pin, pin_secret)
 

@@ -210,7 +210,7 @@ def scan(
         if location.id != counting.location_id:
             return Step(False, "count_finish_bin", {"bin": code, "scanned": location.code}, state)
         return _close_bin(session, counting, state, user, scan_id)
-    if barcode.isdigit() and len(barcode) <= 4 and state.get("last"):
+    if barcode.isdecimal() and len(barcode) <= 4 and state.get("last"):
         return _typed(session, state, code, int(barcode))
     found = inventory.product_by_barcode(session, barcode)
     if found is None:

@@ -57,7 +57,7 @@ def scan(
         if not state.get("quantity"):
             return Step(False, "move_product_first", {"bin": source.code}, state)
         return _finish(session, state, source, location, user, scan_id)
-    if barcode.isdigit() and len(barcode) <= 4 and "product" in state:
+    if barcode.isdecimal() and len(barcode) <= 4 and "product" in state:
         return _quantity(session, state, source, int(barcode))
     found = inventory.product_by_barcode(session, barcode)
     if found is None:

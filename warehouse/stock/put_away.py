@@ -39,7 +39,7 @@ def scan(
         if not state.get("quantity"):
             return Step(False, "put_away_product_first", {}, state)
         return _finish(session, state, location, user, scan_id)
-    if barcode.isdigit() and len(barcode) <= 4 and "product" in state:
+    if barcode.isdecimal() and len(barcode) <= 4 and "product" in state:
         return _quantity(session, state, int(barcode))
     found = inventory.product_by_barcode(session, barcode)
     if found is None:

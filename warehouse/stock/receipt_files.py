@@ -108,6 +108,6 @@ def _row(number: int, values: dict[str, str]) -> ExpectedRow:
     raw = values.get("quantity", "").replace(" ", "")
     if raw.endswith(".0"):
         raw = raw[:-2]  # a whole number from a spreadsheet cell
-    if not raw.isdigit() or not 0 < int(raw) <= 1_000_000:
+    if not raw.isdecimal() or not 0 < int(raw) <= 1_000_000:
         raise DomainError("receipt_row_quantity", row=number, quantity=raw or "—")
     return ExpectedRow(number, article, barcode, int(raw))

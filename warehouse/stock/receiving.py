@@ -194,7 +194,7 @@ def scan(
     code, or (a supervisor) an unknown barcode and then a known one of its product."""
     receipt = open_receipt(session, receipt_id)
     barcode = barcode.strip()
-    if barcode.isdigit() and len(barcode) <= 4:
+    if barcode.isdecimal() and len(barcode) <= 4:
         quantity = int(barcode)
         if not 0 < quantity <= MAX_TYPED:
             return Step(False, "receipt_bad_quantity", {"quantity": quantity}, state)

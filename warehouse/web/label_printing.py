@@ -168,12 +168,12 @@ def _printer_id() -> int:
 
 def _number(form: Mapping[str, str], field: str, code: str, **params: int) -> int:
     text = form.get(field, "").strip()
-    if not text.isascii() or not text.isdigit():
+    if not text.isascii() or not text.isdecimal():
         raise DomainError(code, **params)
     return int(text)
 
 
 def _bin_ids(values: list[str]) -> list[int]:
-    if not all(value.isascii() and value.isdigit() for value in values):
+    if not all(value.isascii() and value.isdecimal() for value in values):
         raise DomainError("location_not_found")
     return [int(value) for value in values]

@@ -48,7 +48,7 @@ def _page(error: str = "", form: dict[str, Any] | None = None) -> str:
         free=waves.free_tasks(s, waves.Rules(limit=FREE_SHOWN)),
         error=error,
         form=form or {},
-        ticked={int(v) for v in request.form.getlist("order") if v.isdigit()},
+        ticked={int(v) for v in request.form.getlist("order") if v.isdecimal()},
         **_choices(),
     )
 
@@ -218,7 +218,7 @@ def _picker_id() -> int | None:
     value = request.form.get("picker_id", "").strip()
     if value == NOBODY:
         return None
-    if value.isdigit() and len(value) < 19:
+    if value.isdecimal() and len(value) < 19:
         return int(value)
     raise DomainError("wave_not_a_picker")
 

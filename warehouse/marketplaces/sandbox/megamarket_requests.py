@@ -117,7 +117,7 @@ def entry_items(entry: dict[str, Any]) -> list[dict[str, Any]]:
 
 def item_index(item: dict[str, Any], shipment_id: str) -> int:
     raw = item.get("itemIndex")
-    if isinstance(raw, str) and raw.isdigit():
+    if isinstance(raw, str) and raw.isdecimal():
         return int(raw)
     if isinstance(raw, int) and not isinstance(raw, bool):
         return raw

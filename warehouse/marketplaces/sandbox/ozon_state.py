@@ -264,7 +264,7 @@ def posting_json(row: Row[Any], *, barcodes: bool = False) -> dict[str, Any]:
         "is_multibox": False,
     }
     if barcodes:
-        digits = "".join(ch for ch in row.posting_number if ch.isdigit())
+        digits = "".join(ch for ch in row.posting_number if ch.isdecimal())
         data["barcodes"] = {"upper_barcode": f"%{digits}%", "lower_barcode": digits[-12:]}
     return data
 

@@ -113,7 +113,7 @@ def all_stocks(conn: Connection) -> list[dict[str, Any]]:
 
 def product_list(last_id: str, limit: int) -> dict[str, Any]:
     """``/v3/product/list``: ids in product_id order after ``last_id``."""
-    after = int(last_id) if last_id.isdigit() else 0
+    after = int(last_id) if last_id.isdecimal() else 0
     page = [item for item in st.ITEMS if item.product_id > after][:limit]
     return {
         "items": [

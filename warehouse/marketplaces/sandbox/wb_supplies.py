@@ -36,7 +36,7 @@ def create_supply(conn: Connection, name: str, now: float) -> str:
 def get_supply(conn: Connection, name: str) -> Row[Any]:
     number = name.removeprefix(SUPPLY_PREFIX)
     row = None
-    if name.startswith(SUPPLY_PREFIX) and number.isdigit() and len(number) <= 18:
+    if name.startswith(SUPPLY_PREFIX) and number.isdecimal() and len(number) <= 18:
         row = conn.execute(select(supplies).where(supplies.c.id == int(number))).first()
     if row is None:
         raise SandboxError(404, "NotFound", f"supply {name} not found")

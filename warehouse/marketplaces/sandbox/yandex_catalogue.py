@@ -107,7 +107,7 @@ def fby_entries(rows: list[fbo.Row]) -> list[tuple[int, dict[str, Any]]]:
             },
         )
         for row in rows
-        if row.warehouse.isdigit()
+        if row.warehouse.isdecimal()
     ]
 
 
