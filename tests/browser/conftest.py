@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,15 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def due_in(now: datetime, minutes: int, latest: int = 50) -> datetime:
+    """``now + minutes``, squeezed (keeping the order of the walk's orders) before the Moscow
+    midnight when the walk runs late in the evening: the live shift counts today's pickups
+    only, and an order due at 00:20 is tomorrow's."""
+    from warehouse.shift.live import day_of
+
+    room = day_of(now)[1] - now - timedelta(minutes=1)
+    wanted = timedelta(minutes=latest)
+    share = min(1.0, room / wanted) if room > timedelta(0) else 0.0
+    return now + timedelta(minutes=minutes) * share

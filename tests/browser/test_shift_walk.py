@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import due_in, screenshot
 from tests.browser.test_desk import log_in
 from tests.printers.decode import decode_all
 from tests.telegram_fake import CHAT, TOKEN
@@ -56,8 +56,8 @@ def _shift(app, site) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     has a minimum of 10 and a spare bin of 4 beside its own 500. Their numbers by name."""
     now = datetime.now(UTC)
     carts = {
-        "cart": ((SOCKS, CABLE), now + timedelta(minutes=50)),
-        "shirt": ((WHITE_SHIRT,), now + timedelta(minutes=30)),
+        "cart": ((SOCKS, CABLE), due_in(now, 50)),
+        "shirt": ((WHITE_SHIRT,), due_in(now, 30)),
         "mug": ((MUG,), now - timedelta(minutes=40)),
     }
     numbers = {

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import due_in, screenshot
 from tests.browser.test_desk import log_in
 from warehouse.demo_catalogue import PRODUCTS
 from warehouse.infra import db
@@ -26,11 +26,11 @@ POLL = 25_000  # ms: a fragment polls every 10 s
 
 def import_orders(app) -> None:
     """W-1 (socks and a cable, zone B) due latest; W-2 and W-3 (zone A) more urgent."""
-    soon = datetime.now(UTC) + timedelta(minutes=30)
+    now = datetime.now(UTC)
     orders = (
-        ("W-1", soon + timedelta(minutes=20), (SOCKS, CABLE)),
-        ("W-2", soon, (MUG,)),
-        ("W-3", soon + timedelta(minutes=10), (WHITE_SHIRT,)),
+        ("W-1", due_in(now, 50), (SOCKS, CABLE)),
+        ("W-2", due_in(now, 30), (MUG,)),
+        ("W-3", due_in(now, 40), (WHITE_SHIRT,)),
     )
     with app.app_context():
         session = db.session()
