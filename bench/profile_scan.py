@@ -70,6 +70,8 @@ def main() -> None:
     parser.add_argument("--scans", type=int, default=2000)
     parser.add_argument("--html", default="")
     parser.add_argument("--no-profile", action="store_true", help="time only")
+    parser.add_argument("--all", action="store_true", help="every frame of the tree")
+    parser.add_argument("--dump", default="", help="with --calls: write cProfile's stats here")
     parser.add_argument(
         "--calls", action="store_true", help="count Python calls per scan (cProfile): noise-free"
     )
@@ -114,6 +116,8 @@ def main() -> None:
             data = {"barcode": SHIRT.barcodes[0], "scan_id": uuid.uuid4().hex}
             client.post(url, data=data, headers=headers)
         calls.disable()
+        if args.dump:
+            calls.dump_stats(args.dump)
         stats = pstats.Stats(calls)
         print(f"python calls per scan: {stats.total_calls / args.scans:.0f}")  # type: ignore[attr-defined]
         by_package: Counter[str] = Counter()
@@ -153,7 +157,7 @@ def main() -> None:
         return
     if args.html:
         Path(args.html).write_text(profiler.output_html())
-    print(profiler.output_text(unicode=True, color=False, show_all=True)[:30000])
+    print(profiler.output_text(unicode=True, color=False, show_all=args.all)[:30000])
 
 
 if __name__ == "__main__":

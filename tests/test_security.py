@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 from warehouse import demo
 from warehouse.infra import db
 from warehouse.models import User
+from warehouse.web import security
 
 EVIL = {"Origin": "https://evil.example", "Referer": "https://evil.example/page"}
 HUGE_IDS = (2**63, 2**64, 10**30)
@@ -388,3 +389,13 @@ def test_each_role_opens_only_the_routes_its_roles_allow(app):
                 assert "Это не ваша работа" in answer.get_data(as_text=True), where
             else:
                 assert answer.status_code == 302 and answer.headers["Location"] == "/login", where
+
+
+def test_the_limiter_runs_on_the_routes_with_limits_only(app):
+    """The login routes are limited; a scan skips the limiter's work altogether."""
+    for path in ("/tsd/login", "/tsd/login/pin", "/login"):
+        with app.test_request_context(path, method="POST"):
+            assert not security.has_no_limits(), path
+    for path in ("/tsd/tasks/1/scan", "/tsd/pack", "/orders"):
+        with app.test_request_context(path, method="POST"):
+            assert security.has_no_limits(), path

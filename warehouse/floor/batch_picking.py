@@ -242,11 +242,14 @@ def holder(session: Session, tote: str) -> PickTask | None:
     )
 
 
-def _take_in_hand(session: Session, task: PickTask, item: PickItem, quantity: int) -> ScanResult:
+def _take_in_hand(
+    session: Session, task: picking.TaskLike, item: picking.ItemLike, quantity: int
+) -> ScanResult:
     """A right product scan in a batch: the units are in hand until their tote is scanned.
 
     In SQL, and only onto an empty hand (as «put first» says), so a second scan at the same
     moment is refused, not lost."""
+    assert isinstance(item, PickItem)  # a batch's tasks are the ORM's (``batch_for``)
     taken = session.execute(
         update(PickItem)
         .where(

@@ -8,13 +8,14 @@ without being counted again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from warehouse.errors import DomainError, NotFound
 from warehouse.floor import marking
@@ -29,6 +30,7 @@ from warehouse.models import (
     Product,
     ProductBarcode,
     ScanEvent,
+    Someone,
     User,
     Warehouse,
     utcnow,
@@ -39,6 +41,76 @@ from warehouse.stock import inventory, receiving, stock_sync
 logger = logging.getLogger(__name__)
 
 
+# A pick task as a scan sees it: read in one plain SQL query (no ORM objects: loading a
+# task with its items, products, barcodes and bins through the ORM cost a scan more CPU
+# than all its statements together). The names are the models' own, so ``judge`` and the
+# answer's templates read a task the same way whether it came from here or from the ORM
+# (a batch's tasks). Only what a scan changes is written back, by UPDATEs of its own.
+
+
+@dataclass
+class OrderSeen:
+    external_id: str
+    status: str
+
+
+@dataclass
+class BinSeen:
+    id: int
+    code: str
+    barcode: str
+
+
+@dataclass
+class BarcodeSeen:
+    barcode: str
+    quantity: int
+
+
+@dataclass
+class ProductSeen:
+    id: int
+    name: str
+    needs_marking: bool
+    barcodes: list[BarcodeSeen]
+
+
+@dataclass
+class ItemSeen:
+    id: int
+    line_id: int
+    product_id: int
+    location_id: int
+    quantity: int
+    picked: int
+    short: int
+    in_hand: int
+    bin_confirmed: bool
+    product: ProductSeen
+    location: BinSeen
+
+    @property
+    def remaining(self) -> int:
+        return self.quantity - self.picked - self.short
+
+
+@dataclass
+class TaskSeen:
+    id: int
+    kind: str
+    status: str
+    picker_id: int | None
+    picker: Someone | None  # the person scanning, when the task is theirs
+    warehouse_id: int
+    in_batch: bool  # picked in a batch in progress: its units go into the order's tote
+    order: OrderSeen
+    items: list[ItemSeen]
+
+
+TaskLike = PickTask | TaskSeen
+ItemLike = PickItem | ItemSeen
+
+
 @dataclass
 class ScanResult:
     ok: bool
@@ -47,11 +119,11 @@ class ScanResult:
     task_done: bool = False
     replayed: bool = False
     # the task as this scan left it, for the answer (None when replayed or not a task's)
-    task: PickTask | None = field(default=None, compare=False, repr=False)
+    task: TaskLike | None = field(default=None, compare=False, repr=False)
 
 
 # takes ``quantity`` units of the item for the task once a scan is judged right
-Counter = Callable[[Session, PickTask, PickItem, int], ScanResult]
+Counter = Callable[[Session, TaskLike, ItemLike, int], ScanResult]
 
 
 def create_task(session: Session, order: Order) -> PickTask:
@@ -234,8 +306,7 @@ def _start_cart(session: Session, batch: PickBatch, user: User) -> None:
     logger.info("cart started batch=%s picker=%s", batch.id, user.id)
 
 
-# A task with what a scan and its answer read: items, their products (with barcodes, so a
-# right scan is matched without a query) and bins, in one query.
+# A task with what its pages read: items, their products (with barcodes) and bins.
 TASK_LOADED = (
     joinedload(PickTask.items).joinedload(PickItem.product).joinedload(Product.barcodes),
     joinedload(PickTask.items).joinedload(PickItem.location),
@@ -244,15 +315,49 @@ TASK_LOADED = (
 
 # The scan's statements are built once: a statement object keeps its cache key, so a scan
 # does not pay for composing and keying them again (SQLAlchemy's cost, not the database's).
-# The task (as TASK_LOADED) with the answer already given to this scan id in this scope.
-_TASK_AND_ANSWER = (
-    select(PickTask, ScanEvent)
+# The task as a scan sees it (a row per item and barcode of its product) with the answer
+# already given to this scan id in this scope.
+_SEEN = (
+    select(
+        PickTask.kind,
+        PickTask.status,
+        PickTask.picker_id,
+        PickTask.warehouse_id,
+        PickBatch.status.label("batch_status"),
+        Order.external_id.label("order_number"),
+        Order.status.label("order_status"),
+        PickItem.id.label("item_id"),
+        PickItem.line_id,
+        PickItem.product_id,
+        PickItem.location_id,
+        PickItem.quantity,
+        PickItem.picked,
+        PickItem.short,
+        PickItem.in_hand,
+        PickItem.bin_confirmed,
+        Product.name.label("product_name"),
+        Product.needs_marking,
+        Location.code.label("bin_code"),
+        Location.barcode.label("bin_barcode"),
+        ProductBarcode.barcode,
+        ProductBarcode.quantity.label("barcode_units"),
+        ScanEvent.ok.label("answer_ok"),
+        ScanEvent.code.label("answer_code"),
+        ScanEvent.details.label("answer_details"),
+    )
+    .select_from(PickTask)
+    .join(Order, Order.id == PickTask.order_id)
+    .outerjoin(PickBatch, PickBatch.id == PickTask.batch_id)
+    .outerjoin(PickItem, PickItem.task_id == PickTask.id)
+    .outerjoin(Product, Product.id == PickItem.product_id)
+    .outerjoin(Location, Location.id == PickItem.location_id)
+    .outerjoin(ProductBarcode, ProductBarcode.product_id == Product.id)
     .outerjoin(
         ScanEvent,
         and_(ScanEvent.scope == bindparam("scope"), ScanEvent.scan_id == bindparam("scan_id")),
     )
     .where(PickTask.id == bindparam("task_id"))
-    .options(*TASK_LOADED)
+    .order_by(PickItem.walk_order, PickItem.id, ProductBarcode.id)
 )
 # Units counted where they still fit; the new count, nothing when they do not.
 _COUNT = (
@@ -266,15 +371,24 @@ _COUNT = (
     .returning(PickItem.picked)
     .execution_options(synchronize_session=False)
 )
+_CONFIRM_BIN = (
+    update(PickItem)
+    .where(PickItem.id == bindparam("item"))
+    .values(bin_confirmed=True)
+    .execution_options(synchronize_session=False)
+)
+_ITEM_COUNTS = select(PickItem.picked, PickItem.short, PickItem.in_hand).where(
+    PickItem.id == bindparam("item")
+)
 _INSERT_SCAN = insert(ScanEvent)
 
 
-def task_for(session: Session, task_id: int, user: User) -> PickTask:
+def task_for(session: Session, task_id: int, user: Someone) -> PickTask:
     task = session.get(PickTask, task_id, options=TASK_LOADED)
     return _own(task, user)
 
 
-def _own(task: PickTask | None, user: User) -> PickTask:
+def _own(task: PickTask | None, user: Someone) -> PickTask:
     if task is None or (task.picker_id not in (None, user.id)):
         raise NotFound("task_not_found")
     return task
@@ -287,7 +401,9 @@ def why_stopped(task: PickTask) -> tuple[str, dict[str, Any]]:
     return code, {"order": task.order.external_id}
 
 
-def current_item(task: PickTask) -> PickItem | None:
+def current_item(task: TaskLike) -> Any:
+    """The task's first item with units left (a ``PickItem`` of a ``PickTask``, an
+    ``ItemSeen`` of a ``TaskSeen``), None when all are picked or reported short."""
     return next((item for item in task.items if item.remaining > 0), None)
 
 
@@ -296,7 +412,7 @@ def record_scan(
     task_id: int,
     barcode: str,
     scan_id: str,
-    user: User,
+    user: Someone,
     *,
     require_bin: bool = True,
 ) -> ScanResult:
@@ -308,23 +424,76 @@ def record_scan(
     check_scan_id(scan_id)
     # the task and the answer already given to this scan id, in one query
     asked = {"scope": scope, "scan_id": scan_id, "task_id": task_id}
-    found = session.execute(_TASK_AND_ANSWER, asked).unique().first()
-    if found is not None and found[1] is not None:
-        return _answer_of(found[1])
-    task = _own(found[0] if found is not None else None, user)
+    rows = session.connection().execute(_SEEN, asked).all()
+    if rows and rows[0].answer_code is not None:
+        first = rows[0]
+        return _answer_of(first.answer_ok, first.answer_code, first.answer_details)
+    task = _seen(task_id, rows, user)
     item = current_item(task)
+    confirmed = item is not None and item.bin_confirmed
     if item is not None and not require_bin:
         item.bin_confirmed = True
-    if task.open_batch is not None:
+    if task.in_batch:
         result = ScanResult(False, "task_in_batch")  # its units must go into the order's tote
     else:
         result = judge(session, task, barcode.strip())
+    if item is not None and item.bin_confirmed and not confirmed:  # kept for the next scans
+        session.connection().execute(_CONFIRM_BIN, {"item": item.id})
+    _expire_loaded(session, task)
     store_scan(session, scope, scan_id, barcode, user, result, task=task, item=item)
     result.task = task
     return result
 
 
-def scan_scope(user: User, kind: str, target_id: int) -> str:
+def _seen(task_id: int, rows: Sequence[Any], user: Someone) -> TaskSeen:
+    """The task of ``_SEEN``'s rows; not found when there is none or it is someone else's."""
+    if not rows or rows[0].picker_id not in (None, user.id):
+        raise NotFound("task_not_found")
+    items: dict[int, ItemSeen] = {}
+    for row in rows:
+        if row.item_id is None:  # a task without items
+            continue
+        item = items.get(row.item_id)
+        if item is None:
+            item = items[row.item_id] = ItemSeen(
+                id=row.item_id,
+                line_id=row.line_id,
+                product_id=row.product_id,
+                location_id=row.location_id,
+                quantity=row.quantity,
+                picked=row.picked,
+                short=row.short,
+                in_hand=row.in_hand,
+                bin_confirmed=row.bin_confirmed,
+                product=ProductSeen(row.product_id, row.product_name, row.needs_marking, []),
+                location=BinSeen(row.location_id, row.bin_code, row.bin_barcode),
+            )
+        if row.barcode is not None:
+            item.product.barcodes.append(BarcodeSeen(row.barcode, row.barcode_units))
+    first = rows[0]
+    return TaskSeen(
+        id=task_id,
+        kind=first.kind,
+        status=first.status,
+        picker_id=first.picker_id,
+        picker=user if first.picker_id == user.id else None,
+        warehouse_id=first.warehouse_id,
+        in_batch=first.batch_status == "in_progress",
+        order=OrderSeen(first.order_number, first.order_status),
+        items=list(items.values()),
+    )
+
+
+def _expire_loaded(session: Session, task: TaskSeen) -> None:
+    """Items of the task this session holds as ORM objects (a caller's, not a request's)
+    are read again on their next use: the scan changed their rows by plain SQL."""
+    for item in task.items:
+        loaded = session.identity_map.get(identity_key(PickItem, item.id))
+        if loaded is not None:
+            session.expire(loaded)
+
+
+def scan_scope(user: Someone, kind: str, target_id: int) -> str:
     """Where a client's scan id is unique: this user's scans on this task (batch, pack)."""
     return f"{user.id}:{kind}:{target_id}"
 
@@ -340,11 +509,11 @@ def store_scan(
     scope: str,
     scan_id: str,
     barcode: str,
-    user: User,
+    user: Someone,
     result: ScanResult,
     *,
-    task: PickTask | None,
-    item: PickItem | None,
+    task: TaskLike | None,
+    item: ItemLike | None,
 ) -> ScanResult:
     """Remember the answer under the client's scan id (a resent scan gets it back): the
     pending changes are flushed first, then the row is inserted as one statement."""
@@ -376,21 +545,21 @@ def stored_result(session: Session, scope: str, scan_id: str) -> ScanResult | No
     event = session.scalar(
         select(ScanEvent).where(ScanEvent.scope == scope, ScanEvent.scan_id == scan_id)
     )
-    return None if event is None else _answer_of(event)
+    return None if event is None else _answer_of(event.ok, event.code, event.details)
 
 
-def _answer_of(event: ScanEvent) -> ScanResult:
+def _answer_of(ok: bool, code: str, details: dict[str, Any]) -> ScanResult:
     return ScanResult(
-        ok=event.ok,
-        code=event.code,
-        params=event.details.get("params", {}),
-        task_done=event.details.get("task_done", False),
+        ok=ok,
+        code=code,
+        params=details.get("params", {}),
+        task_done=details.get("task_done", False),
         replayed=True,
     )
 
 
 def judge(
-    session: Session, task: PickTask, barcode: str, count: Counter | None = None
+    session: Session, task: TaskLike, barcode: str, count: Counter | None = None
 ) -> ScanResult:
     """The scan against the task's current item; ``count`` takes the units if they are right."""
     if task.status == "cancelled":
@@ -399,44 +568,47 @@ def judge(
         return ScanResult(False, "task_taken_off", {"order": task.order.external_id})
     if task.status != "in_progress":
         return ScanResult(False, "task_not_in_progress")
-    item = current_item(task)
+    item: ItemLike | None = current_item(task)
     if item is None:
         return ScanResult(False, "task_already_done")
     if not barcode:
         return ScanResult(False, "empty_scan")
     if barcode == item.location.barcode:  # the right bin: no lookup needed
         return _judge_bin(item, item.location)
-    match = _own_barcode(item, barcode)  # the right product: no lookup either
-    if match is None:
+    product: Product | ProductSeen
+    quantity = _own_barcode(item, barcode)  # the right product: no lookup either
+    if quantity is not None:
+        product = item.product
+    else:
         location = session.scalar(select(Location).where(Location.barcode == barcode))
         if location is not None:
             return _judge_bin(item, location)
         if marking.looks_like_marking(barcode):
             return _judge_marking(session, task, item, barcode, count or count_picked)
         match = inventory.product_by_barcode(session, barcode)
-    if match is None:
-        return _unknown(session, task, barcode)
-    refused = _refuse_product(item, match.product)
+        if match is None:
+            return _unknown(session, task, barcode)
+        product, quantity = match.product, match.quantity
+    refused = _refuse_product(item, product)
     if refused is not None:
         return refused
-    if match.product.needs_marking and task.kind == "pick":
-        return ScanResult(False, "marking_required", {"product": match.product.name})
-    if match.quantity > item.remaining:
-        return ScanResult(
-            False, "over_pick", {"remaining": item.remaining, "scanned": match.quantity}
-        )
-    return (count or count_picked)(session, task, item, match.quantity)
+    if product.needs_marking and task.kind == "pick":
+        return ScanResult(False, "marking_required", {"product": product.name})
+    if quantity > item.remaining:
+        return ScanResult(False, "over_pick", {"remaining": item.remaining, "scanned": quantity})
+    return (count or count_picked)(session, task, item, quantity)
 
 
-def _own_barcode(item: PickItem, barcode: str) -> ProductBarcode | None:
-    """One of the item's own product barcodes, exactly as stored (the loaded product's);
-    anything else is looked up (another product, a GTIN form, a marking code, a bin)."""
+def _own_barcode(item: ItemLike, barcode: str) -> int | None:
+    """The units of one of the item's own product barcodes, exactly as stored (the loaded
+    product's); anything else is looked up (another product, a GTIN form, a marking code,
+    a bin)."""
     if marking.looks_like_marking(barcode):
         return None
-    return next((own for own in item.product.barcodes if own.barcode == barcode), None)
+    return next((own.quantity for own in item.product.barcodes if own.barcode == barcode), None)
 
 
-def _unknown(session: Session, task: PickTask, barcode: str) -> ScanResult:
+def _unknown(session: Session, task: TaskLike, barcode: str) -> ScanResult:
     """An unknown code; a bin's name typed by hand (``B-01-01`` for ``LOC-B-01-01``) is
     refused with the barcode to scan: the bin's name is on the screen, so only the scan of
     its own barcode shows the picker stands at it."""
@@ -452,7 +624,7 @@ def _unknown(session: Session, task: PickTask, barcode: str) -> ScanResult:
     return ScanResult(False, "unknown_barcode", {"barcode": barcode})
 
 
-def _refuse_product(item: PickItem, product: Product) -> ScanResult | None:
+def _refuse_product(item: ItemLike, product: Product | ProductSeen) -> ScanResult | None:
     """Wrong product, or the bin not scanned yet; None when the unit may be counted."""
     if product.id != item.product_id:
         params = {"scanned": product.name, "expected": item.product.name}
@@ -463,7 +635,7 @@ def _refuse_product(item: PickItem, product: Product) -> ScanResult | None:
 
 
 def _judge_marking(
-    session: Session, task: PickTask, item: PickItem, raw: str, count: Counter
+    session: Session, task: TaskLike, item: ItemLike, raw: str, count: Counter
 ) -> ScanResult:
     """A Честный знак DataMatrix: one unit, its code kept (and never used twice)."""
     try:
@@ -504,7 +676,7 @@ def _judge_marking(
     return count(session, task, item, 1)
 
 
-def _judge_bin(item: PickItem, location: Location) -> ScanResult:
+def _judge_bin(item: ItemLike, location: Location | BinSeen) -> ScanResult:
     if location.id != item.location_id:
         return ScanResult(
             False, "wrong_bin", {"scanned": location.code, "expected": item.location.code}
@@ -513,19 +685,19 @@ def _judge_bin(item: PickItem, location: Location) -> ScanResult:
     return ScanResult(True, "bin_ok", {"bin": location.code, "product": item.product.name})
 
 
-def count_picked(session: Session, task: PickTask, item: PickItem, quantity: int) -> ScanResult:
+def count_picked(session: Session, task: TaskLike, item: ItemLike, quantity: int) -> ScanResult:
     """Units go to the order: taken from the bin; the task is done when its items are.
 
     Counted in SQL (``picked = picked + n`` where it still fits), so scans of one item
     arriving at once are each counted or refused, never lost."""
     picked = session.connection().execute(_COUNT, {"item": item.id, "units": quantity}).scalar()
-    if picked is not None:
-        set_committed_value(item, "picked", picked)  # what SQL counted, without reading back
-    else:
-        session.refresh(item)
+    if picked is None:
+        counts = session.connection().execute(_ITEM_COUNTS, {"item": item.id}).one()
+        _settle(item, picked=counts.picked, short=counts.short, in_hand=counts.in_hand)
         if item.remaining <= 0:
             return ScanResult(False, "item_already_picked", {"product": item.product.name})
         return ScanResult(False, "over_pick", {"remaining": item.remaining, "scanned": quantity})
+    _settle(item, picked=picked)
     document, user = f"task:{task.id}", task.picker
     if task.kind == "putback":
         stock = inventory.stock_of(session, item.product_id, item.location_id)
@@ -537,9 +709,24 @@ def count_picked(session: Session, task: PickTask, item: PickItem, quantity: int
         )
     params = {"product": item.product.name, "picked": item.picked, "quantity": item.quantity}
     if current_item(task) is None:
-        finish(task)
+        if isinstance(task, TaskSeen):  # the order's status changes through its model
+            done = session.get_one(PickTask, task.id)
+            finish(done)
+            task.status, task.order.status = done.status, done.order.status
+        else:
+            finish(task)
         return ScanResult(True, "task_done", params, task_done=True)
     return ScanResult(True, "picked", params)
+
+
+def _settle(item: ItemLike, **counted: int) -> None:
+    """What SQL counted, on the item in hand without reading it back (an ORM item keeps
+    it as loaded, not as a change to flush)."""
+    for name, value in counted.items():
+        if isinstance(item, PickItem):
+            set_committed_value(item, name, value)
+        else:
+            setattr(item, name, value)
 
 
 def finish(task: PickTask) -> None:

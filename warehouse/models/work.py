@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -63,6 +63,17 @@ class User(Base):
     def roles(self) -> frozenset[str]:
         """Every role of the person: the main one and the further ТСД ones."""
         return frozenset({self.role, *(extra.role for extra in self.extra_roles)})
+
+
+class Someone(Protocol):
+    """A person as the floor's work reads them: a ``User``, or the request's person as
+    every request checks them (``warehouse.web.auth.Person``, read without the ORM)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def roles(self) -> frozenset[str]: ...
 
 
 class Wave(Base):

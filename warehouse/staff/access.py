@@ -10,7 +10,7 @@ the floor); the desk is theirs alone. Who may manage whom on the staff page is
 
 from __future__ import annotations
 
-from warehouse.models import User
+from warehouse.models import Someone
 from warehouse.models.work import DESK_ROLES, TSD_ROLES
 
 ACCESS: dict[str, tuple[str, ...]] = {
@@ -43,12 +43,12 @@ ACCESS: dict[str, tuple[str, ...]] = {
 TSD_WORK = ("pick", "pack", "load", "receive", "move", "count", "return")
 
 
-def may(user: User | None, area: str) -> bool:
+def may(user: Someone | None, area: str) -> bool:
     """Whether ``user`` may open ``area``'s pages (an unknown area: nobody may)."""
     return user is not None and not user.roles.isdisjoint(ACCESS.get(area, ()))
 
 
-def tsd_work(user: User) -> list[str]:
+def tsd_work(user: Someone) -> list[str]:
     """The ТСД work the person's roles allow, in the home's order."""
     return [area for area in TSD_WORK if may(user, area)]
 

@@ -18,9 +18,9 @@ from warehouse.models import (
     Product,
     ProductBarcode,
     Reservation,
+    Someone,
     Stock,
     StockMove,
-    User,
 )
 from warehouse.stock import ledger
 from warehouse.stock.ledger import stock_of
@@ -132,7 +132,7 @@ def take_from_bin(
     quantity: int,
     *,
     document: str,
-    user: User | None,
+    user: Someone | None,
 ) -> None:
     """Picked goods leave the bin: on hand and reserved both go down (the stock row is not
     read: a scan's hot path)."""
@@ -180,7 +180,7 @@ def _picked_from(session: Session, line: OrderLine, stock: Stock) -> int:
 
 
 def return_to_bin(
-    session: Session, stock: Stock, quantity: int, *, document: str, user: User | None
+    session: Session, stock: Stock, quantity: int, *, document: str, user: Someone | None
 ) -> None:
     """Goods of a cancelled order are back on the shelf, free again."""
     ledger.move(session, stock, quantity, "put_back", document=document, user=user)
@@ -215,7 +215,7 @@ def take_out(
     reason: str,
     *,
     document: str,
-    user: User | None,
+    user: Someone | None,
     shortage_id: int | None = None,
 ) -> None:
     """Goods leave the bin without an order (missing, damaged); never below what is
@@ -231,7 +231,7 @@ def count(
     counted: int,
     *,
     document: str,
-    user: User | None,
+    user: Someone | None,
     shortage_id: int | None = None,
     seen: int | None = None,
 ) -> StockMove | None:

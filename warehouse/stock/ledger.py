@@ -24,7 +24,7 @@ from sqlalchemy.orm.util import identity_key
 
 from warehouse.alerts import low_stock
 from warehouse.errors import DomainError, NotFound
-from warehouse.models import Location, Product, Stock, StockMove, User
+from warehouse.models import Location, Product, Someone, Stock, StockMove
 from warehouse.models.work import STOCK_MOVE_REASONS
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def move(
     reason: str,
     *,
     document: str,
-    user: User | None,
+    user: Someone | None,
     reserved: int = 0,
     expect_on_hand: int | None = None,
     shortage_id: int | None = None,
@@ -77,7 +77,7 @@ def move_in_bin(
     reason: str,
     *,
     document: str,
-    user: User | None,
+    user: Someone | None,
     reserved: int = 0,
 ) -> None:
     """``move`` for the product's stock row in the bin without reading it first (a scan's
@@ -149,7 +149,7 @@ def _movement(
     quantity: int,
     reason: str,
     document: str,
-    user: User | None,
+    user: Someone | None,
 ) -> dict[str, Any]:
     return {
         "product_id": product_id,
@@ -186,7 +186,7 @@ def opening(
     quantity: int,
     *,
     document: str,
-    user: User | None = None,
+    user: Someone | None = None,
 ) -> Stock:
     """The first stock of a bin (the demo's, a catalogue file's initial count)."""
     stock = stock_of(session, product_id, location_id)

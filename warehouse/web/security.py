@@ -95,6 +95,16 @@ def refuse_nul() -> None:
         raise DomainError("nul_in_input")
 
 
+@limiter.request_filter
+def has_no_limits() -> bool:
+    """Limits are set on the login routes only (there are no default ones): every other
+    request skips the limiter's work, which cost a scan as much CPU as one of its SQL
+    statements. A route with limits carries the limiter's decorator, which marks itself
+    on the view (Flask-Limiter's ``__wrapper-limiter-instance``, a weak proxy of it)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "__wrapper-limiter-instance", None) != limiter)
+
+
 def init_app(app: Flask) -> None:
     app.before_request(refuse_nul)
     hops = int(app.config["PROXY_HOPS"])

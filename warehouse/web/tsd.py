@@ -12,10 +12,11 @@ from warehouse.errors import DomainError, NotFound
 from warehouse.floor import batch_picking, packing, picking, shortages
 from warehouse.infra import db
 from warehouse.labels import print_jobs, printer_registry
-from warehouse.models import PickBatch, PickTask, Printer, PrintJob, User
+from warehouse.models import PickBatch, PickTask, Printer, PrintJob, Someone, User
 from warehouse.staff import access
 from warehouse.web import security
 from warehouse.web.auth import (
+    current_person,
     current_user,
     ended_reason,
     log_in,
@@ -186,7 +187,7 @@ def task_state(task_id: int):
 @bp.post("/tasks/<int:task_id>/scan")
 @picker_required
 def scan(task_id: int):
-    user = current_user()
+    user = current_person()
     assert user is not None
     barcode, scan_id = _scan_fields()
     result = _recorded(
@@ -234,7 +235,7 @@ def _recorded(
     return result
 
 
-def _scan_answer(task_id: int, result: picking.ScanResult, user: User) -> tuple[str, int]:
+def _scan_answer(task_id: int, result: picking.ScanResult, user: Someone) -> tuple[str, int]:
     found = result.task or picking.task_for(db.session(), task_id, user)
     body = render_template(
         "tsd/_scan.html",
