@@ -20,6 +20,9 @@ pytestmark = pytest.mark.browser
 
 
 def scan(page, code: str) -> None:  # type: ignore[no-untyped-def]
+    """A wedge scanner types into the focused field: the page's scan field, once loaded (a
+    busy machine may still be loading the page the last step opened)."""
+    expect(page.locator("#scan")).to_be_focused()
     page.keyboard.type(code)
     page.keyboard.press("Enter")
 
