@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from tests import factories as f
 from warehouse.errors import DomainError
 from warehouse.floor import picking
-from warehouse.models import OutboxCommand, PickTask, ScanEvent
+from warehouse.models import Order, OutboxCommand, PickTask, ScanEvent, Stock
+from warehouse.orders import intake
 
 
 @pytest.fixture
@@ -221,3 +222,29 @@ def test_two_pickers_pressing_at_once_on_two_connections_get_one_task_each_time(
     for thread in threads:
         thread.join(60)
     assert sorted(outcomes) == ["taken", "task_taken"]
+
+
+def test_a_page_of_orders_is_reserved_first_come_first_served_each_all_or_nothing(session, site):
+    """One page, ten shirts and ten mugs: the first order takes six shirts; the second
+    wants three mugs and six shirts, only four are left, so it waits with nothing
+    reserved (not even its mugs); the third takes the four shirts. A task and a confirm
+    for the first and the third only."""
+    page = [
+        f.incoming("wb-1", ("4601234567893", 6)),
+        f.incoming("wb-2", ("4607001234562", 3), ("4601234567893", 6)),
+        f.incoming("wb-3", ("4601234567893", 4)),
+    ]
+    result = intake.import_orders(session, site["account"], page)
+    session.commit()
+    assert (result.created, result.reserved, result.awaiting_stock) == (3, 2, 1)
+    orders = {order.external_id: order for order in session.scalars(select(Order))}
+    statuses = [orders[number].status for number in ("wb-1", "wb-2", "wb-3")]
+    assert statuses == ["reserved", "awaiting_stock", "reserved"]
+    assert not [r for line in orders["wb-2"].lines for r in line.reservations]
+    shirts = session.scalar(select(Stock).where(Stock.location_id == site["far"].id))
+    mugs = session.scalar(select(Stock).where(Stock.location_id == site["near"].id))
+    assert (shirts.reserved, mugs.reserved) == (10, 0)
+    taken = sorted([orders["wb-1"].id, orders["wb-3"].id])
+    assert sorted(session.scalars(select(PickTask.order_id))) == taken
+    confirms = select(OutboxCommand.order_id).where(OutboxCommand.kind == "confirm")
+    assert sorted(session.scalars(confirms)) == taken

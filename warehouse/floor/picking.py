@@ -126,27 +126,41 @@ class ScanResult:
 Counter = Callable[[Session, TaskLike, ItemLike, int], ScanResult]
 
 
-def create_task(session: Session, order: Order) -> PickTask:
-    """One pick task for one reserved order, items in the bins' walk order."""
-    items = [
-        PickItem(
-            line=line,
-            product_id=reservation.stock.product_id,
-            location_id=reservation.stock.location_id,
-            quantity=reservation.quantity,
-            walk_order=reservation.stock.location.walk_order,
+def create_tasks(session: Session, orders: Sequence[Order]) -> list[PickTask]:
+    """One pick task for each reserved order, items in the bins' walk order (a page of
+    imported orders: flushed together)."""
+    tasks = [
+        _task(
+            order,
+            [
+                PickItem(
+                    line_id=line.id,
+                    product_id=reservation.stock.product_id,
+                    location_id=reservation.stock.location_id,
+                    quantity=reservation.quantity,
+                    walk_order=reservation.stock.location.walk_order,
+                )
+                for line in order.lines
+                for reservation in line.reservations
+            ],
         )
-        for line in order.lines
-        for reservation in line.reservations
+        for order in orders
     ]
-    return add_task(session, order, items)
+    session.add_all(tasks)
+    session.flush()
+    return tasks
 
 
 def add_task(session: Session, order: Order, items: list[PickItem]) -> PickTask:
-    task = PickTask(warehouse_id=order.account.warehouse_id, order=order, ship_by=order.ship_by)
-    task.items = sorted(items, key=lambda item: item.walk_order)
+    task = _task(order, items)
     session.add(task)
     session.flush()
+    return task
+
+
+def _task(order: Order, items: list[PickItem]) -> PickTask:
+    task = PickTask(warehouse_id=order.account.warehouse_id, order=order, ship_by=order.ship_by)
+    task.items = sorted(items, key=lambda item: item.walk_order)
     return task
 
 

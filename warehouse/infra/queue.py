@@ -168,3 +168,31 @@ def enqueue_after_commit(
                 _went_away(app, exc, func, args)
 
     db.after_commit(session, push)
+
+
+def enqueue_each_after_commit(
+    session: Session, func: str, arguments: list[tuple[Any, ...]], *, queue: str
+) -> None:
+    """``enqueue_after_commit`` for many jobs of one function at once (a page of imported
+    orders' commands): enqueued in one round trip to Redis after the commit."""
+    if not arguments:
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def push() -> None:
+        if _away(app):
+            logger.warning(
+                "enqueue skipped func=%s jobs=%s: Redis is away (sweeper)", func, len(arguments)
+            )
+            return
+        with app.app_context():
+            jobs = [
+                Queue.prepare_data(func, args, result_ttl=3600, failure_ttl=7 * 86400)
+                for args in arguments
+            ]
+            try:
+                Queue(queue, connection=connection()).enqueue_many(jobs)
+            except (RedisError, OSError) as exc:
+                _went_away(app, exc, func, arguments[0])
+
+    db.after_commit(session, push)

@@ -13,7 +13,7 @@ the truth.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -57,6 +57,30 @@ def queue_command(
     ring(session, command.id, command.next_attempt_at if delay_seconds else None)
     logger.info("outbox queued command=%s kind=%s account=%s", command.id, kind, account.id)
     return command
+
+
+def queue_for_orders(session: Session, kind: str, orders: Sequence[Order]) -> None:
+    """Owe ``kind`` for each order to its marketplace (a page of imported orders: the
+    commands flushed together)."""
+    commands = [
+        OutboxCommand(
+            account=order.account,
+            order_id=order.id,
+            kind=kind,
+            payload={},
+            next_attempt_at=utcnow(),
+        )
+        for order in orders
+    ]
+    session.add_all(commands)
+    session.flush()
+    queue.enqueue_each_after_commit(
+        session, "warehouse.jobs.deliver_outbox", [(c.id,) for c in commands], queue="outbox"
+    )
+    for command in commands:
+        logger.info(
+            "outbox queued command=%s kind=%s account=%s", command.id, kind, command.account_id
+        )
 
 
 def queue_accounting(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -59,17 +60,25 @@ def import_orders(
         )
     )  # one query for the page, not one per order
     products = _PageProducts(session, account.id, incoming)
+    new: list[Order] = []
     for item in incoming:
         if item.external_id in known:
             result.unchanged += 1
             continue
         known.add(item.external_id)  # the same order twice in one page: once
-        order = _create_order(session, account, item, products)
-        result.created += 1
-        if accept_order(session, order):
-            result.reserved += 1
-        else:
-            result.awaiting_stock += 1
+        new.append(_new_order(account, item, products))
+    session.add_all(new)
+    session.flush()  # the page's orders, lines and numbers in batched INSERTs
+    for order in new:
+        logger.info(
+            "order imported order=%s account=%s external=%s",
+            order.id,
+            account.id,
+            order.external_id,
+        )
+    reserved = accept_orders(session, new)
+    result.created, result.reserved = len(new), len(reserved)
+    result.awaiting_stock = len(new) - len(reserved)
     return result
 
 
@@ -108,9 +117,7 @@ class _PageProducts:
         return listings.match_product(self.session, (), line.article)
 
 
-def _create_order(
-    session: Session, account: MarketplaceAccount, item: IncomingOrder, products: _PageProducts
-) -> Order:
+def _new_order(account: MarketplaceAccount, item: IncomingOrder, products: _PageProducts) -> Order:
     order = Order(
         account=account,
         external_id=item.external_id,
@@ -135,25 +142,35 @@ def _create_order(
             )
         )
     numbers.remember(order)
-    session.add(order)
-    session.flush()
-    logger.info(
-        "order imported order=%s account=%s external=%s", order.id, account.id, item.external_id
-    )
     return order
 
 
 def accept_order(session: Session, order: Order) -> bool:
     """Reserve a new order's goods; if they are there, confirm it and hand it to pickers."""
-    if not inventory.reserve_order(session, order, order.account.warehouse_id):
-        order.status = "awaiting_stock"
-        logger.info("order awaiting stock order=%s", order.id)
-        return False
-    order.status = "reserved"
-    picking.create_task(session, order)
-    outbox.queue_command(session, order.account, "confirm", order=order)
-    stock_sync.changed(session, [line.product_id for line in order.lines if line.product_id])
-    return True
+    return bool(accept_orders(session, [order]))
+
+
+def accept_orders(session: Session, orders: Sequence[Order]) -> list[Order]:
+    """Reserve new orders' goods, first come first served; the orders reserved are
+    confirmed to their marketplace and handed to pickers, the others wait for stock.
+    Returns the orders reserved (a page of imported orders is done at once)."""
+    reserved: list[Order] = []
+    for warehouse_id in dict.fromkeys(order.account.warehouse_id for order in orders):
+        here = [order for order in orders if order.account.warehouse_id == warehouse_id]
+        reserved += inventory.reserve_orders(session, here, warehouse_id)
+    taken = {id(order) for order in reserved}
+    for order in orders:
+        if id(order) in taken:
+            order.status = "reserved"
+        else:
+            order.status = "awaiting_stock"
+            logger.info("order awaiting stock order=%s", order.id)
+    picking.create_tasks(session, reserved)
+    outbox.queue_for_orders(session, "confirm", reserved)
+    stock_sync.changed(
+        session, {line.product_id for order in reserved for line in order.lines if line.product_id}
+    )
+    return reserved
 
 
 _PROGRESS = {

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, contains_eager, object_session
 
 from warehouse.errors import DomainError
@@ -53,34 +55,47 @@ def product_by_gtin(session: Session, gtin: str) -> Product | None:
     )
 
 
-def _free_stock(session: Session, product_id: int, warehouse_id: int) -> list[Stock]:
-    """The bins a new reservation may take the product from, in walk order.
+def _free_stock(
+    session: Session, product_ids: Iterable[int], warehouse_id: int
+) -> dict[int, list[Stock]]:
+    """The bins a new reservation may take each product from, in walk order (one query,
+    the rows locked).
 
     Never the receiving or the defect area, never a bin or a product switched off in the
     catalogue: what lies there is not for sale. Reservations made before a switch-off stay
     valid (the goods are promised and the pick task already names the bin; the desk
     refuses to switch off a bin holding reserved goods), only new ones look elsewhere."""
-    return list(
-        session.scalars(
-            select(Stock)
-            .join(Location)
-            .join(Product, Product.id == Stock.product_id)
-            .where(
-                Stock.product_id == product_id,
-                Location.warehouse_id == warehouse_id,
-                ~Location.receiving,  # received goods are free only once put away
-                ~Location.defect,  # returned defects wait for a claim, never sold
-                Location.active,
-                Product.active,
-                Stock.on_hand > Stock.reserved,
-            )
-            .order_by(Location.walk_order, Stock.id)
-            .options(contains_eager(Stock.location))  # the task's walk order reads it
-            .with_for_update(of=Stock)
-            # the rows as they are once locked, not as this session read them before
-            .execution_options(populate_existing=True)
+    found: dict[int, list[Stock]] = {}
+    rows = session.scalars(
+        select(Stock)
+        .join(Location)
+        .join(Product, Product.id == Stock.product_id)
+        .where(
+            Stock.product_id.in_(set(product_ids)),
+            Location.warehouse_id == warehouse_id,
+            ~Location.receiving,  # received goods are free only once put away
+            ~Location.defect,  # returned defects wait for a claim, never sold
+            Location.active,
+            Product.active,
+            Stock.on_hand > Stock.reserved,
         )
+        .order_by(Stock.product_id, Location.walk_order, Stock.id)
+        .options(contains_eager(Stock.location))  # the task's walk order reads it
+        .with_for_update(of=Stock)
+        # the rows as they are once locked, not as this session read them before
+        .execution_options(populate_existing=True)
     )
+    for stock in rows:
+        found.setdefault(stock.product_id, []).append(stock)
+    return found
+
+
+# a stock row's reservations grow by SQL arithmetic, many rows in one executemany
+_RESERVE = (
+    update(Stock)
+    .where(Stock.id == bindparam("stock"))
+    .values(reserved=Stock.reserved + bindparam("units"))
+)
 
 
 def reserve_order(session: Session, order: Order, warehouse_id: int) -> bool:
@@ -89,29 +104,75 @@ def reserve_order(session: Session, order: Order, warehouse_id: int) -> bool:
     Returns False (and reserves nothing) when some line cannot be covered: a line
     whose product we do not know, or not enough free stock.
     """
+    return bool(reserve_orders(session, [order], warehouse_id))
+
+
+def reserve_orders(session: Session, orders: Sequence[Order], warehouse_id: int) -> list[Order]:
+    """Reserve ``orders`` in the warehouse in their order (the first come are served
+    first), each all or nothing: an order with a line whose product we do not know, or
+    without enough free stock, reserves nothing. Returns the orders reserved.
+
+    A page of imported orders is reserved at once: the free stock of all its products
+    read (and locked) in one query, the plan made here, the stock rows changed by one
+    executemany of ``reserved = reserved + n`` (the table's CHECKs refuse promising more
+    than is there), the reservations written in one flush."""
+    free = _free_stock(
+        session,
+        {line.product_id for order in orders for line in order.lines if line.product_id},
+        warehouse_id,
+    )
+    planned: Counter[int] = Counter()  # units promised per stock row by this call
+    reserved: list[Order] = []
     plan: list[tuple[OrderLine, Stock, int]] = []
-    planned: dict[int, int] = {}
+    for order in orders:
+        taken = _plan(order, free, planned)
+        if taken is None:
+            continue
+        for _line, stock, take in taken:
+            planned[stock.id] += take
+        plan += taken
+        reserved.append(order)
+    if not plan:
+        return []
+    session.connection().execute(
+        _RESERVE, [{"stock": stock_id, "units": units} for stock_id, units in planned.items()]
+    )
+    for stocks in free.values():  # what SQL changed is read again on the next use
+        for stock in stocks:
+            if stock.id in planned:
+                session.expire(stock, ["reserved"])
+    session.add_all(
+        Reservation(line=line, stock=stock, quantity=take) for line, stock, take in plan
+    )
+    session.flush()
+    for order in reserved:
+        logger.info("order reserved order=%s lines=%s", order.id, len(order.lines))
+    return reserved
+
+
+def _plan(
+    order: Order, free: dict[int, list[Stock]], planned: Counter[int]
+) -> list[tuple[OrderLine, Stock, int]] | None:
+    """Where each line of the order would be taken from, after what is ``planned``
+    already; None when some line cannot be covered."""
+    taken: list[tuple[OrderLine, Stock, int]] = []
+    mine: Counter[int] = Counter()
     for line in order.lines:
         if line.product_id is None:
-            return False
+            return None
         needed = line.quantity - sum(r.quantity for r in line.reservations)
-        for stock in _free_stock(session, line.product_id, warehouse_id):
+        for stock in free.get(line.product_id, ()):
             if needed == 0:
                 break
-            take = min(needed, stock.free - planned.get(stock.id, 0))
+            take = min(needed, stock.free - planned[stock.id] - mine[stock.id])
             if take <= 0:
                 continue
-            planned[stock.id] = planned.get(stock.id, 0) + take
-            plan.append((line, stock, take))
+            mine[stock.id] += take
+            taken.append((line, stock, take))
             needed -= take
         if needed:
-            return False
-    for line, stock, take in plan:
-        _change(stock, reserved=take)
-        session.add(Reservation(line=line, stock=stock, quantity=take))
-    session.flush()
-    logger.info("order reserved order=%s lines=%s", order.id, len(order.lines))
-    return True
+            return None
+    return taken
 
 
 def _change(stock: Stock, *, reserved: int) -> None:
@@ -268,7 +329,7 @@ def free_elsewhere(session: Session, line: OrderLine, warehouse_id: int, skip_lo
     """Free units of the line's product in the warehouse's other bins."""
     if line.product_id is None:
         return 0
-    stocks = _free_stock(session, line.product_id, warehouse_id)
+    stocks = _free_stock(session, [line.product_id], warehouse_id).get(line.product_id, [])
     return sum(stock.free for stock in stocks if stock.location_id != skip_location)
 
 
@@ -279,7 +340,7 @@ def reserve_more(
     assert line.product_id is not None
     plan: list[tuple[Stock, int]] = []
     needed = quantity
-    for stock in _free_stock(session, line.product_id, warehouse_id):
+    for stock in _free_stock(session, [line.product_id], warehouse_id).get(line.product_id, []):
         if stock.location_id == skip_location or needed == 0:
             continue
         take = min(needed, stock.free)
