@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests import factories as f
 from warehouse.floor import picking
 from warehouse.infra import db
-from warehouse.models import PickItem, PickTask, ScanEvent, Stock, User
+from warehouse.models import Order, PickItem, PickTask, ScanEvent, Stock, User
 
 
 def _two_to_pick(session):
@@ -177,3 +177,53 @@ def test_batch_two_tote_scans_at_once_put_the_unit_in_hand_once(app):
     answers, item, stock = _at_once(app, batch_id, picker_id, ["TOTE-01"] * 2)
     assert "tote_ok" in answers and answers.count("tote_ok") == 1
     assert item == (0, 1) and stock == (9, 1)
+
+
+def test_two_marking_codes_at_once_for_the_last_marked_unit_keep_one(app):
+    """Two Честный знак codes scanned at once for one marked unit: one is counted and
+    kept, the other is refused in words (not a 500) and its code is not kept."""
+    from tests.test_marking import CLOTHES, WATER
+
+    with app.app_context():
+        session = db.session()
+        warehouse = f.make_warehouse(session)
+        account = f.make_account(session, warehouse)
+        bin_ = f.make_location(session, warehouse, "A-01")
+        shirt = f.make_product(session, "Shirt", "4601234567893")
+        shirt.needs_marking = True
+        f.put_stock(session, shirt, bin_, 5)
+        picker = f.make_picker(session)
+        order = f.import_order(session, account, "wb-marked", ("4601234567893", 1))
+        task = session.scalar(select(PickTask).where(PickTask.order_id == order.id))
+        picking.start_task(session, task.id, picker)
+        picking.record_scan(session, task.id, "LOC-A-01", "bin", picker)
+        session.commit()
+        task_id, picker_id, order_id = task.id, picker.id, order.id
+    barrier, answers = threading.Barrier(2), []
+
+    def scan(code: str, scan_id: str) -> None:
+        with app.app_context():
+            session = db.session()
+            user = session.get_one(User, picker_id)
+            barrier.wait()
+            result = picking.record_scan(session, task_id, code, scan_id, user)
+            session.commit()
+            answers.append((result.ok, result.code))
+
+    threads = [
+        threading.Thread(target=scan, args=(code, f"m-{n}"))
+        for n, code in enumerate((CLOTHES, WATER))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    with app.app_context():
+        session = db.session()
+        codes = picking.marking_codes(session, session.get_one(Order, order_id))
+        item = session.scalar(select(PickItem).where(PickItem.task_id == task_id))
+    assert len(answers) == 2, answers  # neither thread died
+    assert sorted(ok for ok, _code in answers) == [False, True]
+    assert {code for ok, code in answers if not ok} <= {"item_already_picked", "task_already_done"}
+    assert item.picked == 1
+    assert len([c for line_codes in codes.values() for c in line_codes]) == 1

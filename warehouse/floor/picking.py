@@ -438,6 +438,7 @@ def record_scan(
     check_scan_id(scan_id)
     # the task and the answer already given to this scan id, in one query
     asked = {"scope": scope, "scan_id": scan_id, "task_id": task_id}
+    session.flush()  # a caller's pending changes first, as an ORM query would
     rows = session.connection().execute(_SEEN, asked).all()
     if rows and rows[0].answer_code is not None:
         first = rows[0]
@@ -683,6 +684,7 @@ def _judge_marking(
             code=code.full,
         )
         session.add(captured)
+        session.flush()  # its UNIQUE (gtin, serial) guards a code scanned twice at once
         counted = count(session, task, item, 1)
         if not counted.ok:  # the unit was not taken: its code is not this order's
             session.delete(captured)

@@ -132,8 +132,8 @@ def reserve_orders(session: Session, orders: Sequence[Order], warehouse_id: int)
             planned[stock.id] += take
         plan += taken
         reserved.append(order)
-    if not plan:
-        return []
+    if not planned:  # nothing to take (or an order of no units: reserved as it is)
+        return reserved
     session.connection().execute(
         _RESERVE, [{"stock": stock_id, "units": units} for stock_id, units in planned.items()]
     )
