@@ -183,6 +183,7 @@ def test_two_marking_codes_at_once_for_the_last_marked_unit_keep_one(app):
     """Two Честный знак codes scanned at once for one marked unit: one is counted and
     kept, the other is refused in words (not a 500) and its code is not kept."""
     from tests.test_marking import CLOTHES, WATER
+    from tests.test_races import _at_once
 
     with app.app_context():
         session = db.session()
@@ -199,31 +200,23 @@ def test_two_marking_codes_at_once_for_the_last_marked_unit_keep_one(app):
         picking.record_scan(session, task.id, "LOC-A-01", "bin", picker)
         session.commit()
         task_id, picker_id, order_id = task.id, picker.id, order.id
-    barrier, answers = threading.Barrier(2), []
+    codes = (CLOTHES, WATER)
 
-    def scan(code: str, scan_id: str) -> None:
-        with app.app_context():
-            session = db.session()
-            user = session.get_one(User, picker_id)
-            barrier.wait()
-            result = picking.record_scan(session, task_id, code, scan_id, user)
-            session.commit()
-            answers.append((result.ok, result.code))
+    def scan(n: int, barrier: threading.Barrier) -> tuple[bool, str]:
+        session = db.session()
+        user = session.get_one(User, picker_id)
+        barrier.wait()
+        result = picking.record_scan(session, task_id, codes[n], f"m-{n}", user)
+        session.commit()
+        return result.ok, result.code
 
-    threads = [
-        threading.Thread(target=scan, args=(code, f"m-{n}"))
-        for n, code in enumerate((CLOTHES, WATER))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    answers = _at_once(app, 2, scan)
     with app.app_context():
         session = db.session()
-        codes = picking.marking_codes(session, session.get_one(Order, order_id))
+        kept = picking.marking_codes(session, session.get_one(Order, order_id))
         item = session.scalar(select(PickItem).where(PickItem.task_id == task_id))
-    assert len(answers) == 2, answers  # neither thread died
+    assert all(isinstance(answer, tuple) for answer in answers), answers  # no exception
     assert sorted(ok for ok, _code in answers) == [False, True]
     assert {code for ok, code in answers if not ok} <= {"item_already_picked", "task_already_done"}
     assert item.picked == 1
-    assert len([c for line_codes in codes.values() for c in line_codes]) == 1
+    assert len([code for line_codes in kept.values() for code in line_codes]) == 1
