@@ -165,6 +165,7 @@ def accept_orders(session: Session, orders: Sequence[Order]) -> list[Order]:
         else:
             order.status = "awaiting_stock"
             logger.info("order awaiting stock order=%s", order.id)
+    session.flush()  # the statuses (and their history) before the tasks, as they happened
     picking.create_tasks(session, reserved)
     outbox.queue_for_orders(session, "confirm", reserved)
     stock_sync.changed(
