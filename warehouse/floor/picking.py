@@ -160,15 +160,10 @@ def create_tasks(session: Session, orders: Sequence[Order]) -> None:
 
 
 def add_task(session: Session, order: Order, items: list[PickItem]) -> PickTask:
-    task = _task(order, items)
-    session.add(task)
-    session.flush()
-    return task
-
-
-def _task(order: Order, items: list[PickItem]) -> PickTask:
     task = PickTask(warehouse_id=order.account.warehouse_id, order=order, ship_by=order.ship_by)
     task.items = sorted(items, key=lambda item: item.walk_order)
+    session.add(task)
+    session.flush()
     return task
 
 

@@ -125,6 +125,10 @@ def enqueue_now(name: str, func: str, *args: Any, **options: Any) -> bool:
     return True
 
 
+# how long RQ keeps a job after it ran: its result an hour, a failure a week (to look at)
+RESULT_TTL, FAILURE_TTL = 3600, 7 * 86400
+
+
 def enqueue_after_commit(
     session: Session,
     func: str,
@@ -156,8 +160,8 @@ def enqueue_after_commit(
             options: dict[str, Any] = {
                 "job_id": job_id,
                 "retry": Retry(max=len(intervals), interval=intervals) if intervals else None,
-                "result_ttl": 3600,
-                "failure_ttl": 7 * 86400,
+                "result_ttl": RESULT_TTL,
+                "failure_ttl": FAILURE_TTL,
             }
             try:
                 if at is None:
@@ -187,7 +191,7 @@ def enqueue_each_after_commit(
             return
         with app.app_context():
             jobs = [
-                Queue.prepare_data(func, args, result_ttl=3600, failure_ttl=7 * 86400)
+                Queue.prepare_data(func, args, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL)
                 for args in arguments
             ]
             try:

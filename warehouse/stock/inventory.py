@@ -98,15 +98,6 @@ _RESERVE = (
 )
 
 
-def reserve_order(session: Session, order: Order, warehouse_id: int) -> bool:
-    """Reserve every line of ``order`` in the warehouse, all or nothing.
-
-    Returns False (and reserves nothing) when some line cannot be covered: a line
-    whose product we do not know, or not enough free stock.
-    """
-    return bool(reserve_orders(session, [order], warehouse_id))
-
-
 def reserve_orders(session: Session, orders: Sequence[Order], warehouse_id: int) -> list[Order]:
     """Reserve ``orders`` in the warehouse in their order (the first come are served
     first), each all or nothing: an order with a line whose product we do not know, or
