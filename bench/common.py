@@ -22,7 +22,6 @@ BIN = Path(sys.executable).parent
 # gunicorn as `make run` starts the web (warehouse/run.py): 2 workers × 4 threads, an
 # access log line per request (to nowhere here, formatted all the same)
 GUNICORN = ["--workers", "2", "--threads", "4", "--access-logfile", "-", "--log-level", "warning"]
-TICKS = os.sysconf("SC_CLK_TCK")
 # the database asked for when the bench started (the benches set the variable themselves)
 ASKED_DATABASE = os.environ.get("WAREHOUSE_DATABASE_URL", "")
 
@@ -106,15 +105,6 @@ def children(pid: int) -> list[int]:
             if int(fields[1]) == pid:
                 found.append(int(entry.name))
     return found
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU the processes have used so far."""
-    total = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICKS
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -11,15 +11,20 @@ Reads one JSON job on stdin, prints one JSON result on stdout:
   (``rate`` per second for ``seconds``), and a latency is counted from the moment the
   request was due, so a slow server is not hidden by a polite client; without it,
   closed loop — ``concurrency`` clients send the next request when the answer comes,
-  for ``seconds`` or ``requests``.
+  for ``seconds`` or ``requests``;
+- ``"cpu_of"``: process ids (the server's workers) whose CPU (``/proc``) is read just
+  before the first measured request and just after the last (``cpu_s``): the log-ins
+  and bin scans before them are not a scan's cost.
 
-Nothing here reads the server's state: the answers' codes and sizes are all it knows.
+Nothing here reads the server's state: the answers' codes and sizes (and, asked, the
+workers' CPU from the kernel) are all it knows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import re
 import sys
@@ -30,6 +35,7 @@ from typing import Any
 
 import httpx
 
+TICKS = os.sysconf("SC_CLK_TCK")
 TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"')
 FEEDBACK = re.compile(r'role="alert">([^<]*)<')
 
@@ -117,15 +123,28 @@ async def run(job: dict[str, Any]) -> dict[str, Any]:
         )
     rng = random.Random(job.get("seed", 1))
     tally = Tally()
+    watched = job.get("cpu_of", [])
+    cpu_before = cpu_seconds(watched)
     begin = time.perf_counter()
     if job.get("rate"):
         await _open_loop(job, pickers, rng, tally)
     else:
         await _closed_loop(job, pickers, rng, tally)
     elapsed = time.perf_counter() - begin
+    cpu_s = cpu_seconds(watched) - cpu_before
     for client in {id(p.client): p.client for p in pickers}.values():
         await client.aclose()
-    return _result(tally, elapsed)
+    return {**_result(tally, elapsed), "cpu_s": round(cpu_s, 3)}
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU the processes have used so far."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
 
 
 async def _open_loop(
