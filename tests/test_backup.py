@@ -129,3 +129,15 @@ def test_what_cannot_be_backed_up_or_restored_is_said_in_words(tmp_path, redis_u
         backup.restore(app.config["DATABASE_URL"], future)
     result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "live.db")])
     assert result.exit_code != 0 and "exists already" in result.output
+
+
+def test_the_sqlite_default_keeps_a_write_ahead_log_synced_at_checkpoints(tmp_path, redis_url):
+    """WAL, foreign keys and ``synchronous=NORMAL`` on every connection the app opens:
+    a power cut cannot corrupt the file (sqlite.org/wal.html), it may lose the last
+    moment's commits — docs/DEPLOY.md says so and names PostgreSQL for that."""
+    app = _app(tmp_path / "warehouse.db", redis_url)
+    with app.app_context(), db.engine().connect() as conn:
+        pragma = lambda name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("synchronous") == 1  # NORMAL
+        assert pragma("foreign_keys") == 1

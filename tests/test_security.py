@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
+from tests.test_web import _task
 from warehouse import demo
 from warehouse.infra import db
 from warehouse.models import User
@@ -391,11 +392,33 @@ def test_each_role_opens_only_the_routes_its_roles_allow(app):
                 assert answer.status_code == 302 and answer.headers["Location"] == "/login", where
 
 
-def test_the_limiter_runs_on_the_routes_with_limits_only(app):
-    """The login routes are limited; a scan skips the limiter's work altogether."""
-    for path in ("/tsd/login", "/tsd/login/pin", "/login"):
-        with app.test_request_context(path, method="POST"):
-            assert not security.has_no_limits(), path
-    for path in ("/tsd/tasks/1/scan", "/tsd/pack", "/orders"):
-        with app.test_request_context(path, method="POST"):
-            assert security.has_no_limits(), path
+def test_limits_sit_on_the_login_routes_only_and_a_scan_never_meets_the_limiter(app, client):
+    """Flask-Limiter's check before every request is skipped (``LoginLimiter``): that is
+    only right while every limit is a login route's own decorator, checked when the view
+    runs. A login answer carries the limit's headers; a scan's answer has none."""
+    limited = {
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if getattr(view, "__wrapper-limiter-instance", None) == security.limiter
+    }
+    assert limited == {"tsd.login_post", "tsd.login_pin_post", "supervisor.login_post"}
+    for setting in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META"):
+        assert not app.config.get(setting), setting
+    with app.app_context():
+        task_id = _task(db.session())
+    refused = client.post("/tsd/login", data={"badge": "NOBODY"})
+    assert refused.status_code == 422 and "X-RateLimit-Limit" in refused.headers
+    assert client.post("/tsd/login", data={"badge": "PICKER-9"}).status_code == 302
+    client.post(f"/tsd/tasks/{task_id}/start")
+    scanned = client.post(
+        f"/tsd/tasks/{task_id}/scan", data={"barcode": "LOC-A-01", "scan_id": "limits-1"}
+    )
+    assert scanned.status_code == 200 and "X-RateLimit-Limit" not in scanned.headers
+
+
+def test_no_view_sets_security_headers_of_its_own(app):
+    """``security.Headers`` builds Talisman's options and policy line once for every
+    answer: a view with options of its own (``@talisman(...)``) would be served the
+    common ones."""
+    for endpoint, view in app.view_functions.items():
+        assert not hasattr(view, "talisman_view_options"), endpoint

@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -28,7 +30,22 @@ from warehouse.errors import DomainError
 from warehouse.infra.config import EMBEDDED
 
 csrf = CSRFProtect()
-limiter = Limiter(
+
+
+class LoginLimiter(Limiter):
+    """Flask-Limiter with limits on the login routes only, set by their decorators, which
+    check them when the view is called. There are no default, application or blueprint
+    limits, so the check Flask-Limiter makes before every request has nothing to find:
+    it is skipped (it cost a scan as much CPU as one of its SQL statements)."""
+
+    def _check_request_limit(
+        self, callable_name: str | None = None, in_middleware: bool = True
+    ) -> None:
+        if not in_middleware:
+            super()._check_request_limit(callable_name, in_middleware)
+
+
+limiter = LoginLimiter(
     key_func=get_remote_address,
     strategy="fixed-window",
     swallow_errors=True,
@@ -95,14 +112,25 @@ def refuse_nul() -> None:
         raise DomainError("nul_in_input")
 
 
-@limiter.request_filter
-def has_no_limits() -> bool:
-    """Limits are set on the login routes only (there are no default ones): every other
-    request skips the limiter's work, which cost a scan as much CPU as one of its SQL
-    statements. A route with limits carries the limiter's decorator, which marks itself
-    on the view (Flask-Limiter's ``__wrapper-limiter-instance``, a weak proxy of it)."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    return bool(getattr(view, "__wrapper-limiter-instance", None) != limiter)
+class Headers(Talisman):
+    """Flask-Talisman with its per-request work done once. No view of ours sets options of
+    its own (``@talisman(...)``) and the policy has no nonce, so the options and the
+    Content-Security-Policy line are the same for every answer: Talisman would rebuild
+    them four times per request."""
+
+    def _get_local_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = self.__dict__.get("_options") or {}
+        if not options:
+            options = self.__dict__["_options"] = super()._get_local_options()
+        return options
+
+    def _parse_policy(self, policy: Any) -> str:
+        if policy is not self.content_security_policy:
+            return str(super()._parse_policy(policy))
+        line: str | None = self.__dict__.get("_policy_line")
+        if line is None:
+            line = self.__dict__["_policy_line"] = str(super()._parse_policy(policy))
+        return line
 
 
 def init_app(app: Flask) -> None:
@@ -122,7 +150,7 @@ def init_app(app: Flask) -> None:
     )
     limiter.init_app(app)
     app.add_template_global(csrf_field, "csrf_field")
-    Talisman(
+    Headers(
         app,
         force_https=False,
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
