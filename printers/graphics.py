@@ -8,6 +8,7 @@ differs from the label's, centred, and cut to 1 bit with a fixed threshold: barc
 from __future__ import annotations
 
 import base64
+import binascii
 import io
 import logging
 import math
@@ -39,25 +40,10 @@ _PDF_MAGIC_WINDOW = 1024
 _INVERT = bytes(255 - value for value in range(256))
 
 
-def _crc16_table() -> tuple[int, ...]:
-    table = []
-    for byte in range(256):
-        crc = byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
-        table.append(crc & 0xFFFF)
-    return tuple(table)
-
-
-_CRC16_TABLE = _crc16_table()
-
-
 def crc16_xmodem(data: bytes) -> int:
-    """CRC-16/XMODEM (poly 0x1021, init 0, no reflection): ``b"123456789"`` → ``0x31C3``."""
-    crc = 0
-    for byte in data:
-        crc = ((crc << 8) & 0xFFFF) ^ _CRC16_TABLE[(crc >> 8) ^ byte]
-    return crc
+    """CRC-16/XMODEM (poly 0x1021, init 0, no reflection): ``b"123456789"`` → ``0x31C3``;
+    the standard library's CRC-CCITT started from 0 is exactly that."""
+    return binascii.crc_hqx(data, 0)
 
 
 def graphic_field(bitmap: Image.Image) -> str:
@@ -166,7 +152,8 @@ def _render_page(page: pdfium.PdfPage, size: tuple[int, int]) -> Image.Image:
         fine = page.render(
             scale=scale * SUPERSAMPLE, rotation=rotation, grayscale=True, draw_annots=True
         )
-        return fine.to_pil().convert("L").reduce(SUPERSAMPLE)
+        image = fine.to_pil()  # a view of PDFium's bitmap: grey already, not copied again
+        return (image if image.mode == "L" else image.convert("L")).reduce(SUPERSAMPLE)
     finally:
         page.close()
 
