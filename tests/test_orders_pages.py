@@ -8,7 +8,7 @@ import pytest
 
 from tests import factories as f
 from warehouse.infra import db
-from warehouse.models import Order, OrderLine, utcnow
+from warehouse.models import Order, OrderLine, OrderNumber, utcnow
 from warehouse.orders import numbers
 
 
@@ -22,7 +22,8 @@ def _order(session, account, external, ship_by=None, status="reserved") -> Order
         raw={},
     )
     order.lines.append(OrderLine(article=f"ART-{external}", quantity=2))
-    numbers.remember(order)
+    kept = numbers.of(account.kind, order.external_id, order.group_id or "", order.raw)
+    order.numbers = [OrderNumber(number=number) for number in kept]
     session.add(order)
     return order
 

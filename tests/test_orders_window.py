@@ -13,6 +13,7 @@ from warehouse.models import (
     MarketplaceAccount,
     Order,
     OrderLine,
+    OrderNumber,
     OutboxCommand,
     Parcel,
     PickItem,
@@ -58,7 +59,8 @@ def _order(
     )
     for article, barcode in lines:
         order.lines.append(OrderLine(article=article, barcode=barcode, quantity=1))
-    numbers.remember(order)
+    kept = numbers.of(account.kind, order.external_id, order.group_id or "", order.raw)
+    order.numbers = [OrderNumber(number=number) for number in kept]
     session.add(order)
     session.flush()
     return order

@@ -139,7 +139,7 @@ def create_tasks(session: Session, orders: Sequence[Order]) -> None:
     for row in session.connection().execute(_RESERVED, {"lines": list(lines)}):
         takes.setdefault(lines[row.line_id], []).append(row._asdict())
     connection = session.connection()
-    ids = connection.execute(
+    stored = connection.execute(
         _NEW_TASK,
         [
             {
@@ -149,10 +149,11 @@ def create_tasks(session: Session, orders: Sequence[Order]) -> None:
             }
             for order in orders
         ],
-    ).scalars()
+    )
+    task_of = {order_id: task_id for task_id, order_id in stored}
     items = [
-        {**take, "task_id": task_id}
-        for order, task_id in zip(orders, ids, strict=True)
+        {**take, "task_id": task_of[order.id]}
+        for order in orders
         for take in sorted(takes.get(order.id, []), key=lambda take: take["walk_order"])
     ]
     if items:
@@ -390,7 +391,9 @@ _RESERVED = (
     .where(Reservation.line_id.in_(bindparam("lines", expanding=True)))
     .order_by(Reservation.id)
 )
-_NEW_TASK = insert(PickTask).returning(PickTask.id, sort_by_parameter_order=True)
+# the new tasks' ids by their order (one each): matched by value, so the page goes in
+# batched INSERTs (asked for RETURNING in order, SQLAlchemy inserts SQLite rows one by one)
+_NEW_TASK = insert(PickTask).returning(PickTask.id, PickTask.order_id)
 # Units counted where they still fit; the new count, nothing when they do not.
 _COUNT = (
     update(PickItem)

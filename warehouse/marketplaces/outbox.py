@@ -66,23 +66,21 @@ def queue_for_orders(session: Session, kind: str, orders: Sequence[Order]) -> No
     if not orders:
         return
     now = utcnow()
-    ids = list(
-        session.connection()
-        .execute(
-            _NEW_COMMAND,
-            [
-                {
-                    "account_id": order.account_id,
-                    "order_id": order.id,
-                    "kind": kind,
-                    "payload": {},
-                    "next_attempt_at": now,
-                }
-                for order in orders
-            ],
-        )
-        .scalars()
+    stored = session.connection().execute(
+        _NEW_COMMAND,
+        [
+            {
+                "account_id": order.account_id,
+                "order_id": order.id,
+                "kind": kind,
+                "payload": {},
+                "next_attempt_at": now,
+            }
+            for order in orders
+        ],
     )
+    by_order = {order_id: command_id for command_id, order_id in stored}
+    ids = [by_order[order.id] for order in orders]
     queue.enqueue_each_after_commit(
         session, "warehouse.jobs.deliver_outbox", [(id_,) for id_ in ids], queue="outbox"
     )
@@ -90,7 +88,10 @@ def queue_for_orders(session: Session, kind: str, orders: Sequence[Order]) -> No
         logger.info("outbox queued command=%s kind=%s account=%s", id_, kind, order.account_id)
 
 
-_NEW_COMMAND = insert(OutboxCommand).returning(OutboxCommand.id, sort_by_parameter_order=True)
+# the new rows' ids by their order (one command of a kind per order): matched by value,
+# not by position, so the page goes in batched INSERTs (SQLite cannot promise the order
+# of a multi-row INSERT's RETURNING; asked to, SQLAlchemy inserts one row at a time)
+_NEW_COMMAND = insert(OutboxCommand).returning(OutboxCommand.id, OutboxCommand.order_id)
 
 
 def queue_accounting(

@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from warehouse.models import Order, OrderNumber
-
 # the marketplace's other numbers, by key of its order JSON
 RAW_KEYS: dict[str, tuple[str, ...]] = {
     "wb": ("id", "rid", "srid", "orderUid"),
@@ -42,9 +40,3 @@ def _clean(values: Iterable[Any]) -> list[str]:
         if number and len(number) <= MAX_LENGTH and number not in numbers:
             numbers.append(number)
     return numbers
-
-
-def remember(order: Order) -> None:
-    """Keep the numbers of a new order (flushed with it)."""
-    for number in of(order.account.kind, order.external_id, order.group_id, order.raw or {}):
-        order.numbers.append(OrderNumber(number=number))
