@@ -2,8 +2,8 @@
 
 - ``POST /bare``: a minimal Flask endpoint (what the framework and gunicorn cost);
 - ``POST /floor``: the least a scan must do, in raw ``sqlite3``: insert the scan and count
-  the task's scans in one transaction, on a file with our pragmas (WAL synced at
-  checkpoints, busy timeout).
+  the task's scans in one transaction, on a file with our pragmas (WAL, every commit
+  synced, busy timeout).
 
     gunicorn bench.reference_app:app   (BENCH_FLOOR_DB=/path/floor.db)
 """
@@ -35,7 +35,7 @@ def _connection() -> sqlite3.Connection:
         conn = sqlite3.connect(os.environ["BENCH_FLOOR_DB"], timeout=30, isolation_level=None)
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA busy_timeout=30000")
         conn.executescript(SCHEMA)
         _local.conn = conn

@@ -131,13 +131,12 @@ def test_what_cannot_be_backed_up_or_restored_is_said_in_words(tmp_path, redis_u
     assert result.exit_code != 0 and "exists already" in result.output
 
 
-def test_the_sqlite_default_keeps_a_write_ahead_log_synced_at_checkpoints(tmp_path, redis_url):
-    """WAL, foreign keys and ``synchronous=NORMAL`` on every connection the app opens:
-    a power cut cannot corrupt the file (sqlite.org/wal.html), it may lose the last
-    moment's commits — docs/DEPLOY.md says so and names PostgreSQL for that."""
+def test_the_sqlite_default_syncs_every_commit(tmp_path, redis_url):
+    """WAL, foreign keys and ``synchronous=FULL`` on every connection the app opens: a
+    commit whose «confirm», label or scan answer has gone out survives a power cut."""
     app = _app(tmp_path / "warehouse.db", redis_url)
     with app.app_context(), db.engine().connect() as conn:
         pragma = lambda name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
         assert pragma("journal_mode") == "wal"
-        assert pragma("synchronous") == 1  # NORMAL
+        assert pragma("synchronous") == 2  # FULL
         assert pragma("foreign_keys") == 1

@@ -138,7 +138,7 @@ def _store_orders(
             {
                 "account_id": account.id,
                 "external_id": item.external_id,
-                "group_id": item.group_id,
+                "group_id": item.group_id or "",
                 "marketplace_status": item.status,
                 "status": "new",
                 "placed_at": item.created_at,
@@ -157,9 +157,9 @@ def _store_orders(
             "product_id": product.id if (product := products.of(line)) else None,
             "article": line.article,
             "barcode": line.barcodes[0] if line.barcodes else "",
-            "external_sku": line.external_sku,
+            "external_sku": line.external_sku or "",
             "quantity": line.quantity,
-            "price_kopecks": line.price_kopecks,
+            "price_kopecks": line.price_kopecks or 0,
         }
         for item in items
         for line in item.lines
@@ -169,7 +169,9 @@ def _store_orders(
     kept = [
         {"order_id": ids[item.external_id], "number": number}
         for item in items
-        for number in numbers.of(account.kind, item.external_id, item.group_id, item.raw or {})
+        for number in numbers.of(
+            account.kind, item.external_id, item.group_id or "", item.raw or {}
+        )
     ]
     if kept:
         connection.execute(insert(OrderNumber), kept)
