@@ -81,9 +81,7 @@ def queue_for_orders(session: Session, kind: str, orders: Sequence[Order]) -> No
     )
     by_order = {order_id: command_id for command_id, order_id in stored}
     ids = [by_order[order.id] for order in orders]
-    queue.enqueue_each_after_commit(
-        session, "warehouse.jobs.deliver_outbox", [(id_,) for id_ in ids], queue="outbox"
-    )
+    queue.enqueue_each_after_commit(session, DELIVER, [(id_,) for id_ in ids], queue="outbox")
     for id_, order in zip(ids, orders, strict=True):
         logger.info("outbox queued command=%s kind=%s account=%s", id_, kind, order.account_id)
 
@@ -121,10 +119,12 @@ def lock_name(account_id: int | None, accounting_account_id: int | None) -> str:
     return f"warehouse:outbox:account:{account_id}"
 
 
+# the job that delivers one command (``ring``; a page of them: ``queue_for_orders``)
+DELIVER = "warehouse.jobs.deliver_outbox"
+
+
 def ring(session: Session, command_id: int, at: datetime | None = None) -> None:
-    queue.enqueue_after_commit(
-        session, "warehouse.jobs.deliver_outbox", command_id, queue="outbox", at=at
-    )
+    queue.enqueue_after_commit(session, DELIVER, command_id, queue="outbox", at=at)
 
 
 Deliver = Callable[[Session, OutboxCommand], None]

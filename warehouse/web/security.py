@@ -118,19 +118,20 @@ class Headers(Talisman):
     Content-Security-Policy line are the same for every answer: Talisman would rebuild
     them four times per request."""
 
+    _options: dict[str, Any] | None = None
+    _policy_line: str | None = None
+
     def _get_local_options(self) -> dict[str, Any]:
-        options: dict[str, Any] = self.__dict__.get("_options") or {}
-        if not options:
-            options = self.__dict__["_options"] = super()._get_local_options()
-        return options
+        if self._options is None:
+            self._options = super()._get_local_options()
+        return self._options
 
     def _parse_policy(self, policy: Any) -> str:
         if policy is not self.content_security_policy:
             return str(super()._parse_policy(policy))
-        line: str | None = self.__dict__.get("_policy_line")
-        if line is None:
-            line = self.__dict__["_policy_line"] = str(super()._parse_policy(policy))
-        return line
+        if self._policy_line is None:
+            self._policy_line = str(super()._parse_policy(policy))
+        return self._policy_line
 
 
 def init_app(app: Flask) -> None:
