@@ -46,6 +46,15 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
+@pytest.fixture(autouse=True)
+def _patient_marketplaces(app):  # type: ignore[no-untyped-def]
+    """Browser tests call the sandboxes on the live server that also serves Chromium's
+    pages, all in this process: on a loaded machine (CI runs Chromium beside PostgreSQL) a
+    sandbox answer can take over the suite's one-second timeout. No browser test queues a
+    ``timeout`` fault, so a patient client only removes that flake."""
+    app.config["MARKETPLACE_TIMEOUT"] = 10.0
+
+
 def _page(browser, width: int, height: int) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": width, "height": height}, locale="ru-RU")
     yield context.new_page()
