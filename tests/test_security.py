@@ -12,10 +12,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
+from tests.test_api import _token
 from tests.test_web import _task
 from warehouse import demo
 from warehouse.infra import db
-from warehouse.models import User
+from warehouse.models import API_SCOPES, User
 from warehouse.web import security
 
 EVIL = {"Origin": "https://evil.example", "Referer": "https://evil.example/page"}
@@ -255,9 +256,11 @@ def test_an_id_that_does_not_exist_is_404_never_500(app, client, supervisor, val
     log_in_supervisor(client)
     urls = id_urls(app, value)
     assert len(urls) > 30
+    api = {"Authorization": f"Bearer {_token(app, API_SCOPES, per_minute=100_000)}"}
     for method, url in urls:
         data = {"action": "printed", "barcode": "4601234567893", "scan_id": "s1", "reason": "x"}
-        answer = client.open(url, method=method, data=data)
+        headers = api if url.startswith("/api/") else {}
+        answer = client.open(url, method=method, data=data, headers=headers)
         # a form that is itself wrong may be refused (422) before the id is looked up;
         # never a 500, and never accepted as if the thing existed
         allowed = (404,) if method == "GET" or value in HUGE_IDS else (404, 422)
@@ -393,15 +396,18 @@ def test_each_role_opens_only_the_routes_its_roles_allow(app):
 
 
 def test_limits_sit_on_the_login_routes_only_and_a_scan_never_meets_the_limiter(app, client):
-    """Flask-Limiter's check before every request is skipped (``LoginLimiter``): that is
-    only right while every limit is a login route's own decorator, checked when the view
-    runs. A login answer carries the limit's headers; a scan's answer has none."""
+    """Flask-Limiter's check before every request is skipped (``ViewLimiter``): that is
+    only right while every limit is a view's own decorator (the logins', each API view's
+    per-token limit), checked when the view runs. A login answer carries the limit's
+    headers; a scan's answer has none."""
     limited = {
         endpoint
         for endpoint, view in app.view_functions.items()
         if getattr(view, "__wrapper-limiter-instance", None) == security.limiter
     }
-    assert limited == {"tsd.login_post", "tsd.login_pin_post", "supervisor.login_post"}
+    logins = {"tsd.login_post", "tsd.login_pin_post", "supervisor.login_post"}
+    api = {endpoint for endpoint in app.view_functions if endpoint.startswith("api.")}
+    assert limited == logins | api and len(api) >= 3
     for setting in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META"):
         assert not app.config.get(setting), setting
     with app.app_context():

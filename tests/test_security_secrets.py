@@ -32,6 +32,7 @@ from warehouse.alerts import bot as alert_bot
 from warehouse.alerts import low_stock
 from warehouse.infra import db
 from warehouse.infra.credentials import pin_digest, seal
+from warehouse.integrations import service_accounts
 from warehouse.models import (
     AccountingAccount,
     MarketplaceAccount,
@@ -74,7 +75,6 @@ MOYSKLAD_WRONG = "msTOKEN-wrong-8d6b4f2a0c9e7153"
 TELEGRAM_REVOKED = "987654321:AARevokedTokenRevokedTokenRevoked"
 PASSWORD = "deskPASS-6f4d2b8a0e1c3957"
 PIN = "7391"
-API_TOKEN = "apiTOKEN-2e9c7a5f3b1d8064"
 # a Client-Id and a push login are names, shown on the settings page: not secrets
 NOT_SECRET = {"client_id", "push_login"}
 
@@ -96,7 +96,7 @@ def secret_values(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
         "telegram token": TOKEN,
         "telegram token (revoked)": TELEGRAM_REVOKED,
         "supervisor password": PASSWORD,
-        "api token": API_TOKEN,
+        "api token": app.extensions["api token"],
         "SECRET_KEY": app.config["SECRET_KEY"],
         "CREDENTIALS_KEY": CREDENTIALS_KEY,
     }
@@ -133,7 +133,7 @@ def captured_logs(app) -> Iterator[Captured]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def site(app, live_server, zebra):  # type: ignore[no-untyped-def]
     """The demo on every marketplace sandbox, each cabinet sealed with its own key."""
-    app.config.update(SANDBOX_CONFIG, API_TOKEN=API_TOKEN)
+    app.config.update(SANDBOX_CONFIG)
     load_demo(app, live_server, zebra, ("wb", "ozon", "yandex", "megamarket"))
     with app.app_context():
         s = db.session()
@@ -142,6 +142,9 @@ def site(app, live_server, zebra):  # type: ignore[no-untyped-def]
         boss = User(name="Boss", role="admin", login="boss", password_hash=hash_of(PASSWORD))
         picker = User(name="Pin", role="picker", badge="B-PIN", pin_digest=pin_of(app, PIN))
         s.add_all([boss, picker])
+        s.flush()
+        one_c = service_accounts.create(s, "1C", ["orders:read"], boss)
+        app.extensions["api token"] = service_accounts.issue_token(s, one_c, boss)
         s.commit()
     return live_server
 
@@ -254,9 +257,11 @@ def pages(app, client, accounting_id: int) -> dict[str, str]:  # type: ignore[no
     urls = ["/operations", "/settings/accounts", "/alerts/", "/settings/accounting/", "/"]
     urls += [f"/settings/accounts/{a.id}" for a in accounts(app).values()]
     urls += [f"/settings/accounting/{accounting_id}", "/no-such-page", "/tsd/no-such-page"]
-    urls += ["/settings/accounts/987654321", "/api/v1/orders"]
+    urls += ["/settings/accounts/987654321", "/api/v1/orders", "/integrations/"]
     shown = {url: client.get(url, follow_redirects=True) for url in urls}
-    bearer = client.get("/api/v1/orders", headers={"Authorization": f"Bearer {API_TOKEN}"})
+    token = app.extensions["api token"]
+    bearer = client.get("/api/v1/orders", headers={"Authorization": f"Bearer {token}"})
+    assert bearer.status_code == 200
     shown["/api/v1/orders (bearer)"] = bearer
     assert shown["/operations"].status_code == 200 and shown["/alerts/"].status_code == 200
     return {url: answer.get_data(as_text=True) for url, answer in shown.items()}

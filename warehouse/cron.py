@@ -26,3 +26,4 @@ cron.register(jobs.read_all_accounting_stock, "default", interval=MOYSKLAD_STOCK
 cron.register(jobs.read_all_fbo_stock, "default", interval=FBO_STOCK_INTERVAL)
 cron.register(jobs.check_printers, "default", interval=PRINTER_CHECK_INTERVAL)
 cron.register(jobs.check_alerts, "default", interval=60)
+cron.register(jobs.prune_api_log, "default", interval=86400)

@@ -29,6 +29,7 @@ from warehouse.alerts import bot as alert_bot
 from warehouse.alerts import low_stock, sending, watch
 from warehouse.catalog import listings
 from warehouse.infra import db, queue
+from warehouse.integrations import service_accounts
 from warehouse.labels import print_jobs, print_runs, printer_registry
 from warehouse.marketplaces import accounts, commands, outbox
 from warehouse.marketplaces.base import AuthError, MarketplaceError, TransientError
@@ -576,3 +577,13 @@ def _ring_alerts(at: datetime | None = None) -> None:
             queue.queue("default").enqueue_at(at, send_alerts)
     except (RedisError, OSError) as exc:
         logger.warning("alert sending not enqueued: %s", exc)
+
+
+def prune_api_log() -> int:
+    """Cron: forget integration API calls older than ``API_LOG_DAYS``."""
+    with job_session() as session:
+        before = utcnow() - timedelta(days=int(current_app.config["API_LOG_DAYS"]))
+        pruned = service_accounts.prune_log(session, before)
+        session.commit()
+    logger.info("api log pruned rows=%s", pruned)
+    return pruned

@@ -70,6 +70,8 @@ DEFAULTS: dict[str, Any] = {
     # is failing when its imports have failed this long (a refused key: at once)
     "ALERT_HANDOVER_MINUTES": 60,
     "ALERT_ACCOUNT_FAILING_MINUTES": 5,
+    # the integration API's request log is kept this long (warehouse.integrations)
+    "API_LOG_DAYS": 30,
     "TSD_IDLE_LOGOUT_MINUTES": 30,
     "TSD_REQUIRE_BIN_SCAN": True,
     # failed logins allowed before the login waits: from one device, and for one person

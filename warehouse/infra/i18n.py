@@ -12,6 +12,8 @@ def select_locale() -> str:
     chosen = request.args.get("lang") or session.get("lang")
     if chosen in LANGUAGES:
         return chosen
+    if request.path.startswith("/api/"):  # programs say what they read in their headers
+        return request.accept_languages.best_match(LANGUAGES, "ru") or "ru"
     return "ru"
 
 

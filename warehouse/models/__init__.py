@@ -21,6 +21,13 @@ from warehouse.models.catalog import (
     Warehouse,
 )
 from warehouse.models.counts import CountBin, CountFlag, CountLine, StockCount
+from warehouse.models.integrations import (
+    API_SCOPES,
+    ApiRequest,
+    ApiToken,
+    ServiceAccount,
+    ServiceAccountScope,
+)
 from warehouse.models.listings import FboRead, FboStock, Listing, StatusMap
 from warehouse.models.order_events import OrderEvent
 from warehouse.models.orders import (
@@ -78,6 +85,7 @@ __all__ = [
     "ACCOUNT_PROBLEMS",
     "ALERT_KINDS",
     "ALERT_STATUSES",
+    "API_SCOPES",
     "DOCUMENT_KINDS",
     "HANDOVER_STATUSES",
     "MARKETPLACES",
@@ -94,6 +102,8 @@ __all__ = [
     "AccountingSync",
     "Alert",
     "AlertBot",
+    "ApiRequest",
+    "ApiToken",
     "Base",
     "CatalogueUpload",
     "CountBin",
@@ -132,6 +142,8 @@ __all__ = [
     "Return",
     "ReturnUnit",
     "ScanEvent",
+    "ServiceAccount",
+    "ServiceAccountScope",
     "Shortage",
     "Someone",
     "StaffEvent",

@@ -33,6 +33,7 @@ def register_web(app: Flask) -> None:
         errors,
         handovers,
         health,
+        integrations,
         label_printing,
         language,
         live,
@@ -99,6 +100,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(handovers.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     security.csrf.exempt(api.bp)  # bearer tokens, no cookies
+    app.register_blueprint(api.docs_bp, url_prefix="/api/v1")
     app.register_blueprint(megamarket_push.bp, url_prefix="/push/megamarket")
     security.csrf.exempt(megamarket_push.bp)  # Megamarket's server posts here (Basic auth)
     app.register_blueprint(supervisor.bp)
@@ -117,6 +119,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(previews.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(catalogue.bp)
+    app.register_blueprint(integrations.bp)
     if app.config["SANDBOX_ENABLED"]:
         from warehouse.marketplaces import sandbox
 

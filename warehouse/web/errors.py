@@ -19,12 +19,14 @@ from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from warehouse.errors import DomainError, NotFound
 from warehouse.staff.users import Forbidden
+from warehouse.web.api import problems
 from warehouse.web.auth import WrongRole
 from warehouse.web.htmx import htmx
 from warehouse.web.messages import describe, wrong_role
 
 logger = logging.getLogger(__name__)
-JSON_PREFIXES = ("/api/", "/sandbox/", "/healthz")
+JSON_PREFIXES = ("/sandbox/", "/healthz")
+API_PREFIX = "/api/"  # answers RFC 9457 problem details (warehouse.web.api.problems)
 LOGIN_PAGES = {
     "tsd.login_post": "tsd/login.html",
     "tsd.login_pin_post": "tsd/login.html",
@@ -36,8 +38,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, Forbidden) else 422
-        if request.path.startswith("/api/"):
-            return jsonify(error=exc.code, params=exc.params), status
+        if request.path.startswith(API_PREFIX):
+            return problems.of_refusal(exc.code, exc.params, status)
         return render_template("_error.html", message=describe(exc.code, exc.params)), status
 
     @app.errorhandler(NoResultFound)
@@ -58,15 +60,24 @@ def register(app: Flask) -> None:
     def too_many(exc: RateLimitExceeded):
         """A login page over its limit stays the login page and says how long to wait."""
         template = LOGIN_PAGES.get(request.endpoint or "")
+        wait = exc.limit.limit.get_expiry()
+        if request.path.startswith(API_PREFIX):  # a token over its own limit
+            detail = _("Wait %(seconds)s seconds and send again.", seconds=wait)
+            return problems.answer("too_many_requests", detail, headers={"Retry-After": str(wait)})
         if template is None:
             return http_error(exc)
-        wait = exc.limit.limit.get_expiry()
         logger.warning("login limited endpoint=%s limit=%s", request.endpoint, exc.limit.limit)
         message = describe("too_many_logins", {"minutes": max(1, round(wait / 60))})
         return render_template(template, error=message), 429, {"Retry-After": str(wait)}
 
+    @app.errorhandler(problems.ApiProblem)
+    def api_problem(exc: problems.ApiProblem):
+        return problems.of_problem(exc)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if request.path.startswith(API_PREFIX) and (exc.code or 500) >= 400:
+            return problems.of_http(exc.code or 500, dict(exc.get_headers()))
         if request.path.startswith(JSON_PREFIXES):
             return jsonify(error=exc.name, detail=exc.description), exc.code
         if exc.code is None or exc.code < 400:

@@ -1453,3 +1453,36 @@ TEXTS.update(
         ),
     }
 )
+
+
+# Service accounts of the integration API (warehouse.integrations.service_accounts).
+TEXTS.update(
+    {
+        "service_account_name_missing": lambda p: _("Name the system the account is for"),
+        "service_account_name_taken": lambda p: _(
+            "An account named «%(name)s» already exists: choose another name", **p
+        ),
+        "service_account_not_found": lambda p: _("No such service account"),
+        "service_account_created": lambda p: _(
+            "Account «%(name)s» made. Issue it a token next.", **p
+        ),
+        "service_account_saved": lambda p: _("Account «%(name)s» saved.", **p),
+        "unknown_scope": lambda p: _("Unknown scope: %(scope)s", **p),
+        "token_limit_out_of_range": lambda p: _("Calls per minute: a number from 1 to 100000"),
+        "api_token_not_found": lambda p: _("No such token on this account"),
+        "api_token_revoked": lambda p: _(
+            "Token %(prefix)s revoked: its calls are refused from now on.", **p
+        ),
+    }
+)
+
+API_SCOPE_WORDS = {
+    "orders:read": _l("read orders, their changes, parcels and hand-overs"),
+    "stock:read": _l("read stock and its movements"),
+    "stock:write": _l("post stock corrections (as inventory documents)"),
+    "products:read": _l("read products and bins"),
+    "products:write": _l("create and update products, barcodes, cost prices"),
+    "handovers:read": _l("read hand-overs and their parcels"),
+    "webhooks": _l("subscribe to webhooks"),
+}
+api_scope: Callable[[str], str] = _words(API_SCOPE_WORDS)

@@ -32,11 +32,12 @@ from warehouse.infra.config import EMBEDDED
 csrf = CSRFProtect()
 
 
-class LoginLimiter(Limiter):
-    """Flask-Limiter with limits on the login routes only, set by their decorators, which
-    check them when the view is called. There are no default, application or blueprint
-    limits, so the check Flask-Limiter makes before every request has nothing to find:
-    it is skipped (it cost a scan as much CPU as one of its SQL statements)."""
+class ViewLimiter(Limiter):
+    """Flask-Limiter with every limit set by a view's own decorator (the login routes;
+    each integration API view, per token), checked when the view is called. There are no
+    default, application or blueprint limits, so the check Flask-Limiter makes before
+    every request has nothing to find: it is skipped (it cost a scan as much CPU as one
+    of its SQL statements)."""
 
     def _check_request_limit(
         self, callable_name: str | None = None, in_middleware: bool = True
@@ -45,7 +46,7 @@ class LoginLimiter(Limiter):
             super()._check_request_limit(callable_name, in_middleware)
 
 
-limiter = LoginLimiter(
+limiter = ViewLimiter(
     key_func=get_remote_address,
     strategy="fixed-window",
     swallow_errors=True,

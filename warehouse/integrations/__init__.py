@@ -1,0 +1,1 @@
+"""Outside systems plugged into the warehouse: service accounts and their tokens."""

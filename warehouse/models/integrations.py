@@ -1,0 +1,109 @@
+"""Outside systems that use the integration API: service accounts, their tokens and calls.
+
+An accounting system (МойСклад, 1C) or an analytics service gets an account of its own,
+made on the desk like a person's: a name and the scopes it may use. It calls with a
+bearer token; a token is shown once when issued and only its SHA-256 is kept (tokens are
+long random strings, so a plain hash is enough: nothing to guess, nothing to salt). An
+account may hold several tokens (a new one issued before the old is revoked); each has
+its own rate limit, last-used time and request log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from warehouse.models.base import Base, one_of, utcnow
+from warehouse.models.work import User
+
+# What a service account may be allowed (docs/ARCHITECTURE.md, Integration API).
+API_SCOPES = (
+    "orders:read",
+    "stock:read",
+    "stock:write",
+    "products:read",
+    "products:write",
+    "handovers:read",
+    "webhooks",
+)
+
+
+class ServiceAccount(Base):
+    """An outside system allowed into the API, with what it may do."""
+
+    __tablename__ = "service_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    note: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    scope_rows: Mapped[list[ServiceAccountScope]] = relationship(
+        cascade="all, delete-orphan", order_by="ServiceAccountScope.scope"
+    )
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="account", order_by="ApiToken.id")
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        return frozenset(row.scope for row in self.scope_rows)
+
+
+class ServiceAccountScope(Base):
+    """One scope a service account holds; the database keeps it one of ``API_SCOPES``."""
+
+    __tablename__ = "service_account_scopes"
+    __table_args__ = (CheckConstraint(one_of("scope", API_SCOPES), name="known_scope"),)
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("service_accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class ApiToken(Base):
+    """A bearer token of a service account: ``wh_<prefix>_<secret>``. The prefix finds the
+    row (and names the token on the desk); the whole token's SHA-256 proves it."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        CheckConstraint("per_minute BETWEEN 1 AND 100000", name="per_minute"),
+        CheckConstraint("length(secret_hash) = 64", name="sha256_hex"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("service_accounts.id"), index=True)
+    label: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    per_minute: Mapped[int] = mapped_column(default=120, server_default="120")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    account: Mapped[ServiceAccount] = relationship(back_populates="tokens")
+
+
+class ApiRequest(Base):
+    """One call made with a token: what was asked and how it was answered (the desk's
+    request log; kept ``API_LOG_DAYS``)."""
+
+    __tablename__ = "api_requests"
+    __table_args__ = (
+        Index("ix_api_requests_token_log", "token_id", "id"),
+        Index("ix_api_requests_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(300))
+    status: Mapped[int]
+    ms: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,75 @@
+"""The integration API under /api/v1 (JSON), for accounting systems and analytics services.
+
+Every call carries a service account's bearer token (``warehouse.integrations``); no
+session cookie is read, so the blueprint needs no CSRF token. Each call is checked for
+its token (401), the scope of its endpoint (403) and the token's rate limit (429), and
+is written to the token's request log. Every refusal is a problem document
+(``problems``); the contract is ``spec``'s OpenAPI 3.1 document.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Blueprint, Response, g, jsonify, render_template, request
+
+from warehouse.infra import db, feeds
+from warehouse.integrations import service_accounts
+from warehouse.web.api import orders
+from warehouse.web.api.problems import PROBLEMS, ApiProblem, of_problem
+from warehouse.web.api.spec import document
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("api", __name__)
+docs_bp = Blueprint("api_docs", __name__)
+
+orders.register(bp)
+
+
+@bp.before_request
+def authenticate() -> None:
+    g.api_started = time.perf_counter()
+    given = request.headers.get("Authorization", "")
+    scheme, _, token = given.partition(" ")
+    caller = None
+    if scheme.lower() == "bearer" and token.strip():
+        caller = service_accounts.authenticate(db.session(), token.strip())
+    if caller is None:
+        logger.warning("api token refused path=%s", request.path)
+        raise ApiProblem("unauthorized", headers={"WWW-Authenticate": 'Bearer realm="warehouse"'})
+    g.api_caller = caller
+
+
+@bp.after_request
+def log_call(response: Response) -> Response:
+    """The call goes to its token's request log, in a transaction of its own (the view
+    has committed what it changed; a read's open transaction is let go)."""
+    caller = g.get("api_caller")
+    if caller is None:
+        return response
+    session = db.session()
+    session.rollback()
+    ms = round((time.perf_counter() - g.api_started) * 1000)
+    service_accounts.log_call(
+        session, caller, request.method, request.path, response.status_code, ms
+    )
+    session.commit()
+    return response
+
+
+@bp.errorhandler(feeds.Busy)
+def busy(_exc: feeds.Busy):
+    return of_problem(ApiProblem("busy", headers={"Retry-After": "2"}))
+
+
+@docs_bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(document())
+
+
+@docs_bp.get("/docs")
+def docs_page():
+    """The OpenAPI document, readable: every endpoint, its scope, parameters and answers."""
+    return render_template("api/docs.html", doc=document(), problems=PROBLEMS)

@@ -1,0 +1,127 @@
+"""The desk's Integrations page: service accounts of outside systems (МойСклад, 1C, an
+analytics service), their scopes and tokens, and what each token was used for.
+
+Supervisors see the accounts and their logs; only an admin makes an account, changes its
+scopes, issues a token (shown once, on the answer to that form, never again) or revokes
+one.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from warehouse.errors import DomainError
+from warehouse.infra import db
+from warehouse.integrations import service_accounts
+from warehouse.models import API_SCOPES, User
+from warehouse.web.auth import admin_required, current_user, supervisor_required
+from warehouse.web.messages import api_scope, describe
+
+bp = Blueprint("integrations", __name__, url_prefix="/integrations")
+bp.before_request(supervisor_required(lambda: None))
+
+
+def _admin() -> User:
+    user = current_user()
+    assert user is not None
+    return user
+
+
+def _page(error: str = "", status: int = 200, new_token: str = "", token_for: int = 0):
+    s = db.session()
+    user = current_user()
+    body = render_template(
+        "supervisor/integrations.html",
+        accounts=service_accounts.all_accounts(s),
+        scopes=API_SCOPES,
+        api_scope=api_scope,
+        is_admin=user is not None and user.role == "admin",
+        error=error,
+        new_token=new_token,
+        token_for=token_for,
+    )
+    return body, status, {"Cache-Control": "no-store"}  # a new token is on it once
+
+
+@bp.get("/")
+def integrations_page():
+    return _page()
+
+
+@bp.post("/")
+@admin_required
+def create_account():
+    s = db.session()
+    try:
+        account = service_accounts.create(
+            s,
+            request.form.get("name", ""),
+            request.form.getlist("scope"),
+            _admin(),
+            note=request.form.get("note", ""),
+        )
+    except DomainError as refusal:
+        s.rollback()
+        return _page(describe(refusal.code, refusal.params), 422)
+    s.commit()
+    flash(describe("service_account_created", {"name": account.name}))
+    return redirect(url_for("integrations.integrations_page") + f"#account-{account.id}")
+
+
+@bp.post("/<int:account_id>/scopes")
+@admin_required
+def save_scopes(account_id: int):
+    s = db.session()
+    account = service_accounts.get(s, account_id)
+    try:
+        service_accounts.set_scopes(account, request.form.getlist("scope"))
+        service_accounts.set_active(account, request.form.get("active") == "on")
+    except DomainError as refusal:
+        s.rollback()
+        return _page(describe(refusal.code, refusal.params), 422)
+    s.commit()
+    flash(describe("service_account_saved", {"name": account.name}))
+    return redirect(url_for("integrations.integrations_page") + f"#account-{account.id}")
+
+
+@bp.post("/<int:account_id>/tokens")
+@admin_required
+def issue_token(account_id: int):
+    s = db.session()
+    account = service_accounts.get(s, account_id)
+    try:
+        token = service_accounts.issue_token(
+            s,
+            account,
+            _admin(),
+            label=request.form.get("label", ""),
+            per_minute=request.form.get("per_minute", 120, type=int) or 0,
+        )
+    except DomainError as refusal:
+        s.rollback()
+        return _page(describe(refusal.code, refusal.params), 422)
+    s.commit()
+    # the one time the token is shown: on this answer, not after a redirect
+    return _page(new_token=token, token_for=account.id)
+
+
+@bp.post("/<int:account_id>/tokens/<int:token_id>/revoke")
+@admin_required
+def revoke_token(account_id: int, token_id: int):
+    s = db.session()
+    account = service_accounts.get(s, account_id)
+    token = service_accounts.revoke(s, account, token_id, _admin())
+    s.commit()
+    flash(describe("api_token_revoked", {"prefix": token.prefix}))
+    return redirect(url_for("integrations.integrations_page") + f"#account-{account.id}")
+
+
+@bp.get("/<int:account_id>/log")
+def request_log(account_id: int):
+    s = db.session()
+    account = service_accounts.get(s, account_id)
+    return render_template(
+        "supervisor/integration_log.html",
+        account=account,
+        calls=service_accounts.request_log(s, account),
+    )
