@@ -15,10 +15,11 @@ from warehouse.orders import listing
 from warehouse.web.api.problems import Problem
 from warehouse.web.api.spec import endpoint
 
-Cursor = str
+MAX_ID = 2**31 - 1  # ids are INTEGER columns
 CURSOR = Field(
-    default="0",
-    pattern=r"^[0-9]{1,18}$",
+    default=0,
+    ge=0,
+    le=MAX_ID,
     description="read after this cursor: the `next` of the page before (0: from the start)",
 )
 LIMIT = Field(default=100, ge=1, le=500, description="rows per page")
@@ -27,10 +28,10 @@ Status = Literal[ORDER_STATUSES]  # type: ignore[valid-type]
 
 
 class OrderQuery(BaseModel):
-    after: Cursor = CURSOR
+    after: int = CURSOR
     limit: int = LIMIT
     marketplace: Marketplace | None = None
-    account_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    account_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     status: Status | None = None
     changed_since: AwareDatetime | None = Field(
         default=None, description="only orders changed at or after this time (with its offset)"
@@ -38,7 +39,7 @@ class OrderQuery(BaseModel):
 
 
 class PageQuery(BaseModel):
-    after: Cursor = CURSOR
+    after: int = CURSOR
     limit: int = LIMIT
 
 
@@ -68,7 +69,7 @@ class OrderOut(BaseModel):
 
 class OrderPage(BaseModel):
     items: list[OrderOut]
-    next: Cursor = Field(description="pass as `after` to read on (also when the page is empty)")
+    next: int = Field(description="pass as `after` to read on (also when the page is empty)")
     has_more: bool = Field(description="more rows are there now; read on at once")
 
 
@@ -111,7 +112,7 @@ class OrderDetail(OrderOut):
 
 
 class StatusChange(BaseModel):
-    cursor: Cursor
+    cursor: int = Field(description="this change's place in the feed")
     order_id: int
     marketplace: Marketplace
     account_id: int
@@ -124,7 +125,7 @@ class StatusChange(BaseModel):
 
 class ChangePage(BaseModel):
     items: list[StatusChange]
-    next: Cursor
+    next: int
     has_more: bool
 
 
@@ -143,9 +144,9 @@ def orders(query: OrderQuery) -> OrderPage:
         status=query.status,
         changed_since=query.changed_since,
     )
-    page = listing.orders_page(db.session(), wanted, int(query.after), query.limit)
+    page = listing.orders_page(db.session(), wanted, query.after, query.limit)
     return OrderPage(
-        items=[_order(found) for found in page.items], next=str(page.next), has_more=page.has_more
+        items=[_order(found) for found in page.items], next=page.next, has_more=page.has_more
     )
 
 
@@ -153,10 +154,10 @@ def orders(query: OrderQuery) -> OrderPage:
 def changes(query: PageQuery) -> ChangePage:
     """Unified status changes of all orders after the cursor, oldest first: poll with the
     last `next` to learn what changed since."""
-    page = listing.order_events_page(db.session(), int(query.after), query.limit)
+    page = listing.order_events_page(db.session(), query.after, query.limit)
     return ChangePage(
         items=[_change(event, found) for event, found in page.items],
-        next=str(page.next),
+        next=page.next,
         has_more=page.has_more,
     )
 
@@ -235,7 +236,7 @@ def _line(line: OrderLine) -> Line:
 
 def _change(event: OrderEvent, found: Order) -> StatusChange:
     return StatusChange(
-        cursor=str(event.id),
+        cursor=event.id,
         order_id=found.id,
         marketplace=found.account.kind,
         account_id=found.account_id,
