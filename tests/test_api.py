@@ -14,7 +14,15 @@ from sqlalchemy import select
 from tests import factories as f
 from warehouse.infra import db
 from warehouse.integrations import service_accounts
-from warehouse.models import ApiRequest, ApiToken, MarketplaceAccount, Order, ServiceAccount, User
+from warehouse.models import (
+    API_SCOPES,
+    ApiRequest,
+    ApiToken,
+    MarketplaceAccount,
+    Order,
+    ServiceAccount,
+    User,
+)
 
 TOKEN_RE = re.compile(r"wh_[0-9a-f]{12}_[A-Za-z0-9_-]{43}")
 
@@ -103,44 +111,54 @@ def test_an_admin_makes_an_account_on_the_desk_and_its_token_is_shown_once(app, 
 
 def test_every_endpoint_refuses_a_missing_wrong_revoked_or_underscoped_token(app, client):
     _people(app)
-    good = _token(app)
-    weak = _token(app, ("stock:read",))
+    every = _token(app, API_SCOPES)
+    revoked, switched_off = _token(app, API_SCOPES), _token(app, API_SCOPES)
     with app.app_context():
         s = db.session()
-        revoked = _token(app)
-        prefix = revoked.split("_")[1]
-        row = s.scalar(select(ApiToken).where(ApiToken.prefix == prefix))
-        assert row is not None
-        service_accounts.revoke(s, row.account, row.id, s.scalar(select(User)))
+        admin = s.scalar(select(User))
+        row = _token_row(s, revoked)
+        service_accounts.revoke(s, row.account, row.id, admin)
+        service_accounts.set_active(_token_row(s, switched_off).account, False)
         s.commit()
-    switched_off = _token(app)
-    with app.app_context():
-        s = db.session()
-        prefix = switched_off.split("_")[1]
-        row = s.scalar(select(ApiToken).where(ApiToken.prefix == prefix))
-        assert row is not None
-        service_accounts.set_active(row.account, False)
-        s.commit()
-    paths = api_paths(app)
-    assert {"/api/v1/orders", "/api/v1/orders/changes", "/api/v1/orders/1"} <= set(paths)
-    wrong = good[:-4] + ("aaaa" if not good.endswith("aaaa") else "bbbb")
-    for path in paths:
+    wrong = every[:-4] + ("aaaa" if not every.endswith("aaaa") else "bbbb")
+    operations = api_operations(app, client)
+    assert {("GET", "/api/v1/orders"), ("POST", "/api/v1/stock/corrections")} <= set(operations)
+    for (method, path), scope in operations.items():
         for headers in (
             {},
             bearer("nope"),
             bearer(wrong),
             bearer(revoked),
             bearer(switched_off),
-            {"Authorization": good},
+            {"Authorization": every},
         ):
-            answer = client.get(path, headers=headers)
-            assert answer.status_code == 401, (path, headers)
+            answer = client.open(path, method=method, headers=headers, json={})
+            assert answer.status_code == 401, (method, path, headers)
             assert answer.mimetype == "application/problem+json"
             assert answer.get_json()["code"] == "unauthorized"
             assert answer.headers["WWW-Authenticate"].startswith("Bearer")
-        under = client.get(path, headers=bearer(weak))
-        assert under.status_code == 403 and "orders:read" in under.get_json()["detail"]
-        assert client.get(path, headers=bearer(good)).status_code in (200, 404)
+        others = tuple(other for other in API_SCOPES if other != scope)
+        under = client.open(path, method=method, headers=bearer(_token(app, others)), json={})
+        assert under.status_code == 403 and scope in under.get_json()["detail"], (method, path)
+        allowed = client.open(path, method=method, headers=bearer(_token(app, (scope,))), json={})
+        assert allowed.status_code not in (401, 403), (method, path)
+
+
+def _token_row(session, token: str) -> ApiToken:  # type: ignore[no-untyped-def]
+    row = session.scalar(select(ApiToken).where(ApiToken.prefix == token.split("_")[1]))
+    assert row is not None
+    return row
+
+
+def api_operations(app, client) -> dict[tuple[str, str], str]:  # type: ignore[no-untyped-def]
+    """Every operation of the document with the scope it needs, ids filled with 1; the
+    document's paths are the app's routes under /api/v1 (a test checks that)."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    return {
+        (method.upper(), re.sub(r"\{[^}]+\}", "1", path)): operation["security"][0]["token"][0]
+        for path, operations in doc["paths"].items()
+        for method, operation in operations.items()
+    }
 
 
 def api_paths(app) -> list[str]:
@@ -150,7 +168,7 @@ def api_paths(app) -> list[str]:
         path = str(rule)
         if path.startswith("/api/v1/") and rule.endpoint.startswith("api."):
             paths.append(re.sub(r"<[^>]+>", "1", path))
-    return sorted(paths)
+    return sorted(set(paths))
 
 
 def test_orders_are_read_page_by_page_while_new_ones_arrive(app, client):

@@ -12,9 +12,13 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.test_api import _orders, _stock, _token, bearer
 from warehouse.infra import db
-from warehouse.models import Order
+from warehouse.models import API_SCOPES, Order
 
 EXAMPLES = 60
+# "a schema-valid request must be accepted" does not hold here: business rules refuse
+# schema-valid requests with 422 (a barcode's check digit, an unknown article, a reused
+# Idempotency-Key), which no schema can say
+ACCEPTED = schemathesis.checks.positive_data_acceptance
 
 
 def test_the_api_keeps_to_its_document(app):  # type: ignore[no-untyped-def]
@@ -24,9 +28,7 @@ def test_the_api_keeps_to_its_document(app):  # type: ignore[no-untyped-def]
         order = db.session().query(Order).filter_by(external_id="F2").one()
         order.status = "cancelled"
         db.session().commit()
-    token = _token(
-        app, ("orders:read", "stock:read", "products:read", "handovers:read"), per_minute=100_000
-    )
+    token = _token(app, API_SCOPES, per_minute=100_000)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 3
@@ -41,6 +43,6 @@ def test_the_api_keeps_to_its_document(app):  # type: ignore[no-untyped-def]
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         )
         def keeps_to_its_document(case):  # type: ignore[no-untyped-def]
-            case.call_and_validate(headers=bearer(token))
+            case.call_and_validate(headers=bearer(token), excluded_checks=[ACCEPTED])
 
         keeps_to_its_document()

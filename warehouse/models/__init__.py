@@ -25,8 +25,11 @@ from warehouse.models.integrations import (
     API_SCOPES,
     ApiRequest,
     ApiToken,
+    IdempotentCall,
     ServiceAccount,
     ServiceAccountScope,
+    StockCorrection,
+    StockCorrectionLine,
 )
 from warehouse.models.listings import FboRead, FboStock, Listing, StatusMap
 from warehouse.models.order_events import OrderEvent
@@ -114,6 +117,7 @@ __all__ = [
     "HandOver",
     "HandOverDocument",
     "HandOverEvent",
+    "IdempotentCall",
     "IssuedSscc",
     "Listing",
     "Location",
@@ -149,6 +153,8 @@ __all__ = [
     "StaffEvent",
     "StatusMap",
     "Stock",
+    "StockCorrection",
+    "StockCorrectionLine",
     "StockCount",
     "StockMove",
     "User",

@@ -12,10 +12,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, true
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warehouse.models.base import Base, one_of, utcnow
+from warehouse.models.catalog import Location, Product
 from warehouse.models.work import User
 
 # What a service account may be allowed (docs/ARCHITECTURE.md, Integration API).
@@ -107,3 +117,68 @@ class ApiRequest(Base):
     path: Mapped[str] = mapped_column(String(300))
     status: Mapped[int]
     ms: Mapped[int] = mapped_column(default=0)
+
+
+class IdempotentCall(Base):
+    """The answer given to a POST / PUT under its ``Idempotency-Key``: the same key sent
+    again by the same account gets this answer back, and nothing is done twice. Stored in
+    the same transaction as the call's changes (kept ``API_LOG_DAYS``)."""
+
+    __tablename__ = "api_idempotent_calls"
+    __table_args__ = (
+        UniqueConstraint("account_id", "key"),
+        CheckConstraint("length(request_hash) = 64", name="sha256_hex"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("service_accounts.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(100))
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(300))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int]
+    body: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class StockCorrection(Base):
+    """Stock counted by an accounting system, written as an inventory document: each line
+    says how many units a bin holds; the difference goes to the ledger as a ``correction``
+    movement under ``correction:<id>``. Never a silent overwrite: the document keeps what
+    the bin held before, who sent it and under which of their numbers."""
+
+    __tablename__ = "stock_corrections"
+    __table_args__ = (UniqueConstraint("account_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("service_accounts.id"), index=True)
+    number: Mapped[str] = mapped_column(String(100))  # the sender's document number
+    reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[ServiceAccount] = relationship()
+    lines: Mapped[list[StockCorrectionLine]] = relationship(
+        cascade="all, delete-orphan", order_by="StockCorrectionLine.id"
+    )
+
+
+class StockCorrectionLine(Base):
+    __tablename__ = "stock_correction_lines"
+    __table_args__ = (
+        CheckConstraint("counted >= 0 AND before >= 0", name="not_negative"),
+        CheckConstraint("counted - before = change", name="change_is_the_difference"),
+        UniqueConstraint("correction_id", "product_id", "location_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    correction_id: Mapped[int] = mapped_column(
+        ForeignKey("stock_corrections.id", ondelete="CASCADE")
+    )
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
+    counted: Mapped[int]
+    before: Mapped[int]
+    change: Mapped[int]
+
+    product: Mapped[Product] = relationship()
+    location: Mapped[Location] = relationship()

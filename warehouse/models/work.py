@@ -289,7 +289,8 @@ class Shortage(Base):
 # return_defect: a returned unit graded defect, into the defect area; write_off: goods
 # written off (out of the defect area, from the desk); suspected_shortage: a picker found
 # the bin without the goods, its free stock is taken out until a count confirms or
-# corrects it; damaged: units found not sellable at pick
+# corrects it; damaged: units found not sellable at pick; correction: an accounting
+# system's inventory document sent through the API (warehouse.integrations.corrections)
 STOCK_MOVE_REASONS = (
     "opening",
     "receipt",
@@ -304,6 +305,7 @@ STOCK_MOVE_REASONS = (
     "write_off",
     "suspected_shortage",
     "damaged",
+    "correction",
 )
 
 

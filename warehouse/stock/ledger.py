@@ -24,6 +24,7 @@ from sqlalchemy.orm.util import identity_key
 
 from warehouse.alerts import low_stock
 from warehouse.errors import DomainError, NotFound
+from warehouse.infra import feeds
 from warehouse.models import Location, Product, Someone, Stock, StockMove
 from warehouse.models.work import STOCK_MOVE_REASONS
 
@@ -290,3 +291,25 @@ def _page(session: Session, subject: ColumnElement[bool], before: int | None) ->
 
 def _older(moves: list[StockMove]) -> int | None:
     return moves[HISTORY_PAGE - 1].id if len(moves) > HISTORY_PAGE else None
+
+
+def movements_after(session: Session, after: int, limit: int) -> tuple[list[StockMove], int, bool]:
+    """The ledger after a cursor, oldest first, never past the feed's horizon (outside
+    systems read it page by page: nothing skipped, nothing twice); with the next cursor."""
+    top = feeds.horizon(session, "stock_moves")
+    found = list(
+        session.scalars(
+            select(StockMove)
+            .options(
+                joinedload(StockMove.product),
+                joinedload(StockMove.location).joinedload(Location.warehouse),
+                joinedload(StockMove.user),
+            )
+            .where(StockMove.id > after, StockMove.id <= top)
+            .order_by(StockMove.id)
+            .limit(limit + 1)
+        )
+    )
+    more = len(found) > limit
+    items = found[:limit]
+    return items, (items[-1].id if more else max(top, after)), more

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -65,21 +66,40 @@ def queue_push(session: Session, account: MarketplaceAccount, delay_seconds: flo
 
 def levels(session: Session, account: MarketplaceAccount) -> dict[str, int]:
     """sku → free stock in the account's warehouse, for linked cards whose level changed."""
+    return {card.sku: card.free for card in free_by_card(session, account) if card.changed}
+
+
+@dataclass(frozen=True)
+class CardLevel:
+    sku: str
+    product_id: int
+    free: int  # what the marketplace may sell now
+    last_pushed: int | None  # what it was last sent
+
+    @property
+    def changed(self) -> bool:
+        return self.free != self.last_pushed
+
+
+def free_by_card(session: Session, account: MarketplaceAccount) -> list[CardLevel]:
+    """Every linked card of the account with the free stock behind it in the account's
+    warehouse (the push's figures; the API's free stock per marketplace account)."""
     # a product switched off in the catalogue is not for sale anywhere (as reservations)
     free = func.sum(case((~Product.active, 0), else_=free_units()))
     rows = session.execute(
-        select(Listing.sku, Listing.last_pushed, free)
+        select(Listing.sku, Listing.product_id, Listing.last_pushed, free)
         .join(Stock, Stock.product_id == Listing.product_id)
         .join(Location, Location.id == Stock.location_id)
         .join(Product, Product.id == Stock.product_id)
         .where(Listing.account_id == account.id, Location.warehouse_id == account.warehouse_id)
-        .group_by(Listing.id, Listing.sku, Listing.last_pushed)
+        .group_by(Listing.id, Listing.sku, Listing.product_id, Listing.last_pushed)
+        .order_by(Listing.sku)
     )
-    return {
-        sku: max(int(amount), 0)
-        for sku, last, amount in rows
-        if amount is not None and int(amount) != last
-    }
+    return [
+        CardLevel(sku, product_id, max(int(amount), 0), last)
+        for sku, product_id, last, amount in rows
+        if amount is not None
+    ]
 
 
 def pushed(session: Session, account: MarketplaceAccount, sent: dict[str, int]) -> None:

@@ -1486,3 +1486,30 @@ API_SCOPE_WORDS = {
     "webhooks": _l("subscribe to webhooks"),
 }
 api_scope: Callable[[str], str] = _words(API_SCOPE_WORDS)
+
+
+# Stock corrections sent by accounting systems (warehouse.stock.corrections).
+TEXTS.update(
+    {
+        "correction_number_taken": lambda p: _(
+            "Document %(number)s was already received: a new count needs a new number", **p
+        ),
+        "correction_lines_refused": lambda p: _(
+            "%(count)s lines cannot be applied: nothing was written", **p
+        ),
+        "correction_unknown_article": lambda p: _("No product with article %(article)s", **p),
+        "correction_unknown_warehouse": lambda p: _("No warehouse with code %(code)s", **p),
+        "correction_unknown_bin": lambda p: _("No bin %(bin)s in that warehouse", **p),
+        "correction_line_twice": lambda p: _("%(article)s in bin %(bin)s is listed twice", **p),
+        "correction_below_reserved": lambda p: _(
+            "Bin %(bin)s holds %(reserved)s units reserved for orders: it cannot hold fewer",
+            **p,
+        ),
+        "correction_not_found": lambda p: _("No such stock correction"),
+        "api_items_refused": lambda p: _(
+            "%(count)s items cannot be applied: nothing was written. Fix them and send all again",
+            **p,
+        ),
+    }
+)
+MOVE_REASON_LABELS["correction"] = _l("correction from accounting")

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, g, jsonify, render_template, request
 
 from warehouse.infra import db, feeds
 from warehouse.integrations import service_accounts
-from warehouse.web.api import orders
+from warehouse.web.api import catalogue, handovers, orders, stock
 from warehouse.web.api.problems import PROBLEMS, ApiProblem, of_problem
 from warehouse.web.api.spec import document
 
@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("api", __name__)
 docs_bp = Blueprint("api_docs", __name__)
 
-orders.register(bp)
+for area in (orders, stock, catalogue, handovers):
+    area.register(bp)
 
 
 @bp.before_request

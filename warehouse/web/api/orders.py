@@ -12,17 +12,10 @@ from pydantic import AwareDatetime, BaseModel, Field
 from warehouse.infra import db
 from warehouse.models import MARKETPLACES, ORDER_STATUSES, Order, OrderEvent, OrderLine
 from warehouse.orders import listing
+from warehouse.web.api.pages import CURSOR, LIMIT, MAX_ID, PageQuery
 from warehouse.web.api.problems import Problem
 from warehouse.web.api.spec import endpoint
 
-MAX_ID = 2**31 - 1  # ids are INTEGER columns
-CURSOR = Field(
-    default=0,
-    ge=0,
-    le=MAX_ID,
-    description="read after this cursor: the `next` of the page before (0: from the start)",
-)
-LIMIT = Field(default=100, ge=1, le=500, description="rows per page")
 Marketplace = Literal[MARKETPLACES]  # type: ignore[valid-type]
 Status = Literal[ORDER_STATUSES]  # type: ignore[valid-type]
 
@@ -36,11 +29,6 @@ class OrderQuery(BaseModel):
     changed_since: AwareDatetime | None = Field(
         default=None, description="only orders changed at or after this time (with its offset)"
     )
-
-
-class PageQuery(BaseModel):
-    after: int = CURSOR
-    limit: int = LIMIT
 
 
 class Line(BaseModel):

@@ -26,6 +26,7 @@ PROBLEMS: dict[str, tuple[int, Any]] = {
     "conflict": (409, _l("Conflict")),
     "too_large": (413, _l("Request too large")),
     "invalid_request": (422, _l("The request does not match the schema")),
+    "idempotency_key_reused": (422, _l("The Idempotency-Key belongs to another request")),
     "refused": (422, _l("The warehouse refused the request")),
     "too_many_requests": (429, _l("Too many requests")),
     "busy": (503, _l("Busy, try again")),

@@ -20,6 +20,7 @@ from spectree import Response as Answers
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 
+from warehouse.web.api.idempotency import KeyHeader, idempotent
 from warehouse.web.api.problems import MEDIA_TYPE, ApiProblem, Problem, of_validation
 from warehouse.web.security import limiter
 
@@ -105,10 +106,15 @@ def endpoint(
     json: type | None = None,
     headers: type | None = None,
     more: dict[str, type | None] | None = None,
+    write: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """An API view that needs ``scope``, counted against its token's limit, validated
-    and documented by SpecTree (``ok`` is the success answer's model)."""
+    and documented by SpecTree (``ok`` is the success answer's model). A ``write`` view
+    (POST, PUT) flushes its changes and is committed once per ``Idempotency-Key``."""
     answers: dict[str, Any] = {**COMMON, f"HTTP_{status}": ok, **(more or {})}
+    if write:
+        headers = headers or KeyHeader
+        answers["HTTP_409"] = Problem
     if query or json or headers:
         answers["HTTP_422"] = Problem
 
@@ -122,13 +128,15 @@ def endpoint(
             security={SECURITY: [scope]},
         )(view)
 
+        run = idempotent(validated) if write else validated
+
         @wraps(validated)
         def scoped(*args: Any, **kwargs: Any) -> Any:
             if scope not in g.api_caller.scopes:
                 raise ApiProblem(
                     "forbidden", _("The account needs the scope %(scope)s.", scope=scope)
                 )
-            return validated(*args, **kwargs)
+            return run(*args, **kwargs)
 
         return limiter.shared_limit(per_token, scope="api", key_func=token_key)(scoped)
 
