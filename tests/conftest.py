@@ -72,6 +72,8 @@ def app(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[Flask]:
             "MARKETPLACE_TIMEOUT": 1.0,
             "WB_REPORT_POLL_SECONDS": 0.01,
             "OUTBOX_BACKOFF_SECONDS": (0, 0, 0),
+            "WEBHOOK_BACKOFF_SECONDS": (0, 0, 0),
+            "WEBHOOK_TIMEOUT": 2.0,
             "PRINT_RETRY_SECONDS": (0, 0),
             "PRINTER_CONNECT_TIMEOUT": 1.0,
             "PRINTER_REPLY_TIMEOUT": 0.5,

@@ -14,6 +14,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask application; wiring only, nothing touches the network here."""
     from warehouse import cli
     from warehouse.infra import config, db, i18n, logs, queue
+    from warehouse.integrations import webhooks
     from warehouse.web import register_web
 
     instance = os.environ.get("WAREHOUSE_INSTANCE_PATH")  # two copies side by side: two dirs
@@ -27,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     logs.configure(app)
     db.init_app(app)
+    webhooks.install()  # events found in the transactions that write them
     queue.init_app(app)
     i18n.init_app(app)
     register_web(app)

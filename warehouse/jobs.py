@@ -29,7 +29,7 @@ from warehouse.alerts import bot as alert_bot
 from warehouse.alerts import low_stock, sending, watch
 from warehouse.catalog import listings
 from warehouse.infra import db, queue
-from warehouse.integrations import service_accounts
+from warehouse.integrations import service_accounts, webhooks
 from warehouse.labels import print_jobs, print_runs, printer_registry
 from warehouse.marketplaces import accounts, commands, outbox
 from warehouse.marketplaces.base import AuthError, MarketplaceError, TransientError
@@ -580,10 +580,43 @@ def _ring_alerts(at: datetime | None = None) -> None:
 
 
 def prune_api_log() -> int:
-    """Cron: forget integration API calls older than ``API_LOG_DAYS``."""
+    """Cron: forget integration API calls, Idempotency-Keys and settled webhook deliveries
+    older than ``API_LOG_DAYS``."""
+    from warehouse.web.api import idempotency
+
     with job_session() as session:
         before = utcnow() - timedelta(days=int(current_app.config["API_LOG_DAYS"]))
         pruned = service_accounts.prune_log(session, before)
+        pruned += idempotency.prune(session, before)
+        pruned += webhooks.prune(session, before)
         session.commit()
     logger.info("api log pruned rows=%s", pruned)
     return pruned
+
+
+def deliver_webhook(delivery_id: int) -> str:
+    """Post one webhook delivery; schedule the next attempt when the receiver failed."""
+    with job_session() as session:
+        config = current_app.config
+        delivery = webhooks.deliver(
+            session,
+            delivery_id,
+            key=config["CREDENTIALS_KEY"],
+            timeout=float(config["WEBHOOK_TIMEOUT"]),
+            backoff=tuple(config["WEBHOOK_BACKOFF_SECONDS"]),
+        )
+        session.commit()
+        if delivery is None:
+            return "nothing to do"
+        if delivery.status == "pending":
+            queue.queue("outbox").enqueue_at(delivery.next_attempt_at, deliver_webhook, delivery.id)
+        return delivery.status
+
+
+def sweep_webhooks() -> int:
+    """Cron: enqueue every due pending webhook delivery (covers jobs lost with Redis)."""
+    with job_session() as session:
+        due = webhooks.due(session)
+        for delivery_id in due:
+            queue.queue("outbox").enqueue(deliver_webhook, delivery_id)
+        return len(due)

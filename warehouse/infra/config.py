@@ -70,8 +70,24 @@ DEFAULTS: dict[str, Any] = {
     # is failing when its imports have failed this long (a refused key: at once)
     "ALERT_HANDOVER_MINUTES": 60,
     "ALERT_ACCOUNT_FAILING_MINUTES": 5,
-    # the integration API's request log is kept this long (warehouse.integrations)
+    # the integration API's request log, its Idempotency-Keys and settled webhook
+    # deliveries are kept this long (warehouse.integrations)
     "API_LOG_DAYS": 30,
+    # a webhook receiver is given this long to answer, and tried again after these pauses
+    # (about two days in all), then the delivery is failed (the desk sends it again)
+    "WEBHOOK_TIMEOUT": 10.0,
+    "WEBHOOK_BACKOFF_SECONDS": (
+        10,
+        30,
+        120,
+        600,
+        1800,
+        3600,
+        3 * 3600,
+        6 * 3600,
+        12 * 3600,
+        24 * 3600,
+    ),
     "TSD_IDLE_LOGOUT_MINUTES": 30,
     "TSD_REQUIRE_BIN_SCAN": True,
     # failed logins allowed before the login waits: from one device, and for one person

@@ -23,6 +23,7 @@ from warehouse.models.catalog import (
 from warehouse.models.counts import CountBin, CountFlag, CountLine, StockCount
 from warehouse.models.integrations import (
     API_SCOPES,
+    WEBHOOK_EVENTS,
     ApiRequest,
     ApiToken,
     IdempotentCall,
@@ -30,6 +31,9 @@ from warehouse.models.integrations import (
     ServiceAccountScope,
     StockCorrection,
     StockCorrectionLine,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
 )
 from warehouse.models.listings import FboRead, FboStock, Listing, StatusMap
 from warehouse.models.order_events import OrderEvent
@@ -98,6 +102,7 @@ __all__ = [
     "PRINTER_TRANSPORTS",
     "PRINT_JOB_STATUSES",
     "TO_PICK_STATUSES",
+    "WEBHOOK_EVENTS",
     "AccountingAccount",
     "AccountingDocument",
     "AccountingItem",
@@ -161,5 +166,8 @@ __all__ = [
     "UserRole",
     "Warehouse",
     "Wave",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
     "utcnow",
 ]

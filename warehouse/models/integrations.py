@@ -17,6 +17,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -182,3 +183,74 @@ class StockCorrectionLine(Base):
 
     product: Mapped[Product] = relationship()
     location: Mapped[Location] = relationship()
+
+
+# What a service account may be told of (warehouse.integrations.webhooks)
+WEBHOOK_EVENTS = ("order.status_changed", "stock.below_minimum", "handover.closed", "pick.short")
+# pending: to be sent (again at next_attempt_at); delivered: the receiver answered 2xx;
+# failed: gave up after the last backoff step (a person may send it again from the desk)
+DELIVERY_STATUSES = ("pending", "delivered", "failed")
+
+
+class WebhookSubscription(Base):
+    """A receiver of a service account: its URL, the events it wants, the secret its
+    bodies are signed with (sealed like a marketplace key: it must be read to sign)."""
+
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("service_accounts.id"), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[ServiceAccount] = relationship()
+    event_rows: Mapped[list[WebhookEvent]] = relationship(
+        cascade="all, delete-orphan", order_by="WebhookEvent.event"
+    )
+
+    @property
+    def events(self) -> frozenset[str]:
+        return frozenset(row.event for row in self.event_rows)
+
+
+class WebhookEvent(Base):
+    """One event a subscription wants; the database keeps it one of ``WEBHOOK_EVENTS``."""
+
+    __tablename__ = "webhook_subscription_events"
+    __table_args__ = (CheckConstraint(one_of("event", WEBHOOK_EVENTS), name="known_event"),)
+
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), primary_key=True
+    )
+    event: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class WebhookDelivery(Base):
+    """One event owed to one receiver: written in the transaction of the change it tells
+    of (an outbox), sent by RQ with backoff until the receiver answers 2xx."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        CheckConstraint(one_of("event", WEBHOOK_EVENTS), name="known_event"),
+        CheckConstraint(one_of("status", DELIVERY_STATUSES), name="status"),
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_log", "subscription_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE")
+    )
+    event: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)  # the JSON sent, the same bytes every attempt
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_status: Mapped[int | None]  # the receiver's HTTP status, None: no answer
+    last_error: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+
+    subscription: Mapped[WebhookSubscription] = relationship()

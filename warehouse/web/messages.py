@@ -1513,3 +1513,31 @@ TEXTS.update(
     }
 )
 MOVE_REASON_LABELS["correction"] = _l("correction from accounting")
+
+
+# Webhooks (warehouse.integrations.webhooks).
+TEXTS.update(
+    {
+        "webhook_no_events": lambda p: _("Choose at least one event"),
+        "webhook_unknown_event": lambda p: _("Unknown event: %(event)s", **p),
+        "webhook_bad_url": lambda p: _("The receiver's address must be an http(s) URL"),
+        "webhook_not_found": lambda p: _("No such webhook subscription on this account"),
+        "webhook_delivery_not_found": lambda p: _("No such webhook delivery on this account"),
+        "webhook_subscribed": lambda p: _("Receiver %(url)s subscribed.", **p),
+        "webhook_stopped": lambda p: _("Receiver stopped: nothing more is sent to it."),
+        "webhook_retried": lambda p: _("Delivery %(id)s will be sent again now.", **p),
+    }
+)
+WEBHOOK_EVENT_WORDS = {
+    "order.status_changed": _l("an order's status changed"),
+    "stock.below_minimum": _l("a product's free stock fell below its minimum"),
+    "handover.closed": _l("a hand-over was closed"),
+    "pick.short": _l("a picker reported goods missing"),
+}
+webhook_event: Callable[[str], str] = _words(WEBHOOK_EVENT_WORDS)
+DELIVERY_STATE_WORDS = {
+    "pending": _l("to be sent"),
+    "delivered": _l("delivered"),
+    "failed": _l("given up"),
+}
+delivery_state: Callable[[str], str] = _words(DELIVERY_STATE_WORDS)

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, g, jsonify, render_template, request
 
 from warehouse.infra import db, feeds
 from warehouse.integrations import service_accounts
-from warehouse.web.api import catalogue, handovers, orders, stock
+from warehouse.web.api import catalogue, handovers, orders, stock, webhooks
 from warehouse.web.api.problems import PROBLEMS, ApiProblem, of_problem
 from warehouse.web.api.spec import document
 
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("api", __name__)
 docs_bp = Blueprint("api_docs", __name__)
 
-for area in (orders, stock, catalogue, handovers):
+for area in (orders, stock, catalogue, handovers, webhooks):
     area.register(bp)
 
 
