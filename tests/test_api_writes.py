@@ -255,3 +255,12 @@ def test_handovers_with_their_parcels(app, client):
     empty = client.get("/api/v1/handovers", headers=bearer(token)).get_json()
     assert empty == {"items": [], "next": 0, "has_more": False}
     assert client.get("/api/v1/handovers/987654", headers=bearer(token)).status_code == 404
+
+
+def test_a_text_no_database_can_store_is_refused_in_words(app, client):
+    _shop(app)
+    token = _token(app, ("products:write",))
+    for article in ("A\u0000B", "A\ud83dB"):  # a NUL; half of a surrogate pair
+        refused = write(client, "/api/v1/products", token, {"items": [{"article": article}]})
+        assert refused.status_code == 422, article
+        assert "NUL" in refused.get_json()["detail"]

@@ -90,6 +90,7 @@ def test_bad_rows_are_each_refused_with_a_reason_and_nothing_is_written(session)
         "BAD-3,Дубль в файле,4601234567893,\n"
         "BAD-4,Цена,,-5\n"
         "OK-1,Опять,,\n"
+        "BAD-5,Дороже столбца,,21474836.48\n"
     ).encode()
     plan = preview(session, "products", "p.csv", data)
     reasons = {row.line: [code for code, _ in row.reasons] for row in plan.refused}
@@ -100,6 +101,7 @@ def test_bad_rows_are_each_refused_with_a_reason_and_nothing_is_written(session)
         6: ["catalogue_barcode_twice"],
         7: ["catalogue_not_a_price"],
         8: ["catalogue_article_twice"],
+        9: ["catalogue_not_a_price"],  # over what the column holds (PostgreSQL: a 500 before)
     }
     assert plan.rows[0].action == "create"
     with pytest.raises(catalogue_csv.RowsRefused):

@@ -62,6 +62,7 @@ NUMBERS = ("min_stock", "weight_g", "length_mm", "width_mm", "height_mm")
 YES = ("1", "yes", "true", "да", "y", "+")
 NO = ("", "0", "no", "false", "нет", "n", "-")
 SEPARATORS = re.compile(r"[;,\s]+")
+MAX_KOPECKS = 2**31 - 1  # products.cost_price is an INTEGER: 21,474,836.47 roubles at most
 
 
 @dataclass
@@ -515,7 +516,12 @@ def _kopecks(row: RowPlan, raw: str) -> int | None:
         price = Decimal(text)
     except InvalidOperation:
         price = Decimal(-1)
-    if not price.is_finite() or price < 0 or price != price.quantize(Decimal("0.01")):
+    if (
+        not price.is_finite()
+        or price < 0
+        or price != price.quantize(Decimal("0.01"))
+        or price * 100 > MAX_KOPECKS
+    ):
         row.refuse("catalogue_not_a_price", column="cost_price", value=raw)
         return None
     return int(price * 100)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 
 from flask import Blueprint, Response, g, jsonify, render_template, request
+from flask_babel import gettext as _
 
 from warehouse.infra import db, feeds
 from warehouse.integrations import service_accounts
@@ -41,6 +43,36 @@ def authenticate() -> None:
         logger.warning("api token refused path=%s", request.path)
         raise ApiProblem("unauthorized", headers={"WWW-Authenticate": 'Bearer realm="warehouse"'})
     g.api_caller = caller
+
+
+@bp.before_request
+def refuse_unstorable_text() -> None:
+    """A string in a JSON body holding a NUL or half of a UTF-16 surrogate pair (``\\u0000``,
+    a lone ``\\ud83d``) is refused in words: no database of ours can store it, and no
+    article, barcode or name holds one."""
+    if request.method not in ("POST", "PUT", "PATCH") or not request.is_json:
+        return
+    body = request.get_json(silent=True)
+    if body is not None and any(_unstorable(text) for text in _strings(body)):
+        raise ApiProblem(
+            "invalid_request", _("A text in the body holds a NUL or a broken character.")
+        )
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _unstorable(text: str) -> bool:
+    return "\x00" in text or any("\ud800" <= char <= "\udfff" for char in text)
 
 
 @bp.after_request

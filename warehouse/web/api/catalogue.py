@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from warehouse.catalog import catalogue_csv
+from warehouse.catalog.catalogue_csv import MAX_KOPECKS
 from warehouse.infra import db
 from warehouse.models import Location, Product
 from warehouse.web.api.pages import Body, PageQuery, page_of
@@ -37,7 +38,7 @@ class ProductIn(Body):
     )
     pack_barcodes: list[Pack] | None = Field(default=None, max_length=50)
     needs_marking: bool | None = Field(default=None, description="Честный знак codes")
-    cost_price_kopecks: int | None = Field(default=None, ge=0, le=10**12)
+    cost_price_kopecks: int | None = Field(default=None, ge=0, le=MAX_KOPECKS)
     min_stock: int | None = Field(default=None, ge=0, le=10**9 - 1)
     weight_g: int | None = Field(default=None, ge=0, le=10**9 - 1)
     length_mm: int | None = Field(default=None, ge=0, le=10**9 - 1)
