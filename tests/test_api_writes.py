@@ -4,6 +4,7 @@ stock, free stock per marketplace account, movements and hand-overs."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from sqlalchemy import select
@@ -247,6 +248,11 @@ def test_stock_free_stock_per_account_and_the_desk_see_the_correction(app, clien
     client.post("/login", data={"login": "root", "password": "root"})
     history = client.get(f"/products/{ids['mug']}/history").get_data(as_text=True)
     assert "корректировка из учётной системы" in history
+    link = re.search(r'href="(/stock/corrections/\d+)"', history)
+    assert link is not None
+    document = client.get(link.group(1)).get_data(as_text=True)
+    assert "Корректировка остатков 5" in document and "Было" in document
+    assert client.get("/stock/corrections/987654").status_code == 404
 
 
 def test_handovers_with_their_parcels(app, client):
@@ -264,3 +270,39 @@ def test_a_text_no_database_can_store_is_refused_in_words(app, client):
         refused = write(client, "/api/v1/products", token, {"items": [{"article": article}]})
         assert refused.status_code == 422, article
         assert "NUL" in refused.get_json()["detail"]
+
+
+def test_bins_are_created_and_updated_in_a_batch(app, client):
+    _shop(app)
+    token = _token(app, ("products:write", "products:read"))
+    made = write(
+        client,
+        "/api/v1/bins",
+        token,
+        {
+            "items": [
+                {"code": "C-01", "zone": "C", "walk_order": 30},
+                {"code": "A-01", "zone": "A"},
+            ]
+        },
+    )
+    assert made.status_code == 200, made.get_data(as_text=True)
+    items = made.get_json()["items"]
+    assert [(i["code"], i["result"], i["changes"]) for i in items] == [
+        ("C-01", "created", []),
+        ("A-01", "updated", ["zone"]),
+    ]
+    listed = client.get("/api/v1/bins", headers=bearer(token)).get_json()["items"]
+    by_code = {b["code"]: b for b in listed}
+    assert by_code["C-01"]["barcode"] == "LOC-C-01" and by_code["C-01"]["walk_order"] == 30
+    assert by_code["A-01"]["zone"] == "A" and by_code["A-01"]["barcode"] == "LOC-A-01"
+    refused = write(
+        client,
+        "/api/v1/bins",
+        token,
+        {"items": [{"code": "D-01"}, {"code": "E-01", "warehouse": "NOPE"}]},
+    )
+    assert refused.status_code == 422
+    assert [e["where"] for e in refused.get_json()["errors"]] == ["items.1"]
+    listed = client.get("/api/v1/bins", headers=bearer(token)).get_json()["items"]
+    assert "D-01" not in {b["code"] for b in listed}  # all or nothing

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from warehouse.errors import NotFound
 from warehouse.infra import db, queue
 from warehouse.models import MarketplaceAccount
-from warehouse.stock import fbo, overview
+from warehouse.stock import corrections, fbo, overview
 from warehouse.web.auth import supervisor_required
 from warehouse.web.messages import account_problem, describe, push_state
 
@@ -63,6 +63,16 @@ def product(product_id: int) -> str:
         stock=stock,
         fbo_rows=fbo.of_product(s, product_id),
         problem_words=account_problem,
+    )
+
+
+@bp.get("/corrections/<int:correction_id>")
+def correction(correction_id: int) -> str:
+    """A stock correction an accounting system sent: who, their number, each bin before
+    and after."""
+    return render_template(
+        "supervisor/stock_correction.html",
+        correction=corrections.get(db.session(), correction_id),
     )
 
 

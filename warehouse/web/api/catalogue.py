@@ -7,12 +7,12 @@ from __future__ import annotations
 from flask import Blueprint
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from warehouse.catalog import catalogue_csv
 from warehouse.catalog.catalogue_csv import MAX_KOPECKS
 from warehouse.infra import db
-from warehouse.models import Location, Product
+from warehouse.models import Location, Product, Warehouse
 from warehouse.web.api.pages import Body, PageQuery, page_of
 from warehouse.web.api.problems import ApiProblem, FieldError
 from warehouse.web.api.spec import endpoint
@@ -96,6 +96,38 @@ class BinOut(BaseModel):
     active: bool
 
 
+class BinIn(Body):
+    """A bin by its code (and warehouse): fields left out stay as they are; a new bin's
+    barcode is ``LOC-<code>`` unless given."""
+
+    code: str = Field(min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")
+    warehouse: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=32,
+        description="the warehouse's code; absent: the first one",
+    )
+    zone: str | None = Field(default=None, max_length=64)
+    walk_order: int | None = Field(default=None, ge=0, le=10**9 - 1)
+    barcode: str | None = Field(default=None, pattern=BARCODE)
+    active: bool | None = None
+
+
+class BinBatch(Body):
+    items: list[BinIn] = Field(min_length=1, max_length=BATCH)
+
+
+class BinUpserted(BaseModel):
+    code: str
+    id: int
+    result: str = Field(description="created, updated or unchanged")
+    changes: list[str] = Field(description="the fields that changed")
+
+
+class BinAnswer(BaseModel):
+    items: list[BinUpserted]
+
+
 class BinPage(BaseModel):
     items: list[BinOut]
     next: int
@@ -106,6 +138,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/products", view_func=products, methods=["GET"])
     bp.add_url_rule("/products", view_func=upsert_products, methods=["POST"])
     bp.add_url_rule("/bins", view_func=bins, methods=["GET"])
+    bp.add_url_rule("/bins", view_func=upsert_bins, methods=["POST"])
 
 
 @endpoint("products:read", tags=("catalogue",), query=PageQuery, ok=ProductPage)
@@ -132,16 +165,7 @@ def upsert_products(json: ProductBatch) -> UpsertAnswer:
     ]
     rows = [(index, _cells(item)) for index, item in enumerate(json.items)]
     session = db.session()
-    try:
-        plan = catalogue_csv.apply(session, "products", header, rows)
-    except catalogue_csv.RowsRefused as refused:
-        errors = [
-            FieldError(where=f"items.{row.line}", message=describe(code, params))
-            for row in refused.plan.refused
-            for code, params in row.reasons
-        ]
-        detail = describe("api_items_refused", {"count": len(refused.plan.refused)})
-        raise ApiProblem("refused", detail, errors=errors) from None
+    plan = _applied(session, "products", [(header, rows)])
     articles = [row.key for row in plan.rows]
     query = select(Product.article, Product.id).where(Product.article.in_(articles))
     ids = {article: product_id for article, product_id in session.execute(query)}
@@ -154,6 +178,66 @@ def upsert_products(json: ProductBatch) -> UpsertAnswer:
             for row in plan.rows
         ]
     )
+
+
+@endpoint("products:write", tags=("catalogue",), json=BinBatch, ok=BinAnswer, write=True)
+def upsert_bins(json: BinBatch) -> BinAnswer:
+    """Create or update up to 1,000 bins by code (and warehouse), all or nothing."""
+    groups: dict[tuple[str, ...], list[tuple[int, dict[str, str]]]] = {}
+    for index, item in enumerate(json.items):
+        cells = {"code": item.code} | {
+            field: ("1" if value else "0") if isinstance(value, bool) else str(value)
+            for field, value in item.model_dump(exclude_unset=True, exclude={"code"}).items()
+            if value is not None
+        }
+        # the planner reads a column the header names as given (blank when absent): each
+        # set of given fields is planned with its own header
+        groups.setdefault(tuple(sorted(cells)), []).append((index, cells))
+    session = db.session()
+    plan = _applied(session, "bins", [(list(header), rows) for header, rows in groups.items()])
+    warehouses = {w.code: w.id for w in session.scalars(select(Warehouse))}
+    first = catalogue_csv.first_warehouse(session).id
+    ids = {
+        (location.warehouse_id, location.code): location.id
+        for location in session.scalars(
+            select(Location).where(Location.code.in_([item.code for item in json.items]))
+        )
+    }
+    results = {"create": "created", "update": "updated", "unchanged": "unchanged"}
+    return BinAnswer(
+        items=[
+            BinUpserted(
+                code=row.key,
+                id=ids[(warehouses.get(json.items[row.line].warehouse or "", first), row.key)],
+                result=results[row.action],
+                changes=row.changes,
+            )
+            for row in sorted(plan.rows, key=lambda row: row.line)
+        ]
+    )
+
+
+def _applied(
+    session: Session, kind: str, groups: list[tuple[list[str], list[tuple[int, dict[str, str]]]]]
+) -> catalogue_csv.Plan:
+    """Apply the groups' rows in one transaction, all or nothing; a refusal lists every
+    refused item (``items.<index>``) with why."""
+    done = catalogue_csv.Plan(kind, [])
+    refused: list[catalogue_csv.RowPlan] = []
+    for header, rows in groups:
+        try:
+            done.rows += catalogue_csv.apply(session, kind, header, rows).rows
+        except catalogue_csv.RowsRefused as refusal:
+            refused += refusal.plan.refused
+    if refused:
+        errors = [
+            FieldError(where=f"items.{row.line}", message=describe(code, params))
+            for row in sorted(refused, key=lambda row: row.line)
+            for code, params in row.reasons
+        ]
+        detail = describe("api_items_refused", {"count": len(refused)})
+        raise ApiProblem("refused", detail, errors=errors)
+    return done
 
 
 @endpoint("products:read", tags=("catalogue",), query=PageQuery, ok=BinPage)
