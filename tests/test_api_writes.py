@@ -4,16 +4,22 @@ stock, free stock per marketplace account, movements and hand-overs."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+import time
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tests import factories as f
-from tests.test_api import _token, bearer
+from tests.test_api import _token, _token_row, bearer
 from warehouse.infra import db
+from warehouse.infra.credentials import seal
 from warehouse.models import (
     API_SCOPES,
+    IdempotentCall,
     Listing,
     Product,
     Stock,
@@ -306,3 +312,79 @@ def test_bins_are_created_and_updated_in_a_batch(app, client):
     assert [e["where"] for e in refused.get_json()["errors"]] == ["items.1"]
     listed = client.get("/api/v1/bins", headers=bearer(token)).get_json()["items"]
     assert "D-01" not in {b["code"] for b in listed}  # all or nothing
+
+
+def test_a_retry_sent_while_the_first_call_is_under_way_gets_the_first_answer(app, client):
+    """The key is claimed before the work: the retry waits on it, then replays."""
+    _shop(app)
+    token = _token(app, ("products:write",))
+    raw = b'{"items": [{"article": "KETTLE", "name": "Kettle"}]}'
+    digest = hashlib.sha256(b"\0".join([b"POST", b"/api/v1/products", raw])).hexdigest()
+    first_answer = (
+        '{"items": [{"article": "KETTLE", "id": 99, "result": "created", "changes": []}]}'
+    )
+    engine = app.extensions["db.engine"]
+    with app.app_context():
+        account_id = _token_row(db.session(), token).account_id
+    claimed = threading.Event()
+
+    def first_call() -> None:  # still at work: its key claimed and its product made, not committed
+        with Session(engine) as first:
+            first.add(Product(article="KETTLE", name="Kettle"))  # a unique article
+            first.add(
+                IdempotentCall(
+                    account_id=account_id,
+                    key="k-race",
+                    method="POST",
+                    path="/api/v1/products",
+                    request_hash=digest,
+                    status=200,
+                    body=seal({"body": first_answer}, app.config["CREDENTIALS_KEY"]).decode(),
+                )
+            )
+            first.flush()
+            claimed.set()
+            time.sleep(0.5)
+            first.commit()
+
+    worker = threading.Thread(target=first_call)
+    worker.start()
+    claimed.wait(5)
+    try:
+        retry = client.post(
+            "/api/v1/products",
+            data=raw,
+            content_type="application/json",
+            headers={**bearer(token), "Idempotency-Key": "k-race"},
+        )
+    finally:
+        worker.join()
+    assert retry.status_code == 200 and retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.get_json()["items"][0]["id"] == 99  # the first call's answer, not its own
+    with app.app_context():
+        made = db.session().scalars(select(Product).where(Product.article == "KETTLE")).all()
+        assert len(made) == 1
+
+
+def test_a_stored_answer_is_sealed(app, client):
+    _shop(app)
+    token = _token(app, ("webhooks", "orders:read"))
+    made = write(
+        client,
+        "/api/v1/webhooks",
+        token,
+        {"url": "http://127.0.0.1:9/hook", "events": ["order.status_changed"]},
+        key="sub-1",
+    )
+    secret = made.get_json()["secret"]
+    with app.app_context():
+        stored = db.session().scalar(select(IdempotentCall))
+        assert stored is not None and secret not in stored.body
+    again = write(
+        client,
+        "/api/v1/webhooks",
+        token,
+        {"url": "http://127.0.0.1:9/hook", "events": ["order.status_changed"]},
+        key="sub-1",
+    )
+    assert again.get_json()["secret"] == secret  # the retrying caller still gets it

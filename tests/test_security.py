@@ -20,7 +20,7 @@ from warehouse.models import API_SCOPES, User
 from warehouse.web import security
 
 EVIL = {"Origin": "https://evil.example", "Referer": "https://evil.example/page"}
-HUGE_IDS = (2**63, 2**64, 10**30)
+HUGE_IDS = (2**31, 2**63, 2**64, 10**30)  # ids are INTEGER (32-bit on PostgreSQL)
 MISSING_ID = 987654321
 
 

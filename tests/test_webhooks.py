@@ -16,6 +16,7 @@ from tests import factories as f
 from tests.webhook_receiver import WebhookReceiver
 from warehouse import jobs
 from warehouse.alerts import low_stock
+from warehouse.errors import DomainError
 from warehouse.floor import picking, shortages
 from warehouse.infra import db
 from warehouse.integrations import service_accounts, webhooks
@@ -40,7 +41,9 @@ def site(app, session, receiver):  # type: ignore[no-untyped-def]
     mug.min_stock = 3
     f.put_stock(session, mug, f.make_location(session, warehouse, "A-01"), 4)
     admin = f.make_supervisor(session, "root", "root", role="admin")
-    service = service_accounts.create(session, "1C", ["webhooks", "orders:read"], admin)
+    service = service_accounts.create(
+        session, "1C", ["webhooks", "orders:read", "stock:read", "handovers:read"], admin
+    )
     subscription, secret = webhooks.subscribe(
         session,
         service,
@@ -112,6 +115,66 @@ def test_a_rolled_back_change_owes_nothing_and_a_savepoint_keeps_the_rest(sessio
     assert [json.loads(d.body)["data"]["to_status"] for d in _deliveries(session)] == ["reserved"]
 
 
+def test_an_event_is_told_only_to_an_account_that_may_read_it(app, session, site):
+    service_accounts.set_scopes(site["service"], ["webhooks", "orders:read"])
+    session.commit()
+    low_stock.check(session, [site["mug"].id])
+    f.import_order(session, site["account"], "9010", (MUG, 1))
+    session.commit()
+    assert {d.event for d in _deliveries(session)} == {"order.status_changed"}
+    with pytest.raises(DomainError) as refused:
+        webhooks.subscribe(
+            session,
+            site["service"],
+            "http://127.0.0.1:9/x",
+            ["stock.below_minimum"],
+            app.config["CREDENTIALS_KEY"],
+        )
+    assert refused.value.code == "webhook_needs_scope"
+
+
+def test_a_receiver_on_a_link_local_or_unresolved_address_is_refused(app, session, site):
+    for url, why in (
+        ("http://169.254.169.254/latest/meta-data", "reserved"),
+        ("http://no-such-host.invalid/hook", "unresolved"),
+    ):
+        with pytest.raises(DomainError) as refused:
+            webhooks.subscribe(
+                session,
+                site["service"],
+                url,
+                ["order.status_changed"],
+                app.config["CREDENTIALS_KEY"],
+            )
+        assert refused.value.params["why"] == why
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    with pytest.raises(DomainError):
+        webhooks.subscribe(
+            session,
+            site["service"],
+            "http://127.0.0.1:9/x",
+            ["order.status_changed"],
+            app.config["CREDENTIALS_KEY"],
+        )
+
+
+def test_a_savepoint_released_sends_nothing_before_the_real_commit(app, session, site):
+    """SQLAlchemy calls a savepoint's release a commit: neither the deliveries nor their
+    jobs may go out then (the job would find no row and wait for the sweeper)."""
+    enqueued: list[object] = []
+    db.after_commit(session, lambda: enqueued.append("outer"))
+    order = f.import_order(session, site["account"], "9011", (MUG, 1))
+    with session.begin_nested():
+        order.status = "picking"
+    assert enqueued == [] and _deliveries(session) == []
+    session.commit()
+    assert enqueued == ["outer"]
+    assert [json.loads(d.body)["data"]["to_status"] for d in _deliveries(session)] == [
+        "reserved",
+        "picking",
+    ]
+
+
 def test_only_live_receivers_of_accounts_holding_the_scope_are_told(session, site):
     service_accounts.set_scopes(site["service"], ["orders:read"])
     session.commit()
@@ -153,7 +216,9 @@ def test_no_answer_is_retried_not_lost(app, session, site):
     dead = WebhookReceiver().start()
     url = dead.url
     dead.stop()  # the port answers nothing now
-    other = service_accounts.create(session, "BI", ["webhooks"], site["service"].created_by)
+    other = service_accounts.create(
+        session, "BI", ["webhooks", "orders:read"], site["service"].created_by
+    )
     webhooks.subscribe(session, other, url, ["order.status_changed"], app.config["CREDENTIALS_KEY"])
     session.commit()
     f.import_order(session, site["account"], "9007", (MUG, 1))

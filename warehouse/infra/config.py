@@ -73,9 +73,13 @@ DEFAULTS: dict[str, Any] = {
     # the integration API's request log, its Idempotency-Keys and settled webhook
     # deliveries are kept this long (warehouse.integrations)
     "API_LOG_DAYS": 30,
+    "API_MAX_BODY_BYTES": 4_000_000,  # a call's JSON body (1,000 products is about 1 MB)
     # a webhook receiver is given this long to answer, and tried again after these pauses
     # (about two days in all), then the delivery is failed (the desk sends it again)
     "WEBHOOK_TIMEOUT": 10.0,
+    # receivers on private and loopback addresses (1C in the warehouse's LAN); off: only
+    # public ones. Link-local (a cloud's metadata service) and multicast: never.
+    "WEBHOOK_ALLOW_PRIVATE": True,
     "WEBHOOK_BACKOFF_SECONDS": (
         10,
         30,

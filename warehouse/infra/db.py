@@ -69,6 +69,8 @@ def gather(
 
 
 def _run_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released (SQLAlchemy says "commit" for it too): not durable yet
     callbacks = session.info.pop("after_commit", [])
     session.info.pop("gathered", None)
     for callback in callbacks:

@@ -9,21 +9,30 @@ commit after one that took 102, and a client that saw 102 would never see 101.
   highest id is always safe.
 - PostgreSQL runs writers side by side. Every transaction that inserts into a feed table
   first takes that table's advisory lock *shared* (an engine hook, so no writer can
-  forget it); the reader takes it *exclusive* for one short transaction, which waits for
-  the writers in flight to commit, and reads the highest id: the **horizon**. Every id
-  up to it is committed; a page never reads past it.
+  forget it); the reader takes it *exclusive* for one short transaction once the writers
+  in flight have committed, and reads the highest id: the **horizon**. Every id up to it
+  is committed; a page never reads past it. The reader only *tries* the lock (again every
+  20 ms): a reader waiting in PostgreSQL's lock queue would hold back every new writer
+  behind it (a scan's movement), and never waiting, readers cannot deadlock writers.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
 # table → its advisory lock key (any constant unique to the table)
-FEEDS = {"orders": 7_140_001, "order_events": 7_140_002, "stock_moves": 7_140_003}
-LOCK_WAIT = "2s"  # longer than an import page's transaction; past it the reader gives up
+FEEDS = {
+    "orders": 7_140_001,
+    "order_events": 7_140_002,
+    "stock_moves": 7_140_003,
+    "webhook_deliveries": 7_140_004,
+}
+LOCK_WAIT = 2.0  # seconds: longer than an import page's transaction; then the reader gives up
+LOCK_POLL = 0.02
 
 
 class Busy(Exception):
@@ -37,6 +46,8 @@ def install(engine: Engine) -> None:
     event.listen(engine, "before_cursor_execute", _lock_before_insert)
     event.listen(engine, "commit", _forget_locks)
     event.listen(engine, "rollback", _forget_locks)
+    # a savepoint rolled back releases the locks taken after it: take them again
+    event.listen(engine, "rollback_savepoint", _forget_locks)
 
 
 def horizon(session: Session, table: str) -> int:
@@ -46,13 +57,16 @@ def horizon(session: Session, table: str) -> int:
         return int(session.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table}")) or 0)
     engine = session.get_bind()
     assert isinstance(engine, Engine)
-    with engine.begin() as connection:
-        connection.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
-        try:
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-        except Exception as exc:  # lock_timeout: the transaction is rolled back on exit
-            raise Busy(table) from exc
-        return int(connection.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table}")) or 0)
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        with engine.begin() as connection:
+            taken = connection.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": key})
+            if taken:
+                top = connection.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table}"))
+                return int(top or 0)
+        if time.monotonic() > deadline:
+            raise Busy(table)
+        time.sleep(LOCK_POLL)
 
 
 def _lock_before_insert(
@@ -70,5 +84,5 @@ def _lock_before_insert(
         locked.add(key)
 
 
-def _forget_locks(connection: Any) -> None:
+def _forget_locks(connection: Any, *_args: Any) -> None:
     connection.info.pop("feed_locks", None)

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 import uuid
 from collections.abc import Iterable
@@ -34,12 +36,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from flask import current_app, has_app_context
 from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session, joinedload
 
 from warehouse.errors import DomainError, NotFound
-from warehouse.infra import queue
-from warehouse.infra.credentials import seal, unseal
+from warehouse.infra import feeds, queue
+from warehouse.infra.credentials import CredentialsError, seal, unseal
 from warehouse.models import (
     WEBHOOK_EVENTS,
     Alert,
@@ -61,11 +64,37 @@ from warehouse.models import (
 logger = logging.getLogger(__name__)
 
 DELIVER = "warehouse.jobs.deliver_webhook"
+# what an account must be allowed to read to be told of each event
+READ_SCOPE = {
+    "order.status_changed": "orders:read",
+    "pick.short": "orders:read",
+    "stock.below_minimum": "stock:read",
+    "handover.closed": "handovers:read",
+}
 PENDING = "webhook_events"  # session.info: events seen in this transaction's flushes
 USER_AGENT = "warehouse-webhooks/1"
 
 
 # --- subscriptions --------------------------------------------------------------------
+
+
+def refused_address(url: str) -> str:
+    """Why the receiver's host may not be called ("" when it may). Link-local addresses
+    (a cloud's metadata service) and multicast never; private and loopback ones only with
+    ``WEBHOOK_ALLOW_PRIVATE`` (on by default: 1C usually sits in the warehouse's LAN)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return "unresolved"
+    allow_private = bool(current_app.config["WEBHOOK_ALLOW_PRIVATE"])
+    for address in found:
+        ip = ipaddress.ip_address(str(address).split("%", 1)[0])
+        if ip.is_link_local or ip.is_multicast or ip.is_unspecified or ip.is_reserved:
+            return "reserved"
+        if (ip.is_private or ip.is_loopback) and not allow_private:
+            return "private"
+    return ""
 
 
 def subscribe(
@@ -78,6 +107,9 @@ def subscribe(
     unknown = set(wanted) - set(WEBHOOK_EVENTS)
     if unknown:
         raise DomainError("webhook_unknown_event", event=", ".join(sorted(unknown)))
+    for name in wanted:
+        if READ_SCOPE[name] not in account.scopes:
+            raise DomainError("webhook_needs_scope", event=name, scope=READ_SCOPE[name])
     try:
         parts = urlsplit(url)
         usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
@@ -85,6 +117,9 @@ def subscribe(
         usable = False
     if not usable:
         raise DomainError("webhook_bad_url")
+    refused = refused_address(url)
+    if refused:
+        raise DomainError("webhook_address_refused", why=refused)
     secret = f"whsec_{secrets.token_urlsafe(32)}"
     subscription = WebhookSubscription(
         account_id=account.id,
@@ -132,21 +167,40 @@ def unsubscribe(session: Session, account_id: int, subscription_id: int) -> None
         delivery.status, delivery.last_error = "failed", "unsubscribed"
 
 
-def deliveries_of(
-    session: Session, account_id: int, after: int = 0, limit: int = 100, newest_first: bool = True
-) -> list[WebhookDelivery]:
+def deliveries_of(session: Session, account_id: int, limit: int = 100) -> list[WebhookDelivery]:
+    """The account's latest deliveries, newest first (the desk's log)."""
     query = (
         select(WebhookDelivery)
         .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
         .options(joinedload(WebhookDelivery.subscription))
         .where(WebhookSubscription.account_id == account_id)
+        .order_by(WebhookDelivery.id.desc())
         .limit(limit)
     )
-    if newest_first:
-        query = query.order_by(WebhookDelivery.id.desc())
-    else:
-        query = query.where(WebhookDelivery.id > after).order_by(WebhookDelivery.id)
     return list(session.scalars(query))
+
+
+def deliveries_after(
+    session: Session, account_id: int, after: int, limit: int
+) -> tuple[list[WebhookDelivery], int, bool]:
+    """The account's deliveries after a cursor, oldest first, never past the feed's
+    horizon (many transactions write them at once); with the next cursor."""
+    top = feeds.horizon(session, "webhook_deliveries")
+    query = (
+        select(WebhookDelivery)
+        .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+        .where(
+            WebhookSubscription.account_id == account_id,
+            WebhookDelivery.id > after,
+            WebhookDelivery.id <= top,
+        )
+        .order_by(WebhookDelivery.id)
+        .limit(limit + 1)
+    )
+    found = list(session.scalars(query))
+    more = len(found) > limit
+    items = found[:limit]
+    return items, (items[-1].id if more else max(top, after)), more
 
 
 def retry(session: Session, account_id: int, delivery_id: int) -> WebhookDelivery:
@@ -196,6 +250,8 @@ def _forget(session: Session, transaction: Any) -> None:
 
 
 def _owed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: its events wait for the real commit
     session.flush()  # the commit flushes only after this hook: what it writes is seen now
     seen = [
         (name, instance)
@@ -227,32 +283,40 @@ def _owed(session: Session) -> None:
         ]
     session.add_all(made)
     session.flush()
-    queue.enqueue_each_after_commit(
-        session, DELIVER, [(delivery.id,) for delivery in made], queue="outbox"
-    )
+    if has_app_context():  # without one (a script's session) the sweeper sends them
+        queue.enqueue_each_after_commit(
+            session, DELIVER, [(delivery.id,) for delivery in made], queue="outbox"
+        )
 
 
 def _receivers(session: Session, names: set[str]) -> list[tuple[int, set[str]]]:
-    """Active subscriptions of active accounts that still hold the ``webhooks`` scope."""
+    """Active subscriptions of active accounts holding the ``webhooks`` scope, each with
+    the events it wants and its account may still read."""
     rows = session.execute(
-        select(WebhookSubscription.id, WebhookEvent.event)
+        select(WebhookSubscription.id, WebhookEvent.event, ServiceAccount.id)
         .join(WebhookEvent, WebhookEvent.subscription_id == WebhookSubscription.id)
         .join(ServiceAccount, ServiceAccount.id == WebhookSubscription.account_id)
-        .join(
-            ServiceAccountScope,
-            (ServiceAccountScope.account_id == ServiceAccount.id)
-            & (ServiceAccountScope.scope == "webhooks"),
-        )
         .where(
             WebhookSubscription.active.is_(True),
             ServiceAccount.active.is_(True),
             WebhookEvent.event.in_(names),
         )
         .order_by(WebhookSubscription.id)
-    )
+    ).all()
+    if not rows:
+        return []
+    scopes: dict[int, set[str]] = {}
+    for account_id, scope in session.execute(
+        select(ServiceAccountScope.account_id, ServiceAccountScope.scope).where(
+            ServiceAccountScope.account_id.in_({row[2] for row in rows})
+        )
+    ):
+        scopes.setdefault(account_id, set()).add(scope)
     by_subscription: dict[int, set[str]] = {}
-    for sub_id, name in rows:
-        by_subscription.setdefault(sub_id, set()).add(name)
+    for sub_id, name, account_id in rows:
+        held = scopes.get(account_id, set())
+        if "webhooks" in held and READ_SCOPE[name] in held:
+            by_subscription.setdefault(sub_id, set()).add(name)
     return list(by_subscription.items())
 
 
@@ -322,16 +386,27 @@ def deliver(
         delivery.status, delivery.last_error = "failed", "unsubscribed"
         return delivery
     delivery.attempts += 1
+    try:
+        secret = unseal(subscription.secret_encrypted, key)["secret"]
+    except CredentialsError:
+        delivery.status = "failed"
+        delivery.last_error = "the secret cannot be read: CREDENTIALS_KEY changed? subscribe again"
+        logger.error("webhook failed delivery=%s: secret cannot be unsealed", delivery.id)
+        return delivery
+    refused = refused_address(subscription.url)
+    if refused:  # the name now points somewhere it may not (DNS changed since subscribing)
+        delivery.status, delivery.last_error = "failed", f"address refused: {refused}"
+        logger.error("webhook failed delivery=%s: address %s", delivery.id, refused)
+        return delivery
     timestamp = int(time.time())
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "Webhook-Id": str(delivery.id),
         "Webhook-Event": delivery.event,
-        "Webhook-Signature": sign(
-            unseal(subscription.secret_encrypted, key)["secret"], timestamp, delivery.body
-        ),
+        "Webhook-Signature": sign(secret, timestamp, delivery.body),
     }
+
     try:
         answer = httpx.post(
             subscription.url,

@@ -6,9 +6,9 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-# Ids are 64-bit signed in the database: a larger number in a URL is a page that does not
-# exist (404), not a number the driver cannot take (500).
-MAX_ID = 2**63 - 1
+# Ids are INTEGER columns (32-bit signed on PostgreSQL): a larger number in a URL is a page
+# that does not exist (404), not a number the driver cannot take (500).
+MAX_ID = 2**31 - 1
 
 
 class RowId(IntegerConverter):

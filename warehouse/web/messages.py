@@ -1541,3 +1541,13 @@ DELIVERY_STATE_WORDS = {
     "failed": _l("given up"),
 }
 delivery_state: Callable[[str], str] = _words(DELIVERY_STATE_WORDS)
+TEXTS.update(
+    {
+        "webhook_needs_scope": lambda p: _(
+            "To be told «%(event)s» the account needs the scope %(scope)s", **p
+        ),
+        "webhook_address_refused": lambda p: _(
+            "The receiver's address may not be called (%(why)s): give another", **p
+        ),
+    }
+)

@@ -13,8 +13,9 @@ import logging
 import time
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, g, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from warehouse.infra import db, feeds
 from warehouse.integrations import service_accounts
@@ -47,13 +48,20 @@ def authenticate() -> None:
 
 @bp.before_request
 def refuse_unstorable_text() -> None:
-    """A string in a JSON body holding a NUL or half of a UTF-16 surrogate pair (``\\u0000``,
-    a lone ``\\ud83d``) is refused in words: no database of ours can store it, and no
+    """A body over ``API_MAX_BODY_BYTES`` is refused unread. A string in a JSON body
+    holding a NUL or half of a UTF-16 surrogate pair (``\\u0000``, a lone ``\\ud83d``) is
+    refused in words: no database of ours can store it, and no
     article, barcode or name holds one."""
     if request.method not in ("POST", "PUT", "PATCH") or not request.is_json:
         return
-    body = request.get_json(silent=True)
-    if body is not None and any(_unstorable(text) for text in _strings(body)):
+    if (request.content_length or 0) > current_app.config["API_MAX_BODY_BYTES"]:
+        raise ApiProblem("too_large", _("Send at most 1,000 items per call."))
+    try:
+        body = request.get_json(silent=True)
+        unstorable = body is not None and any(_unstorable(text) for text in _strings(body))
+    except RecursionError:  # nested deeper than any body of ours
+        raise ApiProblem("invalid_request", _("The body is nested too deep.")) from None
+    if unstorable:
         raise ApiProblem(
             "invalid_request", _("A text in the body holds a NUL or a broken character.")
         )
@@ -90,6 +98,16 @@ def log_call(response: Response) -> Response:
     )
     session.commit()
     return response
+
+
+@bp.errorhandler(IntegrityError)
+def changed_meanwhile(exc: IntegrityError):
+    """Two calls wrote the same thing at once (a new article, a document number): the one
+    that lost is told so, not given a 500."""
+    db.session().rollback()
+    logger.warning("api write lost a race path=%s error=%s", request.path, exc.orig)
+    detail = _("Another call changed the same data meanwhile: read it again and send again.")
+    return of_problem(ApiProblem("conflict", detail))
 
 
 @bp.errorhandler(feeds.Busy)

@@ -4,6 +4,8 @@ stock, sizes) — through the same planner as the desk's catalogue file, all or 
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from flask import Blueprint
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -13,12 +15,13 @@ from warehouse.catalog import catalogue_csv
 from warehouse.catalog.catalogue_csv import MAX_KOPECKS
 from warehouse.infra import db
 from warehouse.models import Location, Product, Warehouse
-from warehouse.web.api.pages import Body, PageQuery, page_of
+from warehouse.web.api.pages import NAME, Body, PageQuery, page_of
 from warehouse.web.api.problems import ApiProblem, FieldError
 from warehouse.web.api.spec import endpoint
 from warehouse.web.messages import describe
 
 BARCODE = r"^[^\s;,:]{1,64}$"
+Barcode = Annotated[str, Field(pattern=BARCODE)]
 BATCH = 1000
 
 
@@ -33,7 +36,7 @@ class ProductIn(Body):
 
     article: str = Field(min_length=1, max_length=100, pattern=r"^\S(.*\S)?$")
     name: str | None = Field(default=None, min_length=1, max_length=300)
-    barcodes: list[str] | None = Field(
+    barcodes: list[Barcode] | None = Field(
         default=None, max_length=50, description="unit barcodes: the whole list (replaces)"
     )
     pack_barcodes: list[Pack] | None = Field(default=None, max_length=50)
@@ -105,6 +108,7 @@ class BinIn(Body):
         default=None,
         min_length=1,
         max_length=32,
+        pattern=NAME,
         description="the warehouse's code; absent: the first one",
     )
     zone: str | None = Field(default=None, max_length=64)

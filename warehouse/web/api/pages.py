@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 Row = TypeVar("Row")
 
 MAX_ID = 2**31 - 1  # ids are INTEGER columns
+# a code or name with no blank at either end (ours are stored stripped: one would not match)
+NAME = r"^\S(.*\S)?$"
 CURSOR = Field(
     default=0,
     ge=0,
@@ -36,8 +38,10 @@ def page_of(
     found: list[Row], query: Any, id_of: Callable[[Row], int]
 ) -> tuple[list[Row], int, bool]:
     """A page of rows read with ``limit + 1`` by id (``query`` has ``after`` and
-    ``limit``): the rows, the next cursor, whether more are there (tables that are not
-    feeds: no row appears behind the cursor later)."""
+    ``limit``): the rows, the next cursor, whether more are there. For lists of what is
+    there now (products, bins, stock rows, hand-overs), read whole each time: a row
+    committed late with a smaller id can land behind a reader's cursor. Change feeds
+    (orders, their changes, movements, deliveries) read under ``infra.feeds.horizon``."""
     more = len(found) > query.limit
     items = found[: query.limit]
     last = id_of(items[-1]) if items else query.after

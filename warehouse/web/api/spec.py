@@ -31,8 +31,11 @@ DESCRIPTION = (
     "The warehouse's integration API for accounting systems (МойСклад, 1C) and analytics "
     "services. Each system calls with a service account's bearer token "
     "(`Authorization: Bearer wh_…`), issued on the desk with the scopes it needs. "
-    "Lists page by cursor: pass the `next` of a page as `after` to read on; nothing is "
-    "skipped or read twice while new rows arrive. Errors are RFC 9457 problem details."
+    "Lists page by cursor: pass the `next` of a page as `after` to read on. The feeds "
+    "(orders, order changes, movements, webhook deliveries) skip nothing and give nothing "
+    "twice while new rows arrive: keep the cursor and poll. The lists of what is there now "
+    "(products, bins, stock, hand-overs) are read whole each time. Errors are RFC 9457 "
+    "problem details."
 )
 # the refusals every endpoint may answer (documented on each)
 COMMON = {"HTTP_401": Problem, "HTTP_403": Problem, "HTTP_429": Problem}

@@ -24,7 +24,7 @@ from warehouse.models import (
 from warehouse.models.work import STOCK_MOVE_REASONS
 from warehouse.stock import corrections, ledger, stock_sync
 from warehouse.stock.overview import free_units
-from warehouse.web.api.pages import CURSOR, LIMIT, MAX_ID, Body, PageQuery
+from warehouse.web.api.pages import CURSOR, LIMIT, MAX_ID, NAME, Body, PageQuery
 from warehouse.web.api.problems import ApiProblem, FieldError, Problem
 from warehouse.web.api.spec import endpoint
 from warehouse.web.messages import describe
@@ -95,9 +95,14 @@ class MovementPage(BaseModel):
 
 
 class CountedLine(Body):
-    article: str = Field(min_length=1, max_length=100)
-    bin: str = Field(min_length=1, max_length=64, description="the bin's code")
-    warehouse: str = Field(default="", max_length=32, description="blank: the first warehouse")
+    article: str = Field(min_length=1, max_length=100, pattern=NAME)
+    bin: str = Field(min_length=1, max_length=64, pattern=NAME, description="the bin's code")
+    warehouse: str = Field(
+        default="",
+        max_length=32,
+        pattern=r"^(\S(.*\S)?)?$",
+        description="the warehouse's code; blank: the first warehouse",
+    )
     counted: int = Field(ge=0, le=10**9 - 1, description="units the bin holds")
 
 

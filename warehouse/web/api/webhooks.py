@@ -111,16 +111,10 @@ def stop(subscription_id: int) -> Stopped:
 @endpoint("webhooks", tags=("webhooks",), query=PageQuery, ok=DeliveryPage)
 def deliveries(query: PageQuery) -> DeliveryPage:
     """What was sent to this account's receivers, oldest first, after the cursor."""
-    found = webhooks.deliveries_of(
-        db.session(), g.api_caller.account_id, query.after, query.limit + 1, newest_first=False
+    items, next_id, more = webhooks.deliveries_after(
+        db.session(), g.api_caller.account_id, query.after, query.limit
     )
-    more = len(found) > query.limit
-    items = found[: query.limit]
-    return DeliveryPage(
-        items=[_delivery(d) for d in items],
-        next=items[-1].id if items else query.after,
-        has_more=more,
-    )
+    return DeliveryPage(items=[_delivery(d) for d in items], next=next_id, has_more=more)
 
 
 def _subscription(found: WebhookSubscription) -> SubscriptionOut:
