@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from warehouse.errors import DomainError
+from warehouse.errors import DomainError, NotFound
 from warehouse.infra import db
 from warehouse.integrations import service_accounts, webhooks
 from warehouse.models import API_SCOPES, WEBHOOK_EVENTS, User
@@ -54,6 +54,14 @@ def _page(
     return body, status, {"Cache-Control": "no-store"}  # a new token is on it once
 
 
+@bp.errorhandler(DomainError)
+def refused(exc: DomainError):
+    """A refusal here: the page again with the reason above it (nothing kept of the form's
+    change); an account, token or receiver that is not there: 404."""
+    db.session().rollback()
+    return _page(describe(exc.code, exc.params), 404 if isinstance(exc, NotFound) else 422)
+
+
 @bp.get("/")
 def integrations_page():
     return _page()
@@ -63,17 +71,13 @@ def integrations_page():
 @admin_required
 def create_account():
     s = db.session()
-    try:
-        account = service_accounts.create(
-            s,
-            request.form.get("name", ""),
-            request.form.getlist("scope"),
-            _admin(),
-            note=request.form.get("note", ""),
-        )
-    except DomainError as refusal:
-        s.rollback()
-        return _page(describe(refusal.code, refusal.params), 422)
+    account = service_accounts.create(
+        s,
+        request.form.get("name", ""),
+        request.form.getlist("scope"),
+        _admin(),
+        note=request.form.get("note", ""),
+    )
     s.commit()
     flash(describe("service_account_created", {"name": account.name}))
     return redirect(url_for("integrations.integrations_page") + f"#account-{account.id}")
@@ -84,12 +88,8 @@ def create_account():
 def save_scopes(account_id: int):
     s = db.session()
     account = service_accounts.get(s, account_id)
-    try:
-        service_accounts.set_scopes(account, request.form.getlist("scope"))
-        service_accounts.set_active(account, request.form.get("active") == "on")
-    except DomainError as refusal:
-        s.rollback()
-        return _page(describe(refusal.code, refusal.params), 422)
+    service_accounts.set_scopes(account, request.form.getlist("scope"))
+    service_accounts.set_active(account, request.form.get("active") == "on")
     s.commit()
     flash(describe("service_account_saved", {"name": account.name}))
     return redirect(url_for("integrations.integrations_page") + f"#account-{account.id}")
@@ -100,17 +100,13 @@ def save_scopes(account_id: int):
 def issue_token(account_id: int):
     s = db.session()
     account = service_accounts.get(s, account_id)
-    try:
-        token = service_accounts.issue_token(
-            s,
-            account,
-            _admin(),
-            label=request.form.get("label", ""),
-            per_minute=request.form.get("per_minute", 120, type=int) or 0,
-        )
-    except DomainError as refusal:
-        s.rollback()
-        return _page(describe(refusal.code, refusal.params), 422)
+    token = service_accounts.issue_token(
+        s,
+        account,
+        _admin(),
+        label=request.form.get("label", ""),
+        per_minute=request.form.get("per_minute", 120, type=int) or 0,
+    )
     s.commit()
     # the one time the token is shown: on this answer, not after a redirect
     return _page(new_token=token, token_for=account.id)
@@ -132,19 +128,15 @@ def revoke_token(account_id: int, token_id: int):
 def add_receiver(account_id: int):
     s = db.session()
     account = service_accounts.get(s, account_id)
-    try:
-        if "webhooks" not in account.scopes:
-            raise DomainError("unknown_scope", scope="webhooks")
-        found, secret = webhooks.subscribe(
-            s,
-            account,
-            request.form.get("url", "").strip(),
-            request.form.getlist("event"),
-            current_app.config["CREDENTIALS_KEY"],
-        )
-    except DomainError as refusal:
-        s.rollback()
-        return _page(describe(refusal.code, refusal.params), 422)
+    if "webhooks" not in account.scopes:
+        raise DomainError("unknown_scope", scope="webhooks")
+    found, secret = webhooks.subscribe(
+        s,
+        account,
+        request.form.get("url", "").strip(),
+        request.form.getlist("event"),
+        current_app.config["CREDENTIALS_KEY"],
+    )
     s.commit()
     # the secret is shown once, on this answer, as a token is
     return _page(new_secret=secret, token_for=found.account_id)
