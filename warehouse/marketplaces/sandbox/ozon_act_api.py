@@ -42,7 +42,7 @@ def register(bp: Blueprint) -> None:
     ):
         bp.add_url_rule(path, view_func=view, methods=["POST"])
     bp.add_url_rule(
-        "/_control/acts/<int:act_id>/pickup", view_func=control_act_pickup, methods=["POST"]
+        "/_control/acts/<bigint:act_id>/pickup", view_func=control_act_pickup, methods=["POST"]
     )
 
 
