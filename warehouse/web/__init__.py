@@ -7,28 +7,20 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 # Ids are INTEGER columns (32-bit signed on PostgreSQL): a larger number in a URL is a page
-# that does not exist (404), not a number the driver cannot take (500).
+# that does not exist (404), not a number the driver cannot take (500). A route that takes
+# a marketplace's own 64-bit id (the sandboxes') says so: ``<int(max=9223372036854775807):…>``.
 MAX_ID = 2**31 - 1
-# The marketplaces' own ids (an Ozon act, a WB order) in the sandboxes' URLs are 64-bit.
-MAX_MARKETPLACE_ID = 2**63 - 1
 
 
 class RowId(IntegerConverter):
-    """``<int:…>`` in every route of ours: a non-negative integer that fits a database id."""
-
-    limit = MAX_ID
+    """``<int:…>`` in every route: a non-negative integer that fits a database id (or the
+    route's own ``max``)."""
 
     def to_python(self, value: str) -> int:
         number = int(value)
-        if number > self.limit:
+        if number > (self.max if self.max is not None else MAX_ID):
             raise NotFound()  # not a ValidationError: werkzeug would answer 405 for a POST
         return number
-
-
-class MarketplaceId(RowId):
-    """``<bigint:…>``: a marketplace's own id in a sandbox's route (as the real API takes)."""
-
-    limit = MAX_MARKETPLACE_ID
 
 
 def register_web(app: Flask) -> None:
@@ -73,7 +65,6 @@ def register_web(app: Flask) -> None:
     from warehouse.web.htmx import htmx
 
     app.url_map.converters["int"] = RowId
-    app.url_map.converters["bigint"] = MarketplaceId
     order_events.acting_user_from(auth.acting_user_id)
     htmx.init_app(app)
     security.init_app(app)

@@ -45,6 +45,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
+# a marketplace's own id in a route: 64-bit, as the real APIs take (ours are 32-bit)
+ID = "int(max=9223372036854775807)"
+
 logger = logging.getLogger(__name__)
 
 metadata = MetaData()

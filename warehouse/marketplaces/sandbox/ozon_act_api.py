@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw
 from warehouse.marketplaces.sandbox import common, ozon_acts, pdf
 from warehouse.marketplaces.sandbox import ozon_requests as req
 from warehouse.marketplaces.sandbox import ozon_state as st
+from warehouse.marketplaces.sandbox.common import ID
 from warehouse.marketplaces.sandbox.ozon_state import OzonError
 
 A4_MM = (210, 297)
@@ -42,7 +43,9 @@ def register(bp: Blueprint) -> None:
     ):
         bp.add_url_rule(path, view_func=view, methods=["POST"])
     bp.add_url_rule(
-        "/_control/acts/<bigint:act_id>/pickup", view_func=control_act_pickup, methods=["POST"]
+        f"/_control/acts/<{ID}:act_id>/pickup",
+        view_func=control_act_pickup,
+        methods=["POST"],
     )
 
 

@@ -36,6 +36,7 @@ from warehouse.marketplaces.sandbox import (
     wb_stickers,
     wb_supplies,
 )
+from warehouse.marketplaces.sandbox.common import ID
 from warehouse.marketplaces.sandbox.wb_state import SandboxError, rfc3339, supply_name
 
 logger = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ def orders_status() -> Response:
         return jsonify({"orders": wb_state.statuses(conn, ids)})
 
 
-@bp.patch("/api/v3/orders/<bigint:order_id>/cancel")
+@bp.patch(f"/api/v3/orders/<{ID}:order_id>/cancel")
 def order_cancel(order_id: int) -> tuple[str, int]:
     with common.begin() as conn:
         wb_state.cancel_order(conn, order_id)
@@ -142,7 +143,7 @@ def order_cancel(order_id: int) -> tuple[str, int]:
     return "", 204
 
 
-@bp.put("/api/v3/orders/<bigint:order_id>/meta/sgtin")
+@bp.put(f"/api/v3/orders/<{ID}:order_id>/meta/sgtin")
 def order_sgtin(order_id: int) -> tuple[str, int]:
     codes = wb_requests.body().get("sgtins")
     if not isinstance(codes, list) or not 1 <= len(codes) <= 100:
@@ -154,7 +155,7 @@ def order_sgtin(order_id: int) -> tuple[str, int]:
     return "", 204
 
 
-@bp.delete("/api/v3/orders/<bigint:order_id>/meta")
+@bp.delete(f"/api/v3/orders/<{ID}:order_id>/meta")
 def order_meta_delete(order_id: int) -> tuple[str, int]:
     """Remove every value of one label identifier (``key``), while the order is ``confirm``."""
     key = request.args.get("key", "")
@@ -249,7 +250,7 @@ def orders_meta() -> Response:
         return jsonify({"orders": wb_state.orders_meta(conn, ids)})
 
 
-@bp.put("/api/v3/stocks/<bigint:warehouse_id>")
+@bp.put(f"/api/v3/stocks/<{ID}:warehouse_id>")
 def stocks_put(warehouse_id: int) -> tuple[str, int]:
     amounts = wb_requests.stock_amounts(wb_requests.body())
     with common.begin() as conn:
@@ -257,7 +258,7 @@ def stocks_put(warehouse_id: int) -> tuple[str, int]:
     return "", 204
 
 
-@bp.post("/api/v3/stocks/<bigint:warehouse_id>")
+@bp.post(f"/api/v3/stocks/<{ID}:warehouse_id>")
 def stocks_get(warehouse_id: int) -> Response:
     chrt_ids = wb_requests.ids(wb_requests.body(), "chrtIds", 1000)
     with common.begin() as conn:
@@ -295,7 +296,7 @@ def control_advance() -> Response:
     return jsonify({"moved": moved})
 
 
-@bp.post("/_control/orders/<bigint:order_id>/client-cancel")
+@bp.post(f"/_control/orders/<{ID}:order_id>/client-cancel")
 def control_client_cancel(order_id: int) -> tuple[str, int]:
     with common.begin() as conn:
         wb_state.client_cancel(conn, order_id)

@@ -43,6 +43,7 @@ from warehouse.marketplaces.sandbox import (
     yandex_shipments,
     yandex_state,
 )
+from warehouse.marketplaces.sandbox.common import ID
 from warehouse.marketplaces.sandbox.yandex_db import SandboxError
 
 logger = logging.getLogger(__name__)
@@ -121,12 +122,12 @@ def campaigns() -> Response:
     return jsonify({"campaigns": [yandex_catalogue.campaign_json()], "pager": pager})
 
 
-@bp.get("/v2/campaigns/<bigint:campaign_id>")
+@bp.get(f"/v2/campaigns/<{ID}:campaign_id>")
 def campaign(campaign_id: int) -> Response:
     return jsonify({"campaign": yandex_catalogue.campaign_json()})
 
 
-@bp.post("/v1/businesses/<bigint:business_id>/orders")
+@bp.post(f"/v1/businesses/<{ID}:business_id>/orders")
 def orders_search(business_id: int) -> Response:
     filters = yandex_requests.search_filters(yandex_requests.body(), time.time())
     limit, after = yandex_requests.limit(yandex_requests.ORDERS_LIMIT), yandex_requests.page_after()
@@ -138,7 +139,7 @@ def orders_search(business_id: int) -> Response:
     return jsonify({"orders": found, "paging": paging})
 
 
-@bp.put("/v2/campaigns/<bigint:campaign_id>/orders/<bigint:order_id>/boxes")
+@bp.put(f"/v2/campaigns/<{ID}:campaign_id>/orders/<{ID}:order_id>/boxes")
 def order_boxes(campaign_id: int, order_id: int) -> Response:
     data = yandex_requests.body()
     layout = yandex_boxes.parse_layout(data)
@@ -150,7 +151,7 @@ def order_boxes(campaign_id: int, order_id: int) -> Response:
     return jsonify({"status": "OK", "result": {"boxes": boxes}})
 
 
-@bp.put("/v2/campaigns/<bigint:campaign_id>/orders/<bigint:order_id>/status")
+@bp.put(f"/v2/campaigns/<{ID}:campaign_id>/orders/<{ID}:order_id>/status")
 def order_status(campaign_id: int, order_id: int) -> Response:
     status, substatus = yandex_requests.new_status(yandex_requests.body())
     with common.begin() as conn:
@@ -159,7 +160,7 @@ def order_status(campaign_id: int, order_id: int) -> Response:
     return jsonify({"order": _v2_order(order)})
 
 
-@bp.post("/v2/campaigns/<bigint:campaign_id>/orders/status-update")
+@bp.post(f"/v2/campaigns/<{ID}:campaign_id>/orders/status-update")
 def orders_status_update(campaign_id: int) -> Response:
     """Many orders at once; each gets its own ``updateStatus`` (OK or ERROR)."""
     entries = yandex_requests.body().get("orders")
@@ -198,7 +199,7 @@ def _label_lines(order_id: int, number: int, total: int, box_id: int, shipped: s
     ]
 
 
-@bp.get("/v2/campaigns/<bigint:campaign_id>/orders/<bigint:order_id>/delivery/labels")
+@bp.get(f"/v2/campaigns/<{ID}:campaign_id>/orders/<{ID}:order_id>/delivery/labels")
 def order_labels(campaign_id: int, order_id: int) -> Response:
     size = yandex_requests.label_format()
     with common.begin() as conn:
@@ -215,7 +216,7 @@ def order_labels(campaign_id: int, order_id: int) -> Response:
     return response
 
 
-@bp.get("/v2/campaigns/<bigint:campaign_id>/orders/<bigint:order_id>/delivery/labels/data")
+@bp.get(f"/v2/campaigns/<{ID}:campaign_id>/orders/<{ID}:order_id>/delivery/labels/data")
 def order_labels_data(campaign_id: int, order_id: int) -> Response:
     with common.begin() as conn:
         row = yandex_state.label_order(conn, order_id)
@@ -242,7 +243,7 @@ def order_labels_data(campaign_id: int, order_id: int) -> Response:
 # --- first-mile shipments --------------------------------------------------------------------
 
 
-@bp.put("/v2/campaigns/<bigint:campaign_id>/first-mile/shipments")
+@bp.put(f"/v2/campaigns/<{ID}:campaign_id>/first-mile/shipments")
 def shipments_search(campaign_id: int) -> Response:
     query = yandex_requests.shipments_query(yandex_requests.body())
     limit = yandex_requests.limit(yandex_requests.SHIPMENTS_LIMIT)
@@ -253,7 +254,7 @@ def shipments_search(campaign_id: int) -> Response:
     return jsonify({"status": "OK", "result": {"shipments": found, "paging": paging}})
 
 
-@bp.get("/v2/campaigns/<bigint:campaign_id>/first-mile/shipments/<bigint:shipment_id>")
+@bp.get(f"/v2/campaigns/<{ID}:campaign_id>/first-mile/shipments/<{ID}:shipment_id>")
 def shipment_get(campaign_id: int, shipment_id: int) -> Response:
     with_cancelled = yandex_requests.flag("cancelledOrders", True)
     with common.begin() as conn:
@@ -262,7 +263,7 @@ def shipment_get(campaign_id: int, shipment_id: int) -> Response:
     return jsonify({"status": "OK", "result": found})
 
 
-@bp.post("/v2/campaigns/<bigint:campaign_id>/first-mile/shipments/<bigint:shipment_id>/confirm")
+@bp.post(f"/v2/campaigns/<{ID}:campaign_id>/first-mile/shipments/<{ID}:shipment_id>/confirm")
 def shipment_confirm(campaign_id: int, shipment_id: int) -> Response:
     data = request.get_json(silent=True) or {}  # the body is optional
     external = data.get("externalShipmentId", "") if isinstance(data, dict) else None
@@ -274,7 +275,9 @@ def shipment_confirm(campaign_id: int, shipment_id: int) -> Response:
     return jsonify({"status": "OK"})
 
 
-@bp.post("/v2/campaigns/<bigint:campaign_id>/first-mile/shipments/<bigint:shipment_id>/orders/transfer")
+@bp.post(
+    f"/v2/campaigns/<{ID}:campaign_id>/first-mile/shipments/<{ID}:shipment_id>/orders/transfer"
+)
 def shipment_transfer(campaign_id: int, shipment_id: int) -> Response:
     order_ids = yandex_requests.transfer_ids(yandex_requests.body())
     with common.begin() as conn:
@@ -282,14 +285,14 @@ def shipment_transfer(campaign_id: int, shipment_id: int) -> Response:
     return jsonify({"status": "OK"})
 
 
-@bp.get("/v2/campaigns/<bigint:campaign_id>/first-mile/shipments/<bigint:shipment_id>/act")
+@bp.get(f"/v2/campaigns/<{ID}:campaign_id>/first-mile/shipments/<{ID}:shipment_id>/act")
 def shipment_act(campaign_id: int, shipment_id: int) -> Response:
     with common.begin() as conn:
         row, members = yandex_shipments.act_orders(conn, shipment_id)
     return _act_pdf(shipment_id, row.shipment_date, members, f"act-{shipment_id}.pdf")
 
 
-@bp.get("/v2/campaigns/<bigint:campaign_id>/shipments/reception-transfer-act")
+@bp.get(f"/v2/campaigns/<{ID}:campaign_id>/shipments/reception-transfer-act")
 def reception_transfer_act(campaign_id: int) -> Response:
     """Confirms the closest shipment (if only formed) and answers with its act."""
     warehouse = request.args.get("warehouse_id", str(yandex_state.WAREHOUSE_ID))
@@ -328,7 +331,7 @@ def _tick(conn: Any) -> None:
 # --- catalogue and stock ---------------------------------------------------------------------
 
 
-@bp.put("/v2/campaigns/<bigint:campaign_id>/offers/stocks")
+@bp.put(f"/v2/campaigns/<{ID}:campaign_id>/offers/stocks")
 def stocks_put(campaign_id: int) -> Response:
     levels = yandex_requests.stock_levels(yandex_requests.body())
     with common.begin() as conn:
@@ -336,7 +339,7 @@ def stocks_put(campaign_id: int) -> Response:
     return jsonify({"status": "OK"})
 
 
-@bp.post("/v2/campaigns/<bigint:campaign_id>/offers/stocks")
+@bp.post(f"/v2/campaigns/<{ID}:campaign_id>/offers/stocks")
 def stocks_get(campaign_id: int) -> Response:
     """``getStocks``: the FBS shop's own warehouse as pushed, or the FBY shop's goods in
     Market's warehouses; paged over offers (``limit`` ≤ 200), or the asked ``offerIds``."""
@@ -370,7 +373,7 @@ def stocks_get(campaign_id: int) -> Response:
     return jsonify({"status": "OK", "result": result})
 
 
-@bp.post("/v2/businesses/<bigint:business_id>/offer-mappings")
+@bp.post(f"/v2/businesses/<{ID}:business_id>/offer-mappings")
 def offer_mappings(business_id: int) -> Response:
     limit = yandex_requests.limit(yandex_requests.OFFERS_LIMIT)
     found, following = yandex_catalogue.offer_mappings(yandex_requests.page_after(), limit)
@@ -401,21 +404,21 @@ def control_orders() -> Response:
     return jsonify({"ids": [order_id]})
 
 
-@bp.post("/_control/orders/<bigint:order_id>/client-cancel")
+@bp.post(f"/_control/orders/<{ID}:order_id>/client-cancel")
 def control_client_cancel(order_id: int) -> tuple[str, int]:
     with common.begin() as conn:
         yandex_state.client_cancel(conn, order_id, time.time())
     return "", 204
 
 
-@bp.post("/_control/orders/<bigint:order_id>/ship")
+@bp.post(f"/_control/orders/<{ID}:order_id>/ship")
 def control_ship(order_id: int) -> Response:
     with common.begin() as conn:
         status, substatus = yandex_state.ship(conn, order_id, time.time())
     return jsonify({"orderId": order_id, "status": status, "substatus": substatus})
 
 
-@bp.post("/_control/orders/<bigint:order_id>/return")
+@bp.post(f"/_control/orders/<{ID}:order_id>/return")
 def control_return(order_id: int) -> Response:
     partial = (request.get_json(silent=True) or {}).get("partial") is True
     with common.begin() as conn:
@@ -423,7 +426,7 @@ def control_return(order_id: int) -> Response:
     return jsonify({"orderId": order_id, "status": status})
 
 
-@bp.post("/_control/shipments/<bigint:shipment_id>/accept")
+@bp.post(f"/_control/shipments/<{ID}:shipment_id>/accept")
 def control_accept(shipment_id: int) -> Response:
     with common.begin() as conn:
         moved = yandex_shipments.accept(conn, shipment_id, time.time())
