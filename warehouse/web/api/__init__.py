@@ -36,13 +36,15 @@ for area in (orders, stock, catalogue, handovers, webhooks):
 def authenticate() -> None:
     g.api_started = time.perf_counter()
     given = request.headers.get("Authorization", "")
-    scheme, _, token = given.partition(" ")
+    scheme, _space, token = given.partition(" ")
     caller = None
     if scheme.lower() == "bearer" and token.strip():
         caller = service_accounts.authenticate(db.session(), token.strip())
     if caller is None:
         logger.warning("api token refused path=%s", request.path)
-        raise ApiProblem("unauthorized", headers={"WWW-Authenticate": 'Bearer realm="warehouse"'})
+        detail = _("Send a live token: Authorization: Bearer wh_… (Integrations on the desk).")
+        challenge = {"WWW-Authenticate": 'Bearer realm="warehouse"'}
+        raise ApiProblem("unauthorized", detail, headers=challenge)
     g.api_caller = caller
 
 
