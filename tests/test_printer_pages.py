@@ -184,3 +184,21 @@ def test_pack_station_chosen_once_is_kept_and_packing_uses_its_printer(app, clie
     assert "печатаются на станции PACK-2" in client.get("/tsd/pack").get_data(as_text=True)
     client.post("/tsd/station", data={"station": "MADE-UP"})
     assert "на станции" not in client.get("/tsd/pack").get_data(as_text=True)
+
+
+def test_the_registry_says_when_a_printer_was_checked_in_moscow_time(app, client):
+    """The database keeps UTC; the desk reads Moscow time (UTC+3), as every desk page."""
+    from datetime import UTC, datetime
+
+    from tests import factories as f
+    from warehouse.infra import db
+
+    with app.app_context():
+        s = db.session()
+        printer = f.make_printer(s, f.make_warehouse(s), ("127.0.0.1", 9))
+        printer.last_checked_at = datetime(2026, 1, 1, 9, 0, 5, tzinfo=UTC)
+        f.make_supervisor(s)
+        s.commit()
+    client.post("/login", data={"login": "boss", "password": "boss"})
+    page = client.get("/printers").get_data(as_text=True)
+    assert "01.01 12:00:05" in page and "01.01 09:00:05" not in page
