@@ -50,7 +50,20 @@ def _packed_order(app, site, worker, *articles: str) -> tuple[str, int]:  # noqa
         session = db.session()
         packing.pack_task(session, task_id, _user(session, "PICKER-001"), None)
         session.commit()
-    worker()
+    # the boxes go to the Market and the label comes back through the outbox: a command
+    # that waits for an earlier one is due a second later, past one burst of the worker
+    # on a loaded machine (CI once read the parcel before its label)
+    for _ in range(20):
+        worker()
+        with app.app_context():
+            labels = (
+                db.session()
+                .scalars(select(Parcel.label_barcode).where(Parcel.order_id == order_id))
+                .all()
+            )
+        if labels and all(labels):
+            break
+        time.sleep(0.5)
     return external_id, order_id
 
 
