@@ -105,3 +105,65 @@ class FboRow:
     available: int = 0  # free to sell in that warehouse
     reserved: int = 0  # held for buyers or on the way to them
     incoming: int = 0  # on the way in: confirmed supplies, returns
+
+
+@dataclass(frozen=True)
+class PriceItem:
+    """One card's price as we send it, in kopecks.
+
+    ``price`` is what the buyer pays; ``old_price`` the price before the discount (the
+    crossed-out one; None = no discount); ``min_price`` the lowest price the marketplace's
+    own promotions may take the card to (Ozon), None = not set. ``sku`` is the card's key
+    (``ProductCard.sku``), ``marketplace_id`` its marketplace id (WB nmID, Ozon product_id).
+    """
+
+    sku: str
+    marketplace_id: str
+    price: int
+    old_price: int | None = None
+    min_price: int | None = None
+
+
+@dataclass(frozen=True)
+class PriceOutcome:
+    """What the marketplace said of one card's price: taken, or refused and why."""
+
+    sku: str
+    ok: bool
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class PriceUpload:
+    """The answer to a price push: outcomes known now (Ozon answers per product; YM and
+    Megamarket per call), and tasks whose outcomes are asked later (WB processes an upload
+    in the background: ``price_task_outcomes``)."""
+
+    outcomes: tuple[PriceOutcome, ...] = ()
+    task_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MarketPrice:
+    """A card's price as the marketplace shows it now, in kopecks."""
+
+    sku: str
+    price: int  # what the buyer pays
+    old_price: int | None = None  # before the discount; None = no discount
+
+
+@dataclass(frozen=True)
+class NewCard:
+    """A Wildberries card made from one of our products (content API ``cards/upload``)."""
+
+    subject_id: int
+    vendor_code: str
+    title: str
+    description: str
+    brand: str
+    barcodes: tuple[str, ...]
+    price: int  # kopecks (WB takes whole roubles)
+    length_cm: int = 0
+    width_cm: int = 0
+    height_cm: int = 0
+    weight_kg: float = 0.0
