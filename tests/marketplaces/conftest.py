@@ -33,6 +33,11 @@ _wb_server, wb_sandbox = sandbox_fixtures(WbSandbox, "wb")
 
 @pytest.fixture
 def wb_client(wb_sandbox: WbSandbox) -> Iterator[WildberriesClient]:
-    content = f"{wb_sandbox.base_url}/content-api"
-    with WildberriesClient(wb_sandbox.base_url, TOKEN, timeout=2.0, content_url=content) as client:
+    with WildberriesClient(
+        wb_sandbox.base_url,
+        TOKEN,
+        timeout=2.0,
+        content_url=f"{wb_sandbox.base_url}/content-api",
+        prices_url=f"{wb_sandbox.base_url}/prices-api",
+    ) as client:
         yield client

@@ -4,12 +4,12 @@ Every connector offers the same few methods (ping, new_orders, order_statuses,
 label, cancel, push_stocks, product_cards) plus its marketplace's own steps,
 which only ``commands`` calls. Credentials per kind:
 
-- wb: token (+ settings content_url and analytics_url: where product cards and the
-  FBO stock report are asked, WB's own hosts; blank = the hosts beside the marketplace
-  API's, see ``wb_content_url``); ozon: client_id, api_key; yandex: api_key (+ settings
-  business_id, campaign_id, required, and fby_campaign_id: the FBY shop whose stock in
-  Market's warehouses is read); megamarket: token (+ push_login, push_password for its
-  pushes).
+- wb: token (+ settings content_url, prices_url and analytics_url: where product cards,
+  prices and the FBO stock report are asked, WB's own hosts; blank = the hosts beside the
+  marketplace API's, see ``wb_content_url``); ozon: client_id, api_key; yandex: api_key
+  (+ settings business_id, campaign_id, required, and fby_campaign_id: the FBY shop whose
+  stock in Market's warehouses is read); megamarket: token (+ push_login, push_password
+  for its pushes).
 Every kind has the setting cutoff; ozon also delivery_method_id.
 """
 
@@ -24,7 +24,12 @@ from warehouse.infra.credentials import unseal
 from warehouse.marketplaces.base import MarketplaceError
 from warehouse.marketplaces.megamarket import MegamarketClient
 from warehouse.marketplaces.ozon import OzonClient
-from warehouse.marketplaces.wildberries import ANALYTICS_URL, CONTENT_URL, WildberriesClient
+from warehouse.marketplaces.wildberries import (
+    ANALYTICS_URL,
+    CONTENT_URL,
+    PRICES_URL,
+    WildberriesClient,
+)
 from warehouse.marketplaces.yandex import YandexClient
 from warehouse.models import MarketplaceAccount
 
@@ -42,7 +47,7 @@ OPTIONAL_CREDENTIALS = frozenset({"push_login", "push_password"})
 # ``cutoff`` ("HH:MM", Moscow) is when the courier comes (``shipping.handovers.cutoff``);
 # Ozon's ``delivery_method_id`` is the delivery method its acts are made for.
 SETTING_FIELDS: dict[str, tuple[str, ...]] = {
-    "wb": ("warehouse_id", "content_url", "analytics_url", "cutoff"),
+    "wb": ("warehouse_id", "content_url", "prices_url", "analytics_url", "cutoff"),
     "ozon": ("warehouse_id", "delivery_method_id", "cutoff"),
     "yandex": ("business_id", "campaign_id", "warehouse_id", "fby_campaign_id", "cutoff"),
     "megamarket": ("merchant_id", "cutoff"),
@@ -61,6 +66,11 @@ WB_CONTENT_HOSTS = {
     "marketplace-api.wildberries.ru": CONTENT_URL,
     "marketplace-api-sandbox.wildberries.ru": "https://content-api-sandbox.wildberries.ru",
 }
+# Prices and discounts likewise (api-information OpenAPI: discounts-prices-api and its sandbox).
+WB_PRICES_HOSTS = {
+    "marketplace-api.wildberries.ru": PRICES_URL,
+    "marketplace-api-sandbox.wildberries.ru": "https://discounts-prices-api-sandbox.wildberries.ru",
+}
 # The reports (FBO stock) live on the analytics host; WB's sandbox has none.
 WB_ANALYTICS_HOSTS = {"marketplace-api.wildberries.ru": ANALYTICS_URL}
 
@@ -78,6 +88,7 @@ def client_for(account: MarketplaceAccount) -> Any:
             timeout=timeout,
             content_url=wb_content_url(url, settings),
             analytics_url=wb_analytics_url(url, settings),
+            prices_url=wb_prices_url(url, settings),
             report_poll_seconds=float(current_app.config["WB_REPORT_POLL_SECONDS"]),
         )
     if account.kind == "ozon":
@@ -107,6 +118,15 @@ def wb_content_url(base_url: str, settings: dict[str, Any]) -> str:
     if given:
         return given
     return WB_CONTENT_HOSTS.get(urlsplit(base_url).hostname or "", CONTENT_URL)
+
+
+def wb_prices_url(base_url: str, settings: dict[str, Any]) -> str:
+    """Where a WB cabinet's prices are set and read: its ``prices_url`` setting, else the
+    prices host paired with its Marketplace API host, else production's."""
+    given = str(settings.get("prices_url") or "").strip()
+    if given:
+        return given
+    return WB_PRICES_HOSTS.get(urlsplit(base_url).hostname or "", PRICES_URL)
 
 
 def wb_analytics_url(base_url: str, settings: dict[str, Any]) -> str:

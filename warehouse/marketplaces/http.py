@@ -200,6 +200,20 @@ def error_of(body: Any, fields: ErrorFields) -> tuple[str | None, str]:
     return (str(code) if code is not None else None), str(message)[:300]
 
 
+def listed_errors(key: str) -> ErrorFields:
+    """``fields`` for bodies that list ``{code, message}`` under ``key`` (YM's ``errors``):
+    the first code, and every message."""
+
+    def fields(body: dict[str, Any]) -> tuple[Any, str] | None:
+        errors = body.get(key)
+        if not isinstance(errors, list) or not errors or not isinstance(errors[0], dict):
+            return None
+        messages = (str(error.get("message", "")) for error in errors if isinstance(error, dict))
+        return errors[0].get("code"), "; ".join(messages)
+
+    return fields
+
+
 def json_body(response: httpx.Response, service: str, where: str) -> Any:
     """The answer's JSON; TransientError when it is not JSON."""
     try:

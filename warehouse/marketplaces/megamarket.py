@@ -15,6 +15,10 @@ as ``merchantId*shipmentId*boxIndex``, so the account's merchant id is needed. T
 this API is known from third-party code only: the guesses are the constants below. MM also
 pushes ``order/new`` / ``order/cancel`` to the seller's server: ``push_orders`` and
 ``push_cancellations`` read those bodies (the receiver is ``web/megamarket_push``).
+
+Prices: ``offerService/manualPrice/save`` (partner-wiki «Обновление цен по API»: whole
+roubles, about 300 a request, ``{"success": 1, "data": {}}``). It takes no crossed-out
+price, and MM documents no call that reads prices back or hides an offer.
 """
 
 from __future__ import annotations
@@ -22,16 +26,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
-from warehouse.marketplaces import http
+from warehouse.marketplaces import http, money
 from warehouse.marketplaces import megamarket_shapes as shapes
 from warehouse.marketplaces.base import (
     AuthError,
     IncomingOrder,
     Label,
+    PriceItem,
+    PriceOutcome,
+    PriceUpload,
     ProductCard,
     RejectedError,
     TransientError,
@@ -51,6 +58,7 @@ SEARCH_DAYS = 30  # how far back new_orders looks for NEW shipments
 MIN_WINDOW = timedelta(seconds=2)  # a full page in a smaller window cannot be split further
 GET_BATCH = 50
 STOCK_BATCH = 300  # "recommended: 300 offers per request" (3p comment)
+PRICE_BATCH = 300  # the wiki's recommended count of prices a request
 
 # UNCONFIRMED error codes of ``error[].code``: which mean bad credentials, which throttling.
 AUTH_CODES = frozenset(
@@ -67,6 +75,8 @@ class MegamarketClient(SellerApi):
     """
 
     service = NAME
+    READS_PRICES: ClassVar[bool] = False
+    HIDES_BY_CALL: ClassVar[bool] = False
 
     def __init__(
         self, base_url: str, token: str, *, timeout: float = 10.0, merchant_id: str = ""
@@ -228,6 +238,28 @@ class MegamarketClient(SellerApi):
         for batch in batches(entries, STOCK_BATCH):
             self._call("stock/update", {"stocks": list(batch)}, base=OFFERS)
         logger.info("mm stock pushed items=%s", len(entries))
+
+    def push_prices(self, items: Sequence[PriceItem]) -> PriceUpload:
+        """Prices per offerId in whole roubles, 300 a call (``old_price`` is not sent: MM
+        takes none). A refused call makes each of its offers an error; the others still go."""
+        entries: list[tuple[dict[str, Any], str]] = []
+        outcomes: list[PriceOutcome] = []
+        for item in items:
+            roubles = money.whole_roubles(item.price)
+            if roubles is None or roubles <= 0:
+                text = f"{money.roubles_text(item.price)} ₽: Megamarket takes whole roubles above 0"
+                outcomes.append(PriceOutcome(item.sku, False, text))
+                continue
+            entries.append(({"offerId": item.sku, "price": roubles, "isDeleted": False}, item.sku))
+        for batch in batches(entries, PRICE_BATCH):
+            try:
+                self._call("manualPrice/save", {"prices": [e for e, _ in batch]}, base=OFFERS)
+            except RejectedError as exc:
+                outcomes += [PriceOutcome(sku, False, str(exc)) for _entry, sku in batch]
+            else:
+                outcomes += [PriceOutcome(sku, True) for _entry, sku in batch]
+        logger.info("mm prices pushed offers=%s", len(entries))
+        return PriceUpload(outcomes=tuple(outcomes))
 
     # --- helpers -----------------------------------------------------------------------
 

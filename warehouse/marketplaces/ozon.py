@@ -2,9 +2,10 @@
 
 A posting (``posting_number``) holds N products; ``ship`` reports its packages (each
 package becomes a posting) and moves it ``awaiting_packaging → awaiting_deliver``; the
-label is a PDF, ready about 45 s after ``ship``. Every HTTP answer is turned into our
-shapes or into one of ``base``'s errors in ``_send`` (with ``http.raise_for_status``). The
-``Client-Id`` / ``Api-Key`` go only into headers, never into messages or logs.
+label is a PDF, ready about 45 s after ``ship``. Prices and the showcase (archive) are
+mixed in from ``ozon_prices``. Every HTTP answer is turned into our shapes or into one of
+``base``'s errors in ``_send`` (with ``http.raise_for_status``). The ``Client-Id`` /
+``Api-Key`` go only into headers, never into messages or logs.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -30,6 +31,7 @@ from warehouse.marketplaces.base import (
 )
 from warehouse.marketplaces.http import SellerApi
 from warehouse.marketplaces.ozon_acts import ACT_LATER, ActCalls
+from warehouse.marketplaces.ozon_prices import PriceCalls
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +54,12 @@ EXEMPLAR_RETRY_SECONDS = 10.0
 TRANSIENT_MESSAGES = ("aren't ready", "circle is open", "rate limit", *ACT_LATER)
 
 
-class OzonClient(ActCalls, SellerApi):
+class OzonClient(ActCalls, PriceCalls, SellerApi):
     """A synchronous client for one Client-Id / Api-Key; use it as a context manager."""
 
     service = NAME
+    READS_PRICES: ClassVar[bool] = True
+    HIDES_BY_CALL: ClassVar[bool] = True  # archive / unarchive
 
     def __init__(
         self,

@@ -4,6 +4,8 @@ One unit per assembly order; orders are confirmed by adding them to a supply and
 over by delivering the supply. Every HTTP answer is turned into our shapes or into one of
 ``base``'s errors in ``_send``; nothing else looks at status codes. The token goes only
 into the ``Authorization`` header (bare, no ``Bearer``), never into messages or logs.
+Prices (``wb_prices``) and card creation (``wb_cards``) are mixed in; they live on WB's
+prices-and-discounts and Content API hosts.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ import base64
 import binascii
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -31,6 +33,8 @@ from warehouse.marketplaces.base import (
     TransientError,
 )
 from warehouse.marketplaces.http import SellerApi, batches
+from warehouse.marketplaces.wb_cards import CardCalls
+from warehouse.marketplaces.wb_prices import PriceCalls
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +57,8 @@ LONGEST_REPORT_WAIT = 10.0  # seconds one 429 is waited out in the job; longer: 
 # Product cards live on the Content API's own host, never on marketplace-api (WB's
 # work-with-products OpenAPI, servers of /content/v2/get/cards/list).
 CONTENT_URL = "https://content-api.wildberries.ru"
+# Prices and discounts have their own host too (servers of /api/v2/upload/task).
+PRICES_URL = "https://discounts-prices-api.wildberries.ru"
 SUPPLY_QR_KINDS = frozenset({"svg", "zplv", "zplh", "png"})
 # 409 of PATCH /api/v3/supplies/{supplyId}/deliver for a supply without orders.
 ZERO_ORDERS = "SupplyHasZeroOrders"
@@ -73,10 +79,15 @@ class SgtinMeta:
     failed: tuple[str, ...] = ()  # decisions that failed validation (e.g. "sgtinNotFound")
 
 
-class WildberriesClient(SellerApi):
-    """A synchronous client for one seller token; use it as a context manager."""
+class WildberriesClient(PriceCalls, CardCalls, SellerApi):
+    """A synchronous client for one seller token; use it as a context manager.
+
+    A card leaves WB's showcase only by stock 0: there is no call that hides it.
+    """
 
     service = NAME
+    READS_PRICES: ClassVar[bool] = True
+    HIDES_BY_CALL: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -86,11 +97,13 @@ class WildberriesClient(SellerApi):
         timeout: float = 10.0,
         content_url: str = CONTENT_URL,
         analytics_url: str = ANALYTICS_URL,
+        prices_url: str = PRICES_URL,
         report_poll_seconds: float = 5.0,
     ) -> None:
         # Cards are asked on the Content API's host only: falling back to ``base_url``
         # once hid that production asked marketplace-api for them (WB answers 404 there).
         self._content_url = content_url.rstrip("/")
+        self._prices_url = prices_url.rstrip("/")
         self._analytics_url = analytics_url.rstrip("/")
         self._report_poll = report_poll_seconds
         super().__init__(base_url, timeout=timeout, headers={"Authorization": token})
@@ -338,13 +351,21 @@ class WildberriesClient(SellerApi):
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         base: str = "",
+        answered: Collection[int] = (),
     ) -> http.Answer:
+        """One call; a status in ``answered`` comes back as an answer for the caller to read."""
         url = f"{base}{path}" if base else path
         where = f"{method} {path}"
         response = self._request(method, url, where=where, params=params, json=json)
-        http.raise_for_status(
-            response, NAME, where, auth_message=_auth_message, fields=_business_error, wait=_wait
-        )
+        if response.status_code not in answered:
+            http.raise_for_status(
+                response,
+                NAME,
+                where,
+                auth_message=_auth_message,
+                fields=_business_error,
+                wait=_wait,
+            )
         return http.Answer(response, NAME, where)
 
 
@@ -353,8 +374,10 @@ def _auth_message(status: int, code: str | None, message: str) -> str:
 
 
 def _business_error(body: dict[str, Any]) -> tuple[Any, Any]:
-    """``{code, message, data}`` (or the gateway's ``{title, detail}``) of a 4xx."""
-    return body.get("code"), body.get("message") or body.get("detail") or body.get("title") or ""
+    """``{code, message, data}``, the prices and Content hosts' ``{error, errorText}`` or the
+    gateway's ``{title, detail}`` of a 4xx."""
+    message = body.get("message") or body.get("errorText") or body.get("detail")
+    return body.get("code"), message or body.get("title") or ""
 
 
 def _wait(headers: httpx.Headers) -> float | None:

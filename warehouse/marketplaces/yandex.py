@@ -4,15 +4,16 @@ One order holds several items; the seller lays them out in boxes (``PUT …/boxe
 Честный знак codes) and then sets ``PROCESSING/READY_TO_SHIP``. Every HTTP answer is turned
 into our shapes or into one of ``base``'s errors in ``_send``; nothing else looks at status
 codes. The key goes only into the ``Api-Key`` header, never into messages or logs.
-Throttling is HTTP 420 with ``X-RateLimit-Resource-Until`` (a date, not seconds).
+Throttling is HTTP 420 with ``X-RateLimit-Resource-Until`` (a date, not seconds). Prices and
+hidden offers are mixed in from ``yandex_prices``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -29,6 +30,7 @@ from warehouse.marketplaces.base import (
 )
 from warehouse.marketplaces.http import SellerApi, batches
 from warehouse.marketplaces.yandex_first_mile import FirstMile
+from warehouse.marketplaces.yandex_prices import PriceCalls
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,8 @@ SELLER_CANCEL = ("CANCELLED", "SHOP_FAILED")
 MARKET_TZ = timezone(timedelta(hours=3), "MSK")
 DAY_END = time(23, 59, 59)
 THROTTLED = frozenset({420, 429})
+# ``{status: "ERROR", errors: [{code, message}]}``: the first code, every message.
+ERRORS = http.listed_errors("errors")
 # 423 Locked: the cabinet is being migrated, "wait until it is done".
 TRANSIENT = frozenset({408, 423})
 # What YM answers when the order is already past the asked status (a repeated call).
@@ -64,10 +68,12 @@ HISTORY = timedelta(days=180)
 Box = Sequence[tuple[str, int, Sequence[str]]]  # (offerId, count, Честный знак codes)
 
 
-class YandexClient(FirstMile, SellerApi):
+class YandexClient(FirstMile, PriceCalls, SellerApi):
     """A synchronous client for one campaign (shop) of one business; a context manager."""
 
     service = NAME
+    READS_PRICES: ClassVar[bool] = True
+    HIDES_BY_CALL: ClassVar[bool] = True  # hidden-offers
 
     def __init__(
         self,
@@ -266,19 +272,22 @@ class YandexClient(FirstMile, SellerApi):
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        answered: Collection[int] = (),
     ) -> http.Answer:
+        """One call; a status in ``answered`` comes back as an answer for the caller to read."""
         response = self._request(method, path, params=params, json=json)
         where = f"{method} {path}"
-        http.raise_for_status(
-            response,
-            NAME,
-            where,
-            auth_message=_auth_message,
-            fields=_error,
-            throttled=THROTTLED,
-            transient=TRANSIENT,
-            wait=_wait,
-        )
+        if response.status_code not in answered:
+            http.raise_for_status(
+                response,
+                NAME,
+                where,
+                auth_message=_auth_message,
+                fields=ERRORS,
+                throttled=THROTTLED,
+                transient=TRANSIENT,
+                wait=_wait,
+            )
         return http.Answer(response, NAME, where)
 
 
@@ -301,17 +310,6 @@ def _whole(value: Any) -> int:
 
 def _auth_message(status: int, code: str | None, message: str) -> str:
     return f"Yandex Market refused the credentials ({status} {code}): {message}"
-
-
-def _error(body: dict[str, Any]) -> tuple[Any, str] | None:
-    """The first of ``{status: "ERROR", errors: [{code, message}]}``."""
-    errors = body.get("errors")
-    if not isinstance(errors, list) or not errors or not isinstance(errors[0], dict):
-        return None
-    message = "; ".join(
-        str(error.get("message", "")) for error in errors if isinstance(error, dict)
-    )
-    return errors[0].get("code"), message
 
 
 def _wait(headers: httpx.Headers) -> float | None:

@@ -9,6 +9,7 @@ Config: ``SANDBOX_ENABLED``, ``SANDBOX_DATABASE_URL``, ``SANDBOX_MEGAMARKET_TOKE
 ``"sandbox"``, sent as ``data.token``), ``SANDBOX_ORDERS_PER_MINUTE`` (demo: ``order/search``
 first creates the shipments due), ``SANDBOX_SLOW_SECONDS`` (the ``timeout`` fault).
 
+Prices: ``offerService/manualPrice/save`` (``mm_state.save_prices``), ``/_control/prices``.
 Throttling is UNCONFIRMED for MM; the ``429`` fault answers HTTP 429 with ``Retry-After``
 (seconds) and an MM envelope with code ``TOO_MANY_REQUESTS``. The ``500`` fault is HTTP 500
 (the MM wiki says the service answers 500 when it is down). Control endpoints (no token)
@@ -31,6 +32,7 @@ from warehouse.demo_catalogue import PRODUCTS
 from warehouse.marketplaces.sandbox import common, megamarket_flow, megamarket_push, pdf
 from warehouse.marketplaces.sandbox import megamarket_requests as req
 from warehouse.marketplaces.sandbox import megamarket_state as mm_state
+from warehouse.marketplaces.sandbox.megamarket_db import BOOK
 from warehouse.marketplaces.sandbox.megamarket_requests import Refusal
 
 logger = logging.getLogger(__name__)
@@ -164,6 +166,15 @@ def stock_update() -> Response:
     return req.ok()
 
 
+@bp.post(f"{OFFERS}/manualPrice/save")
+def manual_price_save() -> Response:
+    """Prices by API: ``{"success": 1, "meta": {}, "data": {}}`` as the wiki's example."""
+    payload = req.data()
+    with common.begin() as conn:
+        mm_state.save_prices(conn, payload.get("prices"), time.time())
+    return req.ok({})
+
+
 # --- control (tests and the demo) -------------------------------------------------------
 
 
@@ -252,6 +263,14 @@ def control_offers_csv() -> Response:
         barcodes = ",".join(product.barcodes)
         lines.append(f"{product.article};{name};{barcodes};{mm_state.goods_id(product)}")
     return Response("\n".join(lines) + "\n", mimetype="text/csv")
+
+
+@bp.get("/_control/prices")
+def control_prices() -> Response:
+    """``{prices: {offerId: {price, isDeleted, history: [{price, isDeleted, at}]}}}``:
+    roubles as sent (offers the shop does not sell have a history only)."""
+    with common.begin() as conn:
+        return jsonify({"prices": BOOK.dump(conn)})
 
 
 @bp.get("/_control/state")

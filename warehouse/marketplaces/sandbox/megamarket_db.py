@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Column, Float, ForeignKey, Integer, String, Table
 
 from warehouse.marketplaces.sandbox.common import Id, metadata
+from warehouse.marketplaces.sandbox.price_book import price_book
 
 shipments = Table(
     "megamarket_sandbox_shipments",
@@ -42,3 +43,6 @@ stocks = Table(
     Column("offer_id", String(100), primary_key=True),
     Column("quantity", Integer, nullable=False),
 )
+
+# Prices set by offerService/manualPrice/save (offerId → {price, isDeleted}).
+BOOK = price_book("megamarket")

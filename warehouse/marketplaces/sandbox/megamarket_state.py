@@ -16,7 +16,7 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.engine import Connection
 
 from warehouse.demo_catalogue import PRODUCTS, DemoProduct
-from warehouse.marketplaces.sandbox.megamarket_db import items, shipments, stocks
+from warehouse.marketplaces.sandbox.megamarket_db import BOOK, items, shipments, stocks
 from warehouse.marketplaces.sandbox.megamarket_requests import (
     CODE_INVALID,
     CODE_NOT_FOUND,
@@ -199,6 +199,29 @@ def put_stocks(conn: Connection, entries: Any) -> None:
         )
         if changed.rowcount == 0:
             conn.execute(stocks.insert().values(offer_id=str(offer), quantity=quantity))
+
+
+def save_prices(conn: Connection, entries: Any, now: float) -> None:
+    """``prices: [{offerId, price, isDeleted}]`` (partner-wiki «Обновление цен по API»):
+    whole roubles; ``isDeleted: true`` returns the offer to its feed's price. Checked whole
+    before anything is kept. The wiki gives no answer for an offer the shop does not sell:
+    like its stock, such a price is taken and ignored (and kept in the log)."""
+    if not isinstance(entries, list) or not 1 <= len(entries) <= 300:
+        raise Refusal(CODE_INVALID, "prices must list 1..300 offers")
+    for entry in entries:
+        offer = entry.get("offerId") if isinstance(entry, dict) else None
+        price, deleted = (entry.get(k, False) for k in ("price", "isDeleted"))
+        if not isinstance(offer, str) or not offer or not isinstance(deleted, bool):
+            raise Refusal(CODE_INVALID, "each price needs offerId (a string) and isDeleted")
+        if not isinstance(price, int) or isinstance(price, bool) or price <= 0:
+            raise Refusal(CODE_INVALID, f"{offer}: price must be whole roubles above 0")
+    feed = {product.article: product.price_kopecks // 100 for product in PRODUCTS}
+    for entry in entries:
+        offer, deleted = entry["offerId"], entry.get("isDeleted", False)
+        BOOK.record(conn, offer, {"price": entry["price"], "isDeleted": deleted}, now)
+        if offer in feed:
+            price = feed[offer] if deleted else entry["price"]
+            BOOK.set(conn, offer, {"price": price, "isDeleted": deleted}, now)
 
 
 def state(conn: Connection) -> dict[str, Any]:

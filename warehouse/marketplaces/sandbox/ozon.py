@@ -12,6 +12,9 @@ often; Ozon 30 s, default 0 = off), ``SANDBOX_OZON_MARK_CHECK_SECONDS`` (marking
 stay ``validation_in_process`` this long, default 0), ``SANDBOX_ORDERS_PER_MINUTE``,
 ``SANDBOX_SLOW_SECONDS``.
 
+Prices and the archive (``/v1/product/import/prices``, ``/v5/product/info/prices``,
+``/v1/product/archive``, ``/unarchive``) live in ``ozon_prices``.
+
 Control endpoints (no Ozon auth) live under ``/_control/``.
 """
 
@@ -32,6 +35,7 @@ from warehouse.marketplaces.sandbox import (
     ozon_act_api,
     ozon_acts,
     ozon_cancel,
+    ozon_prices,
     ozon_ship,
     ozon_stock,
     pdf,
@@ -92,6 +96,7 @@ def _refused(exc: OzonError) -> Response:
 
 common.install(bp, "ozon", _auth, _fault_response)
 ozon_act_api.register(bp)
+ozon_prices.register(bp)
 fbo.install_control(bp, "ozon")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, BigInteger, Column, Float, Integer, String, Table
 
 from warehouse.marketplaces.sandbox.common import Id, metadata
+from warehouse.marketplaces.sandbox.price_book import price_book, showcase
 
 # One row per buyer order; its id gives the order number postings are named after.
 orders = Table(
@@ -64,3 +65,7 @@ acts = Table(
     Column("ready_ts", Float),
     Column("picked_up", Integer, nullable=False, default=0),  # 0, 1 driver_pickup, 2 delivering
 )
+
+# Prices (offer_id → Ozon's price fields) and the archive (offer_ids taken off the showcase).
+BOOK = price_book("ozon")
+ARCHIVE = showcase("ozon")

@@ -2,13 +2,16 @@
 
 Mounted at ``/sandbox/wb``: ``/sandbox/wb/api/v3/orders/new`` answers like
 ``https://marketplace-api.wildberries.ru/api/v3/orders/new``. The Content API (product
-cards) has its own host at WB, here ``/sandbox/wb/content-api/`` (``wb_content``). State
+cards) has its own host at WB, here ``/sandbox/wb/content-api/`` (``wb_content``), and so do
+prices and discounts, here ``/sandbox/wb/prices-api/`` (``wb_prices``). State
 lives in the sandbox's own database (``SANDBOX_DATABASE_URL``), so several gunicorn processes agree.
 
 Config: ``SANDBOX_ENABLED`` (else every path is 404), ``SANDBOX_DATABASE_URL``,
 ``SANDBOX_WB_TOKEN`` (default ``"sandbox"``, sent bare in ``Authorization``),
 ``SANDBOX_ORDERS_PER_MINUTE`` (demo: ``/orders/new`` first creates the orders due),
-``SANDBOX_SLOW_SECONDS`` (how long a queued ``timeout`` fault waits).
+``SANDBOX_SLOW_SECONDS`` (how long a queued ``timeout`` fault waits),
+``SANDBOX_WB_PRICE_TASK_SECONDS`` and ``SANDBOX_WB_CARD_SECONDS`` (default 1: how long WB
+takes to process a price upload, to make an uploaded card).
 
 Control endpoints for tests and the demo (no WB auth) live under ``/_control/``.
 """
@@ -28,8 +31,10 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from warehouse.marketplaces.sandbox import (
     common,
     fbo,
+    wb_cards,
     wb_content,
     wb_control,
+    wb_prices,
     wb_reports,
     wb_requests,
     wb_state,
@@ -37,7 +42,12 @@ from warehouse.marketplaces.sandbox import (
     wb_supplies,
 )
 from warehouse.marketplaces.sandbox.common import ID
-from warehouse.marketplaces.sandbox.wb_state import SandboxError, rfc3339, supply_name
+from warehouse.marketplaces.sandbox.wb_state import (
+    SandboxError,
+    TextError,
+    rfc3339,
+    supply_name,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +88,19 @@ def _refused(exc: SandboxError) -> Response:
     return _error(exc.status, exc.code, exc.message, exc.data)
 
 
+@bp.errorhandler(TextError)
+def _refused_text(exc: TextError) -> Response:
+    """The prices and Content hosts' refusal: ``{data: null, error: true, errorText}``."""
+    body: dict[str, Any] = {"data": None, "error": True, "errorText": exc.text}
+    if exc.additional is not None:
+        body["additionalErrors"] = exc.additional
+    response = jsonify(body)
+    response.status_code = exc.status
+    return response
+
+
 common.install(bp, "wb", _auth, _fault_response)
+wb_prices.install(bp)
 
 
 def _too_many_requests(retry_after: float) -> Response:
@@ -254,7 +276,7 @@ def orders_meta() -> Response:
 def stocks_put(warehouse_id: int) -> tuple[str, int]:
     amounts = wb_requests.stock_amounts(wb_requests.body())
     with common.begin() as conn:
-        wb_state.put_stocks(conn, warehouse_id, amounts)
+        wb_state.put_stocks(conn, warehouse_id, amounts, _chrt_ids(conn))
     return "", 204
 
 
@@ -262,7 +284,8 @@ def stocks_put(warehouse_id: int) -> tuple[str, int]:
 def stocks_get(warehouse_id: int) -> Response:
     chrt_ids = wb_requests.ids(wb_requests.body(), "chrtIds", 1000)
     with common.begin() as conn:
-        return jsonify({"stocks": wb_state.get_stocks(conn, warehouse_id, chrt_ids)})
+        stocks = wb_state.get_stocks(conn, warehouse_id, chrt_ids, _chrt_ids(conn))
+        return jsonify({"stocks": stocks})
 
 
 # --- control (tests and the demo) -------------------------------------------------------
@@ -310,6 +333,11 @@ def control_state() -> Response:
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+
+def _chrt_ids(conn: Any) -> set[int]:
+    """The sizes the seller sells: the demo goods' and the cards made."""
+    return {card.chrt_id for card in wb_cards.catalogue(conn).values()}
 
 
 def _generate_due() -> None:

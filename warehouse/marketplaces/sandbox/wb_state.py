@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +35,17 @@ class SandboxError(Exception):
         self.code = code
         self.message = message
         self.data = data
+
+
+class TextError(Exception):
+    """The prices and Content hosts refuse: ``{data: null, error: true, errorText}``, and
+    ``additionalErrors`` on the Content host (None: the key is left out)."""
+
+    def __init__(self, status: int, text: str, additional: dict[str, Any] | None = None) -> None:
+        super().__init__(text)
+        self.status = status
+        self.text = text
+        self.additional = additional
 
 
 def rfc3339(ts: float | None) -> str | None:
@@ -264,19 +275,20 @@ def supply_name(supply_id: int) -> str:
 
 # --- stock --------------------------------------------------------------------------------
 
-KNOWN_CHRT_IDS = frozenset(product.wb_chrt_id for product in PRODUCTS)
-
 
 def check_warehouse(warehouse_id: int) -> None:
     if warehouse_id != WAREHOUSE_ID:
         raise SandboxError(404, "NotFound", f"warehouse {warehouse_id} not found")
 
 
-def put_stocks(conn: Connection, warehouse_id: int, amounts: dict[int, int]) -> None:
-    """Store the amounts; chrtIds the seller does not sell are ignored, as WB does."""
+def put_stocks(
+    conn: Connection, warehouse_id: int, amounts: dict[int, int], known: Collection[int]
+) -> None:
+    """Store the amounts; chrtIds the seller does not sell (not ``known``) are ignored, as
+    WB does."""
     check_warehouse(warehouse_id)
     for chrt_id, amount in amounts.items():
-        if chrt_id not in KNOWN_CHRT_IDS:
+        if chrt_id not in known:
             continue
         key = (stocks.c.warehouse_id == warehouse_id, stocks.c.chrt_id == chrt_id)
         changed = conn.execute(update(stocks).where(*key).values(amount=amount))
@@ -286,30 +298,14 @@ def put_stocks(conn: Connection, warehouse_id: int, amounts: dict[int, int]) -> 
             )
 
 
-def get_stocks(conn: Connection, warehouse_id: int, chrt_ids: Iterable[int]) -> list[dict]:
+def get_stocks(
+    conn: Connection, warehouse_id: int, chrt_ids: Iterable[int], known: Collection[int]
+) -> list[dict]:
     check_warehouse(warehouse_id)
     query = select(stocks.c.chrt_id, stocks.c.amount).where(stocks.c.warehouse_id == warehouse_id)
     stored = {chrt_id: amount for chrt_id, amount in conn.execute(query)}
     return [
         {"chrtId": chrt_id, "amount": stored.get(chrt_id, 0)}
         for chrt_id in dict.fromkeys(chrt_ids)
-        if chrt_id in KNOWN_CHRT_IDS
+        if chrt_id in known
     ]
-
-
-def cards_page(limit: int, after_nm_id: int | None) -> dict[str, Any]:
-    """The demo goods as WB content cards (one size each), ordered by nmID."""
-    cards = [
-        {
-            "nmID": product.wb_nm_id,
-            "vendorCode": product.article,
-            "title": product.name,
-            "sizes": [{"chrtID": product.wb_chrt_id, "skus": list(product.barcodes)}],
-            "updatedAt": "2026-01-01T00:00:00Z",
-        }
-        for product in sorted(PRODUCTS, key=lambda p: p.wb_nm_id)
-        if after_nm_id is None or product.wb_nm_id > int(after_nm_id)
-    ][:limit]
-    last = cards[-1] if cards else {}
-    cursor = {"updatedAt": last.get("updatedAt"), "nmID": last.get("nmID"), "total": len(cards)}
-    return {"cards": cards, "cursor": cursor}

@@ -18,7 +18,8 @@ Control endpoints (no YM auth) live under ``/_control/``: ``orders`` (``{count}`
 ``{items: [{article, qty}], createdDaysAgo?}`` → ``{ids}``), ``orders/<id>/client-cancel``,
 ``orders/<id>/ship`` (READY_TO_SHIP → DELIVERY → DELIVERED), ``orders/<id>/return``
 (``{partial}``: DELIVERED → RETURNED / PARTIALLY_RETURNED), ``shipments/<id>/accept``
-(the pickup), ``state``, ``faults``, ``reset``.
+(the pickup), ``state``, ``prices``, ``faults``, ``reset``. Prices and hidden offers live
+in ``yandex_prices``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from warehouse.marketplaces.sandbox import (
     pdf,
     yandex_boxes,
     yandex_catalogue,
+    yandex_prices,
     yandex_requests,
     yandex_shipments,
     yandex_state,
@@ -90,13 +92,14 @@ def _fault_response(kind: str, retry_after: float) -> Response:
     return _error(500, "INTERNAL_ERROR", "Internal server error (sandbox fault)")
 
 
-def _enhance_your_calm(retry_after: float) -> Response:
+def _enhance_your_calm(retry_after: float, message: str = "") -> Response:
     """420 with the date from which the resource may be used again (whole seconds, up)."""
     until = math.ceil(time.time() + retry_after)
     response = _error(
         420,
         "REQUEST_LIMIT_EXCEEDED",  # UNCONFIRMED which ApiErrorCodeType a 420 carries
-        f"Hit rate limit of {RESOURCE_LIMIT} requests per 1 hours for resource {request.path}",
+        message
+        or f"Hit rate limit of {RESOURCE_LIMIT} requests per 1 hours for resource {request.path}",
     )
     response.headers["X-RateLimit-Resource-Until"] = formatdate(until, usegmt=True)
     response.headers["X-RateLimit-Resource-Limit"] = str(RESOURCE_LIMIT)
@@ -111,6 +114,7 @@ def _refused(exc: SandboxError) -> Response:
 
 common.install(bp, KIND, _auth, _fault_response)
 fbo.install_control(bp, KIND)
+yandex_prices.install(bp, _enhance_your_calm)
 
 
 # --- campaigns and orders ------------------------------------------------------------------

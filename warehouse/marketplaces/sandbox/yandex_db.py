@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, BigInteger, Column, Float, String, Table
 
 from warehouse.marketplaces.sandbox.common import Id, metadata
+from warehouse.marketplaces.sandbox.price_book import price_book, showcase
 
 orders = Table(
     "yandex_sandbox_orders",
@@ -46,6 +47,11 @@ stocks = Table(
     Column("count", BigInteger, nullable=False),
     Column("updated_at", String(40), nullable=False),
 )
+
+
+# The business's prices (offerId → YM's price fields) and the shop's hidden offers.
+BOOK = price_book("yandex")
+HIDDEN = showcase("yandex")
 
 
 class SandboxError(Exception):
