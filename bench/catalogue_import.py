@@ -50,6 +50,7 @@ def catalogue(rows: int) -> tuple[list[str], list[list[str]]]:
                 "150",
                 str(10 + n % 90),
                 "yes",
+                ("Одежда", "Посуда", "Электроника")[n % 3],
             ]
         )
     return header, lines

@@ -15,6 +15,7 @@ IMPORT_INTERVAL = int(os.environ.get("WAREHOUSE_IMPORT_INTERVAL_SECONDS", "60"))
 PRINTER_CHECK_INTERVAL = int(os.environ.get("WAREHOUSE_PRINTER_CHECK_INTERVAL_SECONDS", "30"))
 MOYSKLAD_STOCK_INTERVAL = int(os.environ.get("WAREHOUSE_MOYSKLAD_STOCK_INTERVAL_SECONDS", "900"))
 # WB refreshes its remains every 30 min, Ozon's analytics once a day: half an hour is enough
+PRICE_READ_INTERVAL = int(os.environ.get("WAREHOUSE_PRICE_READ_INTERVAL_SECONDS", "3600"))
 FBO_STOCK_INTERVAL = int(os.environ.get("WAREHOUSE_FBO_STOCK_INTERVAL_SECONDS", "1800"))
 
 cron.register(jobs.import_all_orders, "default", interval=IMPORT_INTERVAL)
@@ -28,3 +29,5 @@ cron.register(jobs.check_printers, "default", interval=PRINTER_CHECK_INTERVAL)
 cron.register(jobs.check_alerts, "default", interval=60)
 cron.register(jobs.prune_api_log, "default", interval=86400)
 cron.register(jobs.sweep_webhooks, "outbox", interval=60)
+cron.register(jobs.run_price_schedules, "default", interval=60)
+cron.register(jobs.read_all_prices, "default", interval=PRICE_READ_INTERVAL)

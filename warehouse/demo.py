@@ -17,6 +17,7 @@ from warehouse.infra.credentials import pin_digest, seal
 from warehouse.models import (
     Location,
     MarketplaceAccount,
+    PriceList,
     Printer,
     Product,
     ProductBarcode,
@@ -42,6 +43,14 @@ STOCK_PER_PRODUCT = 500
 # Credentials and settings each sandbox accepts (README names them). A setting starting
 # with /sandbox/ is an address on this run's site (WB's cards and reports: the Content
 # and analytics APIs' hosts). The YM business's FBY shop (campaign 2) holds its FBO stock.
+# each demo cabinet's price list: the marketplace's commission (basis points) and its
+# logistics per unit (kopecks), about what FBS sellers pay in 2026
+DEMO_PRICE_FIGURES = {
+    "wb": (2000, 7000),
+    "ozon": (1800, 8000),
+    "yandex": (1500, 6000),
+    "megamarket": (1200, 5000),
+}
 SANDBOX_ACCOUNTS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "wb": (
         {"token": "sandbox"},
@@ -49,6 +58,7 @@ SANDBOX_ACCOUNTS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
             "warehouse_id": "1000001",
             "content_url": "/sandbox/wb/content-api",
             "analytics_url": "/sandbox/wb/seller-analytics-api",
+            "prices_url": "/sandbox/wb/prices-api",
         },
     ),
     "ozon": ({"client_id": "sandbox", "api_key": "sandbox"}, {"warehouse_id": "1"}),
@@ -83,7 +93,13 @@ def load(
     }
     session.add_all(locations.values())
     for item in PRODUCTS:
-        product = Product(article=item.article, name=item.name, needs_marking=item.marked)
+        product = Product(
+            article=item.article,
+            name=item.name,
+            needs_marking=item.marked,
+            cost_price=item.cost_kopecks or None,
+            category=item.category,
+        )
         product.barcodes = [ProductBarcode(barcode=code) for code in item.barcodes]
         session.add(product)
         session.flush()
@@ -105,14 +121,22 @@ def load(
     )
     for kind in sandbox_kinds:
         credentials, settings = SANDBOX_ACCOUNTS[kind]
+        account = MarketplaceAccount(
+            kind=kind,
+            name=f"{kind.upper()} песочница",
+            base_url=f"{public_url.rstrip('/')}/sandbox/{kind}",
+            credentials_encrypted=seal(credentials, credentials_key),
+            warehouse_id=warehouse.id,
+            settings=sandbox_settings(settings, public_url),
+        )
+        commission, logistics = DEMO_PRICE_FIGURES[kind]
         session.add(
-            MarketplaceAccount(
-                kind=kind,
-                name=f"{kind.upper()} песочница",
-                base_url=f"{public_url.rstrip('/')}/sandbox/{kind}",
-                credentials_encrypted=seal(credentials, credentials_key),
-                warehouse_id=warehouse.id,
-                settings=sandbox_settings(settings, public_url),
+            PriceList(
+                account=account,
+                name="Основной",
+                commission_bp=commission,
+                logistics=logistics,
+                max_change_percent=20,
             )
         )
     host, port = printer
@@ -151,8 +175,13 @@ def rewire(
             logger.info("demo printer %s now at %s:%s", zebra.code, host, port)
     for account in session.scalars(select(MarketplaceAccount)):
         account.base_url = _on_site(account.base_url, public_url)
-        if account.settings:
-            account.settings = sandbox_settings(account.settings, public_url)
+        settings = dict(account.settings or {})
+        if "/sandbox/" in account.base_url and account.kind in SANDBOX_ACCOUNTS:
+            # a setting added since the demo was loaded (WB's prices host): the sandbox's,
+            # never production's default
+            settings = {**SANDBOX_ACCOUNTS[account.kind][1], **settings}
+        if settings:
+            account.settings = sandbox_settings(settings, public_url)
     session.flush()
 
 

@@ -19,6 +19,8 @@ class DemoProduct:
     price_kopecks: int
     bin: str
     marked: bool = False  # Честный знак: every unit's DataMatrix is scanned at pick
+    cost_kopecks: int = 0  # what the seller paid: the price guards' base
+    category: str = ""
 
 
 PRODUCTS: tuple[DemoProduct, ...] = (
@@ -31,6 +33,8 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         99000,
         "A-01-01",
         marked=True,
+        cost_kopecks=45000,
+        category="Одежда",
     ),
     DemoProduct(
         "TSH-WHT-L",
@@ -40,6 +44,8 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         210002,
         99000,
         "A-01-02",
+        cost_kopecks=42000,
+        category="Одежда",
     ),
     DemoProduct(
         "MUG-330",
@@ -49,9 +55,29 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         210003,
         45000,
         "A-02-01",
+        cost_kopecks=18000,
+        category="Посуда",
     ),
-    DemoProduct("SOCK-3P", "Носки, 3 пары", ("4610012345677",), 110004, 210004, 39000, "B-01-01"),
     DemoProduct(
-        "CABLE-USBC", "Кабель USB-C 1 м", ("4620001234561",), 110005, 210005, 59000, "B-02-03"
+        "SOCK-3P",
+        "Носки, 3 пары",
+        ("4610012345677",),
+        110004,
+        210004,
+        39000,
+        "B-01-01",
+        cost_kopecks=15000,
+        category="Одежда",
+    ),
+    DemoProduct(
+        "CABLE-USBC",
+        "Кабель USB-C 1 м",
+        ("4620001234561",),
+        110005,
+        210005,
+        59000,
+        "B-02-03",
+        cost_kopecks=22000,
+        category="Электроника",
     ),
 )

@@ -40,11 +40,14 @@ from warehouse.models import (
     Alert,
     MarketplaceAccount,
     OutboxCommand,
+    Price,
     Printer,
     PrintJob,
     utcnow,
 )
 from warehouse.orders import intake, statuses
+from warehouse.pricing import documents as price_documents
+from warehouse.pricing import push as price_push
 from warehouse.stock import fbo, stock_sync
 from warehouse.web.alert_words import alert_text
 
@@ -151,6 +154,30 @@ def import_all_cards() -> int:
         for account_id in ids:
             queue.queue("default").enqueue(import_cards, account_id, result_ttl=600)
     return len(ids)
+
+
+def run_price_schedules() -> int:
+    """Cron, every minute: apply the price documents whose time has come, and give a push
+    to every account with prices still waiting for one."""
+    with job_session() as session:
+        applied = price_documents.run_due(session)
+        price_push.sweep(session)
+        session.commit()
+        return applied
+
+
+def read_all_prices() -> int:
+    """Cron: ask every account with prices what its marketplace shows now."""
+    with job_session() as session:
+        found = session.scalars(
+            select(MarketplaceAccount)
+            .where(MarketplaceAccount.callable_clause())
+            .where(MarketplaceAccount.id.in_(select(Price.account_id).distinct()))
+        ).all()
+        for account in found:
+            price_push.queue(session, account, price_push.READ_KIND, delay=0)
+        session.commit()
+        return len(found)
 
 
 def read_all_fbo_stock() -> int:

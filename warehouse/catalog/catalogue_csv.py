@@ -51,6 +51,7 @@ PRODUCT_COLUMNS = (
     "width_mm",
     "height_mm",
     "active",
+    "category",
 )
 FIRST_COUNT_COLUMNS = ("bin", "on_hand")  # a first start's count (products only, once)
 # ``warehouse``: the warehouse's code; blank or absent means the first active warehouse
@@ -254,6 +255,8 @@ def _product_values(row: RowPlan, header: list[str], cells: dict[str, str]) -> N
             if not raw:
                 row.refuse("catalogue_empty_cell", column="name")
             values["name"] = raw[:300]
+        elif column == "category":
+            values["category"] = raw[:100]
         elif column == "barcodes":
             codes = [code for code in SEPARATORS.split(raw) if code]
             values["barcodes"] = [code for code in codes if _good_barcode(row, column, code)]
@@ -568,6 +571,7 @@ def _product_row(p: Product) -> list[str]:
         str(p.min_stock),
         *("" if value is None else str(value) for value in sizes),
         _yes(p.active),
+        p.category,
     ]
 
 

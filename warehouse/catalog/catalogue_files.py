@@ -22,6 +22,8 @@ from warehouse.catalog import commerceml
 from warehouse.errors import DomainError
 
 MAX_BYTES = 10 * 1024 * 1024  # a 10,000-product XLSX is well under 2 MB
+MAX_ROWS = 200_000  # a table longer than any catalogue or price list: refused, not read on
+MAX_COLUMNS = 64  # cells to the right of these are not read
 FORMATS = ("csv", "xlsx")
 
 Row = tuple[int, dict[str, str]]  # the file's line number (the header is line 1), the cells
@@ -74,9 +76,15 @@ def _read_xlsx(data: bytes) -> Table:
         raise DomainError("catalogue_not_xlsx") from error
     try:
         sheet = book.worksheets[0]
+        # the sheet's declared size is the file's word, not its cells: read what is there
+        sheet.reset_dimensions()
         records = []
-        for line, cells in enumerate(sheet.iter_rows(), start=1):
+        for line, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+            if line > MAX_ROWS:
+                raise DomainError("catalogue_too_many_rows", rows=MAX_ROWS)
             records.append([_xlsx_text(cell, line) for cell in cells])
+    except (ValueError, KeyError, TypeError, SyntaxError) as error:  # a broken sheet's XML
+        raise DomainError("catalogue_not_xlsx") from error
     finally:
         book.close()
     return _table(records)

@@ -2,8 +2,9 @@
 
 Commands: ``confirm`` (take the order into assembly), ``pack`` (report packages /
 boxes with marking codes), ``ship`` (ready to hand over), ``cancel`` (the seller
-cancels) and ``push_stock``. Every handler checks the marketplace's state first
-where the API allows, so delivering a command twice has the effect of once.
+cancels), ``push_stock`` and the prices' (``pricing.push``). Every handler checks the
+marketplace's state first where the API allows, so delivering a command twice has the
+effect of once.
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warehouse.catalog import new_cards
 from warehouse.floor import picking
 from warehouse.marketplaces import megamarket_shapes as mm_shapes
 from warehouse.marketplaces.base import Label, RejectedError, TransientError
 from warehouse.marketplaces.connectors import client_for
 from warehouse.models import HandOver, MarketplaceAccount, Order, OutboxCommand
+from warehouse.pricing import push as price_push
+from warehouse.pricing import showcase
 from warehouse.shipping import closing, handovers
 from warehouse.stock import stock_sync
 
@@ -311,6 +315,13 @@ def _megamarket_choose(lots: dict[str, Any], payload: dict[str, Any]) -> list[st
 
 HANDLERS: dict[tuple[str, str], Handler] = {
     ("*", "push_stock"): _push_stock,
+    ("*", price_push.PUSH_KIND): price_push.deliver,
+    ("*", price_push.READ_KIND): price_push.read,
+    ("wb", price_push.CHECK_KIND): price_push.check,
+    ("wb", new_cards.CREATE_KIND): new_cards.deliver_create,
+    ("wb", new_cards.CHECK_KIND): new_cards.deliver_check,
+    ("*", showcase.HIDE_KIND): showcase.deliver,
+    ("*", showcase.SHOW_KIND): showcase.deliver,
     ("*", "cancel"): _cancel,
     ("*", "confirm"): _nothing,
     ("*", "ship"): _nothing,

@@ -35,7 +35,14 @@ from warehouse.models.integrations import (
     WebhookEvent,
     WebhookSubscription,
 )
-from warehouse.models.listings import FboRead, FboStock, Listing, StatusMap
+from warehouse.models.listings import (
+    CARD_REQUEST_STATUSES,
+    CardRequest,
+    FboRead,
+    FboStock,
+    Listing,
+    StatusMap,
+)
 from warehouse.models.order_events import OrderEvent
 from warehouse.models.orders import (
     ACCOUNT_PROBLEMS,
@@ -51,6 +58,14 @@ from warehouse.models.orders import (
     Reservation,
 )
 from warehouse.models.outbox import OutboxCommand
+from warehouse.models.pricing import (
+    HOLD_REASONS,
+    PRICE_DOCUMENT_STATUSES,
+    Price,
+    PriceDocument,
+    PriceDocumentLine,
+    PriceList,
+)
 from warehouse.models.printing import (
     PRINT_JOB_STATUSES,
     PRINTER_KINDS,
@@ -93,11 +108,14 @@ __all__ = [
     "ALERT_KINDS",
     "ALERT_STATUSES",
     "API_SCOPES",
+    "CARD_REQUEST_STATUSES",
     "DOCUMENT_KINDS",
     "HANDOVER_STATUSES",
+    "HOLD_REASONS",
     "MARKETPLACES",
     "ORDER_IN_WORK",
     "ORDER_STATUSES",
+    "PRICE_DOCUMENT_STATUSES",
     "PRINTER_KINDS",
     "PRINTER_TRANSPORTS",
     "PRINT_JOB_STATUSES",
@@ -113,6 +131,7 @@ __all__ = [
     "ApiRequest",
     "ApiToken",
     "Base",
+    "CardRequest",
     "CatalogueUpload",
     "CountBin",
     "CountFlag",
@@ -137,6 +156,10 @@ __all__ = [
     "PickBatch",
     "PickItem",
     "PickTask",
+    "Price",
+    "PriceDocument",
+    "PriceDocumentLine",
+    "PriceList",
     "PrintEvent",
     "PrintJob",
     "Printer",

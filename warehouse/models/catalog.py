@@ -87,6 +87,7 @@ class Product(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     article: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(100), default="", server_default="")
     needs_marking: Mapped[bool] = mapped_column(default=False)
     cost_price: Mapped[int | None] = mapped_column()
     min_stock: Mapped[int] = mapped_column(default=0, server_default="0")

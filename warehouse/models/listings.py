@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warehouse.models.base import Base, one_of, utcnow
@@ -28,10 +36,42 @@ class Listing(Base):
     barcodes: Mapped[list[str]] = mapped_column(JSON, default=list)
     marketplace_id: Mapped[str] = mapped_column(String(100), default="")
     last_pushed: Mapped[int | None]
+    # taken off the marketplace's showcase by the seller: its stock is pushed as 0, and
+    # where the marketplace has a call for it (Ozon's archive, YM's hidden offers) it is made
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     account: Mapped[MarketplaceAccount] = relationship()
     product: Mapped[Product | None] = relationship()
+
+
+CARD_REQUEST_STATUSES = ("sent", "made", "refused")
+
+
+class CardRequest(Base):
+    """A Wildberries card asked for from one of our products (content API ``cards/upload``):
+    WB makes it within half an hour or lists its errors; either is kept here."""
+
+    __tablename__ = "card_requests"
+    __table_args__ = (
+        CheckConstraint(one_of("status", CARD_REQUEST_STATUSES), name="status"),
+        CheckConstraint("subject_id > 0", name="subject"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("marketplace_accounts.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    vendor_code: Mapped[str] = mapped_column(String(72))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    brand: Mapped[str] = mapped_column(String(100), default="")
+    title: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(16), default="sent")
+    errors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[MarketplaceAccount] = relationship()
+    product: Mapped[Product] = relationship()
 
 
 class StatusMap(Base):

@@ -87,17 +87,18 @@ def free_by_card(session: Session, account: MarketplaceAccount) -> list[CardLeve
     # a product switched off in the catalogue is not for sale anywhere (as reservations)
     free = func.sum(case((~Product.active, 0), else_=free_units()))
     rows = session.execute(
-        select(Listing.sku, Listing.product_id, Listing.last_pushed, free)
+        select(Listing.sku, Listing.product_id, Listing.last_pushed, Listing.hidden, free)
         .join(Stock, Stock.product_id == Listing.product_id)
         .join(Location, Location.id == Stock.location_id)
         .join(Product, Product.id == Stock.product_id)
         .where(Listing.account_id == account.id, Location.warehouse_id == account.warehouse_id)
-        .group_by(Listing.id, Listing.sku, Listing.product_id, Listing.last_pushed)
+        .group_by(Listing.id, Listing.sku, Listing.product_id, Listing.last_pushed, Listing.hidden)
         .order_by(Listing.sku)
     )
+    # a card taken off the showcase sells nothing: its stock goes out as 0
     return [
-        CardLevel(sku, product_id, max(int(amount), 0), last)
-        for sku, product_id, last, amount in rows
+        CardLevel(sku, product_id, 0 if hidden else max(int(amount), 0), last)
+        for sku, product_id, last, hidden, amount in rows
         if amount is not None
     ]
 

@@ -44,6 +44,8 @@ def register_web(app: Flask) -> None:
         once,
         operations,
         previews,
+        price_words,
+        pricing,
         printers,
         receiving,
         security,
@@ -84,6 +86,16 @@ def register_web(app: Flask) -> None:
     app.add_template_filter(messages.work_label, "work_label")
     app.add_template_filter(messages.move_reason, "move_reason")
     app.add_template_filter(barcode_svg, "barcode_svg")
+    for name in (
+        "rub",
+        "document_status",
+        "document_source",
+        "hold_reason",
+        "push_status",
+        "card_status",
+    ):
+        app.add_template_filter(getattr(price_words, name), name)
+    app.add_template_filter(price_words.price_filter, "price_filter")
     app.add_template_global(once.request_key, "request_key")
     app.add_template_filter(messages.print_status, "print_status")
     app.add_template_filter(messages.print_event, "print_event")
@@ -122,6 +134,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(users.bp)
     app.register_blueprint(catalogue.bp)
     app.register_blueprint(integrations.bp)
+    app.register_blueprint(pricing.bp)
     if app.config["SANDBOX_ENABLED"]:
         from warehouse.marketplaces import sandbox
 

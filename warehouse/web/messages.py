@@ -952,6 +952,7 @@ ACCOUNT_FIELDS = {
     "campaign_id": _l("Store (campaign) ID"),
     "merchant_id": _l("Merchant ID"),
     "content_url": _l("Product cards address (WB Content API)"),
+    "prices_url": _l("Prices address (WB prices and discounts API)"),
     "analytics_url": _l("Reports address (WB analytics API, FBO stock)"),
     "fby_campaign_id": _l("FBY store (campaign) ID: its stock in Market's warehouses (optional)"),
     "push_login": _l("Login of Megamarket's pushes (optional)"),
@@ -1016,6 +1017,9 @@ TEXTS.update(
         "csv_unknown_bin": lambda p: _("Line %(line)s: there is no bin %(bin)s", **p),
         "catalogue_too_big": lambda p: _(
             "The file is larger than %(megabytes)s MB: split it into smaller files", **p
+        ),
+        "catalogue_too_many_rows": lambda p: _(
+            "The table has more than %(rows)s rows: split it into smaller files", **p
         ),
         "catalogue_bad_format": lambda p: _(
             "%(filename)s is neither CSV nor XLSX: save the table as .csv or .xlsx", **p

@@ -36,6 +36,7 @@ class ProductIn(Body):
 
     article: str = Field(min_length=1, max_length=100, pattern=r"^\S(.*\S)?$")
     name: str | None = Field(default=None, min_length=1, max_length=300)
+    category: str | None = Field(default=None, max_length=100, description="for price rules")
     barcodes: list[Barcode] | None = Field(
         default=None, max_length=50, description="unit barcodes: the whole list (replaces)"
     )
@@ -69,6 +70,7 @@ class ProductOut(BaseModel):
     id: int
     article: str
     name: str
+    category: str
     barcodes: list[str]
     pack_barcodes: list[Pack]
     needs_marking: bool
@@ -299,6 +301,7 @@ def _product(p: Product) -> ProductOut:
         id=p.id,
         article=p.article,
         name=p.name,
+        category=p.category,
         barcodes=[b.barcode for b in p.barcodes if b.quantity == 1],
         pack_barcodes=[
             Pack(barcode=b.barcode, units=b.quantity) for b in p.barcodes if b.quantity > 1
