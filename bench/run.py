@@ -7,7 +7,9 @@ Writes ``bench/results/latest.json`` and prints a table: each figure, its target
 scan beside a bare Flask endpoint and a raw-sqlite3 floor on the same gunicorn settings,
 open-loop latency at 100 and 300 scans/s, saturation, SQL per scan), ``import``
 (bench/imports.py), ``labels`` (bench/labels.py), ``orders_page`` (bench/orders_page.py at
-50,000 orders), ``memory`` (a web worker's and the RQ worker's peak RSS) and ``meta``.
+50,000 orders), ``prices`` (bench/prices.py: 10,000 products priced and pushed to each
+marketplace's sandbox), ``memory`` (a web worker's and the RQ worker's peak RSS) and
+``meta``.
 
 With ``WAREHOUSE_DATABASE_URL`` / ``WAREHOUSE_REDIS_URL`` set, the same run measures
 PostgreSQL (that database is emptied) and the Redis server. ``--quick``: fewer orders on
@@ -32,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import common, imports, labels, orders_page, scan
+from bench import common, imports, labels, orders_page, prices, scan
 
 RESULTS = common.ROOT / "bench" / "results"
 # (section, figure, target, "<=" or ">="): issue #15's targets
@@ -163,6 +165,8 @@ def main() -> None:
         result["labels"] = labels.figures()
         print("orders page …", flush=True)
         result["orders_page"] = orders_figures(5_000 if args.quick else 50_000)
+        print("prices …", flush=True)
+        result["prices"] = prices.measure(1_000 if args.quick else 10_000)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     RESULTS.mkdir(exist_ok=True)
