@@ -234,3 +234,23 @@ def test_one_products_price_and_a_rule_for_chosen_articles(app, client) -> None:
     )
     assert answer.status_code == 422
     assert "GHOST" in answer.get_data(as_text=True)
+
+
+def test_odd_times_and_ids_are_refusals_not_errors(app, client) -> None:  # type: ignore[no-untyped-def]
+    account_id = _shop(app, client)
+    list_id = _new_list(client, account_id)
+    answer = client.post(f"/prices/lists/{list_id}/rule", data={"markup": "100"})
+    doc_id = int(answer.headers["Location"].rsplit("/", 1)[1])
+    for moment in ("0001-01-01T00:00", "9999-12-31T23:59-05:00", "2030-02-30T10:00"):
+        answer = client.post(
+            f"/prices/documents/{doc_id}/submit", data={"when": "later", "run_at": moment}
+        )
+        assert answer.status_code == 422, moment
+    answer = client.post(f"/prices/documents/{doc_id}/confirm", data={"line": "9" * 5000})
+    assert answer.status_code == 422  # nothing to confirm: no row has such an id
+    answer = client.post(
+        f"/prices/lists/{list_id}/showcase", data={"listing": "99999999999", "hidden": "1"}
+    )
+    assert answer.status_code in (302, 422)
+    answer = client.post(f"/prices/lists/{list_id}/one", data={"card": "MUG", "price": "1e30"})
+    assert answer.status_code == 422

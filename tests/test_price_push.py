@@ -288,3 +288,26 @@ def test_the_scheduler_applies_a_planned_document_at_its_time(app, shop, worker)
     until_settled(app, worker)
     assert rules.rounded(MUG.cost_kopecks * 3, "99") == 599_00
     assert control(shop, "yandex")["prices"][MUG.article]["value"] == 599
+
+
+def test_a_long_push_goes_a_chunk_at_a_time_under_one_key(app, shop, worker, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func
+
+    from warehouse.pricing import push
+
+    monkeypatch.setattr(push, "CHUNK", 2)  # five cards: three deliveries per account
+    price_everything(app, markup=140)
+    until_settled(app, worker)
+    with app.app_context():
+        s = db.session()
+        deliveries = dict(
+            s.execute(
+                select(MarketplaceAccount.kind, func.count(OutboxCommand.id))
+                .join(MarketplaceAccount, MarketplaceAccount.id == OutboxCommand.account_id)
+                .where(OutboxCommand.kind == "push_prices", OutboxCommand.status == "done")
+                .group_by(MarketplaceAccount.kind)
+            ).all()
+        )
+        assert deliveries == {kind: 3 for kind in KINDS}
+        assert s.scalars(select(Price.push_status).distinct()).all() == ["sent"]
+    assert control(shop, "ozon")["prices"][MUG.article]["price"] == 490  # 180 × 2.4 → …90

@@ -543,3 +543,108 @@ def test_a_sheet_declaring_more_than_it_holds_is_read_for_its_cells(session, sho
             dst.writestr(item, body)
     table = catalogue_files.read("big.xlsx", out.getvalue())
     assert table.rows == [(2, {"sku": "101", "цена": "590"})]
+
+
+def _weekend(session, shop, card, price: int, old: int):  # type: ignore[no-untyped-def]
+    friday = utcnow() + timedelta(days=1)
+    monday = friday + timedelta(days=3)
+    sale = documents.draft(
+        session,
+        shop["list"],
+        [NewPrice(card.id, price, old)],
+        source="manual",
+        reason="",
+        user=None,
+    )
+    back = documents.submit(
+        session, sale, shop["boss"], run_at=friday, repeat_days=7, restore_at=monday
+    )
+    assert back is not None
+    return sale, back, friday, monday
+
+
+def test_a_return_held_on_monday_and_confirmed_late_goes_back_at_once(session, shop) -> None:  # type: ignore[no-untyped-def]
+    mug = shop["cards"][0]
+    _set(session, shop, mug, 1000_00)
+    _sale, back, friday, monday = _weekend(session, shop, mug, 900_00, 1000_00)
+    documents.run_due(session, friday + timedelta(minutes=1))
+    shop["mug"].cost_price = 900_00  # over the weekend: 1,000 ₽ is now below break-even
+    session.flush()
+    assert documents.run_due(session, monday + timedelta(minutes=1)) == 0
+    assert back.status == "held"
+    back.run_at = utcnow() - timedelta(hours=2)  # the supervisor confirms after its time
+    documents.confirm(session, back, [line.id for line in back.lines if line.waits], shop["boss"])
+    assert back.status == "scheduled" and back.run_at < utcnow()  # due now, not next week
+    assert documents.run_due(session, utcnow()) == 1
+    assert _prices(session, shop["account"])["101"][:2] == (1000_00, None)
+
+
+def test_a_card_repriced_over_the_weekend_does_not_hold_the_others_return(session, shop) -> None:  # type: ignore[no-untyped-def]
+    mug, tee = shop["cards"][0], shop["cards"][1]
+    _set(session, shop, mug, 1000_00)
+    _set(session, shop, tee, 2000_00)
+    friday = utcnow() + timedelta(days=1)
+    monday = friday + timedelta(days=3)
+    sale = documents.draft(
+        session,
+        shop["list"],
+        [NewPrice(mug.id, 900_00, 1000_00), NewPrice(tee.id, 1800_00, 2000_00)],
+        source="manual",
+        reason="",
+        user=None,
+    )
+    back = documents.submit(session, sale, shop["boss"], run_at=friday, restore_at=monday)
+    documents.run_due(session, friday + timedelta(minutes=1))
+    _set(session, shop, mug, 1500_00)  # repriced by hand on Saturday
+    shop["mug"].cost_price = 950_00  # its stale return (1,000 ₽) would be below cost now
+    session.flush()
+    assert documents.run_due(session, monday + timedelta(minutes=1)) == 1
+    assert back is not None and back.status == "applied"
+    prices = _prices(session, shop["account"])
+    assert prices["101"][:2] == (1500_00, None) and prices["201"][:2] == (2000_00, None)
+
+
+def test_a_card_priced_after_the_discount_was_planned_is_taken_back_too(session, shop) -> None:  # type: ignore[no-untyped-def]
+    shop["list"].max_change_percent = 1000
+    mug, tee = shop["cards"][0], shop["cards"][1]
+    _set(session, shop, mug, 1000_00)
+    friday = utcnow() + timedelta(days=1)
+    monday = friday + timedelta(days=3)
+    sale = documents.draft(
+        session,
+        shop["list"],
+        [NewPrice(mug.id, 900_00, 1000_00), NewPrice(tee.id, 1800_00, 2000_00)],
+        source="manual",
+        reason="",
+        user=None,
+    )
+    for line in sale.lines:
+        if line.waits:
+            line.confirmed_by_id = shop["boss"].id
+    back = documents.submit(
+        session, sale, shop["boss"], run_at=friday, repeat_days=7, restore_at=monday
+    )
+    assert back is not None and [line.listing_id for line in back.lines] == [mug.id]
+    _set(session, shop, tee, 2200_00)  # the tee gets its price during the week
+    documents.run_due(session, friday + timedelta(minutes=1))
+    documents.run_due(session, monday + timedelta(minutes=1))
+    assert _prices(session, shop["account"])["201"][:2] == (2200_00, None)
+
+
+def test_a_return_of_an_open_discount_is_not_cancelled_alone(session, shop) -> None:  # type: ignore[no-untyped-def]
+    mug = shop["cards"][0]
+    _set(session, shop, mug, 1000_00)
+    sale, back, _friday, _monday = _weekend(session, shop, mug, 900_00, 1000_00)
+    with pytest.raises(DomainError) as alone:
+        documents.cancel(session, back)
+    assert alone.value.code == "price_return_of_open_discount"
+    documents.cancel(session, sale)
+    assert (sale.status, back.status) == ("cancelled", "cancelled")
+
+
+@pytest.mark.parametrize("cells", [["101", "590", "nan"], ["101", "1e30", ""], ["101", "sNaN", ""]])
+def test_numbers_no_price_is_are_refused_by_row(session, shop, cells) -> None:  # type: ignore[no-untyped-def]
+    data = _xlsx(["SKU", "Цена", "Скидка, %"], cells)
+    with pytest.raises(price_files.FileRefused) as refused:
+        price_files.draft_from_file(session, shop["list"], "p.xlsx", data, None)
+    assert [line for line, _code, _params in refused.value.refusals.rows] == [2]

@@ -157,13 +157,18 @@ def _whole_wb_cards(
         ):
             raise DomainError("price_sizes_differ", card=card)
     given = {row.listing_id for row in rows}
-    sizes = session.scalars(
-        select(Listing).where(
-            Listing.account_id == account.id,
-            Listing.marketplace_id.in_([card for card in by_card if card]),
-            Listing.id.not_in(given),
+    cards = [card for card in by_card if card]
+    sizes = [
+        size
+        for start in range(0, len(cards), CHUNK)
+        for size in session.scalars(
+            select(Listing).where(
+                Listing.account_id == account.id,
+                Listing.marketplace_id.in_(cards[start : start + CHUNK]),
+            )
         )
-    ).all()
+        if size.id not in given
+    ]
     added = []
     for size in sizes:
         listings[size.id] = size
@@ -219,12 +224,15 @@ def _refuse_unsendable(account: MarketplaceAccount, listing: Listing, row: NewPr
             raise DomainError("price_whole_roubles", sku=listing.sku)
 
 
-def check(session: Session, doc: PriceDocument) -> int:
-    """Run the guards over the lines with today's costs and prices; returns how many lines
-    wait for a confirmation. A confirmation stands unless the break-even rose above the one
-    it was given against (the cost went up since)."""
+def check(
+    session: Session, doc: PriceDocument, lines: Sequence[PriceDocumentLine] | None = None
+) -> int:
+    """Run the guards over the lines (all, or those to be written) with today's costs and
+    prices; returns how many wait for a confirmation. A confirmation stands unless the
+    break-even rose above the one it was given against, the base of a confirmed big change
+    moved, or the reason changed."""
     plist = doc.price_list
-    lines = doc.lines
+    lines = doc.lines if lines is None else lines
     costs = _costs(session, [line.product_id for line in lines if line.product_id])
     now = current_prices(session, plist.account_id, [line.listing_id for line in lines])
     waiting = 0
@@ -373,6 +381,8 @@ def _late(doc: PriceDocument, now: datetime) -> None:
     timed discount whose return has passed is too late to start; anything else goes now."""
     if doc.run_at is None or doc.run_at > now:
         return
+    if doc.restore_of_id is not None:
+        return  # a return is due now: the scheduler's next minute takes the prices back
     if doc.repeat_days:
         while doc.run_at <= now:
             doc.run_at += timedelta(days=doc.repeat_days)
@@ -386,6 +396,8 @@ def cancel(session: Session, doc: PriceDocument) -> None:
     """A draft, held or scheduled document will not be applied (again)."""
     if not _claim(session, doc, OPEN):
         raise DomainError("price_document_closed", status=doc.status)
+    if doc.restore_of is not None and doc.restore_of.status in OPEN:
+        raise DomainError("price_return_of_open_discount", id=doc.restore_of.id)
     doc.status = "cancelled"
     back = doc.restore
     if back is not None and back.status in OPEN:
@@ -410,15 +422,15 @@ def apply(
         .with_for_update()  # applies to one account one at a time
     )
     assert account is not None
-    if check(session, doc):
+    current = current_prices(session, account.id, [line.listing_id for line in doc.lines])
+    lines = doc.lines
+    if doc.source == "restore":  # only what still stands at the discount's price goes back
+        lines = [line for line in lines if _still_discounted(line, current.get(line.listing_id))]
+    if check(session, doc, lines):
         doc.status = "held"
         logger.warning("price document held at apply id=%s", doc.id)
         return False
-    current = current_prices(session, account.id, [line.listing_id for line in doc.lines])
-    lines = doc.lines
-    if doc.source == "restore":
-        lines = [line for line in lines if _still_discounted(line, current.get(line.listing_id))]
-    elif doc.restore is not None and doc.restore.status in OPEN:
+    if doc.restore is not None and doc.restore.status in OPEN:
         _remember_for_return(doc, current)
     _write_prices(session, doc, lines, current, now)
     doc.applied_at, doc.applied_by_id = now, user.id if user else None
@@ -444,15 +456,24 @@ def _remember_for_return(doc: PriceDocument, current: dict[int, Price]) -> None:
     """Before a timed discount writes its prices, its return learns what they replace (the
     prices of this week, not of the week it was planned)."""
     assert doc.restore is not None
-    discount = {line.listing_id: line for line in doc.lines}
-    for back in doc.restore.lines:
-        now, line = current.get(back.listing_id), discount.get(back.listing_id)
-        if (
-            now is None
-            or line is None
-            or (now.price, now.old_price) == (line.price, line.old_price)
-        ):
+    backs = {back.listing_id: back for back in doc.restore.lines}
+    for line in doc.lines:
+        now = current.get(line.listing_id)
+        if now is None or (now.price, now.old_price) == (line.price, line.old_price):
             continue  # no price to go back to, or the discount's own (applied already)
+        back = backs.get(line.listing_id)
+        if back is None:  # a card priced since the discount was planned
+            back = PriceDocumentLine(
+                listing_id=line.listing_id,
+                product_id=line.product_id,
+                was_price=line.price,
+                was_old_price=line.old_price,
+                price=now.price,
+            )
+            doc.restore.lines.append(back)
+        elif (back.price, back.old_price) != (now.price, now.old_price):
+            back.confirmed_by_id = back.confirmed_at = back.confirmed_was = None
+            back.hold_reason = None  # a confirmation was for another price
         back.price, back.old_price, back.min_price = now.price, now.old_price, now.min_price
 
 
@@ -523,6 +544,11 @@ def _claim(session: Session, doc: PriceDocument, statuses: tuple[str, ...]) -> b
         .execution_options(synchronize_session=False)
     )
     session.refresh(doc)
+    session.scalars(  # its lines as they are now too (another person confirmed some)
+        select(PriceDocumentLine)
+        .where(PriceDocumentLine.document_id == doc.id)
+        .execution_options(populate_existing=True)
+    ).all()
     return bool(getattr(taken, "rowcount", 0))
 
 

@@ -41,6 +41,7 @@ KNOWN = {name.casefold(): column for column, name in HEADINGS.items()} | {
     column: column for column in HEADINGS
 }
 MAX_REFUSALS = 50  # named in the answer; the rest counted
+CENT = Decimal("0.01")
 
 
 @dataclass
@@ -195,7 +196,7 @@ def _prices(values: dict[str, str]) -> tuple[int, int | None, int | None]:
             percent = Decimal(discount)
         except InvalidOperation:
             raise _Bad("price_row_bad_discount", value=discount) from None
-        if not 0 <= percent < 100:
+        if not percent.is_finite() or not 0 <= percent < 100:
             raise _Bad("price_row_bad_discount", value=discount)
         if price is None and old is not None:
             price = int(old * (100 - percent) / 100)
@@ -215,10 +216,11 @@ def _kopecks(raw: str, column: str) -> int | None:
         return None
     try:
         amount = Decimal(text)
-    except InvalidOperation:
-        raise _Bad("price_row_not_a_sum", column=column, value=raw) from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise _Bad("price_row_not_a_sum", column=column, value=raw)
+        whole = amount.is_finite() and abs(amount) < MAX_PRICE and amount == amount.quantize(CENT)
+    except InvalidOperation:  # not a number, or one no price is
+        whole = False
+    if not whole:
+        raise _Bad("price_row_not_a_sum", column=column, value=raw[:40])
     kopecks = int(amount * 100)
     if not 0 < kopecks <= MAX_PRICE:
         raise _Bad("price_row_not_a_sum", column=column, value=raw)

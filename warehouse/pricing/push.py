@@ -45,7 +45,11 @@ CHECK_GIVES_UP = timedelta(hours=6)
 
 
 def queue(
-    session: Session, account: MarketplaceAccount, kind: str = PUSH_KIND, delay: float = 2
+    session: Session,
+    account: MarketplaceAccount,
+    kind: str = PUSH_KIND,
+    delay: float = 2,
+    payload: dict[str, Any] | None = None,
 ) -> None:
     """Owe the account a push (or a read) unless one is waiting already: it takes every
     pending price when it runs."""
@@ -54,7 +58,9 @@ def queue(
         return
     try:
         with session.begin_nested():
-            outbox.queue_command(session, account, kind, dedupe_key=key, delay_seconds=delay)
+            outbox.queue_command(
+                session, account, kind, payload=payload, dedupe_key=key, delay_seconds=delay
+            )
     except IntegrityError:  # another transaction queued it at the same moment
         logger.info("%s already queued account=%s", kind, account.id)
 
@@ -117,8 +123,10 @@ def deliver(session: Session, client: Any, command: OutboxCommand) -> None:
             Price.id.not_in([price.id for price, _listing in rows]),
         )
     )
-    if more is not None:
-        outbox.queue_command(session, account, PUSH_KIND)  # the next chunk, after this commit
+    if more is not None:  # the next chunk, after this commit, under the one dedupe key
+        command.dedupe_key = None
+        session.flush()
+        queue(session, account, delay=0)
 
 
 def _keep(
@@ -214,8 +222,10 @@ def read(session: Session, client: Any, command: OutboxCommand) -> None:
         price.market_price = market.price if market else None
         price.market_old_price = market.old_price if market else None
         price.read_at = stamp
-    if len(rows) == CHUNK:
-        outbox.queue_command(session, account, READ_KIND, payload={"after": rows[-1][0].id})
+    if len(rows) == CHUNK:  # the next chunk, under the one dedupe key
+        command.dedupe_key = None
+        session.flush()
+        queue(session, account, READ_KIND, delay=0, payload={"after": rows[-1][0].id})
 
 
 def _pending_chunk(session: Session, account: MarketplaceAccount) -> list[tuple[Price, Listing]]:
@@ -232,11 +242,11 @@ def _pending_chunk(session: Session, account: MarketplaceAccount) -> list[tuple[
     rows = [(price, listing) for price, listing in session.execute(query)]
     if len(rows) <= CHUNK:
         return rows
-    rows = rows[:CHUNK]
-    if account.kind == "wb":  # the last card's sizes may run on: it goes with the next chunk
-        last = rows[-1][1].marketplace_id
-        kept = [row for row in rows if row[1].marketplace_id != last]
-        rows = kept or rows
+    following, rows = rows[CHUNK], rows[:CHUNK]
+    last = rows[-1][1].marketplace_id
+    if account.kind == "wb" and following[1].marketplace_id == last:
+        # the last card's sizes run on into the next chunk: the card goes whole with it
+        rows = [row for row in rows if row[1].marketplace_id != last] or rows
     return rows
 
 

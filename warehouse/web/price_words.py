@@ -58,6 +58,11 @@ TEXTS.update(
             "The prices must come back before the next start (every %(days)s days)", **p
         ),
         "price_time_passed": lambda p: _("That time has passed: choose a time ahead"),
+        "price_return_of_open_discount": lambda p: _(
+            "This document takes back the prices of discount %(id)s: cancel the discount, and "
+            "its return goes with it",
+            **p,
+        ),
         "price_window_passed": lambda p: _(
             "Confirmed too late: the discount's prices were to be back already. Draft it again "
             "with new times"

@@ -250,7 +250,7 @@ def set_showcase(list_id: int):
     """Cards off the marketplace's showcase, or back on it."""
     s = db.session()
     plist = documents.price_list(s, list_id)
-    ids = [int(i) for i in request.form.getlist("listing") if i.isdecimal()]
+    ids = _ids(request.form.getlist("listing"))
     hidden = request.form.get("hidden") == "1"
     count = showcase.set_hidden(s, plist.account, ids, hidden)
     code = "showcase_hidden" if hidden else "showcase_shown"
@@ -342,6 +342,11 @@ def submit(document_id: int):
     return _done(words, url_for("pricing.document_page", document_id=doc.id))
 
 
+def _ids(values: list[str]) -> list[int]:
+    """Row ids from a form's checkboxes; anything not a row id of ours is left out."""
+    return [int(v) for v in values if v.isdecimal() and len(v) <= 10 and int(v) < 2**31]
+
+
 def _moment(field: str) -> datetime | None:
     """A datetime-local field (Moscow time) as UTC; blank is None."""
     raw = request.form.get(field, "").strip()
@@ -349,18 +354,21 @@ def _moment(field: str) -> datetime | None:
         return None
     try:
         local = datetime.fromisoformat(raw)
-    except ValueError:
+        if local.tzinfo is None:
+            local = local.replace(tzinfo=LOCAL)
+        moment = local.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise DomainError("price_bad_time", value=raw[:40]) from None
-    if local.tzinfo is None:
-        local = local.replace(tzinfo=LOCAL)
-    return local.astimezone(UTC)
+    if not 2000 <= moment.year <= 2999:
+        raise DomainError("price_bad_time", value=raw[:40])
+    return moment
 
 
 @bp.post("/documents/<int:document_id>/confirm")
 def confirm(document_id: int):
     s = db.session()
     doc = documents.document(s, document_id)
-    wanted = [int(i) for i in request.form.getlist("line") if i.isdecimal()]
+    wanted = _ids(request.form.getlist("line"))
     if request.form.get("all") == "1":
         wanted = [line.id for line in doc.lines if line.waits]
     if not wanted:
