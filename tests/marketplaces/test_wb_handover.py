@@ -281,12 +281,13 @@ def test_demo_clock_moves_handed_over_orders(
 ) -> None:
     supply, [order_id] = confirmed(wb_sandbox, wb_client, {"article": MUG.article})
     wb_client.deliver_supply(supply)
-    wb_sandbox.app.config["SANDBOX_ORDERS_PER_MINUTE"] = 60
+    wb_sandbox.app.config["SANDBOX_ORDERS_PER_MINUTE"] = 6  # a step every ten seconds
     wb_client.order_statuses([order_id])  # the first call starts the clock
     assert wb_client.order_statuses([order_id]) == {order_id: "complete/waiting"}
-    with wb_sandbox.app.app_context(), common.begin() as conn:  # a second and a half later
+    # fifteen seconds later: one step, however slow the machine is (up to five seconds)
+    with wb_sandbox.app.app_context(), common.begin() as conn:
         clock = common.clock
-        conn.execute(update(clock).where(clock.c.name == "wb:progress").values(ts=clock.c.ts - 1.5))
+        conn.execute(update(clock).where(clock.c.name == "wb:progress").values(ts=clock.c.ts - 15))
     assert wb_client.order_statuses([order_id]) == {order_id: "complete/sorted"}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
@@ -21,6 +21,15 @@ class RowId(IntegerConverter):
         if number > (self.max if self.max is not None else MAX_ID):
             raise NotFound()  # not a ValidationError: werkzeug would answer 405 for a POST
         return number
+
+
+def form_id(field: str) -> int:
+    """A row id from a form field; 0 (a row that does not exist) for anything else, so a
+    number too large for the database is "not found", never the driver's OverflowError."""
+    value = request.form.get(field, "").strip()
+    if value.isdecimal() and len(value) <= 10 and int(value) <= MAX_ID:
+        return int(value)
+    return 0
 
 
 def register_web(app: Flask) -> None:

@@ -22,6 +22,7 @@ from warehouse.marketplaces import outbox
 from warehouse.models import HandOver, MarketplaceAccount, Order, Parcel, Printer, User
 from warehouse.shift import desk
 from warehouse.shipping import closing, documents, handovers, history
+from warehouse.web import form_id
 from warehouse.web.auth import current_user, supervisor_required, tsd_required
 from warehouse.web.messages import describe
 
@@ -59,7 +60,7 @@ def handovers_page():
 def create_handover():
     """A pickup made by hand (an extra courier, tomorrow's pickup planned today)."""
     s = db.session()
-    account = s.get(MarketplaceAccount, request.form.get("account_id", type=int) or 0)
+    account = s.get(MarketplaceAccount, form_id("account_id"))
     try:
         day = date.fromisoformat(request.form.get("ship_date", ""))
     except ValueError:
@@ -106,7 +107,7 @@ def _page(handover_id: int, error: str = "", status: int = 200) -> tuple[str, in
 @supervisor_required
 def close_handover(handover_id: int):
     s = db.session()
-    printer_id = request.form.get("printer_id", type=int)
+    printer_id = form_id("printer_id") or None
     try:
         handover = handovers.close(
             s, handover_id, _user(), request.form.get("decision", ""), printer_id
@@ -158,7 +159,7 @@ def print_document(handover_id: int, document_id: int):
     s = db.session()
     handover = handovers.get(s, handover_id)
     paper = documents.get(s, handover_id, document_id)
-    printer = s.get(Printer, request.form.get("printer_id", type=int) or 0)
+    printer = s.get(Printer, form_id("printer_id"))
     if printer is None:
         return _page(handover_id, describe("no_printer"), 422)
     try:

@@ -19,6 +19,7 @@ from warehouse.models import PrintJob, User
 from warehouse.models.printing import PRINT_JOB_OPEN
 from warehouse.shift import desk
 from warehouse.staff import users
+from warehouse.web import MAX_ID
 from warehouse.web.auth import current_user, supervisor_required
 from warehouse.web.htmx import htmx
 from warehouse.web.messages import roles_label
@@ -168,12 +169,15 @@ def _printer_id() -> int:
 
 def _number(form: Mapping[str, str], field: str, code: str, **params: int) -> int:
     text = form.get(field, "").strip()
-    if not text.isascii() or not text.isdecimal():
+    if not text.isascii() or not text.isdecimal() or len(text) > 10 or int(text) > MAX_ID:
         raise DomainError(code, **params)
     return int(text)
 
 
 def _bin_ids(values: list[str]) -> list[int]:
-    if not all(value.isascii() and value.isdecimal() for value in values):
+    if not all(
+        value.isascii() and value.isdecimal() and len(value) <= 10 and int(value) <= MAX_ID
+        for value in values
+    ):
         raise DomainError("location_not_found")
     return [int(value) for value in values]

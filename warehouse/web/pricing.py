@@ -17,6 +17,7 @@ from warehouse.infra import db
 from warehouse.models import Listing, MarketplaceAccount, PriceList, Product, User
 from warehouse.pricing import documents, lists, price_files, push, rules, showcase
 from warehouse.shipping.handovers import LOCAL
+from warehouse.web import MAX_ID, form_id
 from warehouse.web.auth import current_user, supervisor_required
 from warehouse.web.messages import describe
 from warehouse.web.price_words import refusal_lines
@@ -88,7 +89,7 @@ def prices_page():
 @bp.post("/lists")
 def create_list():
     s = db.session()
-    account = s.get(MarketplaceAccount, request.form.get("account_id", 0, type=int))
+    account = s.get(MarketplaceAccount, form_id("account_id"))
     if account is None:
         raise DomainError("price_list_no_account")
     plist = lists.create(s, account, request.form.get("name", ""), **_figures())
@@ -344,7 +345,7 @@ def submit(document_id: int):
 
 def _ids(values: list[str]) -> list[int]:
     """Row ids from a form's checkboxes; anything not a row id of ours is left out."""
-    return [int(v) for v in values if v.isdecimal() and len(v) <= 10 and int(v) < 2**31]
+    return [int(v) for v in values if v.isdecimal() and len(v) <= 10 and int(v) <= MAX_ID]
 
 
 def _moment(field: str) -> datetime | None:

@@ -13,6 +13,7 @@ from warehouse.accounting import documents, purchase_orders
 from warehouse.errors import DomainError, NotFound
 from warehouse.infra import db
 from warehouse.stock import receipt_files, receiving
+from warehouse.web import form_id
 from warehouse.web.auth import current_user, supervisor_required
 from warehouse.web.messages import (
     describe,
@@ -50,7 +51,7 @@ def create() -> Response | tuple[str, int]:
             rows = receipt_files.read(upload.filename, data)
         receipt = receiving.create(
             db.session(),
-            request.form.get("warehouse_id", type=int) or 0,
+            form_id("warehouse_id"),
             request.form.get("supplier", ""),
             rows,
             user=current_user(),
@@ -112,7 +113,7 @@ def from_purchase_order(account_id: int, order_id: str) -> Response | tuple[str,
             db.session(),
             account_id,
             order_id,
-            request.form.get("warehouse_id", type=int) or 0,
+            form_id("warehouse_id"),
             user=user,
             request_id=request.form.get("request_id", "")[:64],
         )

@@ -25,6 +25,7 @@ from warehouse.models import (
 )
 from warehouse.orders import statuses
 from warehouse.stock import stock_sync
+from warehouse.web import form_id
 from warehouse.web.auth import supervisor_required
 from warehouse.web.messages import account_field, account_problem, account_result, describe
 
@@ -202,7 +203,7 @@ def load_megamarket_offers(account_id: int):
 
 @bp.post("/cards/<int:listing_id>/link")
 def link_card(listing_id: int):
-    listings.link(db.session(), listing_id, request.form.get("product_id", type=int) or 0)
+    listings.link(db.session(), listing_id, form_id("product_id"))
     db.session().commit()
     return redirect(url_for("settings.cards_page"))
 

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from warehouse.errors import DomainError
 from warehouse.infra import db
 from warehouse.stock import defects, ledger
+from warehouse.web import form_id
 from warehouse.web.auth import current_user, supervisor_required
 from warehouse.web.messages import describe
 
@@ -44,7 +45,7 @@ def write_off(location_id: int) -> Response | tuple[str, int]:
         row = defects.write_off(
             s,
             location_id,
-            form.get("product_id", type=int) or 0,
+            form_id("product_id"),
             quantity,
             shown=form.get("shown", type=int) or 0,
             user=user,

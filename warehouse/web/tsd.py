@@ -14,7 +14,7 @@ from warehouse.infra import db
 from warehouse.labels import print_jobs, printer_registry
 from warehouse.models import PickBatch, PickTask, Printer, PrintJob, Someone, User
 from warehouse.staff import access
-from warehouse.web import security
+from warehouse.web import form_id, security
 from warehouse.web.auth import (
     current_person,
     current_user,
@@ -253,7 +253,7 @@ def short(task_id: int):
     """ "Нет товара" on the current item, with the reason the picker chose."""
     user = current_user()
     assert user is not None
-    reason, item_id = request.form.get("reason", ""), request.form.get("item", type=int)
+    reason, item_id = request.form.get("reason", ""), form_id("item") or None
     result = shortages.report_short(db.session(), task_id, user, reason, item_id)
     db.session().commit()
     return _scan_answer(task_id, result, user)
@@ -302,7 +302,7 @@ def batch_short(batch_id: int):
     """ "Нет товара" on the batch's current item."""
     user = current_user()
     assert user is not None
-    reason, item_id = request.form.get("reason", ""), request.form.get("item", type=int)
+    reason, item_id = request.form.get("reason", ""), form_id("item") or None
     result = shortages.report_batch_short(db.session(), batch_id, user, reason, item_id)
     db.session().commit()
     return _batch_answer(batch_id, result, user)
@@ -440,7 +440,7 @@ def pack(task_id: int):
             db.session(),
             task_id,
             user,
-            request.form.get("printer_id", type=int) or session.get("printer_id"),
+            form_id("printer_id") or session.get("printer_id"),
             package=request.form.get("package", ""),
             verify=_must_verify(found),
             station=session.get("station"),
@@ -481,10 +481,10 @@ def _pack_context(task: PickTask) -> dict[str, object]:
 @tsd_required("pack")
 def choose_printer():
     """«Печатать на …»: this device's printer from now on (a label that did not fit)."""
-    printer = printer_registry.active(db.session(), request.form.get("printer_id", 0, type=int))
+    printer = printer_registry.active(db.session(), form_id("printer_id"))
     session["printer_id"], session["station"] = printer.id, printer.station
-    task_id = request.form.get("task_id", type=int)
-    if task_id is None:
+    task_id = form_id("task_id")
+    if not task_id:
         return redirect(url_for("tsd.pack_station"))
     return redirect(url_for("tsd.pack_page", task_id=task_id))
 
