@@ -16,6 +16,8 @@ PRINTER_CHECK_INTERVAL = int(os.environ.get("WAREHOUSE_PRINTER_CHECK_INTERVAL_SE
 MOYSKLAD_STOCK_INTERVAL = int(os.environ.get("WAREHOUSE_MOYSKLAD_STOCK_INTERVAL_SECONDS", "900"))
 # WB refreshes its remains every 30 min, Ozon's analytics once a day: half an hour is enough
 PRICE_READ_INTERVAL = int(os.environ.get("WAREHOUSE_PRICE_READ_INTERVAL_SECONDS", "3600"))
+# the marketplaces' statistics move every few minutes; WB allows one call a minute per kind
+SALES_INTERVAL = int(os.environ.get("WAREHOUSE_SALES_INTERVAL_SECONDS", "900"))
 FBO_STOCK_INTERVAL = int(os.environ.get("WAREHOUSE_FBO_STOCK_INTERVAL_SECONDS", "1800"))
 
 cron.register(jobs.import_all_orders, "default", interval=IMPORT_INTERVAL)
@@ -31,3 +33,5 @@ cron.register(jobs.prune_api_log, "default", interval=86400)
 cron.register(jobs.sweep_webhooks, "outbox", interval=60)
 cron.register(jobs.run_price_schedules, "default", interval=60)
 cron.register(jobs.read_all_prices, "default", interval=PRICE_READ_INTERVAL)
+cron.register(jobs.read_all_sales, "default", interval=SALES_INTERVAL)
+cron.register(jobs.sweep_report_runs, "default", interval=120)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Flask, current_app, has_app_context
 from flask_babel import force_locale
@@ -48,6 +48,9 @@ from warehouse.models import (
 from warehouse.orders import intake, statuses
 from warehouse.pricing import documents as price_documents
 from warehouse.pricing import push as price_push
+from warehouse.reports import commissioner, sales
+from warehouse.reports import runs as report_runs
+from warehouse.reports.periods import Period
 from warehouse.stock import fbo, stock_sync
 from warehouse.web.alert_words import alert_text
 
@@ -215,6 +218,81 @@ def read_fbo_stock(account_id: int) -> str:
         kept = fbo.keep(session, account, rows)
         session.commit()
         return f"kept {kept.rows}"
+
+
+def read_all_sales() -> int:
+    """Cron (every 15 minutes): each account's sales statistics since its last read."""
+    with job_session() as session:
+        ids = list(
+            session.scalars(
+                select(MarketplaceAccount.id).where(MarketplaceAccount.callable_clause())
+            )
+        )
+    for account_id in ids:
+        queue.queue("default").enqueue(
+            read_sales, account_id, job_id=f"sales-{account_id}", result_ttl=600
+        )
+    return len(ids)
+
+
+def read_sales(account_id: int) -> str:
+    """What the account's marketplace counted since the last read, kept row by row; a
+    failure keeps what was read before and is shown on the reports page."""
+    with job_session() as session:
+        account = session.get_one(MarketplaceAccount, account_id)
+        if not account.may_be_called:
+            return "not read"
+        started = utcnow()
+        since = sales.since(session, account, started)
+        session.rollback()  # no transaction held while the marketplace answers
+        try:
+            with client_for(account) as client:
+                if not sales.readable(client):
+                    return "not read"
+                rows = client.sales_since(since)
+        except MarketplaceError as exc:
+            sales.record_failure(session, session.get_one(MarketplaceAccount, account_id), exc)
+            session.commit()
+            logger.warning("sales not read account=%s: %s", account_id, exc)
+            return "failed"
+        kept = sales.keep(session, session.get_one(MarketplaceAccount, account_id), rows, started)
+        session.commit()
+        return f"kept {kept}"
+
+
+def read_commission_report(account_id: int, start: str, end: str) -> str:
+    """The account's realization report for the period, kept whole once read."""
+    period = Period(date.fromisoformat(start), date.fromisoformat(end))
+    with job_session() as session:
+        account = session.get_one(MarketplaceAccount, account_id)
+        session.rollback()
+        try:
+            with client_for(account) as client:
+                if not commissioner.readable(client):
+                    return "not read"
+                rows = client.realization(period.start, period.end)
+        except MarketplaceError as exc:
+            account = session.get_one(MarketplaceAccount, account_id)
+            commissioner.record_failure(session, account, period, exc)
+            session.commit()
+            logger.warning("commission report not read account=%s: %s", account_id, exc)
+            return "failed"
+        account = session.get_one(MarketplaceAccount, account_id)
+        report = commissioner.keep(session, account, period, rows)
+        session.commit()
+        return f"kept {len(report.lines)}"
+
+
+def build_report(run_id: int) -> str:
+    with job_session() as session:
+        return report_runs.build(session, run_id)
+
+
+def sweep_report_runs() -> int:
+    with job_session() as session:
+        found = report_runs.sweep(session)
+        session.commit()
+        return found
 
 
 def deliver_outbox(command_id: int) -> str:

@@ -167,3 +167,57 @@ class NewCard:
     width_cm: int = 0
     height_cm: int = 0
     weight_kg: float = 0.0
+
+
+@dataclass(frozen=True)
+class SaleRow:
+    """One order or sale as the marketplace's sales statistics count it (FBS and FBO).
+
+    ``row_id`` is the marketplace's own key of the row (WB ``srid`` + kind, Ozon posting
+    number + SKU, ...): a row read again replaces itself. ``order_number`` is the number
+    our FBS orders carry (``orders.external_id`` or one of ``order_numbers``). The card
+    keys are those of ``FboRow``. Money in kopecks.
+    """
+
+    row_id: str
+    kind: str  # "order" (a buyer ordered), "sale" (bought out), "return", "cancel"
+    at: datetime  # aware, UTC
+    order_number: str = ""
+    scheme: str = "fbs"  # "fbs" | "fbo"
+    sku: str = ""
+    article: str = ""
+    barcode: str = ""
+    marketplace_id: str = ""
+    quantity: int = 1
+    amount: int = 0  # what the buyer pays for the row, kopecks (>= 0)
+
+
+@dataclass(frozen=True)
+class RealizationRow:
+    """One line of the marketplace's realization / finance report («отчёт комиссионера»).
+
+    Signs are the seller's: ``amount`` is the retail price of units sold (negative for a
+    return), the charges (``commission``, ``logistics``, ``other``) are positive when the
+    marketplace takes money, and ``payout`` is what the marketplace owes the seller for the
+    line (negative when it takes). ``kind`` is "sale", "return" or "charge" (a line not
+    tied to a unit sold: storage, fines, acceptance, a logistics-only line). ``note`` keeps
+    the marketplace's own words for the line (WB ``supplier_oper_name``, Ozon
+    ``operation_type_name``...).
+    """
+
+    row_id: str
+    kind: str
+    at: datetime  # aware, UTC: when the sale / return / charge happened
+    order_number: str = ""
+    scheme: str = "fbs"
+    sku: str = ""
+    article: str = ""
+    barcode: str = ""
+    marketplace_id: str = ""
+    quantity: int = 0
+    amount: int = 0
+    commission: int = 0
+    logistics: int = 0
+    other: int = 0
+    payout: int = 0
+    note: str = ""

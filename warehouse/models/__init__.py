@@ -81,6 +81,14 @@ from warehouse.models.receiving import (
     ReceiptScan,
     ReceivedMarkingCode,
 )
+from warehouse.models.reports import (
+    CommissionLine,
+    CommissionReport,
+    FboStockDay,
+    ReportRun,
+    Sale,
+    SalesRead,
+)
 from warehouse.models.returns import Return, ReturnUnit
 from warehouse.models.shipping import (
     HANDOVER_STATUSES,
@@ -133,11 +141,14 @@ __all__ = [
     "Base",
     "CardRequest",
     "CatalogueUpload",
+    "CommissionLine",
+    "CommissionReport",
     "CountBin",
     "CountFlag",
     "CountLine",
     "FboRead",
     "FboStock",
+    "FboStockDay",
     "HandOver",
     "HandOverDocument",
     "HandOverEvent",
@@ -170,9 +181,12 @@ __all__ = [
     "ReceiptLine",
     "ReceiptScan",
     "ReceivedMarkingCode",
+    "ReportRun",
     "Reservation",
     "Return",
     "ReturnUnit",
+    "Sale",
+    "SalesRead",
     "ScanEvent",
     "ServiceAccount",
     "ServiceAccountScope",

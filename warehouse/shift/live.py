@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import groupby, pairwise
 from typing import Any
 
@@ -232,7 +232,18 @@ def pickers(session: Session, now: datetime, idle_after: timedelta) -> list[Pick
 
 
 def _scans_since(session: Session, start: datetime) -> dict[int, list[Scan]]:
-    rows = session.execute(
+    return {
+        user_id: [scan for _day, scan in scans]
+        for user_id, scans in picking_scans(session, start, None).items()
+    }
+
+
+def picking_scans(
+    session: Session, start: datetime, end: datetime | None
+) -> dict[int, list[tuple[date, Scan]]]:
+    """Each person's picking scans (not the pack table's checks) from ``start`` to
+    ``end`` in time order, with the Moscow day of each."""
+    query = (
         select(
             ScanEvent.user_id,
             ScanEvent.created_at,
@@ -244,10 +255,14 @@ def _scans_since(session: Session, start: datetime) -> dict[int, list[Scan]]:
         .where(ScanEvent.created_at >= start, ScanEvent.user_id.is_not(None))
         .order_by(ScanEvent.user_id, ScanEvent.created_at, ScanEvent.id)
     )
-    found: dict[int, list[Scan]] = {}
+    if end is not None:
+        query = query.where(ScanEvent.created_at < end)
+    rows = session.execute(query)
+    found: dict[int, list[tuple[date, Scan]]] = {}
     for user_id, at, ok, code, item_id, scope in rows:
         if _scope_kind(scope) in PICK_SCOPES:
-            found.setdefault(user_id, []).append(Scan(at, ok, code, item_id))
+            day = at.astimezone(LOCAL).date()
+            found.setdefault(user_id, []).append((day, Scan(at, ok, code, item_id)))
     return found
 
 

@@ -20,16 +20,16 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from warehouse.catalog.card_match import ProductMatcher
 from warehouse.marketplaces.base import FboRow, MarketplaceError
 from warehouse.models import (
     FboRead,
     FboStock,
-    Listing,
+    FboStockDay,
     MarketplaceAccount,
-    Product,
-    ProductBarcode,
     utcnow,
 )
+from warehouse.shipping.handovers import LOCAL
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def read(client: object) -> list[FboRow] | None:
 
 def keep(session: Session, account: MarketplaceAccount, rows: Iterable[FboRow]) -> Kept:
     """Replace the account's rows with ``rows`` (our products only), and note the read."""
-    match = _Matcher(session, account)
+    match = ProductMatcher(session, account)
     levels: dict[tuple[int, str], list[int]] = {}
     kept = Kept()
     for row in rows:
@@ -78,6 +78,7 @@ def keep(session: Session, account: MarketplaceAccount, rows: Iterable[FboRow]) 
         )
         for (product_id, warehouse), (available, reserved, incoming) in levels.items()
     )
+    _keep_day(session, account, now, levels)
     kept.rows = len(levels)
     kept.products = len({product_id for product_id, _warehouse in levels})
     note = _read_of(session, account)
@@ -86,6 +87,31 @@ def keep(session: Session, account: MarketplaceAccount, rows: Iterable[FboRow]) 
     session.flush()
     logger.info("fbo stock kept account=%s %s", account.id, kept)
     return kept
+
+
+def _keep_day(
+    session: Session,
+    account: MarketplaceAccount,
+    now: datetime,
+    levels: dict[tuple[int, str], list[int]],
+) -> None:
+    """The day's last full read, for the stock report of a past date."""
+    day = now.astimezone(LOCAL).date()
+    session.execute(
+        delete(FboStockDay).where(FboStockDay.day == day, FboStockDay.account_id == account.id)
+    )
+    session.add_all(
+        FboStockDay(
+            day=day,
+            account_id=account.id,
+            product_id=product_id,
+            warehouse_name=warehouse,
+            available=available,
+            reserved=reserved,
+            incoming=incoming,
+        )
+        for (product_id, warehouse), (available, reserved, incoming) in levels.items()
+    )
 
 
 def record_failure(session: Session, account: MarketplaceAccount, exc: MarketplaceError) -> None:
@@ -101,54 +127,6 @@ def _read_of(session: Session, account: MarketplaceAccount) -> FboRead:
         note = FboRead(account_id=account.id, rows=0, unlinked=0)
         session.add(note)
     return note
-
-
-class _Matcher:
-    """Which of our products a report row is: the account's card (by stock key, then
-    marketplace id), else a product barcode, else a product article."""
-
-    def __init__(self, session: Session, account: MarketplaceAccount) -> None:
-        cards = session.execute(
-            select(Listing.sku, Listing.marketplace_id, Listing.article, Listing.product_id).where(
-                Listing.account_id == account.id, Listing.product_id.is_not(None)
-            )
-        ).all()
-        self.by_sku = {sku: product for sku, _mid, _article, product in cards}
-        self.by_mid = {mid: product for _sku, mid, _article, product in cards if mid}
-        self.by_card_article = {art: product for _sku, _mid, art, product in cards if art}
-        self.session = session
-        self.by_barcode: dict[str, int | None] = {}
-        self.by_article: dict[str, int | None] = {}
-
-    def __call__(self, row: FboRow) -> int | None:
-        for key, known in (
-            (row.sku, self.by_sku),
-            (row.marketplace_id, self.by_mid),
-            (row.article, self.by_card_article),
-        ):
-            if key and key in known:
-                return known[key]
-        if row.barcode:
-            found = self._barcode(row.barcode)
-            if found is not None:
-                return found
-        return self._article(row.article or row.sku)
-
-    def _barcode(self, barcode: str) -> int | None:
-        if barcode not in self.by_barcode:
-            self.by_barcode[barcode] = self.session.scalar(
-                select(ProductBarcode.product_id).where(ProductBarcode.barcode == barcode)
-            )
-        return self.by_barcode[barcode]
-
-    def _article(self, article: str) -> int | None:
-        if not article:
-            return None
-        if article not in self.by_article:
-            self.by_article[article] = self.session.scalar(
-                select(Product.id).where(Product.article == article)
-            )
-        return self.by_article[article]
 
 
 # --- the desk ---------------------------------------------------------------------------------

@@ -57,6 +57,8 @@ def register_web(app: Flask) -> None:
         pricing,
         printers,
         receiving,
+        report_words,
+        reports,
         security,
         settings,
         stock,
@@ -105,6 +107,9 @@ def register_web(app: Flask) -> None:
     ):
         app.add_template_filter(getattr(price_words, name), name)
     app.add_template_filter(price_words.price_filter, "price_filter")
+    for name in ("report_name", "report_about", "run_status", "commission_status", "field_label"):
+        app.add_template_filter(getattr(report_words, name), name)
+    app.add_template_global(messages.describe, "describe")
     app.add_template_global(once.request_key, "request_key")
     app.add_template_filter(messages.print_status, "print_status")
     app.add_template_filter(messages.print_event, "print_event")
@@ -144,6 +149,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(catalogue.bp)
     app.register_blueprint(integrations.bp)
     app.register_blueprint(pricing.bp)
+    app.register_blueprint(reports.bp)
     if app.config["SANDBOX_ENABLED"]:
         from warehouse.marketplaces import sandbox
 
