@@ -70,7 +70,7 @@ def app(database_url: str, redis_url: str, tmp_path: Path) -> Iterator[Flask]:
             "SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'sandbox.db'}",
             "SANDBOX_SLOW_SECONDS": 2,
             "MARKETPLACE_TIMEOUT": 1.0,
-            "WB_REPORT_POLL_SECONDS": 0.01,
+            "REPORT_POLL_SECONDS": 0.01,
             "OUTBOX_BACKOFF_SECONDS": (0, 0, 0),
             "WEBHOOK_BACKOFF_SECONDS": (0, 0, 0),
             "WEBHOOK_TIMEOUT": 2.0,

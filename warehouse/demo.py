@@ -59,6 +59,8 @@ SANDBOX_ACCOUNTS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
             "content_url": "/sandbox/wb/content-api",
             "analytics_url": "/sandbox/wb/seller-analytics-api",
             "prices_url": "/sandbox/wb/prices-api",
+            "statistics_url": "/sandbox/wb/statistics-api",
+            "finance_url": "/sandbox/wb/finance-api",
         },
     ),
     "ozon": ({"client_id": "sandbox", "api_key": "sandbox"}, {"warehouse_id": "1"}),

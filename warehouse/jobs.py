@@ -223,11 +223,10 @@ def read_fbo_stock(account_id: int) -> str:
 def read_all_sales() -> int:
     """Cron (every 15 minutes): each account's sales statistics since its last read."""
     with job_session() as session:
-        ids = list(
-            session.scalars(
-                select(MarketplaceAccount.id).where(MarketplaceAccount.callable_clause())
-            )
+        found = session.scalars(
+            select(MarketplaceAccount).where(MarketplaceAccount.callable_clause())
         )
+        ids = [account.id for account in found if sales.readable(account)]
     for account_id in ids:
         queue.queue("default").enqueue(
             read_sales, account_id, job_id=f"sales-{account_id}", result_ttl=600
@@ -240,15 +239,13 @@ def read_sales(account_id: int) -> str:
     failure keeps what was read before and is shown on the reports page."""
     with job_session() as session:
         account = session.get_one(MarketplaceAccount, account_id)
-        if not account.may_be_called:
+        if not account.may_be_called or not sales.readable(account):
             return "not read"
         started = utcnow()
         since = sales.since(session, account, started)
         session.rollback()  # no transaction held while the marketplace answers
         try:
             with client_for(account) as client:
-                if not sales.readable(client):
-                    return "not read"
                 rows = client.sales_since(since)
         except MarketplaceError as exc:
             sales.record_failure(session, session.get_one(MarketplaceAccount, account_id), exc)
@@ -265,11 +262,11 @@ def read_commission_report(account_id: int, start: str, end: str) -> str:
     period = Period(date.fromisoformat(start), date.fromisoformat(end))
     with job_session() as session:
         account = session.get_one(MarketplaceAccount, account_id)
+        if not commissioner.readable(account):
+            return "not read"
         session.rollback()
         try:
             with client_for(account) as client:
-                if not commissioner.readable(client):
-                    return "not read"
                 rows = client.realization(period.start, period.end)
         except MarketplaceError as exc:
             account = session.get_one(MarketplaceAccount, account_id)

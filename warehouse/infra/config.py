@@ -58,8 +58,9 @@ DEFAULTS: dict[str, Any] = {
     # longest a worker killed mid-call holds its cabinet's other commands back (a command
     # makes a few calls of MARKETPLACE_TIMEOUT at most, well inside it)
     "OUTBOX_LOCK_SECONDS": 120,
-    # WB's FBO report is made on request: its status is looked at this often (WB: 1 per 5 s)
-    "WB_REPORT_POLL_SECONDS": 5.0,
+    # reports made on request (WB FBO stock, YM realization): their status is looked at
+    # this often (WB allows 1 call per 5 s)
+    "REPORT_POLL_SECONDS": 5.0,
     # alerts to Telegram: the Bot API's address (tests point it at a local fake), how long
     # to wait for it, the pauses after failures in a row (a 429 waits what it asks)
     "TELEGRAM_API_URL": "https://api.telegram.org",

@@ -4,8 +4,9 @@ Every connector offers the same few methods (ping, new_orders, order_statuses,
 label, cancel, push_stocks, product_cards) plus its marketplace's own steps,
 which only ``commands`` calls. Credentials per kind:
 
-- wb: token (+ settings content_url, prices_url and analytics_url: where product cards,
-  prices and the FBO stock report are asked, WB's own hosts; blank = the hosts beside the
+- wb: token (+ settings content_url, prices_url, analytics_url, statistics_url and
+  finance_url: where product cards, prices, the FBO stock report, the sales statistics and
+  the realization report are asked, WB's own hosts; blank = the hosts beside the
   marketplace API's, see ``wb_content_url``); ozon: client_id, api_key; yandex: api_key
   (+ settings business_id, campaign_id, required, and fby_campaign_id: the FBY shop whose
   stock in Market's warehouses is read); megamarket: token (+ push_login, push_password
@@ -27,7 +28,9 @@ from warehouse.marketplaces.ozon import OzonClient
 from warehouse.marketplaces.wildberries import (
     ANALYTICS_URL,
     CONTENT_URL,
+    FINANCE_URL,
     PRICES_URL,
+    STATISTICS_URL,
     WildberriesClient,
 )
 from warehouse.marketplaces.yandex import YandexClient
@@ -47,7 +50,15 @@ OPTIONAL_CREDENTIALS = frozenset({"push_login", "push_password"})
 # ``cutoff`` ("HH:MM", Moscow) is when the courier comes (``shipping.handovers.cutoff``);
 # Ozon's ``delivery_method_id`` is the delivery method its acts are made for.
 SETTING_FIELDS: dict[str, tuple[str, ...]] = {
-    "wb": ("warehouse_id", "content_url", "prices_url", "analytics_url", "cutoff"),
+    "wb": (
+        "warehouse_id",
+        "content_url",
+        "prices_url",
+        "analytics_url",
+        "statistics_url",
+        "finance_url",
+        "cutoff",
+    ),
     "ozon": ("warehouse_id", "delivery_method_id", "cutoff"),
     "yandex": ("business_id", "campaign_id", "warehouse_id", "fby_campaign_id", "cutoff"),
     "megamarket": ("merchant_id", "cutoff"),
@@ -73,6 +84,27 @@ WB_PRICES_HOSTS = {
 }
 # The reports (FBO stock) live on the analytics host; WB's sandbox has none.
 WB_ANALYTICS_HOSTS = {"marketplace-api.wildberries.ru": ANALYTICS_URL}
+# Sales statistics (reports OpenAPI: statistics-api and its sandbox) and the realization
+# report (finance OpenAPI: finance-api; WB's sandbox has none).
+WB_STATISTICS_HOSTS = {
+    "marketplace-api.wildberries.ru": STATISTICS_URL,
+    "marketplace-api-sandbox.wildberries.ru": "https://statistics-api-sandbox.wildberries.ru",
+}
+WB_FINANCE_HOSTS = {"marketplace-api.wildberries.ru": FINANCE_URL}
+
+
+CLIENT_CLASSES: dict[str, type] = {
+    "wb": WildberriesClient,
+    "ozon": OzonClient,
+    "yandex": YandexClient,
+    "megamarket": MegamarketClient,
+}
+
+
+def offers(kind: str, call: str) -> bool:
+    """Whether the marketplace's connector has ``call`` (not every API gives every report:
+    Megamarket's has no sales statistics nor realization report)."""
+    return callable(getattr(CLIENT_CLASSES.get(kind), call, None))
 
 
 def client_for(account: MarketplaceAccount) -> Any:
@@ -89,7 +121,9 @@ def client_for(account: MarketplaceAccount) -> Any:
             content_url=wb_content_url(url, settings),
             analytics_url=wb_analytics_url(url, settings),
             prices_url=wb_prices_url(url, settings),
-            report_poll_seconds=float(current_app.config["WB_REPORT_POLL_SECONDS"]),
+            statistics_url=wb_statistics_url(url, settings),
+            finance_url=wb_finance_url(url, settings),
+            report_poll_seconds=float(current_app.config["REPORT_POLL_SECONDS"]),
         )
     if account.kind == "ozon":
         return OzonClient(url, secrets["client_id"], secrets["api_key"], timeout=timeout)
@@ -103,6 +137,7 @@ def client_for(account: MarketplaceAccount) -> Any:
             campaign,
             timeout=timeout,
             fby_campaign_id=int(fby) if fby.isdecimal() else None,
+            report_poll_seconds=float(current_app.config["REPORT_POLL_SECONDS"]),
         )
     if account.kind == "megamarket":
         merchant = str(settings.get("merchant_id", ""))
@@ -136,3 +171,22 @@ def wb_analytics_url(base_url: str, settings: dict[str, Any]) -> str:
     if given:
         return given
     return WB_ANALYTICS_HOSTS.get(urlsplit(base_url).hostname or "", ANALYTICS_URL)
+
+
+def wb_statistics_url(base_url: str, settings: dict[str, Any]) -> str:
+    """Where a WB cabinet's sales statistics (orders, sales) are asked: its
+    ``statistics_url`` setting, else the statistics host paired with its Marketplace API
+    host, else production's."""
+    given = str(settings.get("statistics_url") or "").strip()
+    if given:
+        return given
+    return WB_STATISTICS_HOSTS.get(urlsplit(base_url).hostname or "", STATISTICS_URL)
+
+
+def wb_finance_url(base_url: str, settings: dict[str, Any]) -> str:
+    """Where a WB cabinet's realization report is asked: its ``finance_url`` setting, else
+    the finance host beside production's Marketplace API."""
+    given = str(settings.get("finance_url") or "").strip()
+    if given:
+        return given
+    return WB_FINANCE_HOSTS.get(urlsplit(base_url).hostname or "", FINANCE_URL)

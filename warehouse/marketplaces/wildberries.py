@@ -4,8 +4,9 @@ One unit per assembly order; orders are confirmed by adding them to a supply and
 over by delivering the supply. Every HTTP answer is turned into our shapes or into one of
 ``base``'s errors in ``_send``; nothing else looks at status codes. The token goes only
 into the ``Authorization`` header (bare, no ``Bearer``), never into messages or logs.
-Prices (``wb_prices``) and card creation (``wb_cards``) are mixed in; they live on WB's
-prices-and-discounts and Content API hosts.
+Prices (``wb_prices``), card creation (``wb_cards``) and the sales statistics and
+realization report (``wb_reports``) are mixed in; they live on WB's prices-and-discounts,
+Content API, statistics and finance hosts.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from warehouse.marketplaces.base import (
 from warehouse.marketplaces.http import SellerApi, batches
 from warehouse.marketplaces.wb_cards import CardCalls
 from warehouse.marketplaces.wb_prices import PriceCalls
+from warehouse.marketplaces.wb_reports import ReportCalls
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +61,9 @@ LONGEST_REPORT_WAIT = 10.0  # seconds one 429 is waited out in the job; longer: 
 CONTENT_URL = "https://content-api.wildberries.ru"
 # Prices and discounts have their own host too (servers of /api/v2/upload/task).
 PRICES_URL = "https://discounts-prices-api.wildberries.ru"
+# Sales statistics (orders, sales) and the realization report: their own hosts too.
+STATISTICS_URL = "https://statistics-api.wildberries.ru"
+FINANCE_URL = "https://finance-api.wildberries.ru"
 SUPPLY_QR_KINDS = frozenset({"svg", "zplv", "zplh", "png"})
 # 409 of PATCH /api/v3/supplies/{supplyId}/deliver for a supply without orders.
 ZERO_ORDERS = "SupplyHasZeroOrders"
@@ -79,7 +84,7 @@ class SgtinMeta:
     failed: tuple[str, ...] = ()  # decisions that failed validation (e.g. "sgtinNotFound")
 
 
-class WildberriesClient(PriceCalls, CardCalls, SellerApi):
+class WildberriesClient(PriceCalls, CardCalls, ReportCalls, SellerApi):
     """A synchronous client for one seller token; use it as a context manager.
 
     A card leaves WB's showcase only by stock 0: there is no call that hides it.
@@ -98,6 +103,8 @@ class WildberriesClient(PriceCalls, CardCalls, SellerApi):
         content_url: str = CONTENT_URL,
         analytics_url: str = ANALYTICS_URL,
         prices_url: str = PRICES_URL,
+        statistics_url: str = STATISTICS_URL,
+        finance_url: str = FINANCE_URL,
         report_poll_seconds: float = 5.0,
     ) -> None:
         # Cards are asked on the Content API's host only: falling back to ``base_url``
@@ -105,6 +112,8 @@ class WildberriesClient(PriceCalls, CardCalls, SellerApi):
         self._content_url = content_url.rstrip("/")
         self._prices_url = prices_url.rstrip("/")
         self._analytics_url = analytics_url.rstrip("/")
+        self._statistics_url = statistics_url.rstrip("/")
+        self._finance_url = finance_url.rstrip("/")
         self._report_poll = report_poll_seconds
         super().__init__(base_url, timeout=timeout, headers={"Authorization": token})
 
@@ -374,9 +383,13 @@ def _auth_message(status: int, code: str | None, message: str) -> str:
 
 
 def _business_error(body: dict[str, Any]) -> tuple[Any, Any]:
-    """``{code, message, data}``, the prices and Content hosts' ``{error, errorText}`` or the
-    gateway's ``{title, detail}`` of a 4xx."""
+    """``{code, message, data}``, the prices and Content hosts' ``{error, errorText}``, the
+    gateway's ``{title, detail}`` of a 4xx or the statistics host's ``{errors}`` (a list
+    or one text)."""
     message = body.get("message") or body.get("errorText") or body.get("detail")
+    errors = body.get("errors")
+    if not message and errors:
+        message = "; ".join(map(str, errors)) if isinstance(errors, list) else str(errors)
     return body.get("code"), message or body.get("title") or ""
 
 

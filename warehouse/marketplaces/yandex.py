@@ -5,7 +5,8 @@ One order holds several items; the seller lays them out in boxes (``PUT …/boxe
 into our shapes or into one of ``base``'s errors in ``_send``; nothing else looks at status
 codes. The key goes only into the ``Api-Key`` header, never into messages or logs.
 Throttling is HTTP 420 with ``X-RateLimit-Resource-Until`` (a date, not seconds). Prices and
-hidden offers are mixed in from ``yandex_prices``.
+hidden offers are mixed in from ``yandex_prices``; sales statistics and the realization
+report from ``yandex_reports``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from warehouse.marketplaces.base import (
 from warehouse.marketplaces.http import SellerApi, batches
 from warehouse.marketplaces.yandex_first_mile import FirstMile
 from warehouse.marketplaces.yandex_prices import PriceCalls
+from warehouse.marketplaces.yandex_reports import ReportCalls
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ HISTORY = timedelta(days=180)
 Box = Sequence[tuple[str, int, Sequence[str]]]  # (offerId, count, Честный знак codes)
 
 
-class YandexClient(FirstMile, PriceCalls, SellerApi):
+class YandexClient(FirstMile, PriceCalls, ReportCalls, SellerApi):
     """A synchronous client for one campaign (shop) of one business; a context manager."""
 
     service = NAME
@@ -84,10 +86,12 @@ class YandexClient(FirstMile, PriceCalls, SellerApi):
         *,
         timeout: float = 10.0,
         fby_campaign_id: int | None = None,
+        report_poll_seconds: float = 5.0,
     ) -> None:
         self.business_id = int(business_id)
         self.campaign_id = int(campaign_id)
         self.fby_campaign_id = fby_campaign_id
+        self._report_poll = report_poll_seconds  # between looks at a report being made
         super().__init__(base_url, timeout=timeout, headers={"Api-Key": api_key})
 
     def __repr__(self) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from warehouse.catalog.card_match import ProductMatcher
 from warehouse.errors import DomainError
+from warehouse.marketplaces import connectors
 from warehouse.marketplaces.base import MarketplaceError, RealizationRow
 from warehouse.models import (
     CommissionLine,
@@ -47,8 +48,9 @@ DIFFERENCE_KINDS = ("unknown_order", "amount", "not_in_report")
 SOLD = "delivered"
 
 
-def readable(client: object) -> bool:
-    return callable(getattr(client, "realization", None))
+def readable(account: MarketplaceAccount) -> bool:
+    """Whether the account's marketplace gives its realization report by API."""
+    return connectors.offers(account.kind, "realization")
 
 
 def report_of(session: Session, account: MarketplaceAccount, period: Period) -> CommissionReport:

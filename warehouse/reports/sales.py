@@ -20,6 +20,7 @@ from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from warehouse.catalog.card_match import ProductMatcher
+from warehouse.marketplaces import connectors
 from warehouse.marketplaces.base import MarketplaceError, SaleRow
 from warehouse.models import MarketplaceAccount, Product, Sale, SalesRead, utcnow
 from warehouse.reports import periods
@@ -34,8 +35,9 @@ FIRST_DAYS = 90
 CHUNK = 500
 
 
-def readable(client: object) -> bool:
-    return callable(getattr(client, "sales_since", None))
+def readable(account: MarketplaceAccount) -> bool:
+    """Whether the account's marketplace gives its sales statistics by API."""
+    return connectors.offers(account.kind, "sales_since")
 
 
 def note_of(session: Session, account: MarketplaceAccount) -> SalesRead:
@@ -107,8 +109,9 @@ def record_failure(session: Session, account: MarketplaceAccount, exc: Marketpla
 
 
 def reads(session: Session) -> list[tuple[MarketplaceAccount, SalesRead | None]]:
+    """Each cabinet whose marketplace gives sales statistics, and its read."""
     accounts = session.scalars(select(MarketplaceAccount).order_by(MarketplaceAccount.id))
-    return [(account, session.get(SalesRead, account.id)) for account in accounts]
+    return [(a, session.get(SalesRead, a.id)) for a in accounts if readable(a)]
 
 
 # --- the report -------------------------------------------------------------------------------

@@ -954,6 +954,8 @@ ACCOUNT_FIELDS = {
     "content_url": _l("Product cards address (WB Content API)"),
     "prices_url": _l("Prices address (WB prices and discounts API)"),
     "analytics_url": _l("Reports address (WB analytics API, FBO stock)"),
+    "statistics_url": _l("Statistics address (WB statistics API, sales)"),
+    "finance_url": _l("Finance address (WB finance API, realization report)"),
     "fby_campaign_id": _l("FBY store (campaign) ID: its stock in Market's warehouses (optional)"),
     "push_login": _l("Login of Megamarket's pushes (optional)"),
     "push_password": _l("Password of Megamarket's pushes (optional)"),

@@ -115,6 +115,7 @@ def _page(kind: str, error: str = "", status: int = 200):
         accounts=accounts,
         runs=runs.recent(s, kind),
         commission=_commission_state(s, params) if kind == "commissioner" else [],
+        no_api=[a for a in accounts if not commissioner.readable(a)],
         sales_reads=sales.reads(s) if kind == "sales" else [],
         error=error,
     )
@@ -190,6 +191,8 @@ def read_commission():
         query = query.where(MarketplaceAccount.id == chosen)
     asked = []
     for account in s.scalars(query):
+        if not commissioner.readable(account):
+            continue
         report = commissioner.report_of(s, account, period)
         report.status = "reading"
         asked.append(account.id)

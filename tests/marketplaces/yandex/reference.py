@@ -102,3 +102,91 @@ def keys_of(shape: Any) -> Any:
     if isinstance(shape, list):
         return [keys_of(shape[0])] if shape else []
     return type(shape).__name__
+
+
+# --- sales statistics and reports (#18) ----------------------------------------------------------
+# Sources: ``openapi/paths/v2_campaigns_campaignId_stats_orders.yaml`` and
+# ``components/schemas/{GetOrdersStatsResponse,OrdersStatsDTO,OrdersStatsOrderDTO,
+# OrdersStatsItemDTO,OrdersStatsPriceDTO,OrdersStatsDetailsDTO,OrdersStatsCommissionDTO,
+# OrdersStatsPaymentDTO}.yaml`` (commit 1318e9b); the example values are the reference's
+# own where it gives one (``statusUpdateDate: "2025-01-01T00:00:00Z"``, ``bidFee: 570``).
+# Reports: ``GenerateReportResponse`` / ``GenerateReportDTO``, ``GetReportInfoResponse`` /
+# ``ReportInfoDTO`` (``status``, ``subStatus``, ``generationRequestedAt``, ``file``).
+
+
+def stats_item(
+    sku: str, count: int, cost: float, *, initial: int | None = None, returned: int = 0
+) -> dict[str, Any]:
+    """``OrdersStatsItemDTO``: the buyer's price in ``prices[type=BUYER]``, returns in
+    ``details[itemStatus=RETURNED]``, ``initialCount`` only when units were removed."""
+    item: dict[str, Any] = {
+        "offerName": "Кружка",
+        "marketSku": 100256,
+        "shopSku": sku,
+        "count": count,
+        "prices": [
+            {"type": "BUYER", "costPerItem": cost, "total": round(cost * count, 2)},
+            {"type": "CASHBACK", "costPerItem": 10, "total": 10 * count},
+        ],
+        "warehouse": {"id": 1, "name": "Склад"},
+        "bidFee": 570,
+    }
+    if initial is not None:
+        item["initialCount"] = initial
+    if returned:
+        item["details"] = [{"itemStatus": "RETURNED", "itemCount": returned}]
+    return item
+
+
+def stats_order(
+    order_id: int,
+    status: str,
+    items: list[dict[str, Any]],
+    *,
+    updated: str = "2025-01-01T00:00:00Z",
+) -> dict[str, Any]:
+    """``OrdersStatsOrderDTO`` (required: items, payments, commissions, currency); the
+    delivery is an item of its own with ``offerName: "Доставка"`` and no SKU."""
+    return {
+        "id": order_id,
+        "creationDate": "2025-01-01",
+        "statusUpdateDate": updated,
+        "status": status,
+        "partnerOrderId": "example",
+        "paymentType": "POSTPAID",
+        "fake": False,
+        "deliveryRegion": {"id": 213, "name": "Москва"},
+        "items": [*items, {"offerName": "Доставка", "count": 1, "prices": None}],
+        "payments": [
+            {
+                "id": "example",
+                "date": "2025-01-01",
+                "type": "PAYMENT",
+                "source": "BUYER",
+                "total": 0.5,
+            }
+        ],
+        "commissions": [{"type": "FEE", "actual": 0.5}],
+        "currency": "RUR",
+    }
+
+
+def stats_page(*orders: dict[str, Any], next_token: str = "") -> dict[str, Any]:
+    """``GetOrdersStatsResponse``: ``{status, result: {orders, paging}}``."""
+    paging = {"nextPageToken": next_token} if next_token else {}
+    return {"status": "OK", "result": {"orders": list(orders), "paging": paging}}
+
+
+def report_made(report_id: str = "example") -> dict[str, Any]:
+    """``GenerateReportResponse``."""
+    return {"status": "OK", "result": {"reportId": report_id, "estimatedGenerationTime": 0}}
+
+
+def report_info(status: str, *, file: str = "", sub: str = "") -> dict[str, Any]:
+    """``GetReportInfoResponse``: ``ReportInfoDTO`` (required: status, generationRequestedAt)."""
+    result: dict[str, Any] = {"status": status, "generationRequestedAt": "2025-01-01T00:00:00Z"}
+    if file:
+        result.update(file=file, generationFinishedAt="2025-01-01T00:01:00Z")
+    if sub:
+        result["subStatus"] = sub
+    return {"status": "OK", "result": result}

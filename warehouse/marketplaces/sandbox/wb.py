@@ -3,7 +3,9 @@
 Mounted at ``/sandbox/wb``: ``/sandbox/wb/api/v3/orders/new`` answers like
 ``https://marketplace-api.wildberries.ru/api/v3/orders/new``. The Content API (product
 cards) has its own host at WB, here ``/sandbox/wb/content-api/`` (``wb_content``), and so do
-prices and discounts, here ``/sandbox/wb/prices-api/`` (``wb_prices``). State
+prices and discounts, here ``/sandbox/wb/prices-api/`` (``wb_prices``), and the sales
+statistics and realization report, here ``/sandbox/wb/statistics-api/`` and
+``/sandbox/wb/finance-api/`` (``wb_statistics``). State
 lives in the sandbox's own database (``SANDBOX_DATABASE_URL``), so several gunicorn processes agree.
 
 Config: ``SANDBOX_ENABLED`` (else every path is 404), ``SANDBOX_DATABASE_URL``,
@@ -38,6 +40,7 @@ from warehouse.marketplaces.sandbox import (
     wb_reports,
     wb_requests,
     wb_state,
+    wb_statistics,
     wb_stickers,
     wb_supplies,
 )
@@ -112,6 +115,7 @@ def _too_many_requests(retry_after: float) -> Response:
 
 
 wb_reports.install(bp, _too_many_requests)
+wb_statistics.install(bp, _too_many_requests)
 fbo.install_control(bp, "wb")
 
 

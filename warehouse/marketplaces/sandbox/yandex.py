@@ -19,7 +19,8 @@ Control endpoints (no YM auth) live under ``/_control/``: ``orders`` (``{count}`
 ``orders/<id>/ship`` (READY_TO_SHIP → DELIVERY → DELIVERED), ``orders/<id>/return``
 (``{partial}``: DELIVERED → RETURNED / PARTIALLY_RETURNED), ``shipments/<id>/accept``
 (the pickup), ``state``, ``prices``, ``faults``, ``reset``. Prices and hidden offers live
-in ``yandex_prices``.
+in ``yandex_prices``; sales statistics, the realization and services reports and the
+``sales`` / ``realization`` controls in ``yandex_reports``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from warehouse.marketplaces.sandbox import (
     yandex_boxes,
     yandex_catalogue,
     yandex_prices,
+    yandex_reports,
     yandex_requests,
     yandex_shipments,
     yandex_state,
@@ -55,6 +57,7 @@ bp = Blueprint("sandbox_yandex", __name__)
 KIND = "yandex"
 DEFAULT_API_KEY = "sandbox"
 RESOURCE_LIMIT = 10_000
+FBY_ENDPOINTS = frozenset({f"{bp.name}.stocks_get", f"{bp.name}.{yandex_reports.STATS_ENDPOINT}"})
 
 
 def generate_orders(count: int) -> list[str]:
@@ -79,7 +82,7 @@ def _auth() -> Response | None:
     if args.get("business_id", yandex_state.BUSINESS_ID) != yandex_state.BUSINESS_ID:
         return _error(403, "FORBIDDEN", "Access denied")
     campaigns = {yandex_state.CAMPAIGN_ID}
-    if request.endpoint == f"{bp.name}.stocks_get":  # the FBY shop answers its stocks only
+    if request.endpoint in FBY_ENDPOINTS:  # the FBY shop answers its stocks and statistics
         campaigns.add(yandex_state.FBY_CAMPAIGN_ID)
     if args.get("campaign_id", yandex_state.CAMPAIGN_ID) not in campaigns:
         return _error(403, "FORBIDDEN", "Access denied")
@@ -115,6 +118,7 @@ def _refused(exc: SandboxError) -> Response:
 common.install(bp, KIND, _auth, _fault_response)
 fbo.install_control(bp, KIND)
 yandex_prices.install(bp, _enhance_your_calm)
+yandex_reports.install(bp, _enhance_your_calm)
 
 
 # --- campaigns and orders ------------------------------------------------------------------
