@@ -75,9 +75,9 @@ def test_each_report_is_opened_its_chart_looked_at_and_its_file_downloaded(
     for kind in KINDS:
         query = span if kind in ("work", "sales", "commissioner", "profit") else ""
         page.goto(f"{site.url}/reports/{kind}?{query}")
-        chart = page.locator("svg.report-chart rect.bar")
-        expect(chart.first).to_be_visible()
-        assert chart.count() > 0
+        expect(page.locator("svg.report-chart")).to_be_visible()
+        drawn = page.locator("svg.report-chart rect.bar:not([width='0.0'])")
+        expect(drawn.first).to_be_visible()  # some bar of the chart has a length
         screenshot(page, f"reports-{KINDS.index(kind) + 1}0-{kind}")
         on_page = _totals(page)
         page.click("#file-xlsx")

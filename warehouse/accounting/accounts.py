@@ -19,6 +19,10 @@ from warehouse.marketplaces.accounts import problem_of
 from warehouse.marketplaces.base import MarketplaceError
 from warehouse.models import MARKETPLACES, AccountingAccount
 
+# whose counterparty ids the documents name: each marketplace (shipments, returns) and the
+# supplier the purchase orders of «what to order next» go to
+AGENT_KINDS = (*MARKETPLACES, "supplier")
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_URLS = {"moysklad": BASE_URL}
@@ -147,7 +151,7 @@ def set_document_settings(
     at the first shipment."""
     account = get(session, account_id)
     given = {"organization_id": organization_id, "store_id": store_id}
-    given |= {f"agent_{kind}": agents.get(kind, "") for kind in MARKETPLACES}
+    given |= {f"agent_{kind}": agents.get(kind, "") for kind in AGENT_KINDS}
     given = {name: value.strip().lower() for name, value in given.items()}
     missing = [name for name in ("organization_id", "store_id") if write and not given[name]]
     if missing:
@@ -161,7 +165,7 @@ def set_document_settings(
             "write": write,
             "organization_id": given["organization_id"],
             "store_id": given["store_id"],
-            "agents": {kind: given[f"agent_{kind}"] for kind in MARKETPLACES},
+            "agents": {kind: given[f"agent_{kind}"] for kind in AGENT_KINDS},
         },
     }
     session.flush()

@@ -127,6 +127,8 @@ def _body(
     }
     if document.kind == "supply":
         return body | _supply(session, client, account, document)
+    if document.kind == "purchaseorder":
+        return body | _purchase_order(session, account, document, settings.agents)
     order = _order(document)
     agent = settings.agents.get(order.account.kind, "")
     if not agent:
@@ -215,6 +217,40 @@ def _supply(
         "agent": {"meta": ordered["agent"]["meta"]},
         "organization": {"meta": ordered["organization"]["meta"]},
         "positions": [_position(account.base_url, p) for p in document.positions],
+    }
+
+
+def _purchase_order(
+    session: Session,
+    account: AccountingAccount,
+    document: AccountingDocument,
+    agents: dict[str, str],
+) -> dict[str, Any]:
+    """A Заказ поставщику to the account's supplier: the units «what to order next»
+    suggested per product (kept on the document when it was made), as the products'
+    МойСклад items at our cost price; a product with no item is left out and named."""
+    if not agents.get("supplier"):
+        raise RejectedError("the account names no supplier", code="no_agent")
+    keys = ("product", "article", "quantity", "price")
+    wanted = [{k: line[k] for k in keys} for line in [*document.positions, *document.skipped]]
+    items = _items(session, account, [int(line["product"]) for line in wanted])
+    sent, skipped = [], []
+    for line in wanted:
+        item = items.get(int(line["product"]))
+        if item is None:
+            skipped.append({**line, "reason": "not_linked"})
+            continue
+        sent.append({**line, "type": item.item_type, "id": item.external_id})
+    document.positions, document.skipped = sent, skipped
+    base = account.base_url
+    return {
+        "moment": moment(document.created_at),
+        "organization": ref(
+            base, "organization", accounts.document_settings(account).organization_id
+        ),
+        "agent": ref(base, "counterparty", agents["supplier"]),
+        "description": "Автозаказ: что заказать по продажам и остаткам FBS + FBO",
+        "positions": [_position(base, p) for p in sent],
     }
 
 

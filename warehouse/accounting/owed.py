@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warehouse.accounting import accounts
+from warehouse.errors import DomainError
 from warehouse.marketplaces import outbox
 from warehouse.models import (
     AccountingAccount,
@@ -78,6 +81,37 @@ def receipt_closed(session: Session, receipt: Receipt) -> int:
         return 0
     code = f"wh-supply-{SAFE.sub('_', receipt.purchase_order_id)}"[:255]
     return _owe(session, account, "supply", code, {"receipt_id": receipt.id})
+
+
+def purchase_order(
+    session: Session, account: AccountingAccount, lines: list[dict[str, Any]]
+) -> AccountingDocument:
+    """A Заказ поставщику owed to ``account``'s supplier: ``lines`` of «what to order
+    next» (product id, article, units, price in kopecks), sent by the outbox."""
+    if not account.active:
+        raise DomainError("purchase_order_account_off", name=account.name)
+    if not accounts.document_settings(account).agents.get("supplier"):
+        raise DomainError("purchase_order_no_supplier", name=account.name)
+    if not lines:
+        raise DomainError("purchase_order_nothing")
+    document = AccountingDocument(
+        account_id=account.id,
+        kind="purchaseorder",
+        external_code=f"wh-order-{uuid.uuid4().hex[:16]}",
+        positions=lines,
+    )
+    session.add(document)
+    session.flush()
+    command = outbox.queue_accounting(
+        session,
+        account,
+        COMMAND,
+        payload={"document_id": document.id},
+        dedupe_key=f"{COMMAND}:{document.id}",
+    )
+    document.command_id = command.id
+    logger.info("purchase order owed document=%s lines=%s", document.id, len(lines))
+    return document
 
 
 def external_code(kind: str, order: Order) -> str:

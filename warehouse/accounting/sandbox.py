@@ -234,6 +234,18 @@ def purchase_order_list() -> Response:
         return jsonify(purchases.listing(conn, wanted, limit, offset))
 
 
+@bp.post(f"{API}/entity/purchaseorder")
+def purchase_order_create() -> Response:
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ApiError(400, 2001, "Ошибка формата: входящий запрос не соответствует формату JSON")
+    with common.begin() as conn:
+        order_id = purchases.create(conn, body)
+        created = purchases.order_json(conn, purchases.one(conn, order_id), set())
+    logger.info("moysklad sandbox purchaseorder %s %s", created["name"], created["externalCode"])
+    return jsonify(created)
+
+
 @bp.get(f"{API}/entity/purchaseorder/<order_id>")
 def purchase_order_one(order_id: str) -> Response:
     expand = purchases.expands(purchases.ORDER_EXPANDS, 1)

@@ -206,7 +206,7 @@ def create(conn: Connection, kind: str, body: Any) -> str:
     _, organization = resolve(conn, kind, "organization", body["organization"], ("organization",))
     agent = resolve(conn, kind, "agent", body["agent"], ("counterparty", "organization"))
     _, store = resolve(conn, kind, "store", body["store"], ("store",))
-    lines = _positions(conn, kind, body.get("positions", []))
+    lines = positions_of(conn, kind, body.get("positions", []))
     demand_id = order_id = None
     if kind == "supply" and body.get("purchaseOrder") is not None:
         _, order_id = resolve(
@@ -317,7 +317,7 @@ def _exists(conn: Connection, kind: str, entity_id: str) -> bool:
     return conn.scalar(query) is not None
 
 
-def _positions(conn: Connection, kind: str, raw: Any) -> list[dict[str, Any]]:
+def positions_of(conn: Connection, kind: str, raw: Any) -> list[dict[str, Any]]:
     if not isinstance(raw, list):
         raise _format(2016, "значение поля 'positions' не соответствует типу Array", "positions")
     if len(raw) > 1000:

@@ -272,6 +272,48 @@ def _item(conn: Connection, line: Any, expand: bool) -> dict[str, Any]:
 # --- made through the control endpoint --------------------------------------------------------
 
 
+def create(conn: Connection, body: Any) -> str:
+    """«Создать Заказ поставщику» (POST entity/purchaseorder): organization and agent are
+    required, store and positions optional, positions as any document's (assortment meta,
+    quantity ≥ 0, price in kopecks). Not kept: ``syncId`` (our client finds an order by its
+    externalCode before it makes one, so a repeated create is not asked)."""
+    docs.ensure_directory(conn)
+    if not isinstance(body, dict):
+        raise ApiError(400, 2000, "Ошибка формата: отсутствует начало объекта", "")
+    for needed in ("organization", "agent"):
+        if body.get(needed) is None:
+            text = f"поле '{needed}' не может быть пустым или отсутствовать"
+            raise ApiError(412, 3000, f"Ошибка сохранения объекта: {text}", needed)
+    _, organization = docs.resolve(
+        conn, KIND, "organization", body["organization"], ("organization",)
+    )
+    _, agent = docs.resolve(conn, KIND, "agent", body["agent"], ("counterparty", "organization"))
+    store = None
+    if body.get("store") is not None:
+        _, store = docs.resolve(conn, KIND, "store", body["store"], ("store",))
+    lines = docs.positions_of(conn, KIND, body.get("positions", []))
+    order_id = str(uuid.uuid4())
+    count = conn.scalar(select(func.count()).select_from(purchase_orders)) or 0
+    conn.execute(
+        purchase_orders.insert().values(
+            id=order_id,
+            name=str(body.get("name") or f"{count + 1:05d}")[:255],
+            external_code=str(body.get("externalCode") or uuid.uuid4().hex[:22])[:255],
+            moment=str(body.get("moment") or docs.now()),
+            applicable=bool(body.get("applicable", True)),
+            organization_id=organization,
+            agent_id=agent,
+            store_id=store,
+            description=str(body.get("description") or "")[:4096],
+            delivery_planned_moment=body.get("deliveryPlannedMoment"),
+            created=docs.now(),
+        )
+    )
+    for line in lines:
+        conn.execute(positions.insert().values(id=str(uuid.uuid4()), document_id=order_id, **line))
+    return order_id
+
+
 def add(conn: Connection, data: dict[str, Any]) -> str:
     """A purchase order from ``{"agent": counterparty name, "name"?, "moment"?,
     "applicable"?, "description"?, "positions": [{"product": id, "quantity", "price"?}]}``;

@@ -3,7 +3,8 @@
 A posting (``posting_number``) holds N products; ``ship`` reports its packages (each
 package becomes a posting) and moves it ``awaiting_packaging → awaiting_deliver``; the
 label is a PDF, ready about 45 s after ``ship``. Prices and the showcase (archive) are
-mixed in from ``ozon_prices``. Every HTTP answer is turned into our shapes or into one of
+mixed in from ``ozon_prices``, the sales statistics and the finance report from
+``ozon_reports``. Every HTTP answer is turned into our shapes or into one of
 ``base``'s errors in ``_send`` (with ``http.raise_for_status``). The ``Client-Id`` /
 ``Api-Key`` go only into headers, never into messages or logs.
 """
@@ -32,6 +33,7 @@ from warehouse.marketplaces.base import (
 from warehouse.marketplaces.http import SellerApi
 from warehouse.marketplaces.ozon_acts import ACT_LATER, ActCalls
 from warehouse.marketplaces.ozon_prices import PriceCalls
+from warehouse.marketplaces.ozon_reports import ReportCalls
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ EXEMPLAR_RETRY_SECONDS = 10.0
 TRANSIENT_MESSAGES = ("aren't ready", "circle is open", "rate limit", *ACT_LATER)
 
 
-class OzonClient(ActCalls, PriceCalls, SellerApi):
+class OzonClient(ActCalls, PriceCalls, ReportCalls, SellerApi):
     """A synchronous client for one Client-Id / Api-Key; use it as a context manager."""
 
     service = NAME

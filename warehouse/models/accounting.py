@@ -32,7 +32,8 @@ ACCOUNTING_KINDS = ("moysklad",)
 SYNC_KINDS = ("assortment",)
 SYNC_STATUSES = ("running", "done", "failed")
 # МойСклад's own words for the documents we write: Отгрузка, Возврат покупателя, Приёмка
-DOCUMENT_KINDS = ("demand", "salesreturn", "supply")
+# purchaseorder: «what to order next» sent to the supplier (a Заказ поставщику)
+DOCUMENT_KINDS = ("demand", "salesreturn", "supply", "purchaseorder")
 ITEM_TYPES = ("product", "variant")
 
 
@@ -157,7 +158,10 @@ class AccountingDocument(Base):
             "(kind = 'salesreturn') = (return_id IS NOT NULL)", name="return_has_return"
         ),
         CheckConstraint("(kind = 'supply') = (receipt_id IS NOT NULL)", name="supply_has_receipt"),
-        CheckConstraint("(kind = 'supply') = (order_id IS NULL)", name="order_unless_supply"),
+        CheckConstraint(
+            "(kind IN ('supply', 'purchaseorder')) = (order_id IS NULL)",
+            name="order_unless_supply",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from warehouse.catalog.card_match import ProductMatcher
 from warehouse.errors import DomainError
+from warehouse.labels.own_labels import MARKETPLACE_NAMES
 from warehouse.marketplaces import connectors
 from warehouse.marketplaces.base import MarketplaceError, RealizationRow
 from warehouse.models import (
@@ -37,7 +38,14 @@ from warehouse.models import (
 )
 from warehouse.reports import periods
 from warehouse.reports.periods import Period
-from warehouse.reports.tables import Column, Progress, Report, Table
+from warehouse.reports.tables import (
+    MONEY_ROOM,
+    Column,
+    Progress,
+    Report,
+    Table,
+    chart_roubles,
+)
 from warehouse.shift.charts import bar_chart
 
 logger = logging.getLogger(__name__)
@@ -307,7 +315,7 @@ def build(session: Session, params: dict[str, Any], progress: Progress) -> Repor
         sums = totals(report)
         summary.rows.append(
             (
-                report.account.kind,
+                MARKETPLACE_NAMES.get(report.account.kind, report.account.kind),
                 report.account.name,
                 sums.rows,
                 sums.sale_amount,
@@ -344,7 +352,9 @@ def build(session: Session, params: dict[str, Any], progress: Progress) -> Repor
             (_("Logistics"), every.logistics / 100),
             (_("Other charges"), every.other / 100),
             (_("To be paid"), every.payout / 100),
-        ]
+        ],
+        chart_roubles,
+        MONEY_ROOM,
     )
     notes = [
         _("%(account)s: %(error)s", account=r.account.name, error=r.error) for r in found if r.error

@@ -17,9 +17,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warehouse.errors import DomainError
+from warehouse.labels.own_labels import MARKETPLACE_NAMES
 from warehouse.models import CommissionLine, CommissionReport, MarketplaceAccount, Product
 from warehouse.reports import periods
-from warehouse.reports.tables import Column, Progress, Report, Table
+from warehouse.reports.tables import (
+    MONEY_ROOM,
+    Column,
+    Progress,
+    Report,
+    Table,
+    chart_roubles,
+)
 from warehouse.shift.charts import bar_chart
 
 
@@ -119,7 +127,7 @@ def build(session: Session, params: dict[str, Any], progress: Progress) -> Repor
             name = _("Charges not tied to a product")
         table.rows.append(
             (
-                kind,
+                MARKETPLACE_NAMES.get(kind, kind),
                 account,
                 article,
                 name,
@@ -156,7 +164,11 @@ def build(session: Session, params: dict[str, Any], progress: Progress) -> Repor
         notes.append(
             _("Products without a cost price show no profit; the total counts them at zero cost.")
         )
-    chart = bar_chart([(kind, value / 100) for kind, value in sorted(by_market.items())])
+    chart = bar_chart(
+        [(MARKETPLACE_NAMES.get(k, k), v / 100) for k, v in sorted(by_market.items())],
+        chart_roubles,
+        MONEY_ROOM,
+    )
     return Report(
         "profit",
         _(

@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session
 from warehouse.errors import DomainError
 from warehouse.models import FboStock, Location, Product, Stock, utcnow
 from warehouse.reports import sales
-from warehouse.reports.tables import Column, Progress, Report, Table
+from warehouse.reports.tables import (
+    Column,
+    Progress,
+    Report,
+    Table,
+    chart_number,
+)
 from warehouse.shift.charts import bar_chart
 from warehouse.stock.overview import free_units, in_transit_units
 
@@ -135,7 +141,8 @@ def build(session: Session, params: dict[str, Any], progress: Progress) -> Repor
         None,
         total,
     )
-    chart = bar_chart([(product.article, days) for product, *_rest, days, _needed in rows[:15]])
+    urgent = [(product.article, days) for product, *_rest, days, _needed in rows[:15]]
+    chart = bar_chart(urgent, chart_number)
     return Report(
         "reorder",
         _(

@@ -24,7 +24,14 @@ from warehouse.marketplaces import connectors
 from warehouse.marketplaces.base import MarketplaceError, SaleRow
 from warehouse.models import MarketplaceAccount, Product, Sale, SalesRead, utcnow
 from warehouse.reports import periods
-from warehouse.reports.tables import Column, Progress, Report, Table
+from warehouse.reports.tables import (
+    MONEY_ROOM,
+    Column,
+    Progress,
+    Report,
+    Table,
+    chart_roubles,
+)
 from warehouse.shift.charts import bar_chart
 from warehouse.shipping.handovers import LOCAL
 
@@ -177,9 +184,8 @@ def build(session: Session, params: dict[str, Any], progress: Progress) -> Repor
     accounts = Table("По кабинетам", _("By cabinet"), [Column("account", _("Cabinet")), *columns])
     accounts.rows = [(account, *figures) for account, figures in sorted(by_account.items())]
     accounts.totals = (_("Total"), *_sum(by_account.values()))
-    chart = bar_chart(
-        [(f"{day:%d.%m}", figures[3] / 100) for day, figures in sorted(by_day.items())]
-    )
+    sold = [(f"{day:%d.%m}", f[3] / 100) for day, f in sorted(by_day.items()) if f[3]]
+    chart = bar_chart(sold[-31:], chart_roubles, MONEY_ROOM)
     return Report(
         "sales",
         _(

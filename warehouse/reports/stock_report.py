@@ -26,7 +26,14 @@ from warehouse.models import (
 )
 from warehouse.reports import periods
 from warehouse.reports.periods import Period
-from warehouse.reports.tables import Column, Progress, Report, Table
+from warehouse.reports.tables import (
+    MONEY_ROOM,
+    Column,
+    Progress,
+    Report,
+    Table,
+    chart_roubles,
+)
 from warehouse.shift.charts import bar_chart
 
 
@@ -144,7 +151,11 @@ def build(session: Session, params: dict[str, Any], progress: Progress) -> Repor
         notes.append(_("No FBO stock read was kept for that day: FBO is not counted."))
     if any(products[pid].cost_price is None for pid in ids):
         notes.append(_("Products without a cost price are counted in units, not in value."))
-    chart = bar_chart([(place, value / 100) for place, value in sorted(by_place.items())])
+    chart = bar_chart(
+        [(place, value / 100) for place, value in sorted(by_place.items())],
+        chart_roubles,
+        MONEY_ROOM,
+    )
     return Report(
         "stock",
         table.title,

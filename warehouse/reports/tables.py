@@ -68,6 +68,19 @@ def no_progress(_percent: int, _step: str) -> None:
     return None
 
 
+def chart_roubles(value: float) -> str:
+    """A chart's money: whole roubles, «133 750 ₽»."""
+    return f"{value:,.0f}".replace(",", "\u00a0").replace("-", "−") + " ₽"
+
+
+def chart_number(value: float) -> str:
+    """A chart's count or days: «12», «309,2»."""
+    return f"{value:g}".replace(".", ",")
+
+
+MONEY_ROOM = 110  # a chart's room for «1 234 567 ₽» after the longest bar
+
+
 def roubles(kopecks: int | None) -> str:
     """«1 234,50» for the page and CSV (a Russian spreadsheet reads the comma)."""
     if kopecks is None:

@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 
 from warehouse.models import MarketplaceAccount, Order, OrderEvent, Shortage, User
 from warehouse.reports import periods
-from warehouse.reports.tables import Column, Progress, Report, Table
+from warehouse.reports.tables import (
+    Column,
+    Progress,
+    Report,
+    Table,
+    chart_number,
+)
 from warehouse.shift import live
 from warehouse.shift.charts import bar_chart
 from warehouse.shipping.handovers import LOCAL
@@ -114,7 +120,8 @@ def build(session: Session, params: dict[str, Any], progress: Progress) -> Repor
         [Column("reason", _("Reason")), Column("units", _("Units"), "int")],
     )
     short_table.rows = [(words.get(r, r), units) for r, units in reasons.most_common()]
-    chart = bar_chart([(f"{day:%d.%m}", float(c["packed"])) for day, c in sorted(per_day.items())])
+    packed = [(f"{d:%d.%m}", float(c["packed"])) for d, c in sorted(per_day.items()) if c["packed"]]
+    chart = bar_chart(packed[-31:], chart_number)
     return Report(
         "work",
         _(

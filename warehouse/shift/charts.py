@@ -143,17 +143,22 @@ class BarChart:
 BAR_ROW, BAR_HEIGHT, LABEL_WIDTH, BARS_WIDTH = 26, 18, 150, 460
 
 
-def bar_chart(rows: Sequence[tuple[str, float | None]]) -> BarChart:
-    """Horizontal bars, one per row, the longest the full width; no value: no bar, «—»."""
-    peak = max([value for _label, value in rows if value] + [0])
-    span = BARS_WIDTH - LABEL_WIDTH - 50  # room for the value's text after the bar
+def bar_chart(
+    rows: Sequence[tuple[str, float | None]],
+    written: Callable[[float], str] = lambda value: f"{value:g}",
+    room: int = 50,
+) -> BarChart:
+    """Horizontal bars, one per row, the longest the full width; no value: no bar, «—».
+    ``written`` writes a value beside its bar, in ``room`` units after the longest."""
+    peak = max([abs(value) for _label, value in rows if value] + [0])
+    span = BARS_WIDTH - LABEL_WIDTH - room
     bars = [
         Bar(
             label=label,
             value=value,
-            text=f"{value:g}" if value is not None else "—",
+            text=written(value) if value is not None else "—",
             y=n * BAR_ROW + (BAR_ROW - BAR_HEIGHT) / 2,
-            width=round((value or 0) / peak * span, 1) if peak else 0.0,
+            width=round(abs(value or 0) / peak * span, 1) if peak else 0.0,
         )
         for n, (label, value) in enumerate(rows)
     ]

@@ -17,7 +17,7 @@ from warehouse.errors import DomainError, NotFound
 from warehouse.infra import db, queue
 from warehouse.marketplaces.accounts import problem_of
 from warehouse.marketplaces.base import MarketplaceError
-from warehouse.models import MARKETPLACES, AccountingAccount, AccountingSync
+from warehouse.models import AccountingAccount, AccountingSync
 from warehouse.web.auth import supervisor_required
 from warehouse.web.messages import (
     account_field,
@@ -125,7 +125,7 @@ def account_page(account_id: int, error: DomainError | None = None) -> tuple[str
         "supervisor/accounting_account.html",
         account=account,
         settings=settings,
-        marketplaces=MARKETPLACES,
+        agent_kinds=accounts.AGENT_KINDS,
         documents=written,
         commands={d.id: documents.command_of(s, d) for d in written},
         seen=stock.compare(s, account, settings.store_id),
@@ -158,7 +158,7 @@ def choices(account_id: int) -> str:
         "supervisor/_accounting_choices.html",
         lists=lists,
         settings=accounts.document_settings(account),
-        marketplaces=MARKETPLACES,
+        agent_kinds=accounts.AGENT_KINDS,
         field_label=account_field,
         note=account_result(note) if lists is None else "",
     )
@@ -174,7 +174,7 @@ def save_documents(account_id: int):
             write=form.get("write") == "1",
             organization_id=form.get("organization_id", ""),
             store_id=form.get("store_id", ""),
-            agents={kind: form.get(f"agent_{kind}", "") for kind in MARKETPLACES},
+            agents={kind: form.get(f"agent_{kind}", "") for kind in accounts.AGENT_KINDS},
         )
     except NotFound:
         raise

@@ -1306,6 +1306,7 @@ ACCOUNT_FIELDS.update(
         "agent_ozon": _l("Counterparty for Ozon"),
         "agent_yandex": _l("Counterparty for Yandex Market"),
         "agent_megamarket": _l("Counterparty for Megamarket"),
+        "agent_supplier": _l("Supplier for purchase orders («what to order next»)"),
     }
 )
 TEXTS.update(
@@ -1334,6 +1335,7 @@ DOCUMENT_KINDS = {
     "demand": _l("Shipment"),
     "salesreturn": _l("Customer return"),
     "supply": _l("Goods receipt"),
+    "purchaseorder": _l("Purchase order"),
 }
 document_kind = _words(DOCUMENT_KINDS)
 SKIP_REASONS = {

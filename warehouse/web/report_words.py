@@ -34,6 +34,17 @@ TEXTS.update(
             "Asked %(count)s cabinets for their reports: the page shows each as it arrives", **p
         ),
         "sales_reads_asked": lambda p: _("Asked %(count)s cabinets for their sales now", **p),
+        "purchase_order_no_account": lambda p: _("Choose the МойСклад account"),
+        "purchase_order_account_off": lambda p: _(
+            "The account %(name)s is switched off: switch it on first", **p
+        ),
+        "purchase_order_no_supplier": lambda p: _(
+            "The account %(name)s names no supplier: choose one on its page", **p
+        ),
+        "purchase_order_nothing": lambda p: _("Nothing to order: every product is covered"),
+        "purchase_order_owed": lambda p: _(
+            "Purchase order №%(id)s (%(lines)s products) is on its way to %(account)s", **p
+        ),
     }
 )
 

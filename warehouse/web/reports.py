@@ -11,11 +11,13 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import select
 
+from warehouse.accounting import owed
 from warehouse.errors import DomainError, NotFound
 from warehouse.infra import db, queue
-from warehouse.models import CommissionReport, MarketplaceAccount, User
-from warehouse.reports import commissioner, periods, runs, sales
+from warehouse.models import AccountingAccount, CommissionReport, MarketplaceAccount, User
+from warehouse.reports import commissioner, periods, reorder, runs, sales
 from warehouse.reports.tables import MIME, Report, shown
+from warehouse.web import form_id
 from warehouse.web.auth import current_user, supervisor_required
 from warehouse.web.messages import describe
 
@@ -116,10 +118,21 @@ def _page(kind: str, error: str = "", status: int = 200):
         runs=runs.recent(s, kind),
         commission=_commission_state(s, params) if kind == "commissioner" else [],
         no_api=[a for a in accounts if not commissioner.readable(a)],
+        accounting=_accounting(s) if kind == "reorder" else [],
         sales_reads=sales.reads(s) if kind == "sales" else [],
         error=error,
     )
     return body, status
+
+
+def _accounting(s) -> list[AccountingAccount]:
+    return list(
+        s.scalars(
+            select(AccountingAccount)
+            .where(AccountingAccount.active.is_(True))
+            .order_by(AccountingAccount.name)
+        )
+    )
 
 
 def _commission_state(s, params: dict[str, Any]) -> list[CommissionReport]:
@@ -217,6 +230,27 @@ def read_sales():
         queue.enqueue_now("default", "warehouse.jobs.read_sales", account_id)
     flash(describe("sales_reads_asked", {"count": len(ids)}))
     return redirect(url_for("reports.report_page", kind="sales", **_kept(_form())), 303)
+
+
+@bp.post("/reorder/purchase-order")
+def send_purchase_order():
+    """«What to order next» as a Заказ поставщику in МойСклад, through the outbox."""
+    s = db.session()
+    form = _form()
+    params = reorder.parse(s, form)
+    account = s.get(AccountingAccount, form_id("accounting_account_id"))
+    if account is None:
+        raise DomainError("purchase_order_no_account")
+    lines = [
+        {"product": p.id, "article": p.article, "quantity": needed, "price": p.cost_price or 0}
+        for p, *_figures, needed in reorder.suggestions(s, params)
+        if needed > 0
+    ]
+    document = owed.purchase_order(s, account, lines)
+    s.commit()
+    words = {"id": document.id, "lines": len(lines), "account": account.name}
+    flash(describe("purchase_order_owed", words))
+    return redirect(url_for("reports.report_page", kind="reorder", **_kept(form)), 303)
 
 
 @bp.app_template_filter("report_cell")

@@ -13,7 +13,10 @@ stay ``validation_in_process`` this long, default 0), ``SANDBOX_ORDERS_PER_MINUT
 ``SANDBOX_SLOW_SECONDS``.
 
 Prices and the archive (``/v1/product/import/prices``, ``/v5/product/info/prices``,
-``/v1/product/archive``, ``/unarchive``) live in ``ozon_prices``.
+``/v1/product/archive``, ``/unarchive``) live in ``ozon_prices``; the sales lists and the
+finance report (``/v2/posting/fbo/list``, ``/v3/finance/transaction/list``, the month of
+``_control/sales``) in ``ozon_reports``, which also adds that month's FBS postings to
+``/v3/posting/fbs/list`` (``SANDBOX_OZON_REPORT_LIMITS``: its limits, default on).
 
 Control endpoints (no Ozon auth) live under ``/_control/``.
 """
@@ -36,6 +39,7 @@ from warehouse.marketplaces.sandbox import (
     ozon_acts,
     ozon_cancel,
     ozon_prices,
+    ozon_reports,
     ozon_ship,
     ozon_stock,
     pdf,
@@ -97,6 +101,7 @@ def _refused(exc: OzonError) -> Response:
 common.install(bp, "ozon", _auth, _fault_response)
 ozon_act_api.register(bp)
 ozon_prices.register(bp)
+ozon_reports.register(bp, _fault_response)
 fbo.install_control(bp, "ozon")
 
 
@@ -135,11 +140,16 @@ def posting_list() -> Response:
     assert window is not None
     if not 0 <= window[1] - window[0] <= YEAR_SECONDS:
         raise OzonError(400, "the period must be at most one year")
+    changed = req.window(flt.get("last_changed_status_date") or {}, "from", "to", required=False)
+    asked = data.get("with") or {}
     _generate_due()
     with common.begin() as conn:
-        has_next, rows = st.by_period(conn, req.status_filter(flt), window, limit, offset)
-    found = [st.posting_json(row) for row in rows]
-    return jsonify({"result": {"postings": found, "has_next": has_next}})
+        status = req.status_filter(flt)
+        found = ozon_reports.fbs_postings(conn, status, window, changed, asked, time.time())
+    if str(data.get("dir") or "ASC").upper() == "DESC":
+        found.reverse()
+    page = found[offset : offset + limit]
+    return jsonify({"result": {"postings": page, "has_next": offset + limit < len(found)}})
 
 
 @bp.post("/v3/posting/fbs/get")
@@ -277,7 +287,9 @@ def product_info_list() -> Response:
     skus = [int(value) for value in req.id_list(data, "sku")]
     if len(offers) + len(product_ids) + len(skus) > 1000:
         raise OzonError(400, "at most 1000 ids per call")
-    return jsonify({"items": ozon_stock.product_info(offers, product_ids, skus)})
+    with common.begin() as conn:
+        extra = ozon_reports.extra_cards(conn, offers, skus)
+    return jsonify({"items": ozon_stock.product_info(offers, product_ids, skus) + extra})
 
 
 @bp.post("/v2/analytics/stock_on_warehouses")
