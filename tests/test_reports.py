@@ -329,3 +329,18 @@ def test_a_report_that_cannot_be_made_fails_in_words_and_a_bad_form_is_refused(a
         assert db.session().scalar(select(func.count()).select_from(ReportRun)) == 1
     no_token = client.post("/reports/sales/files", data={"fmt": "csv"}, headers={"X-CSRFToken": ""})
     assert no_token.status_code == 400
+
+
+def test_a_fresh_demo_starts_with_a_month_at_the_marketplaces_that_give_one(app):
+    from warehouse import demo
+
+    today = periods.today()
+    kinds = ("wb", "ozon", "yandex", "megamarket")
+    assert demo.marketplace_month(app, kinds, today) == 3  # Megamarket's API gives none
+    with app.test_client() as client:
+        for kind in kinds[:3]:
+            sums = client.get(
+                f"/sandbox/{kind}/_control/realization",
+                query_string={"from": str(today - timedelta(days=29)), "to": str(today)},
+            ).get_json()
+            assert sums["rows"] > 0 and sums["sale_amount"] > 0, kind

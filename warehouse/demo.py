@@ -6,8 +6,10 @@ Loaded by ``make run`` (idempotent: a second load changes nothing).
 from __future__ import annotations
 
 import logging
+from datetime import date, timedelta
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
@@ -159,6 +161,26 @@ def load(
     session.flush()
     logger.info("demo data loaded")
     return True
+
+
+def marketplace_month(app: Flask, kinds: tuple[str, ...], today: date) -> int:
+    """A fresh demo's last month at its sandboxes (their FBO sales, returns, storage and
+    fines; the ТСД's own orders come later), so the reports have something to read: each
+    sandbox's ``_control/sales``, asked in-process before the server starts. The kinds whose
+    marketplace gives no sales statistics (Megamarket) have no such control and are skipped.
+    Returns how many sandboxes made a month."""
+    made = 0
+    start = (today - timedelta(days=29)).isoformat()
+    with app.test_client() as client:
+        for kind in kinds:
+            answer = client.post(
+                f"/sandbox/{kind}/_control/sales",
+                json={"start": start, "days": 30, "seed": 1, "fbo_per_day": 3, "orders": []},
+            )
+            if answer.status_code == 200:
+                made += 1
+    logger.info("demo marketplace month made in %s sandboxes", made)
+    return made
 
 
 def rewire(

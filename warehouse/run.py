@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from warehouse import create_app, demo
@@ -115,6 +116,7 @@ def prepare(port: int, printer_port: int, big_printer_port: int) -> dict[str, st
             if created:  # a fresh demo starts with work on the ТСД, more arrives every minute
                 for module in sandboxes.values():
                     module.generate_orders(DEMO_FIRST_ORDERS)
+                demo.marketplace_month(app, tuple(sandboxes), date.today())
     return {**os.environ, "PYTHONUNBUFFERED": "1"}
 
 
