@@ -344,3 +344,31 @@ def test_a_fresh_demo_starts_with_a_month_at_the_marketplaces_that_give_one(app)
                 query_string={"from": str(today - timedelta(days=29)), "to": str(today)},
             ).get_json()
             assert sums["rows"] > 0 and sums["sale_amount"] > 0, kind
+
+
+def test_every_cron_job_runs_in_a_worker_with_no_app_context_of_its_own(app, demo_site):
+    """The worker calls cron's jobs outside any app context (``jobs.use_app``): each must
+    open its own — one that enqueued after leaving it never read the FBO stock by cron."""
+    import threading
+
+    from rq import cron as rq_cron
+
+    import warehouse.cron  # noqa: F401  (registers the jobs)
+    from warehouse import jobs
+
+    registered = {entry["func"] for entry in rq_cron._job_data_registry}
+    assert jobs.read_all_sales in registered and jobs.read_all_fbo_stock in registered
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        jobs.use_app(app)
+        for job in sorted(registered, key=lambda f: f.__name__):
+            try:
+                job()
+            except BaseException as exc:  # collected, asserted below
+                errors.append(exc)
+
+    worker = threading.Thread(target=run)  # a thread: no app context is pushed there
+    worker.start()
+    worker.join(timeout=120)
+    assert not errors, errors

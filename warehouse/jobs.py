@@ -190,10 +190,10 @@ def read_all_fbo_stock() -> int:
             select(MarketplaceAccount).where(MarketplaceAccount.callable_clause())
         )
         ids = [account.id for account in found if fbo.readable(account)]
-    for account_id in ids:
-        queue.queue("default").enqueue(
-            read_fbo_stock, account_id, job_id=f"fbo-stock-{account_id}", result_ttl=600
-        )
+        for account_id in ids:  # in the app context: the queue's Redis is the app's
+            queue.queue("default").enqueue(
+                read_fbo_stock, account_id, job_id=f"fbo-stock-{account_id}", result_ttl=600
+            )
     return len(ids)
 
 
@@ -227,10 +227,10 @@ def read_all_sales() -> int:
             select(MarketplaceAccount).where(MarketplaceAccount.callable_clause())
         )
         ids = [account.id for account in found if sales.readable(account)]
-    for account_id in ids:
-        queue.queue("default").enqueue(
-            read_sales, account_id, job_id=f"sales-{account_id}", result_ttl=600
-        )
+        for account_id in ids:  # in the app context: the queue's Redis is the app's
+            queue.queue("default").enqueue(
+                read_sales, account_id, job_id=f"sales-{account_id}", result_ttl=600
+            )
     return len(ids)
 
 
