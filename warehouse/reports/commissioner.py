@@ -13,11 +13,10 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from warehouse.catalog.card_match import ProductMatcher
@@ -284,7 +283,7 @@ def _our_amounts(session: Session, order_ids: Sequence[int]) -> dict[tuple[int, 
 
 
 def parse(session: Session, form: dict[str, str]) -> dict[str, Any]:
-    period = periods.period(form, days_back=7)
+    period = periods.period(form, month=True)
     return {**period.params(), "account_id": periods.account_id(session, form)}
 
 
@@ -481,13 +480,3 @@ def _lines_table(session: Session, found: list[CommissionReport]) -> Table:
                 )
             )
     return table
-
-
-def last_read(session: Session) -> datetime | None:
-    return session.scalar(select(func.max(CommissionReport.read_at)))
-
-
-def month_before(today: date) -> Period:
-    first = today.replace(day=1)
-    last = first.fromordinal(first.toordinal() - 1)
-    return Period(last.replace(day=1), last)

@@ -49,10 +49,12 @@ def day(text: str, default: date | None = None) -> date:
         raise DomainError("report_bad_date", value=text[:20]) from None
 
 
-def period(form: dict[str, str], days_back: int = 30) -> Period:
-    """``start``..``end`` from a form; blank: the last ``days_back`` days to today."""
+def period(form: dict[str, str], days_back: int = 30, month: bool = False) -> Period:
+    """``start``..``end`` from a form; blank: the last ``days_back`` days to today, or
+    (``month``) the month so far — what an accountant closes."""
     end = day(form.get("end", ""))
-    start = day(form.get("start", ""), end - timedelta(days=days_back - 1))
+    first = end.replace(day=1) if month else end - timedelta(days=days_back - 1)
+    start = day(form.get("start", ""), first)
     if start > end:
         raise DomainError("report_bad_period")
     if end - start > LONGEST:

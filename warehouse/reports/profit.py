@@ -51,7 +51,7 @@ class Figures:
 
 
 def parse(session: Session, form: dict[str, str]) -> dict[str, Any]:
-    period = periods.period(form)
+    period = periods.period(form, month=True)
     return {**period.params(), "account_id": periods.account_id(session, form)}
 
 

@@ -197,7 +197,7 @@ def read_commission():
     """Ask each cabinet's marketplace (or the chosen one's) for its realization report."""
     s = db.session()
     form = _form()
-    period = periods.period(form, days_back=7)
+    period = periods.period(form, month=True)
     chosen = periods.account_id(s, form)
     query = select(MarketplaceAccount).where(MarketplaceAccount.callable_clause())
     if chosen is not None:
