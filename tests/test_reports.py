@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta
 
+import pytest
 from flask_babel import force_locale
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -372,3 +373,24 @@ def test_every_cron_job_runs_in_a_worker_with_no_app_context_of_its_own(app, dem
     worker.start()
     worker.join(timeout=120)
     assert not errors, errors
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start=0001-01-01&end=0001-01-02",
+        "end=0001-01-10",
+        "start=9999-12-31&end=9999-12-31",
+        "start=9999-12-30&end=9999-12-31",
+        "day=0001-01-01",
+    ],
+)
+def test_a_date_at_the_end_of_the_calendar_is_refused_in_words(app, client, query):
+    _desk(app, client)
+    for kind in ("sales", "work", "profit", "commissioner", "stock"):
+        answer = client.get(f"/reports/{kind}?{query}")
+        assert answer.status_code == 200, (kind, query)
+    kind = "stock" if query.startswith("day") else "sales"
+    form = dict(pair.split("=") for pair in query.split("&"))
+    refused = client.post(f"/reports/{kind}/files", data={**form, "fmt": "csv"})
+    assert refused.status_code == 422

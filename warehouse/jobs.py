@@ -229,55 +229,99 @@ def read_all_sales() -> int:
         ids = [account.id for account in found if sales.readable(account)]
         for account_id in ids:  # in the app context: the queue's Redis is the app's
             queue.queue("default").enqueue(
-                read_sales, account_id, job_id=f"sales-{account_id}", result_ttl=600
+                read_sales,
+                account_id,
+                job_id=f"sales-{account_id}",
+                result_ttl=600,
+                job_timeout=READ_TIMEOUT,
             )
     return len(ids)
 
 
+READ_TIMEOUT = 1800  # seconds a read job may run: YM's reports are made, polled, fetched
+
+
+@contextmanager
+def _one_read(name: str) -> Iterator[bool]:
+    """One read of a kind per cabinet at a time (the button and cron may meet): True when
+    this job holds it; the other finds it taken and leaves the work to the one reading."""
+    lock = queue.connection().lock(f"read:{name}", timeout=READ_TIMEOUT, blocking_timeout=0)
+    held = lock.acquire(blocking=False)
+    try:
+        yield held
+    finally:
+        if held:
+            try:
+                lock.release()
+            except LockError:
+                logger.warning("read lock %s expired before release", name)
+
+
 def read_sales(account_id: int) -> str:
     """What the account's marketplace counted since the last read, kept row by row; a
-    failure keeps what was read before and is shown on the reports page."""
-    with job_session() as session:
+    failure keeps what was read before and is shown on the reports page. No transaction is
+    held while the marketplace answers."""
+    with job_session() as session, _one_read(f"sales:{account_id}") as held:
+        if not held:
+            return "already being read"
         account = session.get_one(MarketplaceAccount, account_id)
         if not account.may_be_called or not sales.readable(account):
             return "not read"
         started = utcnow()
         since = sales.since(session, account, started)
-        session.rollback()  # no transaction held while the marketplace answers
+        client = client_for(account)
+        session.rollback()
         try:
-            with client_for(account) as client:
+            with client:
                 rows = client.sales_since(since)
-        except MarketplaceError as exc:
+        except Exception as exc:
+            session.rollback()
             sales.record_failure(session, session.get_one(MarketplaceAccount, account_id), exc)
             session.commit()
             logger.warning("sales not read account=%s: %s", account_id, exc)
-            return "failed"
+            if isinstance(exc, MarketplaceError):
+                return "failed"
+            raise
         kept = sales.keep(session, session.get_one(MarketplaceAccount, account_id), rows, started)
         session.commit()
         return f"kept {kept}"
 
 
 def read_commission_report(account_id: int, start: str, end: str) -> str:
-    """The account's realization report for the period, kept whole once read."""
+    """The account's realization report for the period, kept whole once read; any failure
+    is written on the report (the last full read stays) so the page never waits forever."""
     period = Period(date.fromisoformat(start), date.fromisoformat(end))
-    with job_session() as session:
+    with job_session() as session, _one_read(f"realization:{account_id}") as held:
         account = session.get_one(MarketplaceAccount, account_id)
-        if not commissioner.readable(account):
+        if not held:
+            return "already being read"
+        if not account.may_be_called or not commissioner.readable(account):
+            commissioner.record_failure(session, account, period, NotCalled())
+            session.commit()
             return "not read"
+        client = client_for(account)
         session.rollback()
         try:
-            with client_for(account) as client:
+            with client:
                 rows = client.realization(period.start, period.end)
-        except MarketplaceError as exc:
+        except Exception as exc:
+            session.rollback()
             account = session.get_one(MarketplaceAccount, account_id)
             commissioner.record_failure(session, account, period, exc)
             session.commit()
             logger.warning("commission report not read account=%s: %s", account_id, exc)
-            return "failed"
+            if isinstance(exc, MarketplaceError):
+                return "failed"
+            raise
         account = session.get_one(MarketplaceAccount, account_id)
         report = commissioner.keep(session, account, period, rows)
         session.commit()
         return f"kept {len(report.lines)}"
+
+
+class NotCalled(MarketplaceError):
+    def __init__(self) -> None:
+        super().__init__("the cabinet is switched off or its key was refused")
 
 
 def build_report(run_id: int) -> str:
@@ -286,8 +330,9 @@ def build_report(run_id: int) -> str:
 
 
 def sweep_report_runs() -> int:
+    """Cron: report files whose job was lost, commissioner reads that never answered."""
     with job_session() as session:
-        found = report_runs.sweep(session)
+        found = report_runs.sweep(session) + commissioner.sweep(session)
         session.commit()
         return found
 

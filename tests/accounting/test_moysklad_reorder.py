@@ -27,7 +27,7 @@ def _sold(session, article: str, units: int) -> None:  # type: ignore[no-untyped
         account = f.make_account(session, f.make_warehouse(session))
     now = utcnow()
     rows = [
-        SaleRow(f"{article}-{n}", "order", now - timedelta(days=n % 20), article=article)
+        SaleRow(f"{article}-{n}", "order", now - timedelta(days=n % 28, hours=1), article=article)
         for n in range(units)
     ]
     sales.keep(session, account, rows, now)
@@ -65,8 +65,10 @@ def test_the_suggested_order_goes_to_the_supplier_as_a_purchase_order(
         {"product": p.id, "article": p.article, "quantity": needed, "price": p.cost_price}
         for p, *_f, needed in reorder.suggestions(session, params)
     ]
-    document = owed.purchase_order(session, account, lines)
+    key = "0" * 31 + "1"  # the form's one-time key
+    document = owed.purchase_order(session, account, lines, key)
     session.commit()
+    assert owed.purchase_order(session, account, lines, key).id == document.id  # double click
     deliver(session)
     session.refresh(document)
     assert document.moysklad_id and document.error is None

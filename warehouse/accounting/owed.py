@@ -84,21 +84,31 @@ def receipt_closed(session: Session, receipt: Receipt) -> int:
 
 
 def purchase_order(
-    session: Session, account: AccountingAccount, lines: list[dict[str, Any]]
+    session: Session, account: AccountingAccount, lines: list[dict[str, Any]], key: str = ""
 ) -> AccountingDocument:
     """A Заказ поставщику owed to ``account``'s supplier: ``lines`` of «what to order
-    next» (product id, article, units, price in kopecks), sent by the outbox."""
+    next» (product id, article, units, price in kopecks), sent by the outbox. ``key`` is the
+    form's one-time key: the same form sent twice (a double click) is the one order."""
+    key = key if re.fullmatch(r"[0-9a-f]{32}", key) else uuid.uuid4().hex
+    code = f"wh-order-{key}"
+    earlier = session.scalar(
+        select(AccountingDocument).where(
+            AccountingDocument.account_id == account.id, AccountingDocument.external_code == code
+        )
+    )
+    if earlier is not None:
+        return earlier
+    settings = accounts.document_settings(account)
     if not account.active:
         raise DomainError("purchase_order_account_off", name=account.name)
-    if not accounts.document_settings(account).agents.get("supplier"):
+    if not (settings.organization_id and settings.store_id):
+        raise DomainError("purchase_order_no_store", name=account.name)
+    if not settings.agents.get("supplier"):
         raise DomainError("purchase_order_no_supplier", name=account.name)
     if not lines:
         raise DomainError("purchase_order_nothing")
     document = AccountingDocument(
-        account_id=account.id,
-        kind="purchaseorder",
-        external_code=f"wh-order-{uuid.uuid4().hex[:16]}",
-        positions=lines,
+        account_id=account.id, kind="purchaseorder", external_code=code, positions=lines
     )
     session.add(document)
     session.flush()

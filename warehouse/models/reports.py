@@ -101,6 +101,7 @@ class CommissionReport(Base):
     start: Mapped[date] = mapped_column(Date)
     end: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="reading")
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)  # the last read asked
     read_at: Mapped[datetime | None]  # the last complete read
     error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -122,6 +123,7 @@ class CommissionLine(Base):
     __table_args__ = (
         UniqueConstraint("report_id", "row_id"),
         CheckConstraint(one_of("kind", COMMISSION_KINDS), name="kind"),
+        Index("ix_commission_lines_at", "at"),  # profit reads a period's lines
         CheckConstraint(one_of("scheme", SCHEMES), name="scheme"),
     )
 
@@ -197,6 +199,8 @@ class ReportRun(Base):
     step: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]  # the last time a worker took it
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
     finished_at: Mapped[datetime | None]
     file_name: Mapped[str] = mapped_column(String(200), default="")
     content: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -323,6 +323,8 @@ class StockMove(Base):
         Index("ix_stock_moves_location_history", "location_id", "id"),
         # an order's timeline reads the movements of its tasks, shortages and return
         Index("ix_stock_moves_document", "document"),
+        # stock on a past day: today's less every movement after it (reports.stock_report)
+        Index("ix_stock_moves_created_at", "created_at"),
         # a move is one row out of a bin and one into another under its document: a
         # repeated final scan cannot write it twice
         Index(

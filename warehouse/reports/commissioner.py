@@ -13,6 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -23,7 +24,7 @@ from warehouse.catalog.card_match import ProductMatcher
 from warehouse.errors import DomainError
 from warehouse.labels.own_labels import MARKETPLACE_NAMES
 from warehouse.marketplaces import connectors
-from warehouse.marketplaces.base import MarketplaceError, RealizationRow
+from warehouse.marketplaces.base import RealizationRow
 from warehouse.models import (
     CommissionLine,
     CommissionReport,
@@ -32,10 +33,9 @@ from warehouse.models import (
     OrderEvent,
     OrderLine,
     OrderNumber,
-    Product,
     utcnow,
 )
-from warehouse.reports import periods
+from warehouse.reports import items, periods
 from warehouse.reports.periods import Period
 from warehouse.reports.tables import (
     MONEY_ROOM,
@@ -84,7 +84,7 @@ def keep(
     (by the number the marketplace gives) and products (by the card)."""
     report = report_of(session, account, period)
     session.execute(delete(CommissionLine).where(CommissionLine.report_id == report.id))
-    rows = list({row.row_id: row for row in rows}.values())  # a row read twice is one line
+    rows = list({row.row_id[:200]: row for row in rows}.values())  # a row read twice: one line
     orders = _orders_by_number(session, account, {row.order_number for row in rows})
     product_of = ProductMatcher(session, account)
     session.add_all(
@@ -116,11 +116,39 @@ def keep(
 
 
 def record_failure(
-    session: Session, account: MarketplaceAccount, period: Period, exc: MarketplaceError
+    session: Session, account: MarketplaceAccount, period: Period, exc: Exception
 ) -> None:
+    """The read failed: the last full read (if any) stands, the failure beside it."""
     report = report_of(session, account, period)
     report.status = "failed" if report.read_at is None else "ready"
     report.error = str(exc)[:500] or type(exc).__name__
+
+
+def ask(session: Session, account: MarketplaceAccount, period: Period) -> CommissionReport:
+    """The cabinet's report for the period is being read (again)."""
+    report = report_of(session, account, period)
+    report.status, report.asked_at = "reading", utcnow()
+    return report
+
+
+NO_ANSWER_AFTER = timedelta(minutes=40)  # a read job is killed after 30
+
+
+def sweep(session: Session) -> int:
+    """Cron: a read asked long ago that never answered (its job lost or killed) is over:
+    the last full read stands and the page says it was not answered."""
+    late = list(
+        session.scalars(
+            select(CommissionReport).where(
+                CommissionReport.status == "reading",
+                CommissionReport.asked_at < utcnow() - NO_ANSWER_AFTER,
+            )
+        )
+    )
+    for report in late:
+        report.status = "failed" if report.read_at is None else "ready"
+        report.error = "the marketplace's report did not arrive in time: ask again"
+    return len(late)
 
 
 def _orders_by_number(
@@ -289,7 +317,8 @@ def parse(session: Session, form: dict[str, str]) -> dict[str, Any]:
 
 def build(session: Session, params: dict[str, Any], progress: Progress) -> Report:
     period = periods.of(params)
-    found = reports(session, period, params.get("account_id"))
+    every_report = reports(session, period, params.get("account_id"))
+    found = [report for report in every_report if report.read_at is not None]
     if not found:
         raise DomainError("commission_not_read")
     summary = Table(
@@ -340,9 +369,9 @@ def build(session: Session, params: dict[str, Any], progress: Progress) -> Repor
         every.payout,
     )
     progress(70, _("Items for 1C"))
-    items = _for_1c(session, found)
+    sold, returned = _for_1c(session, found, "sale"), _for_1c(session, found, "return")
     progress(85, _("Lines"))
-    tables = [summary, items, _differences_table(diffs), _lines_table(session, found)]
+    tables = [summary, sold, returned, _differences_table(diffs), _lines_table(session, found)]
     chart = bar_chart(
         [
             (_("Sales"), every.sale_amount / 100),
@@ -358,6 +387,9 @@ def build(session: Session, params: dict[str, Any], progress: Progress) -> Repor
     notes = [
         _("%(account)s: %(error)s", account=r.account.name, error=r.error) for r in found if r.error
     ]
+    unread = [r.account.name for r in every_report if r.read_at is None]
+    if unread:
+        notes.append(_("Not read yet, not in this report: %(names)s", names=", ".join(unread)))
     return Report(
         "commissioner",
         _(
@@ -372,31 +404,26 @@ def build(session: Session, params: dict[str, Any], progress: Progress) -> Repor
     )
 
 
-def _for_1c(session: Session, found: list[CommissionReport]) -> Table:
-    """Per item: what 1C's «Отчёт комиссионера (агента) о продажах» takes — the item
-    (article, name), quantity, the amount and the agent's fee; returns net out."""
-    sums: dict[tuple[str, str], list[int]] = {}
-    names: dict[str, str] = {}
-    ids = {line.product_id for r in found for line in r.lines if line.product_id}
-    for product_id, article, name in session.execute(
-        select(Product.id, Product.article, Product.name).where(Product.id.in_(ids))
-    ):
-        names[str(product_id)] = f"{article}\t{name}"
+def _for_1c(session: Session, found: list[CommissionReport], kind: str) -> Table:
+    """Per item, what 1C's «Отчёт комиссионера (агента) о продажах» takes: the item
+    (article, name), quantity, price, amount and the agent's fee — the sales on one sheet,
+    the returns (positive quantities and amounts) on another, as 1C keeps them apart.
+    Logistics and charges the marketplace did not tie to a sale are in the totals only."""
+    sums: dict[tuple[str, items.Item], list[int]] = {}
     for report in found:
         for line in report.lines:
-            if line.kind == "charge":
+            if line.kind != kind:
                 continue
-            item = str(line.product_id) if line.product_id else line.article
-            figures = sums.setdefault((report.account.name, item), [0, 0, 0, 0, 0])
-            sign = 1 if line.kind == "sale" else -1
-            figures[0] += sign * abs(line.quantity)
-            figures[1] += line.amount
-            figures[2] += line.commission
-            figures[3] += line.logistics
-            figures[4] += line.payout
+            which = (report.account.name, items.item(line.product_id, line.article))
+            figures = sums.setdefault(which, [0, 0, 0])
+            figures[0] += abs(line.quantity)
+            figures[1] += abs(line.amount)
+            figures[2] += line.commission if kind == "sale" else -line.commission
+    names = items.names(session, [item for _account, item in sums])
+    title = _("Items sold, for 1C") if kind == "sale" else _("Items returned, for 1C")
     table = Table(
-        "Для 1С",
-        _("Items sold, for 1C"),
+        "Продажи для 1С" if kind == "sale" else "Возвраты для 1С",
+        title,
         [
             Column("account", _("Cabinet")),
             Column("article", _("Article")),
@@ -405,14 +432,21 @@ def _for_1c(session: Session, found: list[CommissionReport]) -> Table:
             Column("price", _("Price"), "money"),
             Column("amount", _("Amount"), "money"),
             Column("fee", _("Agent's fee"), "money"),
-            Column("logistics", _("Logistics"), "money"),
-            Column("payout", _("To be paid"), "money"),
         ],
     )
-    for (account, item), (quantity, amount, fee, logistics, payout) in sorted(sums.items()):
-        article, _tab, name = names.get(item, item + "\t").partition("\t")
-        price = amount // quantity if quantity else 0
-        table.rows.append((account, article, name, quantity, price, amount, fee, logistics, payout))
+    for (account, item), (quantity, amount, fee) in sorted(sums.items()):
+        article, name = names[item]
+        price = round(amount / quantity) if quantity else amount
+        table.rows.append((account, article, name, quantity, price, amount, fee))
+    table.totals = (
+        _("Total"),
+        "",
+        "",
+        sum(q for q, _a, _f in sums.values()),
+        None,
+        sum(a for _q, a, _f in sums.values()),
+        sum(f for _q, _a, f in sums.values()),
+    )
     return table
 
 

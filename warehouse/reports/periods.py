@@ -12,6 +12,7 @@ from warehouse.models import MarketplaceAccount, utcnow
 from warehouse.shipping.handovers import LOCAL
 
 LONGEST = timedelta(days=366)
+FIRST_YEAR = 2000
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,12 @@ def day(text: str, default: date | None = None) -> date:
     if not text:
         return default or today()
     try:
-        return date.fromisoformat(text[:10])
+        found = date.fromisoformat(text[:10])
     except ValueError:
         raise DomainError("report_bad_date", value=text[:20]) from None
+    if not FIRST_YEAR <= found.year <= today().year + 1:  # no marketplace sold before
+        raise DomainError("report_bad_date", value=text[:20])
+    return found
 
 
 def period(form: dict[str, str], days_back: int = 30, month: bool = False) -> Period:

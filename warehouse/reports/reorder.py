@@ -11,7 +11,7 @@ are below its minimum is suggested up to the minimum at least.
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warehouse.errors import DomainError
-from warehouse.models import FboStock, Location, Product, Stock, utcnow
+from warehouse.models import FboStock, Location, Product, Sale, Stock, utcnow
 from warehouse.reports import sales
 from warehouse.reports.tables import (
     Column,
@@ -47,12 +47,23 @@ def parse(session: Session, form: dict[str, str]) -> dict[str, Any]:
     return found
 
 
+def covered_days(session: Session, window: int, now: datetime) -> int:
+    """The days of the window the sales statistics cover: a window longer than what was
+    ever read would spread its sales thin (90 days are read the first time)."""
+    first = session.scalar(select(func.min(Sale.at)))
+    if first is None:
+        return window
+    return max(1, min(window, math.ceil((now - first).total_seconds() / 86_400)))
+
+
 def suggestions(session: Session, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     """(product, ordered in the window, per day, free FBS, in receiving, FBO, days of
     cover or None, units to order) for every active product that sells or is below its
     minimum, the most urgent first."""
     lead, cover, window = params["lead_days"], params["cover_days"], params["history_days"]
-    demand = sales.demand(session, utcnow() - timedelta(days=window))
+    now = utcnow()
+    demand = sales.demand(session, now - timedelta(days=window))
+    window = covered_days(session, window, now)
     ours = {
         product_id: (int(free or 0), int(coming or 0))
         for product_id, free, coming in session.execute(

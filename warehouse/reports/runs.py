@@ -16,8 +16,8 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import delete, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, defer, selectinload
 
 from warehouse.errors import DomainError, NotFound
 from warehouse.infra import queue
@@ -37,7 +37,9 @@ from warehouse.reports.tables import Progress, Report
 logger = logging.getLogger(__name__)
 
 KEEP = 100  # runs listed on the page
-STUCK_AFTER = timedelta(minutes=30)
+LOST_AFTER = timedelta(minutes=10)  # queued and never taken: its job was lost
+STUCK_AFTER = timedelta(minutes=30)  # running this long: its worker died
+MAX_ATTEMPTS = 3
 JOB = "warehouse.jobs.build_report"
 
 Builder = Callable[[Session, dict[str, Any], Progress], Report]
@@ -77,18 +79,24 @@ def _enqueue(session: Session, run: ReportRun) -> None:
 
 
 def build(session: Session, run_id: int) -> str:
-    """The job: build the report, keep the file. A failure is kept in words on the run."""
-    run = session.get(ReportRun, run_id)
-    if run is None or run.status in ("done", "failed"):
-        return "gone" if run is None else run.status
+    """The job: build the report, keep the file. A failure is kept in words on the run.
+    Only a queued run is taken (a compare-and-set): a second delivery of the same job —
+    the sweep's, RQ's — finds it taken and leaves it."""
     claimed = session.execute(
         update(ReportRun)
-        .where(ReportRun.id == run_id, ReportRun.status == run.status)
-        .values(status="running", progress=0, step="", finished_at=None)
+        .where(ReportRun.id == run_id, ReportRun.status == "queued")
+        .values(
+            status="running",
+            progress=0,
+            step="",
+            started_at=utcnow(),
+            attempts=ReportRun.attempts + 1,
+        )
     )
     session.commit()
     if getattr(claimed, "rowcount", 0) != 1:
         return "taken"
+    run = session.get_one(ReportRun, run_id)
     _parse, build_report = KINDS[run.kind]
     params = dict(run.params)
     try:
@@ -124,7 +132,11 @@ def _finish(
         values |= {"status": "done", "progress": 100, "content": content, "file_name": name}
     else:
         values |= {"status": "failed"}
-    session.execute(update(ReportRun).where(ReportRun.id == run_id).values(**values))
+    session.execute(
+        update(ReportRun)
+        .where(ReportRun.id == run_id, ReportRun.status == "running")
+        .values(**values)
+    )
     session.commit()
 
 
@@ -144,8 +156,14 @@ def _progress_of(run_id: int) -> Progress:
     return note
 
 
-def recent(session: Session, kind: str | None = None) -> list[ReportRun]:
-    query = select(ReportRun).order_by(ReportRun.id.desc()).limit(KEEP)
+def recent(session: Session, kind: str | None = None, limit: int = KEEP) -> list[ReportRun]:
+    """The latest runs, without their files (a list polled every 2 s loads no content)."""
+    query = (
+        select(ReportRun)
+        .options(defer(ReportRun.content), selectinload(ReportRun.created_by))
+        .order_by(ReportRun.id.desc())
+        .limit(limit)
+    )
     if kind:
         query = query.where(ReportRun.kind == kind)
     return list(session.scalars(query))
@@ -164,21 +182,38 @@ def remove(session: Session, run_id: int) -> None:
 
 
 def sweep(session: Session) -> int:
-    """Cron: queue again the runs whose job was lost (queued a while ago, or running too
-    long: a worker killed mid-way)."""
+    """Cron: a run whose job was lost is queued again — queued for ``LOST_AFTER`` (Redis
+    away when it was asked), or running for ``STUCK_AFTER`` (a worker killed mid-way:
+    queued again up to ``MAX_ATTEMPTS`` builds, then failed in words). Each change is a
+    compare-and-set: a run that finished meanwhile is left as it is."""
     now = utcnow()
-    lost = list(
-        session.scalars(
-            select(ReportRun).where(
-                or_(
-                    (ReportRun.status == "queued")
-                    & (ReportRun.created_at < now - timedelta(minutes=2)),
-                    (ReportRun.status == "running") & (ReportRun.created_at < now - STUCK_AFTER),
-                )
-            )
+    found = 0
+    for run_id in session.scalars(
+        select(ReportRun.id).where(
+            ReportRun.status == "queued", ReportRun.created_at < now - LOST_AFTER
         )
+    ).all():
+        queue.enqueue_after_commit(session, JOB, run_id, queue="default", job_id=f"report-{run_id}")
+        found += 1
+    stuck = select(ReportRun.id, ReportRun.attempts).where(
+        ReportRun.status == "running", ReportRun.started_at < now - STUCK_AFTER
     )
-    for run in lost:
-        run.status = "queued"
-        _enqueue(session, run)
-    return len(lost)
+    for run_id, attempts in session.execute(stuck).all():
+        if attempts >= MAX_ATTEMPTS:
+            session.execute(
+                update(ReportRun)
+                .where(ReportRun.id == run_id, ReportRun.status == "running")
+                .values(status="failed", finished_at=now, error="report_run_gave_up")
+            )
+            continue
+        moved = session.execute(
+            update(ReportRun)
+            .where(ReportRun.id == run_id, ReportRun.status == "running")
+            .values(status="queued")
+        )
+        if getattr(moved, "rowcount", 0) == 1:
+            queue.enqueue_after_commit(
+                session, JOB, run_id, queue="default", job_id=f"report-{run_id}"
+            )
+            found += 1
+    return found

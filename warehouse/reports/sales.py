@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from warehouse.catalog.card_match import ProductMatcher
 from warehouse.marketplaces import connectors
-from warehouse.marketplaces.base import MarketplaceError, SaleRow
-from warehouse.models import MarketplaceAccount, Product, Sale, SalesRead, utcnow
-from warehouse.reports import periods
+from warehouse.marketplaces.base import SaleRow
+from warehouse.models import MarketplaceAccount, Sale, SalesRead, utcnow
+from warehouse.reports import items, periods
 from warehouse.reports.tables import (
     MONEY_ROOM,
     Column,
@@ -67,14 +67,15 @@ def keep(
     session: Session, account: MarketplaceAccount, rows: Iterable[SaleRow], read_until: datetime
 ) -> int:
     """Insert the new rows, replace the ones read before; note the read as complete."""
-    rows = list({row.row_id: row for row in rows}.values())
+    rows = list({row.row_id[:200]: row for row in rows}.values())  # the column's length
     product_of = ProductMatcher(session, account)
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
         known = dict(
             session.execute(
                 select(Sale.row_id, Sale.id).where(
-                    Sale.account_id == account.id, Sale.row_id.in_([r.row_id for r in chunk])
+                    Sale.account_id == account.id,
+                    Sale.row_id.in_([r.row_id[:200] for r in chunk]),
                 )
             )
             .tuples()
@@ -110,7 +111,7 @@ def _values(account: MarketplaceAccount, row: SaleRow, product_id: int | None) -
     }
 
 
-def record_failure(session: Session, account: MarketplaceAccount, exc: MarketplaceError) -> None:
+def record_failure(session: Session, account: MarketplaceAccount, exc: Exception) -> None:
     note = note_of(session, account)
     note.tried_at, note.error = utcnow(), (str(exc)[:500] or type(exc).__name__)
 
@@ -147,16 +148,16 @@ def build(session: Session, params: dict[str, Any], progress: Progress) -> Repor
     if params.get("account_id"):
         query = query.where(Sale.account_id == params["account_id"])
     by_day: dict[Any, list[int]] = {day: [0] * 6 for day in period.days()}
-    by_product: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * 6)
+    by_product: dict[tuple[items.Item, str], list[int]] = defaultdict(lambda: [0] * 6)
     by_account: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
     progress(10, _("Reading sales"))
     for at, kind, quantity, amount, product_id, article, account in session.execute(query):
         day = at.astimezone(LOCAL).date()
-        item = str(product_id) if product_id else article
-        for figures in (by_day[day], by_product[(item, account)], by_account[account]):
+        key = items.item(product_id, article)
+        for figures in (by_day[day], by_product[(key, account)], by_account[account]):
             _count(figures, kind, quantity, amount)
     progress(60, _("Grouping"))
-    names = _names(session, {item for item, _account in by_product if item.isdecimal()})
+    names = items.names(session, [key for key, _account in by_product])
     columns = [
         Column("orders", _("Ordered, pcs"), "int"),
         Column("ordered", _("Ordered, amount"), "money"),
@@ -178,8 +179,8 @@ def build(session: Session, params: dict[str, Any], progress: Progress) -> Repor
             *columns,
         ],
     )
-    for (item, account), figures in sorted(by_product.items(), key=lambda kv: -kv[1][3]):
-        article, name = names.get(item, (item, ""))
+    for (key, account), figures in sorted(by_product.items(), key=lambda kv: -kv[1][3]):
+        article, name = names[key]
         products.rows.append((article, name, account, *figures))
     accounts = Table("По кабинетам", _("By cabinet"), [Column("account", _("Cabinet")), *columns])
     accounts.rows = [(account, *figures) for account, figures in sorted(by_account.items())]
@@ -217,15 +218,6 @@ def _sum(rows: Iterable[list[int]]) -> list[int]:
     for figures in rows:
         total = [a + b for a, b in zip(total, figures, strict=True)]
     return total
-
-
-def _names(session: Session, ids: set[str]) -> dict[str, tuple[str, str]]:
-    found = session.execute(
-        select(Product.id, Product.article, Product.name).where(
-            Product.id.in_([int(i) for i in ids])
-        )
-    )
-    return {str(pid): (article, name) for pid, article, name in found}
 
 
 def demand(session: Session, since_at: datetime) -> dict[int, int]:

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from warehouse.errors import DomainError
@@ -35,6 +35,7 @@ from warehouse.reports.tables import (
     chart_roubles,
 )
 from warehouse.shift.charts import bar_chart
+from warehouse.stock import fbo as fbo_stock
 
 
 def parse(session: Session, form: dict[str, str]) -> dict[str, Any]:
@@ -45,32 +46,31 @@ def parse(session: Session, form: dict[str, str]) -> dict[str, Any]:
 
 
 def fbs(session: Session, day: date) -> dict[tuple[int, str], int]:
-    """Units per (product, warehouse name) at the end of ``day``."""
-    now = dict(
-        ((product_id, name), int(units or 0))
-        for product_id, name, units in session.execute(
-            select(Stock.product_id, Warehouse.name, func.sum(Stock.on_hand))
-            .join(Location, Location.id == Stock.location_id)
-            .join(Warehouse, Warehouse.id == Location.warehouse_id)
-            .group_by(Stock.product_id, Warehouse.name)
-        )
-    )
+    """Units per (product, warehouse name) at the end of ``day``: the stock now less every
+    movement after the day, in one statement (one snapshot: a pick committed in between
+    cannot count on one side only)."""
     after = Period(day, day).until
-    for product_id, name, moved in session.execute(
-        select(StockMove.product_id, Warehouse.name, func.sum(StockMove.quantity))
-        .join(Location, Location.id == StockMove.location_id)
+    now = select(
+        Stock.product_id.label("product_id"),
+        Stock.location_id.label("location_id"),
+        Stock.on_hand.label("units"),
+    )
+    since = select(StockMove.product_id, StockMove.location_id, -StockMove.quantity).where(
+        StockMove.created_at >= after
+    )
+    both = union_all(now, since).subquery()
+    rows = session.execute(
+        select(both.c.product_id, Warehouse.name, func.sum(both.c.units))
+        .join(Location, Location.id == both.c.location_id)
         .join(Warehouse, Warehouse.id == Location.warehouse_id)
-        .where(StockMove.created_at >= after)
-        .group_by(StockMove.product_id, Warehouse.name)
-    ):
-        key = (product_id, name)
-        now[key] = now.get(key, 0) - int(moved or 0)
-    return {key: units for key, units in now.items() if units}
+        .group_by(both.c.product_id, Warehouse.name)
+    )
+    return {(product_id, name): int(units) for product_id, name, units in rows if units}
 
 
-def fbo(session: Session, day: date) -> tuple[dict[tuple[int, str, str], int], bool]:
+def fbo(session: Session, day: date) -> tuple[dict[tuple[int, str, str], int], set[str]]:
     """Units the marketplaces held per (product, cabinet, their warehouse) that day, and
-    whether any read of that day was kept (False: unknown, not zero)."""
+    the cabinets with a read kept for it (the others' FBO is unknown, not zero)."""
     rows: list[tuple[int, str, str, int, int]]
     if day >= periods.today():
         rows = list(
@@ -101,7 +101,7 @@ def fbo(session: Session, day: date) -> tuple[dict[tuple[int, str, str], int], b
     found: dict[tuple[int, str, str], int] = defaultdict(int)
     for product_id, account, warehouse, available, reserved in rows:
         found[(product_id, account, warehouse)] += available + reserved
-    return found, bool(rows)
+    return found, {account for _p, account, _w, _a, _r in rows}
 
 
 def build(session: Session, params: dict[str, Any], progress: Progress) -> Report:
@@ -110,6 +110,9 @@ def build(session: Session, params: dict[str, Any], progress: Progress) -> Repor
     ours = fbs(session, day)
     progress(40, _("The marketplaces' warehouses"))
     theirs, fbo_known = fbo(session, day)
+    readable = [
+        a.name for a in session.scalars(select(MarketplaceAccount)) if fbo_stock.readable(a)
+    ]
     ids = {product_id for product_id, _w in ours} | {product_id for product_id, _a, _w in theirs}
     products = {
         p.id: p for p in session.scalars(select(Product).where(Product.id.in_(sorted(ids))))
@@ -147,8 +150,14 @@ def build(session: Session, params: dict[str, Any], progress: Progress) -> Repor
         by_place[place if scheme == "FBS" else place.split(" · ")[0] + " (FBO)"] += value or 0
     table.totals = (_("Total"), "", "", "", units_total, None, value_total)
     notes = []
-    if not fbo_known:
-        notes.append(_("No FBO stock read was kept for that day: FBO is not counted."))
+    unknown = sorted(set(readable) - fbo_known)
+    if unknown:
+        notes.append(
+            _(
+                "No FBO stock read was kept for that day of %(names)s: their FBO is not counted.",
+                names=", ".join(unknown),
+            )
+        )
     if any(products[pid].cost_price is None for pid in ids):
         notes.append(_("Products without a cost price are counted in units, not in value."))
     chart = bar_chart(

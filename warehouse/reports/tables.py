@@ -15,6 +15,8 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -136,41 +138,47 @@ def _csv_cell(value: Any, kind: str) -> str:
 
 
 def to_xlsx(report: Report) -> bytes:
-    """Every table of the report on its own sheet; money as numbers in roubles."""
-    book = Workbook()
-    book.remove(book.active)
+    """Every table of the report on its own sheet (openpyxl's write-only mode: a row at a
+    time, however long); money as numbers in roubles, dates as dates, text never a
+    formula and stripped of the control characters XLSX cannot hold."""
+    book = Workbook(write_only=True)
+    taken: list[str] = []
     for table in report.tables:
-        sheet = book.create_sheet(_sheet_name(table.name, book.sheetnames))
-        sheet.append([c.heading for c in table.columns])
-        for row in _all_rows(table):
-            sheet.append(
-                [_xlsx_cell(value, c.kind) for value, c in zip(row, table.columns, strict=True)]
-            )
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # a name, never a formula the reader's Excel runs
+        taken.append(_sheet_name(table.name, taken))
+        sheet = book.create_sheet(taken[-1])
         for n, column in enumerate(table.columns, start=1):
-            letter = get_column_letter(n)
-            if column.kind == "money":
-                for cell in sheet[letter][1:]:
-                    cell.number_format = "#,##0.00"
-            elif column.kind == "date":
-                for cell in sheet[letter][1:]:
-                    cell.number_format = "DD.MM.YYYY"
-            sheet.column_dimensions[letter].width = max(12, min(40, len(column.heading) + 4))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+            width = max(12, min(40, len(column.heading) + 4))
+            sheet.column_dimensions[get_column_letter(n)].width = width
         sheet.freeze_panes = "A2"
+        sheet.append([_cell(sheet, c.heading, "text", bold=True) for c in table.columns])
+        for row in _all_rows(table):
+            sheet.append([_cell(sheet, v, c.kind) for v, c in zip(row, table.columns, strict=True)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _xlsx_cell(value: Any, kind: str) -> Any:
+def _cell(sheet: Any, value: Any, kind: str, bold: bool = False) -> Any:
+    value = _xlsx_value(value, kind)
+    if not bold and not isinstance(value, str) and kind not in ("money", "date"):
+        return value  # a plain number or an empty cell: nothing to dress
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # «=…» is a name, never a formula the reader's Excel runs
+    elif kind == "money":
+        cell.number_format = "#,##0.00"
+    elif kind == "date":
+        cell.number_format = "DD.MM.YYYY"
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def _xlsx_value(value: Any, kind: str) -> Any:
     if value is None:
         return None
     if isinstance(value, str):
-        kind = "text"
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
     if kind == "money":
         return round(int(value) / 100, 2)  # float: exact to the kopeck below 2**53
     if kind == "percent":
@@ -179,7 +187,7 @@ def _xlsx_cell(value: Any, kind: str) -> Any:
         return _day(value)
     if kind == "int":
         return int(value)
-    return str(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
 def _all_rows(table: Table) -> Sequence[tuple[Any, ...]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 # Marketplaces whose API gives FBO stock (YM only for an account naming its FBY shop).
 READABLE = ("wb", "ozon", "yandex")
+DAYS_KEPT = 400  # a year back and a little more: the stock report of a past date
 
 
 @dataclass
@@ -95,10 +96,13 @@ def _keep_day(
     now: datetime,
     levels: dict[tuple[int, str], list[int]],
 ) -> None:
-    """The day's last full read, for the stock report of a past date."""
+    """The day's last full read, for the stock report of a past date (kept ``DAYS_KEPT``)."""
     day = now.astimezone(LOCAL).date()
     session.execute(
-        delete(FboStockDay).where(FboStockDay.day == day, FboStockDay.account_id == account.id)
+        delete(FboStockDay).where(
+            FboStockDay.account_id == account.id,
+            (FboStockDay.day == day) | (FboStockDay.day < day - timedelta(days=DAYS_KEPT)),
+        )
     )
     session.add_all(
         FboStockDay(

@@ -42,6 +42,12 @@ TEXTS.update(
             "The account %(name)s names no supplier: choose one on its page", **p
         ),
         "purchase_order_nothing": lambda p: _("Nothing to order: every product is covered"),
+        "purchase_order_no_store": lambda p: _(
+            "The account %(name)s names no legal entity or store: choose them on its page", **p
+        ),
+        "report_run_gave_up": lambda p: _(
+            "The file could not be made in three tries: ask for a shorter period"
+        ),
         "purchase_order_owed": lambda p: _(
             "Purchase order №%(id)s (%(lines)s products) is on its way to %(account)s", **p
         ),

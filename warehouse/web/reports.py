@@ -37,6 +37,14 @@ FIELDS = {
 }
 
 
+READ_TIMEOUT = 1800  # as warehouse.jobs.READ_TIMEOUT (the web layer does not import jobs)
+
+
+class QueueAway(Exception):
+    def __init__(self) -> None:
+        super().__init__("the job queue (Redis) does not answer: ask again in a minute")
+
+
 def _user() -> User:
     user = current_user()
     assert user is not None
@@ -77,7 +85,7 @@ def _index(error: str = "", status: int = 200):
         "supervisor/reports.html",
         kinds=KINDS,
         sales_reads=sales.reads(s),
-        recent=runs.recent(s)[:20],
+        recent=runs.recent(s, limit=20),
         error=error,
     )
     return body, status
@@ -202,22 +210,23 @@ def read_commission():
     query = select(MarketplaceAccount).where(MarketplaceAccount.callable_clause())
     if chosen is not None:
         query = query.where(MarketplaceAccount.id == chosen)
-    asked = []
-    for account in s.scalars(query):
-        if not commissioner.readable(account):
-            continue
-        report = commissioner.report_of(s, account, period)
-        report.status = "reading"
-        asked.append(account.id)
+    asked = [account for account in s.scalars(query) if commissioner.readable(account)]
+    for account in asked:
+        commissioner.ask(s, account, period)
     s.commit()
-    for account_id in asked:
-        queue.enqueue_now(
+    for account in asked:
+        start, end = period.start.isoformat(), period.end.isoformat()
+        if not queue.enqueue_now(
             "default",
             "warehouse.jobs.read_commission_report",
-            account_id,
-            period.start.isoformat(),
-            period.end.isoformat(),
-        )
+            account.id,
+            start,
+            end,
+            job_id=f"realization-{account.id}-{start}-{end}",
+            job_timeout=READ_TIMEOUT,
+        ):
+            commissioner.record_failure(s, account, period, QueueAway())
+    s.commit()
     flash(describe("commission_reads_asked", {"count": len(asked)}))
     return redirect(url_for("reports.report_page", kind="commissioner", **_kept(form)), 303)
 
@@ -227,7 +236,13 @@ def read_sales():
     s = db.session()
     ids = list(s.scalars(select(MarketplaceAccount.id).where(MarketplaceAccount.callable_clause())))
     for account_id in ids:
-        queue.enqueue_now("default", "warehouse.jobs.read_sales", account_id)
+        queue.enqueue_now(
+            "default",
+            "warehouse.jobs.read_sales",
+            account_id,
+            job_id=f"sales-{account_id}",
+            job_timeout=READ_TIMEOUT,
+        )
     flash(describe("sales_reads_asked", {"count": len(ids)}))
     return redirect(url_for("reports.report_page", kind="sales", **_kept(_form())), 303)
 
@@ -246,7 +261,7 @@ def send_purchase_order():
         for p, *_figures, needed in reorder.suggestions(s, params)
         if needed > 0
     ]
-    document = owed.purchase_order(s, account, lines)
+    document = owed.purchase_order(s, account, lines, request.form.get("request_id", ""))
     s.commit()
     words = {"id": document.id, "lines": len(lines), "account": account.name}
     flash(describe("purchase_order_owed", words))
