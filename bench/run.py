@@ -8,7 +8,8 @@ scan beside a bare Flask endpoint and a raw-sqlite3 floor on the same gunicorn s
 open-loop latency at 100 and 300 scans/s, saturation, SQL per scan), ``import``
 (bench/imports.py), ``labels`` (bench/labels.py), ``orders_page`` (bench/orders_page.py at
 50,000 orders), ``prices`` (bench/prices.py: 10,000 products priced and pushed to each
-marketplace's sandbox), ``memory`` (a web worker's and the RQ worker's peak RSS) and
+marketplace's sandbox), ``reports`` (bench/reports.py: each report built and written to
+XLSX on a large seller's year), ``memory`` (a web worker's and the RQ worker's peak RSS) and
 ``meta``.
 
 With ``WAREHOUSE_DATABASE_URL`` / ``WAREHOUSE_REDIS_URL`` set, the same run measures
@@ -34,7 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import common, imports, labels, orders_page, prices, scan
+from bench import common, imports, labels, orders_page, prices, reports, scan
 
 RESULTS = common.ROOT / "bench" / "results"
 # (section, figure, target, "<=" or ">="): issue #15's targets
@@ -139,7 +140,7 @@ def table(result: dict[str, Any]) -> str:
         figure = f"{section}.{name}"
         lines.append(f"{figure:<34} {value:>10} {how + str(target):>10}  {'✓' if met else '✗'}")
     shown = {(section, name) for section, name, *_ in TARGETS}
-    for section in ("scan", "import", "labels", "orders_page", "memory"):
+    for section in ("scan", "import", "labels", "orders_page", "prices", "reports", "memory"):
         for name, value in result.get(section, {}).items():
             if (section, name) not in shown and isinstance(value, int | float):
                 lines.append(f"{section + '.' + name:<34} {value:>10}")
@@ -167,6 +168,8 @@ def main() -> None:
         result["orders_page"] = orders_figures(5_000 if args.quick else 50_000)
         print("prices …", flush=True)
         result["prices"] = prices.measure(1_000 if args.quick else 10_000)
+        print("reports …", flush=True)
+        result["reports"] = reports.measure(0.1 if args.quick else 1.0)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     RESULTS.mkdir(exist_ok=True)
