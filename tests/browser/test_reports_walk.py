@@ -70,8 +70,10 @@ def test_each_report_is_opened_its_chart_looked_at_and_its_file_downloaded(
     expect(page.locator("table.commission-reads tr[data-status=reading]")).to_have_count(3)
     expect(page.locator("p.note", has_text="MEGAMARKET")).to_be_visible()
     worker()
-    page.goto(f"{site.url}/reports/commissioner?{span}")
-    expect(page.locator("table.commission-reads tr[data-status=ready]")).to_have_count(3)
+    # no reload: the page looks again by itself while a report is on its way
+    ready = page.locator("table.commission-reads tr[data-status=ready]")
+    expect(ready).to_have_count(3, timeout=15_000)
+    expect(page.locator("svg.report-chart")).to_be_visible()
     for kind in KINDS:
         query = span if kind in ("work", "sales", "commissioner", "profit") else ""
         page.goto(f"{site.url}/reports/{kind}?{query}")

@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from warehouse.catalog.card_match import ProductMatcher
@@ -229,6 +229,17 @@ def reports(
     if account_id is not None:
         query = query.where(CommissionReport.account_id == account_id)
     return list(session.scalars(query))
+
+
+def line_counts(session: Session, report_ids: list[int]) -> dict[int, int]:
+    return {
+        report_id: int(count)
+        for report_id, count in session.execute(
+            select(CommissionLine.report_id, func.count())
+            .where(CommissionLine.report_id.in_(report_ids))
+            .group_by(CommissionLine.report_id)
+        ).tuples()
+    }
 
 
 def totals(report: CommissionReport) -> Totals:

@@ -143,10 +143,13 @@ def _accounting(s) -> list[AccountingAccount]:
     )
 
 
-def _commission_state(s, params: dict[str, Any]) -> list[CommissionReport]:
+def _commission_state(s, params: dict[str, Any]) -> list[tuple[CommissionReport, int]]:
+    """Each cabinet's report for the period and its lines (counted, not loaded)."""
     if "start" not in params:
         return []
-    return commissioner.reports(s, periods.of(params))
+    found = commissioner.reports(s, periods.of(params))
+    counts = commissioner.line_counts(s, [report.id for report in found])
+    return [(report, counts.get(report.id, 0)) for report in found]
 
 
 @bp.post("/<kind>/files")
