@@ -87,3 +87,6 @@ def test_the_suggested_order_goes_to_the_supplier_as_a_purchase_order(
     )
     assert len(listed.json()["rows"]) == 1
     assert MUG  # the site's other items are not ordered: nothing sold
+    # the next day's suggestion counts what is on order: the shirts are not asked again
+    again = {p.article: needed for p, *_f, needed in reorder.suggestions(session, params)}
+    assert again == {"SHIRT-1": 0, "SOCKS-1": 22}  # the socks never reached МойСклад

@@ -19,7 +19,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warehouse.errors import DomainError
-from warehouse.models import FboStock, Location, Product, Sale, Stock, utcnow
+from warehouse.models import (
+    AccountingDocument,
+    FboStock,
+    Location,
+    OutboxCommand,
+    Product,
+    Receipt,
+    Sale,
+    Stock,
+    utcnow,
+)
 from warehouse.reports import sales
 from warehouse.reports.tables import (
     Column,
@@ -56,14 +66,41 @@ def covered_days(session: Session, window: int, now: datetime) -> int:
     return max(1, min(window, math.ceil((now - first).total_seconds() / 86_400)))
 
 
+ON_ORDER_DAYS = 120  # a purchase order older than this and never received is forgotten
+
+
+def on_order(session: Session, now: datetime) -> dict[int, int]:
+    """Units per product on purchase orders sent from here (or on their way to МойСклад)
+    that no delivery was opened from yet: once one is, its units are in receiving or on a
+    shelf and counted there. An order МойСклад refused or that was cancelled counts not."""
+    received = select(Receipt.purchase_order_id).where(Receipt.purchase_order_id.is_not(None))
+    documents = session.execute(
+        select(AccountingDocument.positions, AccountingDocument.skipped)
+        .join(OutboxCommand, OutboxCommand.id == AccountingDocument.command_id)
+        .where(
+            AccountingDocument.kind == "purchaseorder",
+            AccountingDocument.created_at >= now - timedelta(days=ON_ORDER_DAYS),
+            OutboxCommand.status.in_(("pending", "done")),
+            (AccountingDocument.moysklad_id.is_(None))
+            | AccountingDocument.moysklad_id.not_in(received),
+        )
+    )
+    found: dict[int, int] = {}
+    for positions, skipped in documents:
+        for line in [*positions, *(s for s in skipped if s.get("reason") != "not_linked")]:
+            found[int(line["product"])] = found.get(int(line["product"]), 0) + int(line["quantity"])
+    return found
+
+
 def suggestions(session: Session, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """(product, ordered in the window, per day, free FBS, in receiving, FBO, days of
-    cover or None, units to order) for every active product that sells or is below its
-    minimum, the most urgent first."""
+    """(product, ordered in the window, per day, free FBS, in receiving + on order, FBO,
+    days of cover or None, units to order) for every active product that sells or is
+    below its minimum, the most urgent first."""
     lead, cover, window = params["lead_days"], params["cover_days"], params["history_days"]
     now = utcnow()
     demand = sales.demand(session, now - timedelta(days=window))
     window = covered_days(session, window, now)
+    ordered_from_supplier = on_order(session, now)
     ours = {
         product_id: (int(free or 0), int(coming or 0))
         for product_id, free, coming in session.execute(
@@ -85,6 +122,7 @@ def suggestions(session: Session, params: dict[str, Any]) -> list[tuple[Any, ...
     for product in session.scalars(select(Product).where(Product.active.is_(True))):
         ordered = demand.get(product.id, 0)
         free, coming = ours.get(product.id, (0, 0))
+        coming += ordered_from_supplier.get(product.id, 0)
         fbo = theirs.get(product.id, 0)
         stock = free + coming + fbo
         per_day = ordered / window
@@ -112,7 +150,7 @@ def build(session: Session, params: dict[str, Any], progress: Progress) -> Repor
             Column("ordered", _("Ordered in the window"), "int"),
             Column("per_day", _("Per day"), "percent"),
             Column("free", _("Free FBS"), "int"),
-            Column("receiving", _("In receiving"), "int"),
+            Column("receiving", _("In receiving or on order"), "int"),
             Column("fbo", _("FBO"), "int"),
             Column("days", _("Days of cover"), "percent"),
             Column("order", _("To order"), "int"),
