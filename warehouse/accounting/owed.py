@@ -107,19 +107,13 @@ def purchase_order(
         raise DomainError("purchase_order_no_supplier", name=account.name)
     if not lines:
         raise DomainError("purchase_order_nothing")
-    document = AccountingDocument(
-        account_id=account.id, kind="purchaseorder", external_code=code, positions=lines
-    )
-    session.add(document)
-    session.flush()
-    command = outbox.queue_accounting(
+    document = _queued(
         session,
         account,
-        COMMAND,
-        payload={"document_id": document.id},
-        dedupe_key=f"{COMMAND}:{document.id}",
+        AccountingDocument(
+            account_id=account.id, kind="purchaseorder", external_code=code, positions=lines
+        ),
     )
-    document.command_id = command.id
     logger.info("purchase order owed document=%s lines=%s", document.id, len(lines))
     return document
 
@@ -145,9 +139,19 @@ def _owe(
     )
     if owed is not None:
         return 0
-    document = AccountingDocument(
-        account_id=account.id, kind=kind, external_code=code, **key, **link
+    document = _queued(
+        session,
+        account,
+        AccountingDocument(account_id=account.id, kind=kind, external_code=code, **key, **link),
     )
+    logger.info("accounting document owed document=%s kind=%s %s", document.id, kind, key)
+    return 1
+
+
+def _queued(
+    session: Session, account: AccountingAccount, document: AccountingDocument
+) -> AccountingDocument:
+    """The document kept and owed to the outbox, once (its command deduplicated by id)."""
     session.add(document)
     session.flush()
     command = outbox.queue_accounting(
@@ -158,5 +162,4 @@ def _owe(
         dedupe_key=f"{COMMAND}:{document.id}",
     )
     document.command_id = command.id
-    logger.info("accounting document owed document=%s kind=%s %s", document.id, kind, key)
-    return 1
+    return document
