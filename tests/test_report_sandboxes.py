@@ -44,8 +44,7 @@ def order_number(kind: str, n: int) -> str:
 
 @pytest.fixture
 def site(app, live_server, zebra, worker):  # type: ignore[no-untyped-def]
-    for kind in ("WB", "OZON", "YANDEX"):
-        app.config[f"SANDBOX_{kind}_REPORT_LIMITS"] = False
+    app.config["SANDBOX_REPORT_LIMITS"] = False
     return ready_shop(app, live_server, zebra, worker)
 
 

@@ -45,8 +45,7 @@ def _totals(page) -> list[str]:  # type: ignore[no-untyped-def]
 def test_each_report_is_opened_its_chart_looked_at_and_its_file_downloaded(
     app, live_server, zebra, worker, desk_page, tmp_path
 ):
-    for kind in ("WB", "OZON", "YANDEX"):
-        app.config[f"SANDBOX_{kind}_REPORT_LIMITS"] = False
+    app.config["SANDBOX_REPORT_LIMITS"] = False
     site = ready_shop(app, live_server, zebra, worker)
     today = periods.today()
     period = Period(today - timedelta(days=29), today)

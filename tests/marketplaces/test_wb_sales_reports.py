@@ -39,7 +39,7 @@ SALES = "/statistics-api/api/v1/supplier/sales"
 @pytest.fixture(autouse=True)
 def no_limits(wb_sandbox: WbSandbox) -> None:
     """One call a minute is imitated in its own test; the others run without it."""
-    wb_sandbox.app.config["SANDBOX_WB_REPORT_LIMITS"] = False
+    wb_sandbox.app.config["SANDBOX_REPORT_LIMITS"] = False
 
 
 def client(sandbox: WbSandbox, token: str = "sandbox") -> WildberriesClient:
@@ -352,7 +352,7 @@ def test_one_call_a_minute(
     wb_sandbox: WbSandbox, wb: WildberriesClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Sales and the report: one call a minute; past it WB answers 429 with the wait."""
-    wb_sandbox.app.config["SANDBOX_WB_REPORT_LIMITS"] = True
+    wb_sandbox.app.config["SANDBOX_REPORT_LIMITS"] = True
     params = {"dateFrom": "2026-10-01"}
     url = f"{wb_sandbox.base_url}{SALES}"
     assert wb_sandbox.http.get(url, params=params, headers=AUTH).status_code == 200

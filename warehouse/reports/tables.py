@@ -25,10 +25,6 @@ from warehouse.shipping.handovers import LOCAL
 
 # text, whole numbers, kopecks written as roubles, a percent (a float), a date
 KINDS = ("text", "int", "money", "percent", "date")
-MIME = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
 # a cell a spreadsheet would run as a formula: written with a leading apostrophe in CSV
 FORMULA_START = ("=", "+", "-", "@")
 

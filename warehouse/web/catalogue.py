@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
@@ -14,15 +14,12 @@ from warehouse.errors import DomainError, NotFound
 from warehouse.infra import db
 from warehouse.models import CatalogueUpload
 from warehouse.web.auth import current_user, supervisor_required
+from warehouse.web.downloads import attachment
 from warehouse.web.messages import describe
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
 KINDS = ("products", "bins")
-MIME = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 @bp.get("/")
@@ -128,8 +125,7 @@ def export(kind: str, fmt: str):
         abort(404)
     header, rows = catalogue_csv.export_rows(db.session(), kind)
     data = catalogue_files.write(fmt, header, rows)
-    disposition = f'attachment; filename="{kind}.{fmt}"'
-    return Response(data, mimetype=MIME[fmt], headers={"Content-Disposition": disposition})
+    return attachment(data, f"{kind}.{fmt}")
 
 
 @bp.post("/<kind>")

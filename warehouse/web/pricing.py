@@ -19,6 +19,7 @@ from warehouse.pricing import documents, lists, price_files, push, rules, showca
 from warehouse.shipping.handovers import LOCAL
 from warehouse.web import MAX_ID, form_id
 from warehouse.web.auth import current_user, supervisor_required
+from warehouse.web.downloads import attachment
 from warehouse.web.messages import describe
 from warehouse.web.price_words import refusal_lines
 
@@ -26,10 +27,6 @@ bp = Blueprint("pricing", __name__, url_prefix="/prices")
 bp.before_request(supervisor_required(lambda: None))
 
 MAX_PAGE = 10_000  # 2,000,000 cards: an OFFSET beyond is no page of ours
-MIME = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _user() -> User:
@@ -183,10 +180,7 @@ def export(list_id: int, fmt: str):
         abort(404)
     plist = documents.price_list(db.session(), list_id)
     data = price_files.export(db.session(), plist, fmt)
-    name = f"prices-{plist.id}.{fmt}"
-    return Response(
-        data, mimetype=MIME[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return attachment(data, f"prices-{plist.id}.{fmt}")
 
 
 @bp.post("/lists/<int:list_id>/rule")

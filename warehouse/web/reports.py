@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -16,9 +16,10 @@ from warehouse.errors import DomainError, NotFound
 from warehouse.infra import db, queue
 from warehouse.models import AccountingAccount, CommissionReport, MarketplaceAccount, User
 from warehouse.reports import commissioner, periods, reorder, runs, sales
-from warehouse.reports.tables import MIME, Report, shown
+from warehouse.reports.tables import Report, shown
 from warehouse.web import form_id
 from warehouse.web.auth import current_user, supervisor_required
+from warehouse.web.downloads import attachment
 from warehouse.web.messages import describe
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -182,11 +183,7 @@ def download(run_id: int):
     run = runs.get(db.session(), run_id)
     if run.status != "done" or run.content is None:
         raise NotFound("report_run_not_ready", id=run_id)
-    return Response(
-        run.content,
-        mimetype=MIME[run.fmt],
-        headers={"Content-Disposition": f'attachment; filename="{run.file_name}"'},
-    )
+    return attachment(run.content, run.file_name)
 
 
 @bp.post("/files/<int:run_id>/delete")

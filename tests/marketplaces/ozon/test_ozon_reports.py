@@ -195,7 +195,7 @@ def test_every_page_and_window_is_read(
     whole = ozon_client.realization(START, LAST)
     sales = ozon_client.sales_since(since)
     monkeypatch.setattr(ozon_reports, "FBO_MAX_OFFSET", 4)  # windows halve past it
-    ozon_sandbox.app.config["SANDBOX_OZON_REPORT_LIMITS"] = False  # hundreds of calls
+    ozon_sandbox.app.config["SANDBOX_REPORT_LIMITS"] = False  # hundreds of calls
     with OzonClient(ozon_sandbox.base_url, "sandbox", "sandbox", timeout=2.0, page_size=2) as small:
         assert sorted(r.row_id for r in small.realization(START, LAST)) == sorted(
             r.row_id for r in whole
@@ -265,7 +265,7 @@ def test_the_transaction_list_takes_requests_one_at_a_time(ozon_sandbox: OzonSan
     body = {"filter": {"posting_number": "1-2-3"}, "page": 1, "page_size": 10}
     refused = ozon_sandbox.call("/v3/finance/transaction/list", body)
     assert refused.status_code == 429 and refused.json()["code"] == 8
-    ozon_sandbox.app.config["SANDBOX_OZON_REPORT_LIMITS"] = False
+    ozon_sandbox.app.config["SANDBOX_REPORT_LIMITS"] = False
     answer = ozon_sandbox.call("/v3/finance/transaction/list", body).json()
     assert answer == {"result": {"operations": [], "page_count": 0, "row_count": 0}}
 

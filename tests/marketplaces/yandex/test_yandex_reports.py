@@ -41,7 +41,7 @@ START = TODAY - timedelta(days=45)  # every generated event is in the past
 @pytest.fixture(autouse=True)
 def _no_report_limits(ym_sandbox: YmSandbox) -> None:
     """The generators' 1 call in 2 minutes is tested on its own."""
-    ym_sandbox.app.config["SANDBOX_YANDEX_REPORT_LIMITS"] = False
+    ym_sandbox.app.config["SANDBOX_REPORT_LIMITS"] = False
 
 
 def client(sandbox: YmSandbox, *, fby: int | None = FBY, key: str = "sandbox") -> YandexClient:
@@ -216,7 +216,7 @@ def test_the_generators_limit_is_waited_out_when_short(
 ) -> None:
     """Both shops' realization reports one after the other: the second waits its turn."""
     make_sales(ym_sandbox, fbo_per_day=1)
-    ym_sandbox.app.config.update(SANDBOX_YANDEX_REPORT_LIMITS=True, SANDBOX_YANDEX_REPORT_SECONDS=1)
+    ym_sandbox.app.config.update(SANDBOX_REPORT_LIMITS=True, SANDBOX_YANDEX_REPORT_SECONDS=1)
     day = START + timedelta(days=6)
     with client(ym_sandbox) as ym:
         began = time.monotonic()

@@ -16,7 +16,7 @@ Prices and the archive (``/v1/product/import/prices``, ``/v5/product/info/prices
 ``/v1/product/archive``, ``/unarchive``) live in ``ozon_prices``; the sales lists and the
 finance report (``/v2/posting/fbo/list``, ``/v3/finance/transaction/list``, the month of
 ``_control/sales``) in ``ozon_reports``, which also adds that month's FBS postings to
-``/v3/posting/fbs/list`` (``SANDBOX_OZON_REPORT_LIMITS``: its limits, default on).
+``/v3/posting/fbs/list`` (``SANDBOX_REPORT_LIMITS``: its limits, default on).
 
 Control endpoints (no Ozon auth) live under ``/_control/``.
 """

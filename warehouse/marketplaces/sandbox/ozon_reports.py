@@ -18,7 +18,7 @@ drawn in Ozon's shapes by ``ozon_report_json``.
   ``{result: {operations, page_count, row_count}}``. Ozon asks for requests one after
   another: a request while another is running gets 429 (UNCONFIRMED how Ozon refuses).
 - Past 50 requests a second per call (Ozon's limit per Client-Id), 429. Config
-  ``SANDBOX_OZON_REPORT_LIMITS`` (default on) switches both limits off for the demo.
+  ``SANDBOX_REPORT_LIMITS`` (default on) switches both limits off for the demo.
 
 Control: ``POST /_control/sales`` (the month, see ``control_sales``) and ``GET
 /_control/realization?from=&to=`` (the sandbox's own totals of its operations).
@@ -250,7 +250,7 @@ def _operations(
 
 
 def _limits_on() -> bool:
-    return bool(current_app.config.get("SANDBOX_OZON_REPORT_LIMITS", True))
+    return bool(current_app.config.get("SANDBOX_REPORT_LIMITS", True))
 
 
 def _throttled(call: str, too_many: TooMany) -> Response | None:

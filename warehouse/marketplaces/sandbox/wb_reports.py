@@ -9,7 +9,7 @@ barcode with ``warehouses`` holding only non-zero amounts, including WB's rows �
 получателей», «В пути возвраты на склад WB» and «Всего находится на складах». A task id
 that is not a UUID is 400, an unknown one 404 (``application/problem+json``), as WB
 answers; past a limit, 429 with ``X-Ratelimit-Retry``. Config
-``SANDBOX_WB_REPORT_LIMITS`` (default on) switches the limits off for the demo's button.
+``SANDBOX_REPORT_LIMITS`` (default on) switches the limits off for the demo's button.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def install(bp: Blueprint, too_many: Any) -> None:
     ``too_many(retry_after)`` is the sandbox's own 429."""
 
     def limited(call: str, conn: Any) -> Response | None:
-        if not current_app.config.get("SANDBOX_WB_REPORT_LIMITS", True):
+        if not current_app.config.get("SANDBOX_REPORT_LIMITS", True):
             return None
         every, burst = LIMITS[call]
         wait = fbo.take_call(conn, "wb", call, every=every, burst=burst, now=time.time())

@@ -15,7 +15,7 @@ and finance OpenAPI (``financial-reports-and-accounting.json`` 2026-08):
   the operation dates dateFrom..dateTo after ``rrdId``, money as strings, 204 when none is
   left; 400 as ``application/problem+json``.
 - Limits (the 2026 tables, personal token): orders 1 a minute with a burst of 10, sales and
-  the report 1 a minute; past them 429 with ``X-Ratelimit-Retry``. ``SANDBOX_WB_REPORT_LIMITS``
+  the report 1 a minute; past them 429 with ``X-Ratelimit-Retry``. ``SANDBOX_REPORT_LIMITS``
   (default on) switches them off, as for the remains report.
 
 Control (no auth): ``POST /_control/sales`` makes the book (see ``wb_sales``) and answers
@@ -78,7 +78,7 @@ def install(bp: Blueprint, too_many: Any) -> None:
     ``too_many(retry_after)`` is the sandbox's own 429."""
 
     def limited(call: str) -> Response | None:
-        if not current_app.config.get("SANDBOX_WB_REPORT_LIMITS", True):
+        if not current_app.config.get("SANDBOX_REPORT_LIMITS", True):
             return None
         every, burst = LIMITS[call]
         with common.begin() as conn:

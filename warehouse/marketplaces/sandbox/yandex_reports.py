@@ -19,7 +19,7 @@ pages of yandex.ru/dev/market/partner-api (column lists, limits):
 - The file link points back at this sandbox (``/_files/reports/<id>?expires=&sign=``): it
   carries its own signature and asks for no ``Api-Key``, as a storage link would.
 
-``SANDBOX_YANDEX_REPORT_LIMITS`` (default on) switches the limits off for tests and the
+``SANDBOX_REPORT_LIMITS`` (default on) switches the limits off for tests and the
 demo; ``SANDBOX_YANDEX_REPORT_SECONDS`` (default 120) is the generators' interval.
 ``POST /_control/sales`` makes a month of data (``yandex_sales.generate``);
 ``GET /_control/realization?from=&to=`` answers the sandbox's own totals.
@@ -77,7 +77,7 @@ def install(bp: Blueprint, too_many: TooMany) -> None:
     """Add the statistics, report and control endpoints to the YM sandbox blueprint."""
 
     def limited(conn: Connection, call: str) -> Response | None:
-        if not current_app.config.get("SANDBOX_YANDEX_REPORT_LIMITS", True):
+        if not current_app.config.get("SANDBOX_REPORT_LIMITS", True):
             return None
         every, burst = LIMITS.get(call) or (
             float(current_app.config.get("SANDBOX_YANDEX_REPORT_SECONDS", 120)),
