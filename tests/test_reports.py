@@ -394,3 +394,112 @@ def test_a_date_at_the_end_of_the_calendar_is_refused_in_words(app, client, quer
     form = dict(pair.split("=") for pair in query.split("&"))
     refused = client.post(f"/reports/{kind}/files", data={**form, "fmt": "csv"})
     assert refused.status_code == 422
+
+
+def _file(*rows: list[object]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_realization_report_is_loaded_from_the_marketplaces_file_by_its_own_headings(app, client):
+    """Megamarket's API gives no realization report: its cabinet's file is loaded, the
+    person naming which heading holds what (remembered for the cabinet)."""
+    ids = _desk(app, client)
+    with app.app_context():
+        s = db.session()
+        from warehouse.models import MarketplaceAccount
+
+        account = s.get_one(MarketplaceAccount, ids["account"])
+        account.kind = "megamarket"
+        order = f.import_order(s, account, "MM-1", ("4600000000011", 1))
+        order.lines[0].price_kopecks = 500_00
+        s.commit()
+    start, end = periods.today().replace(day=1), periods.today()
+    day = f"{end:%d.%m.%Y}"
+    data = _file(
+        [
+            "Номер отправления",
+            "Артикул",
+            "Кол-во",
+            "Сумма, ₽",
+            "Вознаграждение",
+            "Доставка",
+            "Тип",
+            "Дата",
+        ],
+        ["MM-1", "MUG", 1, 500, 60, 40.5, "Продажа", day],
+        ["MM-404", "MUG", 1, 700, 84, 40, "Продажа", day],
+        ["MM-1", "MUG", 1, 500, -60, 0, "Возврат", day],
+        [None, None, None, 0, 0, 120, "Хранение", day],
+        [None, None, None, None, None, None, None, None],
+    )
+    columns = {
+        "col_order_number": "Номер отправления",
+        "col_article": "Артикул",
+        "col_quantity": "Кол-во",
+        "col_amount": "Сумма, ₽",
+        "col_commission": "Вознаграждение",
+        "col_logistics": "Доставка",
+        "col_kind": "Тип",
+        "col_at": "Дата",
+    }
+    form = {"account_id": str(ids["account"]), "start": str(start), "end": str(end), **columns}
+    page = client.get(f"/reports/commissioner?start={start}&end={end}").get_data(as_text=True)
+    assert 'id="realization-file"' in page  # offered where the API gives none
+    answer = client.post(
+        "/reports/commissioner/file",
+        data={**form, "file": (io.BytesIO(data), "report.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 303, answer.get_data(as_text=True).split("feedback err")[-1][:300]
+    with app.app_context():
+        s = db.session()
+        report = s.scalars(select(commissioner.CommissionReport)).one()
+        lines = [
+            (x.kind, x.order_number, x.amount, x.commission, x.logistics, x.payout)
+            for x in report.lines
+        ]
+        assert lines == [
+            ("sale", "MM-1", 500_00, 60_00, 40_50, 399_50),
+            ("sale", "MM-404", 700_00, 84_00, 40_00, 576_00),
+            ("return", "MM-1", -500_00, -60_00, 0, -440_00),
+            ("charge", "", 0, 0, 120_00, -120_00),
+        ]
+        found = {(d.kind, d.order_number) for d in commissioner.differences(s, report)}
+        assert found == {("unknown_order", "MM-404")}
+        remembered = s.get_one(MarketplaceAccount, ids["account"]).settings["realization_columns"]
+        assert remembered["amount"] == "Сумма, ₽"
+    # the headings are offered again; a bad row refuses the whole file and keeps the lines
+    page = client.get(f"/reports/commissioner?start={start}&end={end}").get_data(as_text=True)
+    assert 'value="Сумма, ₽"' in page
+    bad = _file(["Номер отправления", "Сумма, ₽"], ["MM-2", "сто"])
+    refused = client.post(
+        "/reports/commissioner/file",
+        data={
+            **form,
+            "col_article": "",
+            "col_quantity": "",
+            "col_commission": "",
+            "col_logistics": "",
+            "col_kind": "",
+            "col_at": "",
+            "file": (io.BytesIO(bad), "r.xlsx"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    assert "сто" in refused.get_data(as_text=True)
+    unknown = client.post(
+        "/reports/commissioner/file",
+        data={**form, "file": (io.BytesIO(bad), "r.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert unknown.status_code == 422 and "Артикул" in unknown.get_data(as_text=True)
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(CommissionLine)) == 4

@@ -107,7 +107,14 @@ def register_web(app: Flask) -> None:
     ):
         app.add_template_filter(getattr(price_words, name), name)
     app.add_template_filter(price_words.price_filter, "price_filter")
-    for name in ("report_name", "report_about", "run_status", "commission_status", "field_label"):
+    for name in (
+        "report_name",
+        "report_about",
+        "run_status",
+        "commission_status",
+        "field_label",
+        "realization_field",
+    ):
         app.add_template_filter(getattr(report_words, name), name)
     app.add_template_global(messages.describe, "describe")
     app.add_template_global(once.request_key, "request_key")

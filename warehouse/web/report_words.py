@@ -35,6 +35,30 @@ TEXTS.update(
         ),
         "sales_reads_asked": lambda p: _("Asked %(count)s cabinets for their sales now", **p),
         "purchase_order_no_account": lambda p: _("Choose the МойСклад account"),
+        "realization_file_none": lambda p: _("Choose the report's file"),
+        "realization_file_empty": lambda p: _("The file has no rows with figures"),
+        "realization_file_no_column": lambda p: _(
+            "Name the file's heading of the amount; its headings: %(headings)s", **p
+        ),
+        "realization_file_unknown_heading": lambda p: _(
+            "The file has no heading «%(heading)s»; its headings: %(headings)s", **p
+        ),
+        "realization_row_bad_sum": lambda p: _(
+            "Row %(line)s: «%(value)s» is not a sum: nothing of the file was loaded", **p
+        ),
+        "realization_row_bad_quantity": lambda p: _(
+            "Row %(line)s: «%(value)s» is not a quantity: nothing of the file was loaded", **p
+        ),
+        "realization_row_bad_date": lambda p: _(
+            "Row %(line)s: «%(value)s» is not a date: nothing of the file was loaded", **p
+        ),
+        "realization_row_outside": lambda p: _(
+            "Row %(line)s: %(value)s is outside the period: load the file for its own period",
+            **p,
+        ),
+        "realization_file_loaded": lambda p: _(
+            "%(lines)s lines of %(name)s loaded from the file", **p
+        ),
         "purchase_order_account_off": lambda p: _(
             "The account %(name)s is switched off: switch it on first", **p
         ),
@@ -103,6 +127,20 @@ COMMISSION_STATUSES = {
     "failed": _l("not read"),
 }
 commission_status = _words(COMMISSION_STATUSES)
+
+REALIZATION_FIELDS = {
+    "order_number": _l("Order number column"),
+    "article": _l("Article column"),
+    "quantity": _l("Quantity column"),
+    "amount": _l("Amount column"),
+    "commission": _l("Fee column"),
+    "logistics": _l("Logistics column"),
+    "other": _l("Other charges column"),
+    "payout": _l("To be paid column"),
+    "at": _l("Date column"),
+    "kind": _l("Operation type column"),
+}
+realization_field = _words(REALIZATION_FIELDS)
 
 FIELD_LABELS = {
     "day": _l("Day"),

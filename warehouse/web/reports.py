@@ -15,7 +15,7 @@ from warehouse.accounting import owed
 from warehouse.errors import DomainError, NotFound
 from warehouse.infra import db, queue
 from warehouse.models import AccountingAccount, CommissionReport, MarketplaceAccount, User
-from warehouse.reports import commissioner, periods, reorder, runs, sales
+from warehouse.reports import commissioner, periods, realization_files, reorder, runs, sales
 from warehouse.reports.tables import Report, shown
 from warehouse.web import form_id
 from warehouse.web.auth import current_user, supervisor_required
@@ -26,6 +26,13 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 bp.before_request(supervisor_required(lambda: None))
 
 KINDS = ("stock", "work", "sales", "commissioner", "profit", "reorder")
+# the report page a form of its own belongs to (a refusal is shown there)
+PAGE_OF = {
+    "reports.read_commission": "commissioner",
+    "reports.load_commission_file": "commissioner",
+    "reports.read_sales": "sales",
+    "reports.send_purchase_order": "reorder",
+}
 SHOWN_ROWS = 200  # per table on the page; the file holds them all
 # what each report's form asks (the same names its ``parse`` reads)
 FIELDS = {
@@ -58,7 +65,7 @@ def refused(exc: DomainError):
     message = describe(exc.code, exc.params)
     if isinstance(exc, NotFound):
         return render_template("_error.html", message=message), 404
-    kind = (request.view_args or {}).get("kind", "")
+    kind = (request.view_args or {}).get("kind", "") or PAGE_OF.get(request.endpoint or "", "")
     if kind in KINDS:
         return _page(kind, error=message, status=422)
     return _index(error=message, status=422)
@@ -127,6 +134,8 @@ def _page(kind: str, error: str = "", status: int = 200):
         runs=runs.recent(s, kind),
         commission=_commission_state(s, params) if kind == "commissioner" else [],
         no_api=[a for a in accounts if not commissioner.readable(a)],
+        file_fields=realization_files.FIELDS,
+        remembered={a.id: realization_files.columns_of(a) for a in accounts},
         accounting=_accounting(s) if kind == "reorder" else [],
         sales_reads=sales.reads(s) if kind == "sales" else [],
         error=error,
@@ -228,6 +237,25 @@ def read_commission():
             commissioner.record_failure(s, account, period, QueueAway())
     s.commit()
     flash(describe("commission_reads_asked", {"count": len(asked)}))
+    return redirect(url_for("reports.report_page", kind="commissioner", **_kept(form)), 303)
+
+
+@bp.post("/commissioner/file")
+def load_commission_file():
+    """A cabinet's realization report from the marketplace's own file (its API has none)."""
+    s = db.session()
+    form = _form()
+    period = periods.period(form, month=True)
+    account = s.get(MarketplaceAccount, form_id("account_id"))
+    if account is None:
+        raise DomainError("report_no_account")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise DomainError("realization_file_none")
+    columns = realization_files.form_columns(request.form)
+    report = realization_files.load(s, account, period, upload.filename, upload.read(), columns)
+    s.commit()
+    flash(describe("realization_file_loaded", {"lines": len(report.lines), "name": account.name}))
     return redirect(url_for("reports.report_page", kind="commissioner", **_kept(form)), 303)
 
 
