@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests import factories as f
+from tests.test_price_pages import _xlsx
 from warehouse.infra import db
 from warehouse.marketplaces.base import RealizationRow, SaleRow
 from warehouse.models import (
@@ -396,17 +397,6 @@ def test_a_date_at_the_end_of_the_calendar_is_refused_in_words(app, client, quer
     assert refused.status_code == 422
 
 
-def _file(*rows: list[object]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def test_a_realization_report_is_loaded_from_the_marketplaces_file_by_its_own_headings(app, client):
     """Megamarket's API gives no realization report: its cabinet's file is loaded, the
     person naming which heading holds what (remembered for the cabinet)."""
@@ -422,7 +412,7 @@ def test_a_realization_report_is_loaded_from_the_marketplaces_file_by_its_own_he
         s.commit()
     start, end = periods.today().replace(day=1), periods.today()
     day = f"{end:%d.%m.%Y}"
-    data = _file(
+    data = _xlsx(
         [
             "Номер отправления",
             "Артикул",
@@ -478,7 +468,7 @@ def test_a_realization_report_is_loaded_from_the_marketplaces_file_by_its_own_he
     # the headings are offered again; a bad row refuses the whole file and keeps the lines
     page = client.get(f"/reports/commissioner?start={start}&end={end}").get_data(as_text=True)
     assert 'value="Сумма, ₽"' in page
-    bad = _file(["Номер отправления", "Сумма, ₽"], ["MM-2", "сто"])
+    bad = _xlsx(["Номер отправления", "Сумма, ₽"], ["MM-2", "сто"])
     refused = client.post(
         "/reports/commissioner/file",
         data={
