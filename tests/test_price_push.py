@@ -311,3 +311,46 @@ def test_a_long_push_goes_a_chunk_at_a_time_under_one_key(app, shop, worker, mon
         assert deliveries == {kind: 3 for kind in KINDS}
         assert s.scalars(select(Price.push_status).distinct()).all() == ["sent"]
     assert control(shop, "ozon")["prices"][MUG.article]["price"] == 490  # 180 × 2.4 → …90
+
+
+def test_a_card_upload_whose_answer_was_lost_is_found_made_not_refused(app, shop, worker) -> None:  # type: ignore[no-untyped-def]
+    """WB made the card but its answer broke off: the repeat hears «vendor code is used in
+    other cards» — the card is ours, looked for and linked, never reported refused."""
+    with app.app_context():
+        s = db.session()
+        wb = s.scalar(select(MarketplaceAccount).where(MarketplaceAccount.kind == "wb"))
+        lamp = Product(article="LAMP-2", name="Лампа", cost_price=900_00)
+        lamp.barcodes = [ProductBarcode(barcode="4600000000974")]
+        s.add(lamp)
+        s.flush()
+        asked = new_cards.ask(
+            s, wb, lamp, subject_id=184, brand="Свет", description="", price=2490_00, user=None
+        )
+        request_id = asked.id
+        s.commit()
+    app.config["SANDBOX_WB_CARD_SECONDS"] = 0  # made at once: the repeat finds it taken
+    faults(shop, "wb", "drop")  # the upload is done, its answer breaks off
+    deadline = time.monotonic() + 20
+    while True:
+        worker()
+        with app.app_context():
+            s = db.session()
+            request = s.get_one(CardRequest, request_id)
+            if request.status != "sent":
+                break
+            s.execute(update(OutboxCommand).values(next_attempt_at=utcnow()))
+            jobs.sweep_outbox()
+            s.commit()
+        assert time.monotonic() < deadline, request.status
+        time.sleep(0.5)
+    with app.app_context():
+        s = db.session()
+        request = s.get_one(CardRequest, request_id)
+        assert request.status == "made", request.errors
+        upload = s.scalar(
+            select(OutboxCommand)
+            .where(OutboxCommand.kind == "create_card")
+            .order_by(OutboxCommand.id.desc())
+        )
+        assert upload.attempts >= 2  # the answer was lost once
+        assert s.scalar(select(Listing).where(Listing.article == "LAMP-2")) is not None

@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 CREATE_KIND, CHECK_KIND = "create_card", "check_card"
 CHECK_AFTER_SECONDS = 30  # WB makes a card in up to 30 minutes; the outbox backs off after
+# WB's 400 for a vendor code one of the seller's cards has (content API, cards/upload)
+VENDOR_CODE_TAKEN = "vendor code is used in other cards"
 
 
 def ask(
@@ -108,9 +110,14 @@ def deliver_create(session: Session, client: Any, command: OutboxCommand) -> Non
     try:
         client.create_cards([card])
     except RejectedError as refused:
-        request.status, request.errors = "refused", [str(refused)[:500]]
-        logger.warning("wb card refused request=%s error=%s", request.id, refused)
-        return
+        if command.attempts > 1 and VENDOR_CODE_TAKEN in str(refused).lower():
+            # an earlier upload whose answer was lost (a timeout, a dropped connection)
+            # made the card: WB knows its vendor code now; the check finds and links it
+            logger.info("wb card upload repeated request=%s: looking for it", request.id)
+        else:
+            request.status, request.errors = "refused", [str(refused)[:500]]
+            logger.warning("wb card refused request=%s error=%s", request.id, refused)
+            return
     outbox.queue_command(
         session,
         command.cabinet,
